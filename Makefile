@@ -1,0 +1,38 @@
+# Both entry commands build .venv from nothing, so a fresh clone needs only python3.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE ?= samples/002_de489847e14864e5.txt
+
+.PHONY: setup demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p out
+	$(BIN)/xlgoals import $(SAMPLE) -o out/unit.xlsx
+	$(BIN)/xlgoals validate out/unit.xlsx --write-back out/unit_checked.xlsx || test $$? -eq 1
+	$(BIN)/xlgoals rollup out/unit.xlsx
+
+lint: $(STAMP)
+	$(BIN)/ruff check xlgoals tests benchmarks
+	$(BIN)/ruff format --check xlgoals tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy xlgoals
+
+test: $(STAMP) lint typecheck
+	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/pytest
+
+bench: $(STAMP)
+	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out

@@ -1,0 +1,654 @@
+"""Validation rules: every rule code of both rule sets fires on a bad case and keeps quiet on a near miss."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.builders import indicator, project, unit
+from xlgoals import layout
+from xlgoals.findings import Report, Severity
+from xlgoals.model import Project, Unit
+from xlgoals.rules import validate
+from xlgoals.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
+
+RULESETS = ("shanghai-2020", "national")
+COVER = layout.COVER_SHEET
+P1 = "项目1"
+# Indicators a case appends carry the cells of this sheet row, as the reader sets them.
+ROW = 40
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+Mutation = Callable[[Unit, RuleSet], None]
+
+
+def first(u: Unit) -> Project:
+    return u.projects[0]
+
+
+def set_unit(**fields: Any) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        for key, value in fields.items():
+            setattr(u, key, value)
+
+    return mutate
+
+
+def set_project(**fields: Any) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        for key, value in fields.items():
+            setattr(first(u), key, value)
+
+    return mutate
+
+
+def home(rs: RuleSet, role: str) -> tuple[str, str]:
+    """(level-1, level-2) of the first level-2 playing `role` in the rule set."""
+    level2: str = getattr(rs.roles, role)[0]
+    level1 = rs.level1_of(level2)
+    assert level1 is not None
+    return level1, level2
+
+
+def append(name: str, value: str, *, under: str, level1: str | None = None, level2_of: str | None = None) -> Mutation:
+    """Add an indicator at ROW under the level-1 of role `under`, with the level-2 of role `level2_of`."""
+
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        l1, l2 = home(rs, under)
+        if level2_of is not None:
+            l2 = home(rs, level2_of)[1]
+        first(u).indicators.append(indicator(level1 or l1, l2, name, value, row=ROW))
+
+    return mutate
+
+
+def append_level2(level2: str, *, under: str) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        first(u).indicators.append(indicator(home(rs, under)[0], level2, "专家评审通过数", ">=3项", row=ROW))
+
+    return mutate
+
+
+def drop_last_level1(u: Unit, rs: RuleSet) -> None:
+    last = rs.level1[-1].name
+    first(u).indicators = [ind for ind in first(u).indicators if ind.level1 != last]
+
+
+def keep_one_per_level1(u: Unit, rs: RuleSet) -> None:
+    seen: set[str] = set()
+    kept = []
+    for ind in first(u).indicators:
+        if ind.level1 not in seen:
+            seen.add(ind.level1)
+            kept.append(ind)
+    first(u).indicators = kept
+
+
+def drop_timeliness(u: Unit, rs: RuleSet) -> None:
+    first(u).indicators = [ind for ind in first(u).indicators if ind.level2 not in rs.roles.timeliness]
+
+
+def move_timeliness_last(u: Unit, rs: RuleSet) -> None:
+    inds = first(u).indicators
+    first(u).indicators = [i for i in inds if i.level2 not in rs.roles.timeliness] + [
+        i for i in inds if i.level2 in rs.roles.timeliness
+    ]
+
+
+def second_project(name: str) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        u.projects = [*u.projects, project(rs, name=name, sheet="项目2")]
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    severity: Severity | Mapping[str, Severity]
+    bad: Mutation
+    sheet: str | None
+    # A mapping gives the cell per rule set where the two frameworks' tables differ.
+    cell: str | Mapping[str, str] | None
+    good: Mutation
+
+    def severity_in(self, rs: str) -> Severity:
+        return self.severity if isinstance(self.severity, Severity) else self.severity[rs]
+
+    def cell_in(self, rs: str) -> str | None:
+        return self.cell if self.cell is None or isinstance(self.cell, str) else self.cell[rs]
+
+
+SAME_NAME = "上海国际生物技术与医药交流对接"
+
+CASES = [
+    # cover sheet and the set of projects
+    Case("unit.required", ERROR, set_unit(name=""), COVER, "B3", set_unit(department="")),
+    Case(
+        "unit.year-invalid",
+        ERROR,
+        set_unit(year=None, unparsed={"year": "二〇二〇"}),
+        COVER,
+        "B4",
+        set_unit(year=None),  # blank is unit.required's finding
+    ),
+    Case(
+        "unit.framework-unknown",
+        ERROR,
+        set_unit(framework="浙江（2021）"),
+        COVER,
+        "B5",
+        lambda u, rs: setattr(u, "framework", rs.name),
+    ),
+    Case("unit.no-projects", ERROR, set_unit(projects=[]), COVER, None, set_unit(contact="")),
+    Case(
+        "project.duplicate-name",
+        ERROR,
+        second_project(SAME_NAME),
+        "项目2",
+        "B4",
+        second_project("上海中医药与天然药物国际交流推广"),
+    ),
+    # project header
+    Case("field.required", ERROR, set_project(basis=""), P1, "B8", set_project(last_year_budget=None)),
+    Case(
+        "choice.unknown",
+        WARNING,
+        set_project(category="专项经费"),
+        P1,
+        "D4",
+        set_project(category="经常性项目"),
+    ),
+    Case(
+        "yesno.invalid",
+        ERROR,
+        set_project(gov_purchase=None, unparsed={"gov_purchase": "不确定"}),
+        P1,
+        "B6",
+        set_project(gov_purchase=True),
+    ),
+    Case(
+        "date.invalid",
+        ERROR,
+        set_project(start=None, unparsed={"start": "2020-02-30"}),
+        P1,
+        "B5",
+        set_project(start=date(2020, 2, 29)),
+    ),
+    Case(
+        "date.order",
+        ERROR,
+        set_project(start=date(2020, 9, 1)),
+        P1,
+        "D5",
+        set_project(start=date(2020, 8, 30)),
+    ),
+    Case(
+        "date.outside-year",
+        WARNING,
+        set_project(end=date(2021, 3, 31)),
+        P1,
+        "D5",
+        set_project(end=date(2020, 12, 31)),
+    ),
+    # money
+    Case(
+        "money.invalid",
+        ERROR,
+        set_project(budget_total=None, unparsed={"budget_total": "六十万"}),
+        P1,
+        "B14",
+        set_project(budget_total=Decimal("600000")),
+    ),
+    Case(
+        "money.negative",
+        ERROR,
+        set_project(last_year_executed=Decimal(-1)),
+        P1,
+        "D15",
+        set_project(last_year_executed=Decimal(0)),
+    ),
+    Case(
+        "money.year-over-total",
+        ERROR,
+        set_project(budget_year=Decimal(700000)),
+        P1,
+        "D14",
+        set_project(budget_year=Decimal(700000), budget_total=Decimal(700000)),
+    ),
+    Case(
+        "money.executed-over-budget",
+        WARNING,
+        set_project(last_year_executed=Decimal(650000)),
+        P1,
+        "D15",
+        set_project(last_year_executed=Decimal(599999)),
+    ),
+    Case(
+        "money.yoy-jump",
+        WARNING,
+        set_project(budget_year=Decimal(900000), budget_total=Decimal(900000)),
+        P1,
+        "D14",
+        set_project(budget_year=Decimal(780000), budget_total=Decimal(780000)),  # +30% is the limit itself
+    ),
+    # indicator levels
+    Case(
+        "level1.unknown",
+        ERROR,
+        append("专家评审通过数", ">=3项", under="quality", level1="保障目标"),
+        P1,
+        f"A{ROW}",
+        append("专家评审通过数", ">=3项", under="quality"),
+    ),
+    Case("level1.missing", ERROR, drop_last_level1, P1, layout.INDICATOR_SECTION_CELL, keep_one_per_level1),
+    Case(
+        "level2.unknown",
+        {"shanghai-2020": WARNING, "national": ERROR},
+        append_level2("其他产出", under="quality"),
+        P1,
+        f"B{ROW}",
+        lambda u, rs: append_level2(home(rs, "cost")[1], under="quality")(u, rs),
+    ),
+    Case(
+        "level2.misplaced",
+        ERROR,
+        append("受益对象满意度(%)", ">=90", under="quantity", level2_of="satisfaction"),
+        P1,
+        f"B{ROW}",
+        append("受益对象满意度(%)", ">=90", under="satisfaction"),
+    ),
+    Case(
+        "level2.missing",
+        ERROR,
+        drop_timeliness,
+        P1,
+        # the first row of 产出: after 投入与管理's one row in Shanghai, the table's first row nationally
+        {"shanghai-2020": "A19", "national": "A18"},
+        move_timeliness_last,
+    ),
+    Case(
+        "indicator.name-missing",
+        ERROR,
+        append("", ">=3项", under="quality"),
+        P1,
+        f"C{ROW}",
+        append("专家评审通过数", ">=3项", under="quality"),
+    ),
+    Case(
+        "indicator.duplicate",
+        ERROR,
+        append("验收合格率（%）", "=100", under="quality"),  # the base's 验收合格率(%), full-width brackets
+        P1,
+        f"C{ROW}",
+        append("初验合格率（%）", "=100", under="quality"),
+    ),
+    Case(
+        "indicator.misfiled",
+        WARNING,
+        append("使用合理", "=100%", under="quantity"),
+        P1,
+        f"C{ROW}",
+        append("参会人数", ">=400人", under="quantity"),
+    ),
+    # target values
+    Case(
+        "target.missing",
+        ERROR,
+        append("专家评审通过数", "", under="quality"),
+        P1,
+        f"D{ROW}",
+        append("专家评审通过数", ">=3项", under="quality"),
+    ),
+    Case(
+        "target.malformed",
+        ERROR,
+        append("专家评审通过数", ">=abc", under="quality"),
+        P1,
+        f"D{ROW}",
+        append("专家评审通过数", ">=3项", under="quality"),
+    ),
+    Case(
+        "target.percent-range",
+        ERROR,
+        append("验收通过率", ">=120%", under="quality"),
+        P1,
+        f"D{ROW}",
+        append("验收通过率", "=100%", under="quality"),
+    ),
+    Case(
+        "target.satisfaction-floor",
+        ERROR,
+        append("受益对象满意度", ">=80%", under="satisfaction"),
+        P1,
+        f"D{ROW}",
+        append("受益对象满意度", ">=85%", under="satisfaction"),
+    ),
+    Case(
+        "target.unit-conflict",
+        ERROR,
+        append("培训覆盖率(%)", ">=500人", under="quality"),
+        P1,
+        f"D{ROW}",
+        append("培训经费（万元）", "<=50万元", under="cost"),
+    ),
+    Case(
+        "target.not-quantified",
+        WARNING,
+        append("合作机制建立情况", "与合作单位形成有效的合作交流机制", under="quality"),
+        P1,
+        f"D{ROW}",
+        append("合作机制建立情况", "建立", under="quality"),
+    ),
+]
+
+COLUMNS = ["code", "severity", "sheet", "cell"]
+
+
+def _check(rs_name: str, mutate: Mutation) -> Report:
+    rs = load_ruleset(rs_name)
+    u = unit(rs)
+    mutate(u, rs)
+    return validate(u, rs)
+
+
+def _codes(rs_name: str) -> set[str]:
+    return {r.code for r in load_ruleset(rs_name).rules}
+
+
+PARAMS = [pytest.param(rs, case, id=f"{rs}:{case.code}") for rs in RULESETS for case in CASES]
+
+
+@pytest.mark.parametrize("rs_name", RULESETS)
+def test_every_rule_code_has_a_failing_and_a_passing_case(rs_name: str) -> None:
+    assert sorted(c.code for c in CASES) == sorted(_codes(rs_name))
+
+
+@pytest.mark.parametrize("rs_name", RULESETS)
+def test_the_base_unit_is_clean(rs_name: str) -> None:
+    assert _check(rs_name, set_unit()).findings == []
+
+
+@pytest.mark.parametrize(("rs_name", "case"), PARAMS)
+def test_rule_fires_on_its_bad_case_alone(rs_name: str, case: Case) -> None:
+    report = _check(rs_name, case.bad)
+    assert report.flatten(COLUMNS) == [[case.code, case.severity_in(rs_name), case.sheet, case.cell_in(rs_name)]]
+
+
+@pytest.mark.parametrize(("rs_name", "case"), PARAMS)
+def test_rule_keeps_quiet_on_its_near_miss(rs_name: str, case: Case) -> None:
+    assert case.code not in _check(rs_name, case.good).counts_by_code()
+
+
+@pytest.mark.parametrize(("rs_name", "case"), PARAMS)
+def test_message_renders_every_placeholder(rs_name: str, case: Case) -> None:
+    (finding,) = _check(rs_name, case.bad).findings
+    assert finding.message
+    assert not re.search(r"[{}]", finding.message), finding.message
+
+
+# --- details of single rules ---------------------------------------------------------------------
+
+
+def _rows(rs_name: str, mutate: Mutation, columns: list[str] = COLUMNS) -> list[list[Any]]:
+    return _check(rs_name, mutate).flatten(columns)
+
+
+def test_cells_read_from_the_sheet_win_over_the_template_layout() -> None:
+    def moved(u: Unit, rs: RuleSet) -> None:
+        set_project(budget_year=Decimal(700000), cells={"budget_year": "F20"})(u, rs)
+
+    assert _rows("shanghai-2020", moved) == [["money.year-over-total", ERROR, P1, "F20"]]
+
+
+def test_in_memory_indicators_point_at_the_row_the_template_writes_them_to() -> None:
+    def bad_first(u: Unit, rs: RuleSet) -> None:
+        inds = first(u).indicators
+        inds[0] = indicator(inds[0].level1, inds[0].level2, inds[0].name, ">=abc")
+
+    assert _rows("shanghai-2020", bad_first) == [["target.malformed", ERROR, P1, "D18"]]
+
+
+def test_a_fall_in_budget_is_a_year_on_year_jump_too() -> None:
+    rows = _rows("shanghai-2020", set_project(budget_year=Decimal(400000)), ["code", "message"])
+    assert [code for code, _ in rows] == ["money.yoy-jump"]
+    assert "-33.3%" in rows[0][1] and "±30%" in rows[0][1]
+
+
+def test_both_dates_outside_the_year_are_reported_at_their_own_cells() -> None:
+    mutate = set_project(start=date(2019, 8, 1), end=date(2021, 1, 31))
+    assert _rows("shanghai-2020", mutate, ["code", "cell"]) == [
+        ["date.outside-year", "B5"],
+        ["date.outside-year", "D5"],
+    ]
+
+
+@pytest.mark.parametrize("value", ["<=95%", ">=0.8", "=60"])
+def test_a_satisfaction_target_below_the_floor_or_capped_is_flagged(value: str) -> None:
+    rows = _rows("shanghai-2020", append("受益对象满意度", value, under="satisfaction"), ["code"])
+    assert rows == [["target.satisfaction-floor"]]
+
+
+def test_satisfaction_is_also_recognised_by_name_outside_its_level2() -> None:
+    rows = _rows("shanghai-2020", append("群众满意率", ">=80%", under="quality"), ["code"])
+    assert rows == [["target.satisfaction-floor"]]
+
+
+def test_a_count_of_satisfied_people_is_not_held_to_a_percentage_floor() -> None:
+    assert _rows("shanghai-2020", append("满意回访人数", ">=50人", under="quantity")) == []
+
+
+def test_units_in_wan_yuan_and_yuan_agree() -> None:
+    assert _rows("national", append("培训经费（万元）", "<=500000元", under="cost")) == []
+
+
+def test_a_rate_word_in_a_count_indicator_name_is_misfiled() -> None:
+    rows = _rows("shanghai-2020", append("专家出席率", ">=90", under="quantity"), ["code", "cell"])
+    assert rows == [["indicator.misfiled", f"C{ROW}"]]
+
+
+def test_a_grade_word_under_quantity_is_misfiled() -> None:
+    rows = _rows("national", append("会议组织", "规范", under="quantity"), ["code", "severity"])
+    assert rows == [["indicator.misfiled", WARNING]]
+
+
+def test_national_requires_cost_where_shanghai_does_not() -> None:
+    def drop_cost(u: Unit, rs: RuleSet) -> None:
+        first(u).indicators = [i for i in first(u).indicators if i.level2 not in rs.roles.cost]
+
+    assert _rows("shanghai-2020", drop_cost) == []
+    assert _rows("national", drop_cost, ["code", "message"]) == [
+        [
+            "level2.missing",
+            "一级指标“产出指标”下缺少二级指标“成本指标”，请至少补充一条属于“成本指标”的三级指标。",
+        ]
+    ]
+
+
+def test_a_project_without_indicators_misses_every_required_level1_once() -> None:
+    rows = _rows("shanghai-2020", set_project(indicators=[]), ["code", "message"])
+    assert [code for code, _ in rows] == ["level1.missing"] * 4
+    names = [lv.name for lv in load_ruleset("shanghai-2020").level1]
+    assert sorted(next(n for n in names if f"“{n}”" in message) for _, message in rows) == sorted(names)
+
+
+def test_misplaced_message_names_where_the_level2_belongs() -> None:
+    mutate = append("受益对象满意度(%)", ">=90", under="quantity", level2_of="satisfaction")
+    (message,) = _check("shanghai-2020", mutate).flatten(["message"])[0]
+    assert message == "二级目标“满意度”属于一级目标“效果目标”，不应放在“产出目标”下，请把这一行移到“效果目标”下。"
+
+
+# --- the rule set's qualitative vocabulary, not the reader's, decides what is a sentence ---------------
+
+
+def _shanghai_with_words(words: list[str]) -> RuleSet:
+    text = (resources.files("xlgoals") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
+    start = text.index("[qualitative]")
+    end = text.index("\n\n", start)
+    return parse_ruleset(text[:start] + f"[qualitative]\nwords = {words!r}" + text[end:], "bureau.toml")
+
+
+def _not_quantified(rs: RuleSet, value: str) -> list[list[Any]]:
+    u = unit(rs)
+    first(u).indicators.append(indicator(*home(rs, "quality"), "会议组织情况", value, row=ROW))
+    return [row for row in validate(u, rs).flatten(["code"]) if row == ["target.not-quantified"]]
+
+
+def test_a_phrase_the_rule_set_does_not_list_is_not_quantified() -> None:
+    # The reader's default vocabulary accepts '达到预期目标'; the built-in rule sets do not list it.
+    assert _not_quantified(load_ruleset("shanghai-2020"), "达到预期目标") == [["target.not-quantified"]]
+
+
+def test_a_bureau_can_accept_its_own_set_phrases() -> None:
+    rs = _shanghai_with_words(["合规", "圆满完成会议组织"])
+    assert _not_quantified(rs, "圆满完成会议组织") == []
+    assert _not_quantified(load_ruleset("shanghai-2020"), "圆满完成会议组织") == [["target.not-quantified"]]
+
+
+# --- broken rule-set files -----------------------------------------------------------------------------
+
+MINIMAL = """\
+name = "bureau"
+title = "某市财政局"
+
+[choices]
+category = ["经常性项目"]
+perf_type = ["其他类"]
+
+[[level1]]
+name = "产出目标"
+level2 = ["数量"]
+
+[qualitative]
+words = ["合规"]
+
+[[rules]]
+code = "target.percent-range"
+check = "percent_range"
+severity = "error"
+message = "“{indicator}”的目标值应在 {low}% 到 {high}% 之间。"
+why = "比率不超过 100%。"
+params = { low = 0.0, high = 100.0 }
+"""
+RULE = "rules[1](target.percent-range)"
+
+
+def test_the_minimal_rule_set_loads() -> None:
+    assert [r.code for r in parse_ruleset(MINIMAL, "bureau.toml").rules] == ["target.percent-range"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('check = "percent_range"', 'check = "percent_rang"', f"{RULE}.check"),
+        ("high = 100.0 }", "high = 100.0, top = 1.0 }", f"{RULE}.params"),
+        ("high = 100.0", 'high = "100"', f"{RULE}.params.high"),
+        ('severity = "error"', 'severity = "fatal"', f"{RULE}.severity"),
+        ("{high}%", "{ceiling}%", f"{RULE}.message"),
+        ("params = {", "params = [", "(文件格式)"),
+        (
+            'title = "某市财政局"',
+            'title = "某市财政局"\nunknown_level2_severity = "warning"',
+            "unknown_level2_severity",
+        ),
+    ],
+    ids=[
+        "unknown-check",
+        "unknown-param",
+        "param-type",
+        "severity",
+        "placeholder",
+        "toml-syntax",
+        "dropped-key",
+    ],
+)
+def test_a_broken_rule_set_names_the_file_and_key(old: str, new: str, key: str) -> None:
+    assert old in MINIMAL
+    with pytest.raises(RuleSetError) as info:
+        parse_ruleset(MINIMAL.replace(old, new, 1), "bureau.toml")
+    assert (info.value.source, info.value.key) == ("bureau.toml", key)
+    assert "bureau.toml" in str(info.value) and key in str(info.value)
+
+
+def test_a_broken_rule_set_file_is_named_by_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "bureau.toml"
+    path.write_text(MINIMAL.replace('check = "percent_range"', 'check = "nope"'), encoding="utf-8")
+    with pytest.raises(RuleSetError) as info:
+        load_ruleset(path)
+    assert info.value.source == str(path)
+    assert str(path) in str(info.value) and f"{RULE}.check" in str(info.value)
+
+
+# --- the real sample ---------------------------------------------------------------------------------
+
+SAMPLE_FIRST = [
+    ("投入与管理", "投入管理", "资金到位率(%)", "=100"),
+    ("投入与管理", "财务管理", "资金使用合规性", "合规"),
+    ("投入与管理", "财务管理", "合同签署规范性", "规范"),
+    ("投入与管理", "财务管理", "财务制度健全性", "健全"),
+    ("投入与管理", "实施管理", "管理制度健全性", "健全"),
+    ("产出目标", "数量", "邀请演讲专家数", ">=80"),
+    ("产出目标", "数量", "参会观众数", ">=500"),
+    ("产出目标", "数量", "专业媒体数", ">=3"),
+    ("产出目标", "质量", "研讨会议程内容符合性", "符合"),
+    ("产出目标", "时效", "研讨会议程活动完成率(%)", ">=95"),
+    (
+        "效果目标",
+        "社会效益",
+        "拓展国内外交流合作渠道",
+        "吸引来自国内外的、生物医药产业各界代表参与会议,搭建交流合作平台,拓展合作渠道",
+    ),
+    ("效果目标", "满意度", "参会人员满意度(%)", ">=85"),
+    ("影响力目标", "长效管理", "有效管理持续性", "建立长效会议组织机制,为后续会议举办奠定基础"),
+    ("影响力目标", "人力资源", "团队主要成员稳定性", "稳定"),
+    ("影响力目标", "部门协助", "建立合作机制", "与合作单位形成有效的合作交流机制"),
+    ("影响力目标", "信息共享", "专业媒体报道数", ">=3"),
+]
+SAMPLE_THIRD = [
+    ("投入与管理", "投入管理", "到位率", "=100%"),
+    ("产出目标", "数量", "使用合理", "=100%"),
+    ("产出目标", "质量", "验收合格", "=100%"),
+    ("产出目标", "时效", "完成率", ">=95%"),
+    ("效果目标", "满意度", "满意率", ">=95%"),
+    ("影响力目标", "人力资源", "人员到位率", ">=98%"),
+]
+
+
+def _sample_report(rows: list[tuple[str, str, str, str]], sheet: str, **fields: Any) -> Report:
+    rs = load_ruleset("shanghai-2020")
+    p = project(rs, sheet=sheet, indicators=[indicator(*row) for row in rows], **fields)
+    return validate(unit(rs, p, name="上海市生物医药科技产业促进中心（上海新药研究开发中心）"), rs)
+
+
+def test_the_samples_first_project_has_no_errors_and_three_unquantified_targets() -> None:
+    report = _sample_report(SAMPLE_FIRST, "项目1")
+    assert report.valid
+    assert report.flatten(["code", "severity", "sheet", "cell", "value"]) == [
+        ["target.not-quantified", WARNING, "项目1", f"D{layout.INDICATOR_FIRST_ROW + i}", SAMPLE_FIRST[i][3]]
+        for i in (10, 12, 14)
+    ]
+
+
+def test_the_samples_third_project_files_a_percentage_under_quantity() -> None:
+    report = _sample_report(
+        SAMPLE_THIRD,
+        "项目3",
+        name="生物医药孵化器运行保障",
+        start=date(2020, 1, 2),
+        end=date(2020, 12, 16),
+        budget_total=Decimal(4989200),
+        budget_year=Decimal(4989200),
+        last_year_budget=Decimal(5286280),
+        last_year_executed=Decimal(5286280),
+    )
+    assert report.flatten(["code", "severity", "sheet", "cell", "value"]) == [
+        ["indicator.misfiled", WARNING, "项目3", "C19", "=100%"]
+    ]

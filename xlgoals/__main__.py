@@ -1,0 +1,5 @@
+"""`python -m xlgoals` runs the command line."""
+
+from xlgoals.cli import main
+
+main()

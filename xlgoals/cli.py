@@ -1,0 +1,345 @@
+"""The `xlgoals` command line: template, import, read, validate, rollup, consolidate, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xlgoals.errors import XlgoalsError
+from xlgoals.ruleset import RuleSetError
+
+app = typer.Typer(
+    help="xlgoals：财政项目支出绩效目标表的模板、导入、校验、汇总与合并工具。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class EngineName(StrEnum):
+    calamine = "calamine"
+    openpyxl = "openpyxl"
+
+
+def friendly(fn: F) -> F:
+    """Unusable input ends with a Chinese message naming file/sheet/cell and exit code 2, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (XlgoalsError, RuleSetError) as e:
+            err.print(f"[bold red]无法处理：[/]{e}")
+            raise typer.Exit(EXIT_UNUSABLE) from None
+        except PermissionError as e:
+            err.print(f"[bold red]无法写入或读取文件：[/]{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）")
+            raise typer.Exit(EXIT_UNUSABLE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+@friendly
+def template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出路径（.xlsx 或 .xlsm）")],
+    xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
+) -> None:
+    """生成空白申报模板。"""
+    from xlgoals.template import write_template
+
+    if xlsm:
+        from xlgoals.xlsm import write_xlsm_template
+
+        write_xlsm_template(output)
+    else:
+        write_template(output)
+    out.print(f"已生成模板：{output}")
+
+
+@app.command("import")
+@friendly
+def import_(
+    source: Annotated[Path, typer.Argument(help="公开文本格式的绩效目标表（.txt）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
+) -> None:
+    """把公开文本格式的绩效目标表导入为单位工作簿。"""
+    from xlgoals.importer import import_file
+    from xlgoals.template import write_unit
+    from xlgoals.values import format_money
+
+    result = import_file(source)
+    write_unit(result.unit, output)
+    unit = result.unit
+    table = Table(title=f"{unit.name}（{unit.year}年度）→ {output}")
+    for col in ("工作表", "项目名称", "指标数", "当年预算（元）", "总预算（元）"):
+        table.add_column(col, justify="right" if "元" in col or col == "指标数" else "left")
+    for i, p in enumerate(unit.projects, start=1):
+        table.add_row(
+            f"项目{i}",
+            p.name,
+            str(len(p.indicators)),
+            format_money(p.budget_year) if p.budget_year is not None else "—",
+            format_money(p.budget_total) if p.budget_total is not None else "—",
+        )
+    totals = unit.money_totals()
+    table.add_row(
+        "合计",
+        f"{len(unit.projects)} 个项目",
+        str(sum(len(p.indicators) for p in unit.projects)),
+        format_money(totals["budget_year"]),
+        format_money(totals["budget_total"]),
+    )
+    out.print(table)
+    for note in result.notes:
+        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+
+
+@app.command("read")
+@friendly
+def read_cmd(
+    path: Annotated[Path, typer.Argument(help="单位工作簿")],
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    engine: Annotated[EngineName, typer.Option("--engine")] = EngineName.calamine,
+) -> None:
+    """读取单位工作簿并输出数据模型。"""
+    from xlgoals.reader import read
+
+    unit = read(path, engine.value)
+    if fmt is Format.json:
+        print_json(unit.model_dump(mode="json"))
+        return
+    table = Table(title=f"{unit.name}（{unit.year}年度，{unit.framework}）")
+    for col in ("工作表", "项目名称", "开始", "完成", "当年预算（元）", "指标数"):
+        table.add_column(col)
+    for p in unit.projects:
+        table.add_row(
+            p.sheet or "",
+            p.name,
+            str(p.start or ""),
+            str(p.end or ""),
+            str(p.budget_year or ""),
+            str(len(p.indicators)),
+        )
+    out.print(table)
+
+
+def findings_table(report: Any, title: str) -> Table:
+    from xlgoals.findings import SEVERITY_ZH, Severity
+
+    style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    table = Table(title=title, show_lines=False)
+    for col in ("级别", "位置", "代码", "问题说明"):
+        table.add_column(col, overflow="fold")
+    for f in report.findings:
+        table.add_row(f"[{style[f.severity]}]{SEVERITY_ZH[f.severity]}[/]", f.location, f.code, f.message)
+    return table
+
+
+@app.command()
+@friendly
+def validate(
+    path: Annotated[Path, typer.Argument(help="单位工作簿（.xlsx/.xlsm）")],
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="规则集名称（shanghai-2020/national）或 .toml 路径")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    write_back: Annotated[Path | None, typer.Option("--write-back", help="把标记和“校验结果”表写入这个新文件")] = None,
+) -> None:
+    """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
+    from xlgoals.pipeline import check_file
+
+    checked = check_file(path, rules)
+    report = checked.report
+    if write_back is not None:
+        from xlgoals.writeback import write_back as do_write_back
+
+        do_write_back(path, write_back, report, checked.ruleset.title, checked.sheets())
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}"))
+        c = report.counts()
+        out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
+        if write_back is not None:
+            out.print(f"已写入标记：{write_back}")
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+
+
+RULES_HELP = "规则集名称（shanghai-2020/national）或 .toml 路径"
+
+
+def _money(value: Any) -> str:
+    from xlgoals.values import format_money
+
+    return "—" if value is None else format_money(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+@app.command()
+@friendly
+def rollup(
+    path: Annotated[Path, typer.Argument(help="单位工作簿（.xlsx/.xlsm）")],
+    write_back: Annotated[Path | None, typer.Option("--write-back", help="把“汇总”表（含图表）写入这个新文件")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+) -> None:
+    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    from xlgoals.pipeline import check_file
+    from xlgoals.rollup import KIND_ZH, ProjectRollup, UnitRollup, roll_up
+    from xlgoals.rollup import write_back as do_write_back
+
+    checked = check_file(path, rules)
+    r = roll_up(checked.unit, checked.report)
+    if write_back is not None:
+        do_write_back(path, write_back, r)
+    if fmt is Format.json:
+        print_json(r.to_dict())
+        return
+    # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
+    table = Table(title=f"{r.unit}（{r.year}年度）· 汇总（元）")
+    table.add_column("项目名称", overflow="fold", min_width=12, ratio=1)
+    for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
+        table.add_column(col, justify="right", no_wrap=True)
+    items: list[tuple[str, ProjectRollup | UnitRollup]] = [(p.name or p.sheet, p) for p in r.projects]
+    items.append((f"合计（{len(r.projects)} 个项目）", r))
+    for name, item in items:
+        money = item.money if isinstance(item, ProjectRollup) else item.totals
+        findings = item.findings or {}
+        table.add_row(
+            name,
+            _money(money["budget_year"]),
+            _money(money["last_year_budget"]),
+            _pct(item.change.percent),
+            _pct(item.execution_rate),
+            str(item.indicators.total),
+            f"{findings.get('error', 0)}/{findings.get('warning', 0)}",
+        )
+    out.print(table)
+    kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
+    change = f"{_money(r.change.amount)} 元（{_pct(r.change.percent)}）"
+    out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
+    if write_back is not None:
+        out.print(f"已写入“汇总”表：{write_back}")
+
+
+class GroupBy(StrEnum):
+    department = "department"
+    folder = "folder"
+
+
+class _Progress:
+    """A progress bar on stderr, started only once the workers run and only when there is a crowd."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("读取并校验工作簿", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+@friendly
+def consolidate(
+    paths: Annotated[list[Path], typer.Argument(help="单位工作簿或文件夹（文件夹递归读取）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿（.xlsx）")],
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="另存每张表为 CSV（UTF-8 带 BOM）到此文件夹")] = None,
+    parquet_dir: Annotated[Path | None, typer.Option("--parquet", help="另存每张表为 Parquet 到此文件夹")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    group_by: Annotated[GroupBy | None, typer.Option("--group-by", help="按主管部门或子文件夹分组小计")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+) -> None:
+    """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
+    from xlgoals.consolidate import DUPLICATE, REJECTED
+    from xlgoals.consolidate import consolidate as run
+
+    progress = _Progress(enabled=fmt is Format.table)
+    try:
+        result = run(
+            paths,
+            output,
+            csv_dir=csv_dir,
+            parquet_dir=parquet_dir,
+            group_by=group_by.value if group_by else None,
+            jobs=jobs,
+            rules=rules,
+            progress=progress,
+        )
+    finally:
+        progress.stop()
+    if fmt is Format.json:
+        print_json(result.to_dict())
+    else:
+        table = Table(title=f"汇总 → {output}")
+        columns = ("分组", "单位数", "项目数", "指标数", "当年预算（元）", "总预算（元）", "上年预算（元）")
+        for col in (*columns, "上年执行（元）", "错误", "警告"):
+            table.add_column(col, justify="left" if col == "分组" else "right")
+        for g in [*result.groups, result.total]:
+            table.add_row(
+                g.label,
+                str(g.units),
+                str(g.projects),
+                str(g.indicators),
+                *(_money(g.totals[f]) for f in ("budget_year", "budget_total", "last_year_budget")),
+                _money(g.totals["last_year_executed"]),
+                str(g.counts["error"]),
+                str(g.counts["warning"]),
+            )
+        out.print(table)
+        counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
+        out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
+        problems = [e for e in result.ledger if e.status in (REJECTED, DUPLICATE)]
+        if problems:
+            listing = Table(title="未计入汇总的文件（详见“台账”表）")
+            for col in ("文件", "状态", "原因"):
+                listing.add_column(col, overflow="fold")
+            for e in problems[:20]:
+                listing.add_row(e.path, e.status, e.reason)
+            out.print(listing)
+            if len(problems) > 20:
+                out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
+    raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
+
+
+def main() -> None:
+    app()

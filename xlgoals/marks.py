@@ -1,0 +1,124 @@
+"""What validation writes back, independent of how: cell marks, notes and the 校验结果 rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xlgoals import layout
+from xlgoals.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, Severity
+from xlgoals.sheetplan import SheetPlan, rgb_hex
+from xlgoals.values import CellValue
+
+NOTE_AUTHOR = "xlgoals"
+NOTE_PREFIX = "【校验】"
+# Light Excel "bad"/"neutral" fills: readable under the text, unmistakable on screen and in print.
+FILL_RGB: dict[Severity, tuple[int, int, int]] = {
+    Severity.ERROR: (255, 199, 206),
+    Severity.WARNING: (255, 235, 156),
+}
+MARKED_SEVERITIES = frozenset(FILL_RGB)
+
+RESULTS_TITLE = "校验结果"
+RESULTS_HEADERS = ("序号", "级别", "代码", "项目", "位置", "问题说明", "当前值")
+STATUS_HEADERS = ("项目", "工作表", "错误", "警告", "提示", "状态")
+RESULTS_WIDTHS = (6, 8, 26, 28, 14, 70, 24)
+
+
+FILL_HEX = {s: rgb_hex(c) for s, c in FILL_RGB.items()}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One cell to colour and annotate; several findings on a cell share one mark."""
+
+    sheet: str
+    cell: str
+    severity: Severity
+    note: str
+
+
+def marks_for(report: Report) -> list[Mark]:
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        if f.sheet and f.cell and f.severity in MARKED_SEVERITIES:
+            by_cell[(f.sheet, f.cell)].append(f)
+    marks = []
+    for (sheet, cell), fs in by_cell.items():
+        worst = min((f.severity for f in fs), key=SEVERITY_ORDER.__getitem__)
+        lines = [f"{SEVERITY_ZH[f.severity]}：{f.message}（{f.code}）" for f in fs]
+        marks.append(Mark(sheet, cell, worst, NOTE_PREFIX + "\n".join(lines)))
+    return marks
+
+
+def is_our_note(text: str | None) -> bool:
+    return bool(text) and str(text).startswith(NOTE_PREFIX)
+
+
+def link_location(sheet: str, cell: str) -> str:
+    """An internal hyperlink's location ('项目1'!B4), as a file stores it."""
+    return f"{layout.quote_sheet(sheet)}!{cell}"
+
+
+def link_target(sheet: str, cell: str) -> str:
+    """The same link as an address, the form Excel's Hyperlinks.Add and xlwings' add_hyperlink take."""
+    return "#" + link_location(sheet, cell)
+
+
+def summary_line(report: Report, ruleset_title: str) -> str:
+    c = report.counts()
+    verdict = "可以提交" if report.valid else "存在错误，请按下表修改后再提交"
+    return f"规则集：{ruleset_title}　错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。{verdict}"
+
+
+def project_status(counts: dict[str, int]) -> str:
+    return "需修改" if counts["error"] else ("请核对" if counts["warning"] else "通过")
+
+
+def results_plan(report: Report, ruleset_title: str, sheets: dict[str, str]) -> SheetPlan:
+    """The 校验结果 sheet: summary, a status row per project, then every finding with a link to its cell.
+
+    `sheets` maps project name -> its sheet, for the status rows' links.
+    """
+    plan = SheetPlan(
+        RESULTS_TITLE, widths=dict(zip("ABCDEFG", RESULTS_WIDTHS, strict=True)), wrap_columns=frozenset("F")
+    )
+    plan.add(RESULTS_TITLE, bold=True)
+    plan.add()
+    plan.add(summary_line(report, ruleset_title))
+    plan.add()
+    plan.add(*STATUS_HEADERS, bold=True)
+    for project, c in report.per_project().items():
+        sheet = sheets.get(project, "")
+        row = plan.add(project, sheet, c["error"], c["warning"], c["info"], project_status(c))
+        if sheet:
+            plan.link(row, 1, sheet, "A1")
+    plan.add()
+    plan.add(*RESULTS_HEADERS, bold=True)
+    for i, f in enumerate(report.findings, start=1):
+        row = plan.add(i, SEVERITY_ZH[f.severity], f.code, f.project or "", f.location, f.message, f.value or "")
+        if f.severity in FILL_RGB:
+            plan.fill(row, 2, FILL_RGB[f.severity])
+        if f.sheet and f.cell:
+            plan.link(row, 5, f.sheet, f.cell)
+    return plan
+
+
+def previously_marked(results_rows: Sequence[Sequence[CellValue]]) -> set[tuple[str, str]]:
+    """Cells an earlier run marked, read back from its 校验结果 sheet (the 位置 column)."""
+    found: set[tuple[str, str]] = set()
+    location_col = RESULTS_HEADERS.index("位置")
+    in_findings = False
+    for row in results_rows:
+        cells = list(row)
+        if not in_findings:
+            in_findings = [str(v) if v is not None else "" for v in cells[: len(RESULTS_HEADERS)]] == list(
+                RESULTS_HEADERS
+            )
+            continue
+        loc = str(cells[location_col]) if len(cells) > location_col and cells[location_col] else ""
+        sheet, _, cell = loc.rpartition("!")
+        if sheet and cell:
+            found.add((sheet, cell))
+    return found

@@ -1,0 +1,51 @@
+"""The end-to-end jobs on files, shared by the CLI and the Excel entry points."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlgoals.files import Engine
+from xlgoals.findings import Report
+from xlgoals.model import Unit
+from xlgoals.reader import read
+from xlgoals.rules import validate
+from xlgoals.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
+
+
+def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> RuleSet:
+    """The rule set asked for, else the one the cover sheet names, else the default.
+
+    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
+    """
+    if rules:
+        return load_ruleset(os.fspath(rules))
+    if unit.framework:
+        try:
+            return load_ruleset(unit.framework)
+        except RuleSetError:
+            pass
+    return load_ruleset(DEFAULT)
+
+
+@dataclass(frozen=True)
+class Checked:
+    unit: Unit
+    ruleset: RuleSet
+    report: Report
+
+    def sheets(self) -> dict[str, str]:
+        """Project name -> sheet, for the status table's links."""
+        return {(p.name or p.sheet or ""): p.sheet or "" for p in self.unit.projects}
+
+
+def check_unit(unit: Unit, rules: str | os.PathLike[str] | None = None, file: str | None = None) -> Checked:
+    rs = choose_ruleset(unit, rules)
+    return Checked(unit, rs, validate(unit, rs, file=file))
+
+
+def check_file(
+    path: str | os.PathLike[str], rules: str | os.PathLike[str] | None = None, engine: Engine = "calamine"
+) -> Checked:
+    return check_unit(read(path, engine), rules, file=Path(path).name)

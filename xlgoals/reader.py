@@ -1,0 +1,165 @@
+"""Read a filled workbook into the model through the layout, from any grid source (file or live book)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from xlgoals import layout
+from xlgoals.errors import LayoutError, NotOurWorkbookError
+from xlgoals.files import BookGrid, Engine, SheetGrid, read_grids
+from xlgoals.layout import FieldSpec, Grid
+from xlgoals.model import Indicator, Project, Unit
+from xlgoals.ruleset import framework_name
+from xlgoals.values import (
+    DEFAULT_QUALITATIVE,
+    ParseError,
+    cell_text,
+    parse_date,
+    parse_money,
+    parse_target,
+)
+
+YES = {"是": True, "否": False}
+_YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
+
+
+def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
+    """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
+    for spec in specs:
+        if layout.normalize_label(layout.grid_text(grid, spec.label_cell)) == layout.normalize_label(spec.label):
+            continue
+        found = layout.find_label(grid, spec.label)
+        moved = f"，现在位于 {found}" if found else "，表中找不到该标签"
+        raise LayoutError(
+            f"标签“{spec.label}”应在 {spec.label_cell}{moved}。请不要插入、删除行列或改动标签，"
+            f"可从模板重新复制该表后再填写。",
+            sheet=sheet,
+            cell=spec.label_cell,
+        )
+
+
+def _parse_year(text: str) -> int | None:
+    m = _YEAR.match(text.strip())
+    return int(m.group(1)) if m else None
+
+
+def read_cover(grid: Grid, unit: Unit) -> None:
+    check_labels(grid, layout.COVER_SHEET, layout.COVER_FIELDS)
+    for spec in layout.COVER_FIELDS:
+        unit.cells[spec.key] = spec.value_cell
+        text = layout.grid_text(grid, spec.value_cell)
+        if spec.kind == "year":
+            unit.year = _parse_year(text) if text else None
+            if text and unit.year is None:
+                unit.unparsed["year"] = text
+        elif spec.kind == "framework":
+            unit.framework = framework_name(text)
+        else:
+            setattr(unit, spec.key, text)
+
+
+def _read_field(project: Project, spec: FieldSpec, grid: Grid) -> None:
+    value = layout.grid_value(grid, spec.value_cell)
+    text = cell_text(value)
+    try:
+        if spec.kind == "money":
+            setattr(project, spec.key, parse_money(value))
+        elif spec.kind == "date":
+            setattr(project, spec.key, parse_date(value))
+        elif spec.kind == "yesno":
+            if text and text not in YES:
+                project.unparsed[spec.key] = text
+            project.gov_purchase = YES.get(text)
+        else:
+            setattr(project, spec.key, text)
+    except ParseError:
+        project.unparsed[spec.key] = text
+
+
+def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
+    """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
+    out: list[Indicator] = []
+    level1 = level2 = ""
+    for row in range(layout.INDICATOR_FIRST_ROW, len(grid) + 1):
+        cells = {part: layout.indicator_cell(row, part) for part in layout.INDICATOR_COLUMNS}
+        raw = {part: layout.grid_value(grid, cell) for part, cell in cells.items()}
+        texts = {part: cell_text(v) for part, v in raw.items()}
+        if not any(texts.values()):
+            continue
+        level1 = texts["level1"] or level1
+        level2 = texts["level2"] or (level2 if not texts["level1"] else "")
+        try:
+            target = parse_target(raw["target"], texts["name"], words)
+        except ParseError:
+            target = None
+        out.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                name=texts["name"],
+                value=texts["target"],
+                target=target,
+                cells=cells,
+            )
+        )
+    return out
+
+
+def _is_blank_project(grid: Grid) -> bool:
+    """The template's untouched 项目1 sheet is not a project."""
+    filled = any(layout.grid_text(grid, s.value_cell) for s in layout.PROJECT_FIELDS)
+    return not filled and not read_indicators(grid, frozenset())
+
+
+def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITATIVE) -> Project:
+    check_labels(grid, sheet, layout.PROJECT_FIELDS)
+    project = Project(sheet=sheet)
+    for spec in layout.PROJECT_FIELDS:
+        project.cells[spec.key] = spec.value_cell
+        _read_field(project, spec, grid)
+    project.indicators = read_indicators(grid, words)
+    return project
+
+
+def looks_like_project(grid: Grid) -> bool:
+    return layout.find_label(grid, layout.PROJECT_FIELD["name"].label) is not None
+
+
+def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = DEFAULT_QUALITATIVE) -> Unit:
+    """The model of a workbook's grids; LayoutError / NotOurWorkbookError when it is not usable."""
+    sheets = book.sheets if isinstance(book, BookGrid) else book
+    unit = Unit()
+    if layout.COVER_SHEET not in sheets:
+        if layout.LISTS_SHEET in sheets or any(looks_like_project(s.rows) for s in sheets.values()):
+            raise LayoutError(
+                f"找不到工作表“{layout.COVER_SHEET}”，它可能被改名或删除。请把封面表名改回“{layout.COVER_SHEET}”。",
+                sheet=layout.COVER_SHEET,
+            )
+        raise NotOurWorkbookError(
+            f"这不是绩效目标申报工作簿（缺少“{layout.COVER_SHEET}”工作表）。请使用 xlgoals 模板填报。"
+        )
+    read_cover(sheets[layout.COVER_SHEET].rows, unit)
+    for name, sheet in sheets.items():
+        if not layout.is_project_sheet_name(name):
+            continue
+        if not looks_like_project(sheet.rows):
+            unit.other_sheets.append(name)
+            continue
+        if _is_blank_project(sheet.rows):
+            continue
+        unit.projects.append(read_project(sheet.rows, name, words))
+    return unit
+
+
+def read(path: str | os.PathLike[str], engine: Engine = "calamine") -> Unit:
+    """The model of a filled workbook file; errors name the file, sheet and cell."""
+    book = read_grids(path, engine)
+    try:
+        unit = read_unit(book)
+    except (LayoutError, NotOurWorkbookError) as e:
+        e.file = str(path)
+        raise
+    unit.source = str(path)
+    return unit

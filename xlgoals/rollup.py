@@ -1,0 +1,355 @@
+"""Roll a unit's projects up into totals, year-on-year change, execution rate and indicator counts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xlgoals import layout
+from xlgoals.errors import XlgoalsError
+from xlgoals.files import check_container
+from xlgoals.findings import Report, Severity
+from xlgoals.model import MONEY_FIELDS, Indicator, Project, Unit
+from xlgoals.values import TargetKind
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
+KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
+KIND_ZH: dict[str, str] = {
+    "quantitative": "定量",
+    "qualitative": "定性",
+    "descriptive": "描述",
+    "empty": "空白",
+    "unparsed": "无法识别",
+}
+MONEY_ZH: dict[str, str] = {
+    "budget_total": "项目总预算（元）",
+    "budget_year": "项目当年预算（元）",
+    "last_year_budget": "上年预算额（元）",
+    "last_year_executed": "上年执行数（元）",
+}
+_PCT = Decimal("0.01")
+
+
+def percent(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """part / whole in percent to two places; None when either is blank or whole is zero (no base)."""
+    if part is None or whole is None or whole == 0:
+        return None
+    return (part * 100 / whole).quantize(_PCT, rounding=ROUND_HALF_UP)
+
+
+def indicator_kind(ind: Indicator) -> str:
+    if ind.target is None:
+        return "unparsed" if ind.value.strip() else "empty"
+    return ind.target.kind.value
+
+
+@dataclass(frozen=True)
+class IndicatorCounts:
+    """How many indicators, per kind and per level-1 x kind (level-1 in order of first appearance)."""
+
+    total: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    by_level1: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, indicators: list[Indicator]) -> IndicatorCounts:
+        by_kind = dict.fromkeys(KINDS, 0)
+        by_level1: dict[str, dict[str, int]] = {}
+        for ind in indicators:
+            kind = indicator_kind(ind)
+            by_kind[kind] += 1
+            by_level1.setdefault(ind.level1, dict.fromkeys(KINDS, 0))[kind] += 1
+        return cls(len(indicators), by_kind, by_level1)
+
+    def level1_totals(self) -> dict[str, int]:
+        return {name: sum(kinds.values()) for name, kinds in self.by_level1.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_kind": dict(self.by_kind),
+            "by_level1": {name: {"total": sum(k.values()), **k} for name, k in self.by_level1.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """This year's budget against last year's: the amount and, where last year is known, the percentage."""
+
+    amount: Decimal | None
+    percent: Decimal | None
+
+    @classmethod
+    def of(cls, this_year: Decimal | None, last_year: Decimal | None) -> Change:
+        if this_year is None or last_year is None:
+            return cls(None, None)
+        amount = this_year - last_year
+        return cls(amount, percent(amount, last_year))
+
+
+def _dec(value: Decimal | None) -> str | None:
+    # Strings, like the model's JSON: finance figures must not pass through binary floats.
+    return None if value is None else str(value)
+
+
+def _money_dict(money: dict[str, Decimal | None]) -> dict[str, str | None]:
+    return {k: _dec(v) for k, v in money.items()}
+
+
+@dataclass(frozen=True)
+class ProjectRollup:
+    name: str
+    sheet: str
+    money: dict[str, Decimal | None]
+    change: Change
+    execution_rate: Decimal | None
+    indicators: IndicatorCounts
+    findings: dict[str, int] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "sheet": self.sheet,
+            "money": _money_dict(self.money),
+            "change": {"amount": _dec(self.change.amount), "percent": _dec(self.change.percent)},
+            "execution_rate": _dec(self.execution_rate),
+            "indicators": self.indicators.to_dict(),
+            "findings": self.findings,
+        }
+
+
+@dataclass(frozen=True)
+class UnitRollup:
+    """A unit's roll-up: blanks count as zero in totals, but a per-project rate needs both figures."""
+
+    unit: str
+    year: int | None
+    framework: str
+    department: str
+    source: str | None
+    projects: list[ProjectRollup]
+    totals: dict[str, Decimal]
+    change: Change
+    execution_rate: Decimal | None
+    indicators: IndicatorCounts
+    # None when no report was given; otherwise per severity over the whole workbook (unit-level too).
+    findings: dict[str, int] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "year": self.year,
+            "framework": self.framework,
+            "department": self.department,
+            "source": self.source,
+            "totals": {k: str(v) for k, v in self.totals.items()},
+            "change": {"amount": _dec(self.change.amount), "percent": _dec(self.change.percent)},
+            "execution_rate": _dec(self.execution_rate),
+            "indicators": self.indicators.to_dict(),
+            "findings": self.findings,
+            "projects": [p.to_dict() for p in self.projects],
+        }
+
+
+def project_key(project: Project) -> str:
+    """How findings name a project: its name, or its sheet while the name is blank."""
+    return project.name or project.sheet or ""
+
+
+def roll_up_project(project: Project, findings: dict[str, int] | None = None) -> ProjectRollup:
+    money: dict[str, Decimal | None] = {f: getattr(project, f) for f in MONEY_FIELDS}
+    return ProjectRollup(
+        name=project.name,
+        sheet=project.sheet or "",
+        money=money,
+        change=Change.of(project.budget_year, project.last_year_budget),
+        execution_rate=percent(project.last_year_executed, project.last_year_budget),
+        indicators=IndicatorCounts.of(project.indicators),
+        findings=findings,
+    )
+
+
+def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
+    """Totals over the unit's projects; findings per severity come from `report` when given."""
+    per_project = report.per_project() if report is not None else {}
+    projects = [
+        roll_up_project(
+            p,
+            per_project.get(project_key(p), dict.fromkeys((s.value for s in Severity), 0))
+            if report is not None
+            else None,
+        )
+        for p in unit.projects
+    ]
+    totals = unit.money_totals()
+    return UnitRollup(
+        unit=unit.name,
+        year=unit.year,
+        framework=unit.framework,
+        department=unit.department,
+        source=unit.source,
+        projects=projects,
+        totals=totals,
+        # A project new this year has no last-year figure; it counts as zero in the unit's comparison.
+        change=Change.of(totals["budget_year"], totals["last_year_budget"]),
+        execution_rate=percent(totals["last_year_executed"], totals["last_year_budget"]),
+        indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
+        findings=report.counts() if report is not None else None,
+    )
+
+
+# --- the 汇总 sheet ---------------------------------------------------------------------------------
+
+SUMMARY_TITLE = "项目支出汇总"
+INFO_ROW = 2
+PROJECT_HEADER_ROW = 4
+PROJECT_HEADERS: tuple[str, ...] = (
+    "序号",
+    "工作表",
+    "项目名称",
+    *MONEY_ZH.values(),
+    "同比增减额（元）",
+    "同比增减率",
+    "上年执行率",
+    "指标数",
+    "错误",
+    "警告",
+    "提示",
+)
+MONEY_COLUMN = {f: 4 + i for i, f in enumerate(MONEY_FIELDS)}
+TOTAL_LABEL = "合计"
+INDICATOR_TITLE = "指标统计"
+INDICATOR_HEADERS: tuple[str, ...] = ("一级目标", "指标数", *KIND_ZH.values())
+PERCENT_FORMAT = "0.00%"
+CHART_TITLE = "各项目当年预算（元）"
+_WIDTHS = (6, 10, 34, 16, 16, 16, 16, 16, 11, 11, 8, 6, 6, 6)
+
+
+class _Sheet:
+    """Cell writing for the 汇总 sheet; openpyxl is imported only when a sheet is actually written."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        from openpyxl.styles import Alignment, Font
+
+        from xlgoals import template
+
+        self.ws, self.t = ws, template
+        self.bold = Font(name=template.FONT, bold=True)
+        self.title = Font(name=template.FONT, size=14, bold=True)
+        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def set(self, row: int, col: int, value: Any, fmt: str | None = None, *, border: bool = True) -> Cell:
+        from openpyxl.cell.cell import MergedCell
+
+        cell = self.ws.cell(row, col)
+        assert not isinstance(cell, MergedCell)  # nothing on this sheet is merged
+        # put(): a project named '=...' stays text, and Decimal becomes an Excel number.
+        self.t.put(cell, value)
+        if fmt:
+            cell.number_format = fmt
+        if border:
+            cell.border = self.t.BORDER
+        return cell
+
+    def header(self, row: int, titles: tuple[str, ...]) -> None:
+        for col, title in enumerate(titles, start=1):
+            cell = self.set(row, col, title)
+            cell.font, cell.fill, cell.alignment = self.bold, self.t.LABEL_FILL, self.center
+
+    def figures(self, row: int, first: tuple[Any, ...], r: ProjectRollup | UnitRollup) -> None:
+        for col, value in enumerate(first, start=1):
+            self.set(row, col, value)
+        money = r.money if isinstance(r, ProjectRollup) else r.totals
+        for f, col in MONEY_COLUMN.items():
+            self.set(row, col, money[f], self.t.MONEY_FORMAT)
+        self.set(row, 8, r.change.amount, self.t.MONEY_FORMAT)
+        # Percentages are stored as fractions so Excel's % format, sorting and formulas work on them.
+        for col, pct in ((9, r.change.percent), (10, r.execution_rate)):
+            self.set(row, col, None if pct is None else pct / 100, PERCENT_FORMAT)
+        self.set(row, 11, r.indicators.total)
+        for col, sev in enumerate(Severity, start=12):
+            self.set(row, col, None if r.findings is None else r.findings.get(sev.value, 0))
+
+
+def summary_info(r: UnitRollup) -> str:
+    parts = [f"申报单位：{r.unit or '（未填）'}", f"年度：{r.year or '（未填）'}"]
+    if r.framework:
+        parts.append(f"指标体系：{r.framework}")
+    if r.department:
+        parts.append(f"主管部门：{r.department}")
+    return "　".join(parts)
+
+
+def write_summary_sheet(wb: Workbook, r: UnitRollup) -> Worksheet:
+    """(Re)create the 汇总 sheet in `wb`: the old one is replaced in place, so re-running changes nothing."""
+    from openpyxl.chart import BarChart, Reference
+
+    index = 1
+    if layout.SUMMARY_SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(layout.SUMMARY_SHEET)
+        del wb[layout.SUMMARY_SHEET]
+    ws: Worksheet = wb.create_sheet(layout.SUMMARY_SHEET, index=min(index, len(wb.sheetnames)))
+    s = _Sheet(ws)
+    s.set(1, 1, SUMMARY_TITLE, border=False).font = s.title
+    s.set(INFO_ROW, 1, summary_info(r), border=False)
+    s.header(PROJECT_HEADER_ROW, PROJECT_HEADERS)
+    first = PROJECT_HEADER_ROW + 1
+    for i, p in enumerate(r.projects):
+        s.figures(first + i, (i + 1, p.sheet, p.name), p)
+    total_row = first + len(r.projects)
+    s.figures(total_row, (None, None, TOTAL_LABEL), r)
+    for col in range(1, len(PROJECT_HEADERS) + 1):
+        s.set(total_row, col, ws.cell(total_row, col).value).font = s.bold
+
+    top = total_row + 2
+    s.set(top, 1, INDICATOR_TITLE, border=False).font = s.bold
+    s.header(top + 1, INDICATOR_HEADERS)
+    rows: list[tuple[str | int, ...]] = [
+        (name or "（未填）", sum(k.values()), *k.values()) for name, k in r.indicators.by_level1.items()
+    ]
+    rows.append((TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values()))
+    for i, values in enumerate(rows, start=top + 2):
+        for col, value in enumerate(values, start=1):
+            s.set(i, col, value)
+
+    if r.projects:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = CHART_TITLE
+        chart.y_axis.title = "元"
+        chart.legend = None
+        col = MONEY_COLUMN["budget_year"]
+        chart.add_data(
+            Reference(ws, min_col=col, min_row=PROJECT_HEADER_ROW, max_row=total_row - 1),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(ws, min_col=3, min_row=first, max_row=total_row - 1))
+        chart.width, chart.height = 24, 10
+        ws.add_chart(chart, f"B{top + 2 + len(rows) + 1}")
+    for col, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[layout.column_letters(col)].width = width
+    ws.freeze_panes = f"A{PROJECT_HEADER_ROW + 1}"
+    return ws
+
+
+def write_back(src: str | os.PathLike[str], out: str | os.PathLike[str], r: UnitRollup) -> None:
+    """Copy `src` to `out` with the 汇总 sheet; `src` itself is never written."""
+    from openpyxl import load_workbook
+
+    from xlgoals.template import save
+
+    src_path, out_path = Path(src), Path(out)
+    if out_path.exists() and out_path.resolve() == src_path.resolve():
+        raise XlgoalsError("结果文件不能与原工作簿同名，请另选输出路径（原文件不会被修改）。", file=str(out))
+    check_container(src_path)
+    wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
+    write_summary_sheet(wb, r)
+    save(wb, out_path)

@@ -1,0 +1,103 @@
+"""Project header checks: required fields, choices, 是/否 and the planned dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from xlgoals import layout
+from xlgoals.model import DATE_FIELDS
+from xlgoals.rules.common import field_cell, is_blank, parse_problem, project_of
+from xlgoals.rules.registry import Context, Hit, check
+from xlgoals.values import format_date, parse_date
+
+
+@check("required_fields", "project", placeholders=("label",))
+def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every field the template marks required is filled; filled text that did not parse is another rule's."""
+    project = project_of(ctx)
+    for spec in layout.PROJECT_FIELDS:
+        if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
+            yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
+
+
+@check("known_choice", "project", placeholders=("label", "choices"))
+def known_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """项目类别 and 绩效类型 are among the rule set's choices."""
+    project = project_of(ctx)
+    choices = ctx.ruleset.choices
+    for key, allowed in (("category", choices.category), ("perf_type", choices.perf_type)):
+        text: str = getattr(project, key)
+        if text and text not in allowed:
+            yield Hit(
+                cell=field_cell(project, key),
+                field=key,
+                value=text,
+                params={"label": layout.PROJECT_FIELD[key].label, "choices": "、".join(allowed)},
+            )
+
+
+@check("yes_no", "project", placeholders=("label", "choices"))
+def yes_no(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """是否含有政府购买服务 holds one of the rule set's yes/no words."""
+    project = project_of(ctx)
+    text = project.unparsed.get("gov_purchase")
+    if text is not None:
+        yield Hit(
+            cell=field_cell(project, "gov_purchase"),
+            field="gov_purchase",
+            value=text,
+            params={
+                "label": layout.PROJECT_FIELD["gov_purchase"].label,
+                "choices": "、".join(ctx.ruleset.choices.yes_no),
+            },
+        )
+
+
+@check("date_parses", "project", placeholders=("label", "reason"))
+def date_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A planned date that was filled is a date."""
+    project = project_of(ctx)
+    for key in DATE_FIELDS:
+        text = project.unparsed.get(key)
+        reason = None if text is None else parse_problem(parse_date, text)
+        if reason is not None:
+            label = layout.PROJECT_FIELD[key].label
+            yield Hit(
+                cell=field_cell(project, key),
+                field=key,
+                value=text,
+                params={"label": label, "reason": reason},
+            )
+
+
+@check("date_order", "project", placeholders=("start", "end"))
+def date_order(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """The planned start is not after the planned end."""
+    project = project_of(ctx)
+    if project.start is not None and project.end is not None and project.start > project.end:
+        end = format_date(project.end)
+        yield Hit(
+            cell=field_cell(project, "end"),
+            field="end",
+            value=end,
+            params={"start": format_date(project.start), "end": end},
+        )
+
+
+@check("date_in_year", "project", placeholders=("label", "year"))
+def date_in_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Planned dates fall inside the unit's fiscal year."""
+    project = project_of(ctx)
+    year = ctx.unit.year
+    if year is None:
+        return
+    for key in DATE_FIELDS:
+        day = getattr(project, key)
+        if day is not None and day.year != year:
+            yield Hit(
+                cell=field_cell(project, key),
+                field=key,
+                value=format_date(day),
+                params={"label": layout.PROJECT_FIELD[key].label, "year": year},
+            )

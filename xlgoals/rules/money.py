@@ -1,0 +1,97 @@
+"""Budget checks: amounts parse, are not negative, and agree with each other and with last year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from xlgoals import layout
+from xlgoals.model import MONEY_FIELDS
+from xlgoals.rules.common import field_cell, parse_problem, project_of
+from xlgoals.rules.registry import Context, Hit, check
+from xlgoals.values import format_money, parse_money
+
+
+@check("money_parses", "project", placeholders=("label", "reason"))
+def money_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """An amount that was filled is an amount."""
+    project = project_of(ctx)
+    for key in MONEY_FIELDS:
+        text = project.unparsed.get(key)
+        reason = None if text is None else parse_problem(parse_money, text)
+        if reason is not None:
+            label = layout.PROJECT_FIELD[key].label
+            yield Hit(
+                cell=field_cell(project, key),
+                field=key,
+                value=text,
+                params={"label": label, "reason": reason},
+            )
+
+
+@check("money_non_negative", "project", placeholders=("label",))
+def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """No amount is below zero."""
+    project = project_of(ctx)
+    for key in MONEY_FIELDS:
+        amount: Decimal | None = getattr(project, key)
+        if amount is not None and amount < 0:
+            yield Hit(
+                cell=field_cell(project, key),
+                field=key,
+                value=format_money(amount),
+                params={"label": layout.PROJECT_FIELD[key].label},
+            )
+
+
+@check("year_within_total", "project", placeholders=("total",))
+def year_within_total(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """This year's budget does not exceed the project's total budget."""
+    project = project_of(ctx)
+    year, total = project.budget_year, project.budget_total
+    if year is not None and total is not None and year > total:
+        yield Hit(
+            cell=field_cell(project, "budget_year"),
+            field="budget_year",
+            value=format_money(year),
+            params={"total": format_money(total)},
+        )
+
+
+@check("executed_within_budget", "project", placeholders=("budget",))
+def executed_within_budget(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Last year's executed amount does not exceed last year's budget."""
+    project = project_of(ctx)
+    executed, budget = project.last_year_executed, project.last_year_budget
+    if executed is not None and budget is not None and executed > budget:
+        yield Hit(
+            cell=field_cell(project, "last_year_executed"),
+            field="last_year_executed",
+            value=format_money(executed),
+            params={"budget": format_money(budget)},
+        )
+
+
+@check(
+    "year_on_year",
+    "project",
+    placeholders=("last_year", "change", "limit"),
+    defaults={"max_change_percent": 30.0},
+)
+def year_on_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """This year's budget moves from last year's by at most `max_change_percent` either way."""
+    project = project_of(ctx)
+    year, last = project.budget_year, project.last_year_budget
+    # Without a positive last-year budget the project is new: there is no change to judge.
+    if year is None or last is None or last <= 0:
+        return
+    change = (year - last) / last * 100
+    limit = params["max_change_percent"]
+    if abs(change) > Decimal(str(limit)):
+        yield Hit(
+            cell=field_cell(project, "budget_year"),
+            field="budget_year",
+            value=format_money(year),
+            params={"last_year": format_money(last), "change": f"{change:+.1f}%", "limit": f"{limit:g}"},
+        )

@@ -1,0 +1,385 @@
+"""Write the templated workbook (blank, or filled from a Unit) with openpyxl, laid out by `layout`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlgoals import layout
+from xlgoals.files import atomic_output
+from xlgoals.layout import FieldSpec, quote_sheet
+from xlgoals.model import Indicator, Project, Unit
+from xlgoals.ruleset import RuleSet, builtin_rulesets, load_ruleset
+from xlgoals.values import CellValue
+
+FONT = "宋体"
+TITLE_FONT = Font(name=FONT, size=16, bold=True)
+LABEL_FONT = Font(name=FONT, size=10, bold=True)
+BODY_FONT = Font(name=FONT, size=10)
+HELP_FONT = Font(name=FONT, size=9, color="FF595959")
+LABEL_FILL = PatternFill("solid", fgColor="FFF2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFDE7")
+_THIN = Side(style="thin", color="FF808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+UNLOCKED = Protection(locked=False)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LABEL_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
+INPUT_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+LONG_TEXT_ROW_HEIGHT = 96
+LINE_HEIGHT = 13.5
+MERGED_VALUE_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
+COVER = quote_sheet(layout.COVER_SHEET)
+LISTS = quote_sheet(layout.LISTS_SHEET)
+
+
+def _cover_ref(key: str) -> str:
+    row, col = layout.split_address(layout.COVER_FIELD[key].value_cell)
+    return f"{COVER}!${layout.column_letters(col)}${row}"
+
+
+YEAR_REF, UNIT_REF, FRAMEWORK_REF = _cover_ref("year"), _cover_ref("name"), _cover_ref("framework")
+
+COVER_HELP = (
+    "填表说明：",
+    "1. 本工作簿每个“项目N”工作表填写一个项目；需要更多项目时点击“新增项目”按钮（或复制隐藏的“_项目模板”表）。",
+    "2. 黄色单元格为填写区，灰色为标签，请勿插入或删除行列、勿修改标签，否则无法校验。",
+    "3. 一级目标、二级目标请从下拉列表选择；二级目标随一级目标和本页“指标体系”变化。",
+    "4. 指标目标值请写成“>=95%”“=100”“<=30天”等可计量形式；定性指标写“合规”“健全”等；确实无法量化的才写描述。",
+    "5. 金额单位为元；日期写成 2020-01-02。",
+)
+
+# Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
+LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
+YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
+LEVEL1_FIRST_COL = 6
+
+
+def _style_label(cell: Cell, label: str) -> None:
+    cell.value = label
+    cell.font, cell.fill, cell.border, cell.alignment = LABEL_FONT, LABEL_FILL, BORDER, LABEL_ALIGN
+
+
+def _style_input(cell: Cell) -> None:
+    cell.font, cell.fill, cell.border = BODY_FONT, INPUT_FILL, BORDER
+    cell.alignment, cell.protection = INPUT_ALIGN, UNLOCKED
+
+
+def put(cell: Cell, value: CellValue) -> None:
+    """Write a value as the user would have typed it: text stays text even when it starts with '='."""
+    if isinstance(value, str) and value.startswith("="):
+        cell.value = value
+        cell.data_type = "s"  # '=100' is a target value, not a formula
+    elif isinstance(value, Decimal):
+        cell.value = int(value) if value == value.to_integral_value() else float(value)
+    else:
+        cell.value = value
+
+
+def _protect(ws: Worksheet) -> None:
+    # No password: protection guards against accidental edits of labels, not against the unit itself.
+    # Formatting and notes stay allowed so validation can colour and annotate input cells in Excel.
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.objects = False
+
+
+def _list_range(col: int, count: int) -> str:
+    letters = layout.column_letters(col)
+    return f"{LISTS}!${letters}${LIST_FIRST_ROW}:${letters}${LIST_FIRST_ROW + max(count, 1) - 1}"
+
+
+class _Lists:
+    """Where each dropdown list sits on the hidden lists sheet, and the formulas that read them."""
+
+    def __init__(self, rulesets: Sequence[RuleSet]) -> None:
+        self.rulesets = list(rulesets)
+        self.category = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.category))
+        self.perf_type = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.perf_type))
+        self.frameworks = [rs.title for rs in rulesets]
+        self.level2_first_col = LEVEL1_FIRST_COL + len(rulesets) + 1
+        self.level1_names = [lv.name for rs in rulesets for lv in rs.level1]
+
+    def _span(self, first: int, n: int, row: int) -> str:
+        a, b = layout.column_letters(first), layout.column_letters(first + n - 1)
+        return f"{LISTS}!${a}${row}:${b}${row}"
+
+    def _dependent(self, first: int, n: int, key_ref: str) -> str:
+        """OFFSET over the column whose row-2 key equals key_ref: a dependent dropdown without named ranges."""
+        keys = self._span(first, n, LIST_KEY_ROW)
+        counts = self._span(first, n, LIST_COUNT_ROW)
+        origin = f"{LISTS}!${layout.column_letters(first)}${LIST_FIRST_ROW}"
+        match = f"MATCH({key_ref},{keys},0)"
+        return f"OFFSET({origin},0,{match}-1,INDEX({counts},{match}),1)"
+
+    def level1_formula(self) -> str:
+        return self._dependent(LEVEL1_FIRST_COL, len(self.rulesets), FRAMEWORK_REF)
+
+    def level2_formula(self, level1_cell: str) -> str:
+        return self._dependent(self.level2_first_col, len(self.level1_names), level1_cell)
+
+    def write(self, ws: Worksheet) -> None:
+        ws.cell(1, 1, layout.MARKER)
+        ws.cell(1, 2, layout.TEMPLATE_VERSION)
+        columns: list[tuple[int, str, list[str]]] = [
+            (YES_NO_COL, "是否", ["是", "否"]),
+            (CATEGORY_COL, "项目类别", self.category),
+            (PERF_TYPE_COL, "绩效类型", self.perf_type),
+            (FRAMEWORK_COL, "指标体系", self.frameworks),
+        ]
+        columns += [
+            (LEVEL1_FIRST_COL + i, rs.title, [lv.name for lv in rs.level1]) for i, rs in enumerate(self.rulesets)
+        ]
+        level2 = [(lv.name, lv.level2) for rs in self.rulesets for lv in rs.level1]
+        columns += [(self.level2_first_col + i, name, items) for i, (name, items) in enumerate(level2)]
+        for col, key, items in columns:
+            ws.cell(LIST_KEY_ROW, col, key)
+            ws.cell(LIST_COUNT_ROW, col, len(items))
+            for i, item in enumerate(items):
+                ws.cell(LIST_FIRST_ROW + i, col, item)
+            ws.column_dimensions[layout.column_letters(col)].width = 18
+
+
+def _validation(ws: Worksheet, formula: str, cells: str, prompt: str, *, strict: bool = True) -> None:
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    dv.error = prompt
+    dv.errorTitle = "请从下拉列表选择"
+    dv.prompt = prompt
+    dv.showInputMessage = True
+    dv.showErrorMessage = True
+    # Warning style lets a unit keep a name the list lacks; the validator then flags it for review.
+    dv.errorStyle = "stop" if strict else "warning"
+    dv.add(cells)
+    ws.add_data_validation(dv)
+
+
+def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
+    ws.merge_cells("A1:D1")
+    title = ws[layout.COVER_TITLE_CELL]
+    title.value = "财政项目支出绩效目标申报 · 单位信息"
+    title.font, title.alignment = TITLE_FONT, CENTER
+    ws.row_dimensions[1].height = 32
+    for spec in layout.COVER_FIELDS:
+        _style_label(ws[spec.label_cell], spec.label)
+        cell = ws[spec.value_cell]
+        _style_input(cell)
+        ws.merge_cells(f"{spec.value_cell}:D{spec.value_cell[1:]}")
+        if unit is not None:
+            value: CellValue = unit.unparsed.get(spec.key) or getattr(unit, spec.key)
+            if spec.kind == "framework" and isinstance(value, str):
+                value = _framework_title(value)
+            put(cell, value if value not in ("", None) else None)
+    year = layout.COVER_FIELD["year"].value_cell
+    dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
+    dv.error, dv.errorTitle = "年度请填写四位数字，如 2020。", "年度"
+    dv.add(year)
+    ws.add_data_validation(dv)
+    framework = layout.COVER_FIELD["framework"].value_cell
+    _validation(ws, _list_range(FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
+    for i, line in enumerate(COVER_HELP):
+        cell = ws.cell(layout.COVER_HELP_ROW + i, 1, line)
+        cell.font = HELP_FONT
+        ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=4)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[cell.row].height = 28 if i else 16
+    for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    _protect(ws)
+    _print_setup(ws, f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}", repeat_rows=None)
+
+
+def _framework_title(name: str) -> str:
+    try:
+        return load_ruleset(name).title
+    except Exception:
+        return name  # an unknown framework is kept as written; the validator reports it
+
+
+def _print_setup(ws: Worksheet, area: str, repeat_rows: str | None) -> None:
+    ws.print_area = area
+    if repeat_rows:
+        ws.print_title_rows = repeat_rows
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    footer = ws.oddFooter
+    if footer is not None and footer.center is not None:
+        footer.center.text = "第 &P 页，共 &N 页"
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of wrapped text in a column `width` units wide (a CJK character takes two units)."""
+    per_line = max(1, int(width / 2.1))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], minimum: float) -> None:
+    """Grow a row so wrapped text prints whole; Excel does not autofit merged or pre-sized rows."""
+    lines = max((_lines(str(ws[c].value or ""), w) for c, w in cells), default=1)
+    ws.row_dimensions[row].height = min(409, max(minimum, lines * LINE_HEIGHT + 4))
+
+
+def _merge_row(ws: Worksheet, cell: str, value: str, font: Font, height: float | None = None) -> None:
+    row = cell[1:]
+    ws.merge_cells(f"A{row}:{layout.PROJECT_LAST_COLUMN}{row}")
+    ws[cell].value = value
+    ws[cell].font, ws[cell].alignment = font, CENTER
+    if height:
+        ws.row_dimensions[int(row)].height = height
+
+
+def _field_value(project: Project, spec: FieldSpec) -> CellValue:
+    if spec.key in project.unparsed:
+        return project.unparsed[spec.key]
+    value = getattr(project, spec.key)
+    if spec.kind == "yesno":
+        return None if value is None else ("是" if value else "否")
+    return value if value != "" else None
+
+
+def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -> None:
+    """One project's form: labels, inputs, dropdowns and the indicator table."""
+    _merge_row(ws, layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", TITLE_FONT, 30)
+    _merge_row(ws, layout.PROJECT_YEAR_CELL, f'="（"&{YEAR_REF}&"年度）"', BODY_FONT)
+    _merge_row(ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&{UNIT_REF}', BODY_FONT)
+    ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
+    for spec in layout.PROJECT_FIELDS:
+        _style_label(ws[spec.label_cell], spec.label)
+        cell = ws[spec.value_cell]
+        _style_input(cell)
+        if project is not None:
+            put(cell, _field_value(project, spec))
+        if spec.merge_to:
+            ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
+            fit_row_height(ws, cell.row, [(spec.value_cell, MERGED_VALUE_WIDTH)], LONG_TEXT_ROW_HEIGHT)
+        if spec.kind == "money":
+            cell.number_format = MONEY_FORMAT
+        elif spec.kind == "date":
+            cell.number_format = DATE_FORMAT
+    ws.row_dimensions[4].height = 30
+    ws.row_dimensions[6].height = 30
+    _merge_row(ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'={YEAR_REF}&"年绩效目标"', LABEL_FONT, 20)
+    for part, col in layout.INDICATOR_COLUMNS.items():
+        header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
+        _style_label(header, layout.INDICATOR_HEADERS[part])
+        header.alignment = CENTER
+    indicators: list[Indicator] = project.indicators if project else []
+    last = layout.INDICATOR_FIRST_ROW + max(layout.INDICATOR_ROWS, len(indicators)) - 1
+    for row in range(layout.INDICATOR_FIRST_ROW, last + 1):
+        for part in layout.INDICATOR_COLUMNS:
+            cell = ws[layout.indicator_cell(row, part)]
+            _style_input(cell)
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws[layout.indicator_cell(row, "target")].number_format = "@"
+    widths = [
+        (layout.INDICATOR_COLUMNS[p], layout.PROJECT_COLUMN_WIDTHS[layout.INDICATOR_COLUMNS[p]])
+        for p in ("name", "target")
+    ]
+    for row, ind in enumerate(indicators, start=layout.INDICATOR_FIRST_ROW):
+        for part in ("level1", "level2", "name"):
+            put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
+        put(ws[layout.indicator_cell(row, "target")], ind.value or None)
+        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+    first = layout.INDICATOR_FIRST_ROW
+    col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
+    _validation(
+        ws,
+        lists.level1_formula(),
+        f"{col1}{first}:{col1}{last}",
+        "按封面所选指标体系选择一级目标",
+        strict=False,
+    )
+    _validation(
+        ws,
+        lists.level2_formula(f"${col1}{first}"),
+        f"{col2}{first}:{col2}{last}",
+        "先选一级目标，再选二级目标",
+        strict=False,
+    )
+    f = layout.PROJECT_FIELD
+    _validation(
+        ws,
+        _list_range(CATEGORY_COL, len(lists.category)),
+        f["category"].value_cell,
+        "选择项目类别",
+        strict=False,
+    )
+    _validation(
+        ws,
+        _list_range(PERF_TYPE_COL, len(lists.perf_type)),
+        f["perf_type"].value_cell,
+        "选择绩效类型",
+        strict=False,
+    )
+    _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
+    for key in ("start", "end"):
+        dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
+        dv.error, dv.errorTitle, dv.errorStyle = "请输入日期，如 2020-01-02。", "日期", "warning"
+        dv.add(f[key].value_cell)
+        ws.add_data_validation(dv)
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    dv.error, dv.errorTitle, dv.errorStyle = (
+        "金额请填写以元为单位的数字，如 600000。",
+        "金额（元）",
+        "warning",
+    )
+    for spec in layout.PROJECT_FIELDS:
+        if spec.kind == "money":
+            dv.add(spec.value_cell)
+    ws.add_data_validation(dv)
+    for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = None
+    _protect(ws)
+    _print_setup(ws, f"A1:{layout.PROJECT_LAST_COLUMN}{last}", repeat_rows="1:3")
+
+
+def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None) -> Workbook:
+    """The template, or the template filled with a unit's projects (one 项目N sheet each)."""
+    lists = _Lists(rulesets or builtin_rulesets())
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = layout.COVER_SHEET
+    _write_cover(cover, unit, lists)
+    projects: list[Project | None] = list(unit.projects) if unit and unit.projects else [None]
+    for i, project in enumerate(projects, start=1):
+        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
+    spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
+    write_project_sheet(spare, None, lists)
+    spare.sheet_state = "hidden"
+    lists_ws = wb.create_sheet(layout.LISTS_SHEET)
+    lists.write(lists_ws)
+    lists_ws.sheet_state = "hidden"
+    lists_ws.protection.sheet = True
+    wb.active = 0
+    return wb
+
+
+def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
+    with atomic_output(path) as tmp:
+        wb.save(tmp)
+
+
+def write_template(path: str | os.PathLike[str]) -> None:
+    save(build_workbook(), path)
+
+
+def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:
+    save(build_workbook(unit), path)
