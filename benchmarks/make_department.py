@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,11 @@ from xlgoals.files import read_grids
 from xlgoals.model import LONG_TEXT_FIELDS
 from xlgoals.template import build_workbook
 
+# Bumped whenever the files change, so a benchmark never reuses a department made by an older generator.
+GENERATOR_VERSION = 2
 CREATED = datetime(2020, 1, 1)  # fixed document date: part of what makes the output reproducible
 YEAR = 2020
+EXCEL_EPOCH = date(1899, 12, 30)
 FRAMEWORK = "上海市（2020）"
 DEPARTMENTS = (
     "上海市科学技术委员会",
@@ -216,108 +219,215 @@ def spoil(unit: dict[str, Any], rng: random.Random) -> str:
 # --- writing -------------------------------------------------------------------------------------------
 
 
-class _Writer:
-    """Writes the template's cell map with XlsxWriter; the static sheets come from the real template."""
+Static = dict[str, Any]
 
-    def __init__(self, static: dict[str, list[list[Any]]]) -> None:
+
+class _Sheet:
+    """Cells of one sheet collected first, so merged ranges can be written with their first cell's value."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.cells: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+    def put(self, cell: str, value: Any, fmt: Any = None) -> None:
+        row, col = layout.split_address(cell)
+        self.cells[(row - 1, col - 1)] = (value, fmt)
+
+    def put_rc(self, r: int, c: int, value: Any, fmt: Any = None) -> None:
+        self.cells[(r, c)] = (value, fmt)
+
+    def flush(self, merges: list[str]) -> None:
+        for rng in merges:
+            first, last = rng.split(":")
+            r1, c1 = layout.split_address(first)
+            r2, c2 = layout.split_address(last)
+            value, fmt = self.cells.get((r1 - 1, c1 - 1), (None, None))
+            for r in range(r1 - 1, r2):
+                for c in range(c1 - 1, c2):
+                    self.cells.pop((r, c), None)
+            self.ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt)
+            if value not in (None, ""):
+                _write(self.ws, r1 - 1, c1 - 1, value, fmt)
+        for (r, c), (value, fmt) in sorted(self.cells.items()):
+            _write(self.ws, r, c, value, fmt)
+
+
+def _write(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+    if isinstance(value, tuple):  # (formula, cached result), as Excel stores a calculated cell
+        ws.write_formula(r, c, value[0], fmt, value[1])
+    elif value is None or value == "":
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, fmt)  # '=100' is a target value, never a formula
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), fmt)
+    else:
+        ws.write_number(r, c, value, fmt)
+
+
+class _Writer:
+    """Writes what template.write_unit writes (values, merges, dropdowns, protection, print setup) with
+    XlsxWriter; the hidden sheets, merged ranges and validations are taken from the real template."""
+
+    def __init__(self, static: Static) -> None:
         self.static = static
 
     def write(self, unit: dict[str, Any], path: Path) -> None:
         wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
         wb.set_properties({"created": CREATED, "author": "xlgoals"})
-        label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
-        box = wb.add_format({"bg_color": "#FFFDE7", "border": 1, "text_wrap": True, "valign": "top"})
-        money = wb.add_format({"bg_color": "#FFFDE7", "border": 1, "num_format": "#,##0.00"})
-        day = wb.add_format({"bg_color": "#FFFDE7", "border": 1, "num_format": "yyyy-mm-dd"})
-        title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
-        fmts = {"label": label, "box": box, "money": money, "date": day, "title": title}
-
-        cover = wb.add_worksheet(layout.COVER_SHEET)
-        cover.write_string(layout.COVER_TITLE_CELL, "财政项目支出绩效目标申报 · 单位信息", title)
-        for spec in layout.COVER_FIELDS:
-            cover.write_string(spec.label_cell, spec.label, label)
-            self._put(cover, spec.value_cell, unit[spec.key], box)
+        base = {"font_name": "宋体", "font_size": 10, "border": 1, "border_color": "#808080", "text_wrap": True}
+        entry = {**base, "bg_color": "#FFFDE7", "locked": False, "valign": "top"}
+        fmts = {
+            "label": wb.add_format({**base, "bold": True, "bg_color": "#F2F2F2", "valign": "vcenter"}),
+            "box": wb.add_format(entry),
+            "target": wb.add_format({**entry, "num_format": "@", "valign": "vcenter"}),
+            "money": wb.add_format({**entry, "num_format": "#,##0.00"}),
+            "date": wb.add_format({**entry, "num_format": "yyyy-mm-dd"}),
+            "title": wb.add_format({"font_name": "宋体", "bold": True, "font_size": 16, "align": "center"}),
+            "body": wb.add_format({"font_name": "宋体", "font_size": 10, "align": "center"}),
+            "help": wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#595959", "text_wrap": True}),
+        }
+        self._cover(wb.add_worksheet(layout.COVER_SHEET), unit, fmts)
         for i, project in enumerate(unit["projects"], start=1):
             self._project(wb.add_worksheet(layout.project_sheet_name(i)), unit, project, fmts)
-        for name in (layout.PROJECT_TEMPLATE_SHEET, layout.LISTS_SHEET):
-            ws = wb.add_worksheet(name)
-            for r, row in enumerate(self.static[name]):
-                for c, value in enumerate(row):
-                    self._put_rc(ws, r, c, value, None)
-            ws.hide()
+        spare = wb.add_worksheet(layout.PROJECT_TEMPLATE_SHEET)
+        self._project(spare, unit, None, fmts)
+        spare.hide()
+        lists = wb.add_worksheet(layout.LISTS_SHEET)
+        for r, row in enumerate(self.static["lists"]):
+            for c, value in enumerate(row):
+                _write(lists, r, c, value, None)
+        lists.hide()
+        lists.protect()
         wb.close()
 
-    def _project(self, ws: Any, unit: dict[str, Any], p: dict[str, Any], fmts: dict[str, Any]) -> None:
-        ws.set_column(0, 0, 20)
-        ws.set_column(1, 1, 34)
-        ws.set_column(2, 2, 26)
-        ws.set_column(3, 3, 34)
-        ws.write_string(layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", fmts["title"])
+    def _setup(self, ws: Any, kind: str, last_row: int, repeat: bool) -> None:
+        for rng, options in self.static["validations"][kind]:
+            ws.data_validation(rng, options)
+        for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
+            c = layout.column_index(col) - 1
+            ws.set_column(c, c, width)
+        # Labels stay locked; formatting stays allowed so validation can colour and annotate inputs.
+        ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True, "objects": True})
+        ws.print_area(0, 0, last_row - 1, 3)
+        if repeat:
+            ws.repeat_rows(0, 2)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+    def _cover(self, ws: Any, unit: dict[str, Any], fmts: dict[str, Any]) -> None:
+        sheet = _Sheet(ws)
+        sheet.put(layout.COVER_TITLE_CELL, "财政项目支出绩效目标申报 · 单位信息", fmts["title"])
+        ws.set_row(0, 32)
+        for spec in layout.COVER_FIELDS:
+            sheet.put(spec.label_cell, spec.label, fmts["label"])
+            sheet.put(spec.value_cell, unit[spec.key], fmts["box"])
+        for i, line in enumerate(self.static["help"]):
+            sheet.put_rc(layout.COVER_HELP_ROW - 1 + i, 0, line, fmts["help"])
+            ws.set_row(layout.COVER_HELP_ROW - 1 + i, 28 if i else 16)
+        sheet.flush(self.static["merges"]["cover"])
+        self._setup(ws, "cover", layout.COVER_HELP_ROW + len(self.static["help"]) - 1, repeat=False)
+
+    def _project(self, ws: Any, unit: dict[str, Any], p: dict[str, Any] | None, fmts: dict[str, Any]) -> None:
+        sheet = _Sheet(ws)
         cover = layout.quote_sheet(layout.COVER_SHEET)
-        ws.write_formula(layout.PROJECT_YEAR_CELL, f'="（"&{cover}!$B$4&"年度）"', None, f"（{unit['year']}年度）")
-        ws.write_formula(
-            layout.PROJECT_UNIT_CELL, f'="申报单位名称："&{cover}!$B$3', None, f"申报单位名称：{unit['name']}"
-        )
+        year = (f'="（"&{cover}!$B$4&"年度）"', f"（{unit['year']}年度）")
+        name = (f'="申报单位名称："&{cover}!$B$3', f"申报单位名称：{unit['name']}")
+        sheet.put(layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", fmts["title"])
+        sheet.put(layout.PROJECT_YEAR_CELL, year, fmts["body"])
+        sheet.put(layout.PROJECT_UNIT_CELL, name, fmts["body"])
+        for row, height in ((1, 30), (4, 30), (6, 30), (13, 20), (16, 20)):
+            ws.set_row(row - 1, height)
         for spec in layout.PROJECT_FIELDS:
-            ws.write_string(spec.label_cell, spec.label, fmts["label"])
+            sheet.put(spec.label_cell, spec.label, fmts["label"])
             kind = "money" if spec.kind == "money" else "date" if spec.kind == "date" else "box"
-            self._put(ws, spec.value_cell, p[spec.key], fmts[kind])
-        ws.write_string(layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, fmts["label"])
-        ws.write_formula(
-            layout.INDICATOR_SECTION_CELL, f'={cover}!$B$4&"年绩效目标"', None, f"{unit['year']}年绩效目标"
-        )
+            sheet.put(spec.value_cell, p[spec.key] if p else None, fmts[kind])
+            if spec.merge_to:
+                ws.set_row(layout.split_address(spec.value_cell)[0] - 1, 96)
+        sheet.put(layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, fmts["label"])
+        section = (f'={cover}!$B$4&"年绩效目标"', f"{unit['year']}年绩效目标")
+        sheet.put(layout.INDICATOR_SECTION_CELL, section, fmts["label"])
         for c, part in enumerate(layout.INDICATOR_COLUMNS):
-            ws.write_string(layout.INDICATOR_HEADER_ROW - 1, c, layout.INDICATOR_HEADERS[part], fmts["label"])
+            sheet.put_rc(layout.INDICATOR_HEADER_ROW - 1, c, layout.INDICATOR_HEADERS[part], fmts["label"])
+        indicators = p["indicators"] if p else []
         previous = ("", "")
-        rows = max(layout.INDICATOR_ROWS, len(p["indicators"]))
+        rows = max(layout.INDICATOR_ROWS, len(indicators))
         for i in range(rows):
             r = layout.INDICATOR_FIRST_ROW - 1 + i
-            if i >= len(p["indicators"]):
-                for c in range(4):
-                    ws.write_blank(r, c, None, fmts["box"])
-                continue
-            level1, level2, name, value = p["indicators"][i]
-            # Like the merged cells of the paper form: a repeated level-1/level-2 is left blank.
-            shown1 = level1 if level1 != previous[0] else ""
-            shown2 = level2 if (level1, level2) != previous else ""
-            previous = (level1, level2)
-            for c, v in enumerate((shown1, shown2, name, value)):
-                if v:
-                    ws.write_string(r, c, v, fmts["box"])
-                else:
-                    ws.write_blank(r, c, None, fmts["box"])
-
-    @staticmethod
-    def _put(ws: Any, cell: str, value: Any, fmt: Any) -> None:
-        row, col = layout.split_address(cell)
-        _Writer._put_rc(ws, row - 1, col - 1, value, fmt)
-
-    @staticmethod
-    def _put_rc(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
-        if value is None or value == "":
-            if fmt is not None:
-                ws.write_blank(r, c, None, fmt)
-        elif isinstance(value, str):
-            ws.write_string(r, c, value, fmt)  # '=100' is a target value, never a formula
-        elif isinstance(value, date):
-            ws.write_datetime(r, c, datetime(value.year, value.month, value.day), fmt)
-        else:
-            ws.write_number(r, c, value, fmt)
+            values = ("", "", "", "")
+            if i < len(indicators):
+                level1, level2, iname, value = indicators[i]
+                # Like the merged cells of the paper form: a repeated level-1/level-2 is left blank.
+                values = (
+                    level1 if level1 != previous[0] else "",
+                    level2 if (level1, level2) != previous else "",
+                    iname,
+                    value,
+                )
+                previous = (level1, level2)
+            for c, v in enumerate(values):
+                sheet.put_rc(r, c, v, fmts["target" if c == 3 else "box"])
+        sheet.flush(self.static["merges"]["project"])
+        self._setup(ws, "project", layout.INDICATOR_FIRST_ROW + rows - 1, repeat=True)
 
 
-def static_sheets() -> dict[str, list[list[Any]]]:
-    """The hidden sheets of the real template, as values."""
+def _validation(dv: Any) -> list[tuple[str, dict[str, Any]]]:
+    """An openpyxl data validation of the template as XlsxWriter options (one rule, all its ranges)."""
+    options: dict[str, Any] = {
+        "ignore_blank": True,
+        "error_type": "warning" if dv.errorStyle == "warning" else "stop",
+    }
+    if dv.type == "list":
+        options.update(validate="list", source="=" + dv.formula1)
+    elif dv.type == "whole":
+        options.update(validate="integer", criteria="between", minimum=int(dv.formula1), maximum=int(dv.formula2))
+    elif dv.type == "date":
+        low, high = (EXCEL_EPOCH + timedelta(days=int(f)) for f in (dv.formula1, dv.formula2))
+        options.update(validate="date", criteria="between", minimum=low, maximum=high)
+    else:
+        options.update(validate="decimal", criteria=">=", value=float(dv.formula1))
+    if dv.prompt:
+        options.update(input_message=dv.prompt[:255])
+    if dv.error:
+        options.update(error_message=dv.error[:255], error_title=(dv.errorTitle or "")[:32])
+    ranges = [str(rng) for rng in dv.sqref.ranges]
+    if len(ranges) > 1:
+        options.update(multi_range=" ".join(ranges))
+    return [(ranges[0], options)]
+
+
+def static_sheets() -> Static:
+    """What every workbook shares, taken from the real template: hidden lists, merges, validations, help."""
+    from xlgoals.template import COVER_HELP
+
+    wb = build_workbook()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.xlsx"
-        build_workbook().save(path)
+        wb.save(path)
         book = read_grids(path)
-    return {name: book.sheets[name].rows for name in (layout.PROJECT_TEMPLATE_SHEET, layout.LISTS_SHEET)}
+    cover, project = wb[layout.COVER_SHEET], wb[layout.project_sheet_name(1)]
+    return {
+        "lists": book.sheets[layout.LISTS_SHEET].rows,
+        "help": list(COVER_HELP),
+        "merges": {
+            "cover": sorted(str(r) for r in cover.merged_cells.ranges),
+            "project": sorted(str(r) for r in project.merged_cells.ranges),
+        },
+        "validations": {
+            "cover": [v for dv in cover.data_validations.dataValidation for v in _validation(dv)],
+            "project": [v for dv in project.data_validations.dataValidation for v in _validation(dv)],
+        },
+    }
 
 
-_STATIC: dict[str, list[list[Any]]] = {}
+_STATIC: Static = {}
 
 
-def _init(static: dict[str, list[list[Any]]]) -> None:
+def _init(static: Static) -> None:
     _STATIC.update(static)
 
 
@@ -358,20 +468,20 @@ def _broken(out: Path, entries: list[Entry], seed: int, n: int) -> list[Entry]:
         extra.append(Entry(str(junk), "已拒绝", "随机字节"))
         empty_zip = inbox / f"压缩包_{i + 1}.xlsx"
         with zipfile.ZipFile(empty_zip, "w") as zf:
-            zf.writestr("readme.txt", "not a workbook")
+            zf.writestr(zipfile.ZipInfo("readme.txt", CREATED.timetuple()[:6]), f"not a workbook ({i + 1})")
         extra.append(Entry(str(empty_zip), "已拒绝", "没有 workbook.xml 的 zip"))
         note = inbox / f"报送说明_{i + 1}.txt"
-        note.write_text("各单位：请于3月31日前报送绩效目标表。\n", encoding="utf-8")
+        note.write_text(f"各单位：请于3月31日前报送绩效目标表。（第 {i + 1} 号通知）\n", encoding="utf-8")
         extra.append(Entry(str(note), "已拒绝", "文本文件"))
         xls = inbox / f"旧格式_{i + 1}.xls"
-        xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+        xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + i.to_bytes(4, "little") + bytes(500))
         extra.append(Entry(str(xls), "已拒绝", ".xls"))
     for i, src in enumerate(sources[k : 2 * k]):
         copy = inbox / f"重复提交_{i + 1}.xlsx"
         shutil.copyfile(src.path, copy)
         extra.append(Entry(str(copy), "重复", f"与 {src.path} 相同"))
         lock = Path(src.path).with_name("~$" + Path(src.path).name)
-        lock.write_bytes(b"\x06xlgoals" + bytes(157))
+        lock.write_bytes(b"\x06xlgoals" + i.to_bytes(4, "little") + bytes(153))
         extra.append(Entry(str(lock), "锁定文件", "Excel 锁定文件"))
     for i, src in enumerate(sources[2 * k : 3 * k]):
         # The same unit again with changed figures: the second submission of a unit and year.
@@ -402,7 +512,7 @@ def make_department(out_dir: str | os.PathLike[str], units: int, seed: int = 1, 
     else:
         entries = [_make_one(j) for j in jobs_list]
     entries += _broken(out, entries, seed, units)
-    manifest = {"units": units, "seed": seed, "files": [asdict(e) for e in entries]}
+    manifest = {"generator": GENERATOR_VERSION, "units": units, "seed": seed, "files": [asdict(e) for e in entries]}
     # Beside the folder, not in it: the inbox holds only what units sent.
     manifest_path(out).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return entries

@@ -26,7 +26,7 @@ def _values(path: Path) -> dict[tuple[str, str], object]:
     return {
         (ws.title, c.coordinate): c.value
         for ws in wb.worksheets
-        if ws.title != marks.RESULTS_TITLE
+        if ws.title not in (marks.RESULTS_TITLE, layout.MARKS_SHEET)
         for row in ws.iter_rows()
         for c in row
         if c.value is not None
@@ -127,13 +127,28 @@ def test_fixed_cells_lose_their_marks(broken: Path, tmp_path: Path) -> None:
     assert after.comment is None and after.fill.fgColor.rgb not in marks.FILL_HEX.values()
 
 
-def test_previous_marks_are_read_back_from_the_results_sheet(broken: Path, tmp_path: Path) -> None:
+def test_marked_cells_are_recorded_in_a_hidden_sheet(broken: Path, tmp_path: Path) -> None:
     out = tmp_path / "checked.xlsx"
     _write(broken, out)
-    rows = list(openpyxl.load_workbook(out)[marks.RESULTS_TITLE].iter_rows(values_only=True))
+    ws = openpyxl.load_workbook(out)[layout.MARKS_SHEET]
+    assert ws.sheet_state == "hidden"
     report = check_file(broken).report
-    assert marks.previously_marked(rows) == {(f.sheet, f.cell) for f in report.findings if f.sheet and f.cell}
-    assert marks.previously_marked([]) == set()
+    expected = {
+        (f.sheet, f.cell) for f in report.findings if f.sheet and f.cell and f.severity in marks.MARKED_SEVERITIES
+    }
+    assert marks.recorded(list(ws.iter_rows(values_only=True))) == expected
+
+
+def test_cleared_marks_return_to_the_template_fill(broken: Path, tmp_path: Path) -> None:
+    first, fixed, second = tmp_path / "1.xlsx", tmp_path / "fixed.xlsx", tmp_path / "2.xlsx"
+    _write(broken, first)
+    wb = openpyxl.load_workbook(first)
+    wb["项目2"][layout.PROJECT_FIELD["budget_year"].value_cell] = 400000
+    wb.save(fixed)
+    _write(fixed, second)
+    original = openpyxl.load_workbook(broken)["项目2"][layout.PROJECT_FIELD["budget_year"].value_cell]
+    after = openpyxl.load_workbook(second)["项目2"][layout.PROJECT_FIELD["budget_year"].value_cell]
+    assert after.fill.fgColor.rgb == original.fill.fgColor.rgb
 
 
 def test_refuses_to_overwrite_its_input(broken: Path) -> None:

@@ -310,20 +310,20 @@ def consolidate(
     if fmt is Format.json:
         print_json(result.to_dict())
     else:
+        # Fits an 80-column console; every figure is in --format json and in the 单位汇总 sheet.
         table = Table(title=f"汇总 → {output}")
-        columns = ("分组", "单位数", "项目数", "指标数", "当年预算（元）", "总预算（元）", "上年预算（元）")
-        for col in (*columns, "上年执行（元）", "错误", "警告"):
-            table.add_column(col, justify="left" if col == "分组" else "right")
+        table.add_column("分组", overflow="fold", min_width=8, ratio=1)
+        for col in ("单位", "项目", "指标", "当年预算（元）", "上年预算（元）", "错/警"):
+            table.add_column(col, justify="right", no_wrap=True)
         for g in [*result.groups, result.total]:
             table.add_row(
                 g.label,
                 str(g.units),
                 str(g.projects),
                 str(g.indicators),
-                *(_money(g.totals[f]) for f in ("budget_year", "budget_total", "last_year_budget")),
-                _money(g.totals["last_year_executed"]),
-                str(g.counts["error"]),
-                str(g.counts["warning"]),
+                _money(g.totals["budget_year"]),
+                _money(g.totals["last_year_budget"]),
+                f"{g.counts['error']}/{g.counts['warning']}",
             )
         out.print(table)
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
@@ -339,6 +339,19 @@ def consolidate(
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """启动网页版 Excel / Mac 使用的 xlwings Server 服务（按钮经由 HTTP 调用同一套入口）。"""
+    import uvicorn
+
+    from xlgoals.server import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
 
 
 def main() -> None:

@@ -6,13 +6,15 @@ import csv
 import hashlib
 import math
 import os
-import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -42,6 +44,10 @@ NO_DEPARTMENT = "（未填主管部门）"
 # Excel's last row; past it xlsxwriter silently drops cells, so we stop with a message instead.
 MAX_ROWS = 1_048_576
 _ZERO = Decimal("0.00")
+# Files per task and tasks in flight per worker: small enough that results stream, large enough that
+# the per-task overhead of the pool (~0.2 ms) stays below 1 %.
+CHUNK = 16
+WINDOW = 4
 
 ColumnKind = Literal["text", "int", "money", "number", "date"]
 
@@ -90,13 +96,12 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     # Filled-in text that did not parse (e.g. money written as '六十万'): shown so a blank is explained.
     Column("未能识别的填写", width=30),
 )
+# The longest table (about 330 rows per unit): only the keys and the indicator itself, no group or location
+# columns, because every cell here costs time on a department's thousand workbooks.
 INDICATOR_COLUMNS: tuple[Column, ...] = (
-    Column("分组", width=18),
     Column("单位", width=30),
     Column("年度", "int", 6),
     Column("项目名称", width=30),
-    Column("工作表", width=8),
-    Column("行号", "int", 6),
     Column("一级目标", width=12),
     Column("二级目标", width=12),
     Column("三级目标", width=30),
@@ -152,34 +157,41 @@ class ReconciliationError(XlgoalsError):
 
 @dataclass(frozen=True)
 class InputFile:
-    """One file to account for: where it is, how it is shown, and its folder group."""
+    """One path to account for, and the folder it is grouped under by --group-by folder."""
 
     path: str
-    shown: str
     folder: str
-    missing: bool = False
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[InputFile]:
     """Every file under the given folders (recursively, hidden ones too) and every given file, in order.
 
-    A path that does not exist is kept as an input so the ledger says so instead of dropping it.
+    Nothing is dropped: a path that does not exist, or a folder that cannot be listed, stays an input so
+    the ledger says why it was not read.
     """
     out: list[InputFile] = []
     for given in paths:
         root = Path(given)
-        if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames.sort()
-                here = Path(dirpath)
-                rel = here.relative_to(root).as_posix()
-                folder = (root.resolve().name or str(root)) if rel == "." else rel
-                out.extend(
-                    InputFile(str(here / name), str(here / name), folder) for name in sorted(filenames)
-                )
-        else:
-            folder = root.parent.resolve().name or str(root.parent)
-            out.append(InputFile(str(root), str(root), folder, missing=not root.exists()))
+        if not root.is_dir():
+            out.append(InputFile(str(root), root.parent.resolve().name or str(root.parent)))
+            continue
+        seen: set[str] = set()
+
+        def unlistable(e: OSError, root: Path = root) -> None:
+            out.append(InputFile(str(e.filename), root.name))
+
+        # Linked folders are followed (units' shares are often links); a folder reached twice is listed once.
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable, followlinks=True):
+            real = os.path.realpath(dirpath)
+            if real in seen:
+                dirnames.clear()
+                continue
+            seen.add(real)
+            dirnames.sort()
+            here = Path(dirpath)
+            rel = here.relative_to(root).as_posix()
+            folder = (root.resolve().name or str(root)) if rel == "." else rel
+            out.extend(InputFile(str(here / name), folder) for name in sorted(filenames))
     return out
 
 
@@ -210,7 +222,8 @@ class FileResult:
     department: str = ""
     totals: dict[str, Decimal] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    # Rows without the group column: the parent knows the group only after it has seen the unit.
+    # Rows without the group column (the parent adds it where the sheet has one): a folder group is known
+    # only to the parent.
     projects: list[Row] = field(default_factory=list)
     indicators: list[Row] = field(default_factory=list)
     findings: list[Row] = field(default_factory=list)
@@ -231,9 +244,7 @@ def _sha256(path: Path) -> tuple[int, str]:
 
 
 def _reason(e: XlgoalsError) -> str:
-    where = "，".join(
-        p for p in (f"工作表 {e.sheet}" if e.sheet else "", f"单元格 {e.cell}" if e.cell else "") if p
-    )
+    where = "，".join(p for p in (f"工作表 {e.sheet}" if e.sheet else "", f"单元格 {e.cell}" if e.cell else "") if p)
     return f"{where}：{e.message}" if where else e.message
 
 
@@ -269,14 +280,10 @@ MONEY_INDEX: dict[str, int] = {f: 4 + _PROJECT_KEYS.index(f) for f in MONEY_FIEL
 def _indicator_rows(unit: Unit, p: Project) -> Iterator[Row]:
     for ind in p.indicators:
         t = ind.target
-        cell = ind.cells.get("name")
-        row = layout.split_address(cell)[0] if cell else None
         yield (
             unit.name,
             unit.year,
             p.name,
-            p.sheet,
-            row,
             ind.level1,
             ind.level2,
             ind.name,
@@ -314,19 +321,25 @@ def _rows(unit: Unit, shown: str, result: FileResult, rules: str | None) -> None
         )
 
 
-def process_file(task: tuple[int, str, str, str | None]) -> FileResult:
+def process_file(task: tuple[int, str, str | None]) -> FileResult:
     """Hash, read (calamine) and validate one file; any failure becomes a ledger reason, never a crash."""
     from xlgoals.files import read_grids
     from xlgoals.reader import read_unit
 
-    index, path_str, shown, rules = task
-    path = Path(path_str)
+    index, shown, rules = task
+    path = Path(shown)
     result = FileResult(index, shown, READ)
     try:
         result.size, result.sha256 = _sha256(path)
     except OSError as e:
-        result.status, result.code = REJECTED, "workbook.not-found"
-        result.reason = "找不到该文件或文件夹。" if not path.exists() else f"无法读取该文件（{e.strerror}）。"
+        result.status = REJECTED
+        if not path.exists():
+            result.code, result.reason = "workbook.not-found", "找不到该文件或文件夹。"
+        elif path.is_dir():  # only a folder os.walk could not list ends up here
+            result.code = "folder.unreadable"
+            result.reason = "无法列出该文件夹中的文件（可能没有读取权限），其中的工作簿未能汇总。"
+        else:
+            result.code, result.reason = "workbook.unreadable", f"无法读取该文件（{e.strerror}），可能没有读取权限。"
         return result
     if is_lock_file(path.name):
         result.status, result.code = LOCK, "workbook.lock"
@@ -354,15 +367,20 @@ def process_file(task: tuple[int, str, str, str | None]) -> FileResult:
     return result
 
 
-def _process_chunk(tasks: Sequence[tuple[int, str, str, str | None]]) -> list[FileResult]:
+def _yield_to_parent() -> None:
+    """Workers run a little below the parent: the parent's writing is the critical path, and with as many
+    workers as cores it would otherwise get only a share of one."""
+    if hasattr(os, "nice"):
+        os.nice(5)
+
+
+def _process_chunk(tasks: Sequence[tuple[int, str, str | None]]) -> list[FileResult]:
     return [process_file(t) for t in tasks]
 
 
 # --- outputs --------------------------------------------------------------------------------------------
 
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 forbids: one in a cell would make the whole .xlsx unreadable.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def csv_safe(text: str) -> str:
@@ -401,7 +419,7 @@ class _Table:
         self._parquet_path = parquet_path
         self._parquet: Any = None
         self._buffer: list[list[Any]] = [[] for _ in columns]
-        self._writers = [self._xlsx_writer(c.kind) for c in columns]
+        self._kinds = [c.kind for c in columns]
         for col, c in enumerate(columns):
             self.ws.set_column(col, col, c.width)
             self.ws.write_string(0, col, c.title, formats["header"])
@@ -409,38 +427,34 @@ class _Table:
         if self._csv is not None:
             self._csv.writerow([c.title for c in columns])
 
-    def _xlsx_writer(self, kind: ColumnKind) -> Callable[[int, int, Any], Any]:
-        ws, fmt = self.ws, self._formats
-
-        def text(r: int, c: int, v: Any) -> Any:
-            s = str(v)
-            if _XML_ILLEGAL.search(s):
-                s = _XML_ILLEGAL.sub("", s)
-            # write_string, not write: a unit's '=HYPERLINK(...)' must stay text, never become a formula.
-            return ws.write_string(r, c, s)
-
-        def number(r: int, c: int, v: Any) -> Any:
-            return ws.write_number(r, c, float(v), fmt.get(kind))
-
-        def day(r: int, c: int, v: Any) -> Any:
-            if isinstance(v, date):
-                return ws.write_datetime(r, c, v, fmt["date"])
-            return text(r, c, v)
-
-        return text if kind == "text" else day if kind == "date" else number
-
     def append(self, values: Sequence[Any]) -> None:
+        """One row; None cells are left empty. The hot loop of a consolidation, kept flat on purpose."""
         self.rows += 1
-        if self.rows >= MAX_ROWS:
+        r = self.rows
+        if r >= MAX_ROWS:
             raise XlgoalsError(
                 f"“{self.name}”超过 Excel 的最大行数（{MAX_ROWS - 1} 行），请分批汇总或改用 --csv/--parquet 导出。"
             )
-        r = self.rows
-        for c, (value, write) in enumerate(zip(values, self._writers, strict=True)):
-            if value is not None and write(r, c, value) == -1:
-                raise ReconciliationError(f"“{self.name}”第 {r + 1} 行写入失败。")
+        if len(values) != len(self._kinds):
+            raise ReconciliationError(f"“{self.name}”第 {r + 1} 行有 {len(values)} 列，应为 {len(self._kinds)} 列。")
+        ws, fmt = self.ws, self._formats
+        failed = 0
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            kind = self._kinds[c]
+            if kind == "text" or (kind == "date" and not isinstance(value, date)):
+                # write_string, not write: a unit's '=HYPERLINK(...)' stays text and never becomes a formula.
+                # XlsxWriter escapes control characters itself, so any cell text is safe XML.
+                failed |= ws.write_string(r, c, str(value))
+            elif kind == "date":
+                failed |= ws.write_datetime(r, c, value, fmt["date"])
+            else:
+                failed |= ws.write_number(r, c, float(value), fmt.get(kind))
+        if failed == -1:  # -2 (a text cut at Excel's 32,767 characters) is not a lost cell
+            raise ReconciliationError(f"“{self.name}”第 {r + 1} 行写入失败。")
         if self._csv is not None:
-            self._csv.writerow([_csv_value(v, c.kind) for v, c in zip(values, self.columns, strict=True)])
+            self._csv.writerow([_csv_value(v, k) for v, k in zip(values, self._kinds, strict=True)])
         if self._parquet_path is not None:
             for buf, v in zip(self._buffer, values, strict=True):
                 buf.append(v)
@@ -658,7 +672,7 @@ def _results(
     inputs: list[InputFile], rules: str | None, jobs: int, progress: ProgressFn | None
 ) -> Iterator[FileResult]:
     """Results in input order; workers get chunks so the per-task overhead stays small."""
-    tasks = [(i, f.path, f.shown, rules) for i, f in enumerate(inputs, start=1)]
+    tasks = [(i, f.path, rules) for i, f in enumerate(inputs, start=1)]
     total = len(tasks)
     if jobs <= 1 or total < 4:
         if progress:
@@ -668,17 +682,31 @@ def _results(
             if progress:
                 progress(n, total)
         return
-    size = max(1, min(32, math.ceil(total / (jobs * 4))))
-    chunks = [tasks[i : i + size] for i in range(0, total, size)]
+    size = max(1, min(CHUNK, math.ceil(total / (jobs * 4))))
+    chunks = iter([tasks[i : i + size] for i in range(0, total, size)])
     # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
-    # re-imports. Fork is safe here because map() launches every worker before the caller's progress bar
-    # (the only thread we start) exists: progress() is first called after the submissions.
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-        batches = pool.map(_process_chunk, chunks)
+    # re-imports. Fork is safe here because the first submit launches every worker (fork never spawns
+    # later), before the caller's progress bar, the only thread we start, exists.
+    workers = min(jobs, math.ceil(total / size))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_yield_to_parent) as pool:
+        # A bounded window of chunks in flight: finished results never pile up while the parent writes.
+        window: deque[Future[list[FileResult]]] = deque(
+            pool.submit(_process_chunk, c) for c in islice(chunks, jobs * WINDOW)
+        )
         if progress:
             progress(0, total)
         done = 0
-        for batch in batches:
+        while window:
+            try:
+                batch = window.popleft().result()
+            except BrokenProcessPool as e:
+                raise XlgoalsError(
+                    "读取工作簿的子进程意外退出（可能是内存不足或某个文件触发了程序错误），"
+                    "请用 --jobs 1 重新汇总以找出该文件。"
+                ) from e
+            following = next(chunks, None)
+            if following is not None:
+                window.append(pool.submit(_process_chunk, following))
             for r in batch:
                 done += 1
                 yield r
@@ -756,6 +784,119 @@ def _open_outputs(
     return wb, tables
 
 
+class _Merge:
+    """The parent's side of a run: decides duplicates in input order and streams rows into the tables."""
+
+    def __init__(self, inputs: list[InputFile], tables: dict[str, _Table], group_by: GroupBy | None) -> None:
+        self.inputs, self.tables, self.group_by = inputs, tables, group_by
+        self.ledger: list[LedgerEntry] = []
+        self.accepted: list[UnitSummary] = []
+        self.by_sha: dict[str, LedgerEntry] = {}
+        self.by_unit: dict[tuple[str, int | None], str] = {}
+        self.project_sums = dict.fromkeys(MONEY_FIELDS, _ZERO)
+        self.project_rows = 0
+        self.project_rows_by_file: dict[str, int] = {}
+
+    def _duplicate(self, r: FileResult) -> tuple[str, str] | None:
+        """(file it duplicates, why) when `r` repeats an earlier file or an accepted unit and year."""
+        first = self.by_sha.get(r.sha256) if r.sha256 and r.status != LOCK else None
+        if first is not None:
+            why = f"与 {first.path} 内容完全相同（SHA-256 一致），只计一次。"
+            if first.status != READ:
+                why += f"该文件状态为“{first.status}”：{first.reason}"
+            return first.path, why
+        key = (r.unit.strip(), r.year)
+        if r.status == READ and key[0] and key in self.by_unit:
+            earlier = self.by_unit[key]
+            return earlier, f"单位“{key[0]}”{key[1] or ''}年度的申报已由 {earlier} 提交，本文件未计入汇总。"
+        return None
+
+    def add(self, r: FileResult) -> None:
+        status, reason, code, dup_of = r.status, r.reason, r.code, None
+        duplicate = self._duplicate(r)
+        if duplicate is not None:
+            status, code, (dup_of, reason) = DUPLICATE, "file.duplicate", duplicate
+        if status == READ:
+            self._accept(r)
+        entry = LedgerEntry(
+            r.index,
+            r.path,
+            status,
+            reason,
+            code,
+            dup_of,
+            r.unit,
+            r.year,
+            r.sha256,
+            len(r.projects) if status == READ else 0,
+            r.size,
+        )
+        self.ledger.append(entry)
+        if r.sha256 and r.status != LOCK:
+            self.by_sha.setdefault(r.sha256, entry)
+
+    def _accept(self, r: FileResult) -> None:
+        self.by_unit[(r.unit.strip(), r.year)] = r.path
+        group = _group_of(r, self.inputs[r.index - 1], self.group_by)
+        projects = self.tables[PROJECTS_SHEET]
+        for row in r.projects:
+            projects.append((group, *row))
+            for name, at in MONEY_INDEX.items():
+                self.project_sums[name] += row[at] or _ZERO
+        self.project_rows += len(r.projects)
+        self.project_rows_by_file[r.path] = self.project_rows_by_file.get(r.path, 0) + len(r.projects)
+        indicators = self.tables[INDICATORS_SHEET]
+        for row in r.indicators:
+            indicators.append(row)
+        findings = self.tables[FINDINGS_SHEET]
+        for row in r.findings:
+            findings.append((group, *row))
+        self.accepted.append(
+            UnitSummary(
+                group,
+                r.unit,
+                r.year,
+                r.framework,
+                r.department,
+                r.path,
+                len(r.projects),
+                r.n_indicators,
+                r.totals,
+                r.counts,
+            )
+        )
+
+    def close(self) -> tuple[list[Aggregate], Aggregate]:
+        """Units (with subtotals) and the ledger into their sheets, then the reconciliation."""
+        groups: list[Aggregate] = []
+        units = self.tables[UNITS_SHEET]
+        if self.group_by is not None:
+            for g in dict.fromkeys(u.group for u in self.accepted):
+                members = [u for u in self.accepted if u.group == g]
+                for u in members:
+                    units.append(u.row())
+                groups.append(Aggregate.of(f"{g} {SUBTOTAL}", g, members))
+                units.append(groups[-1].row())
+        else:
+            for u in self.accepted:
+                units.append(u.row())
+        total = Aggregate.of(DEPARTMENT_TOTAL, "", groups or self.accepted)
+        units.append(total.row())
+        for entry in self.ledger:
+            self.tables[LEDGER_SHEET].append(entry.row())
+        _reconcile(
+            self.accepted,
+            groups,
+            total,
+            self.project_sums,
+            self.project_rows,
+            self.project_rows_by_file,
+            self.ledger,
+            len(self.inputs),
+        )
+        return groups, total
+
+
 def consolidate(
     paths: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -771,105 +912,28 @@ def consolidate(
 
     The outputs appear only when the figures reconcile; otherwise ReconciliationError and nothing is written.
     """
+    out_path = Path(output)
+    if out_path.suffix.lower() != ".xlsx":
+        raise XlgoalsError("汇总文件请以 .xlsx 结尾，例如 summary.xlsx。", file=str(output))
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要汇总的文件：请给出单位工作簿或包含它们的文件夹。")
+    if out_path.exists() and any(Path(f.path).resolve() == out_path.resolve() for f in inputs):
+        raise XlgoalsError("汇总文件不能覆盖要汇总的输入文件，请另选输出路径。", file=str(output))
     if rules:
         from xlgoals.ruleset import load_ruleset
 
         load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
-    jobs = jobs or os.cpu_count() or 1
-    out_path = Path(output)
-
-    ledger: list[LedgerEntry] = []
-    accepted: list[UnitSummary] = []
-    seen_sha: dict[str, str] = {}
-    seen_unit: dict[tuple[str, int | None], str] = {}
-    project_sums = dict.fromkeys(MONEY_FIELDS, _ZERO)
-    project_rows_by_file: dict[str, int] = {}
-    project_rows = 0
     with ExitStack() as stack:
         wb, tables = _open_outputs(
             stack, out_path, Path(csv_dir) if csv_dir else None, Path(parquet_dir) if parquet_dir else None
         )
-        for r in _results(inputs, rules, jobs, progress):
-            f = inputs[r.index - 1]
-            status, reason, dup_of = r.status, r.reason, None
-            key = (r.unit.strip(), r.year)
-            if status != LOCK and r.sha256 and r.sha256 in seen_sha:
-                status, dup_of = DUPLICATE, seen_sha[r.sha256]
-                reason = f"与 {dup_of} 内容完全相同（SHA-256 一致），只计一次。"
-            elif status == READ and key[0] and key in seen_unit:
-                status, dup_of = DUPLICATE, seen_unit[key]
-                reason = f"单位“{key[0]}”{key[1] or ''}年度的申报已由 {dup_of} 提交，本文件未计入汇总。"
-            if r.sha256 and status != LOCK:
-                seen_sha.setdefault(r.sha256, r.path)
-            n_projects = len(r.projects)
-            if status == READ:
-                seen_unit[key] = r.path
-                group = _group_of(r, f, group_by)
-                for row in r.projects:
-                    tables[PROJECTS_SHEET].append((group, *row))
-                    for field_name, at in MONEY_INDEX.items():
-                        project_sums[field_name] += row[at] or _ZERO
-                project_rows += n_projects
-                project_rows_by_file[r.path] = project_rows_by_file.get(r.path, 0) + n_projects
-                for row in r.indicators:
-                    tables[INDICATORS_SHEET].append((group, *row))
-                for row in r.findings:
-                    tables[FINDINGS_SHEET].append((group, *row))
-                accepted.append(
-                    UnitSummary(
-                        group,
-                        r.unit,
-                        r.year,
-                        r.framework,
-                        r.department,
-                        r.path,
-                        n_projects,
-                        r.n_indicators,
-                        r.totals,
-                        r.counts,
-                    )
-                )
-            ledger.append(
-                LedgerEntry(
-                    r.index,
-                    r.path,
-                    status,
-                    reason,
-                    r.code if status != DUPLICATE else "file.duplicate",
-                    dup_of,
-                    r.unit,
-                    r.year,
-                    r.sha256,
-                    n_projects if status == READ else 0,
-                    r.size,
-                )
-            )
-
-        groups: list[Aggregate] = []
-        unit_table = tables[UNITS_SHEET]
-        if group_by is not None:
-            order = list(dict.fromkeys(u.group for u in accepted))
-            for g in order:
-                members = [u for u in accepted if u.group == g]
-                for u in members:
-                    unit_table.append(u.row())
-                groups.append(Aggregate.of(f"{g} {SUBTOTAL}", g, members))
-                unit_table.append(groups[-1].row())
-        else:
-            for u in accepted:
-                unit_table.append(u.row())
-        total = Aggregate.of(DEPARTMENT_TOTAL, "", groups or accepted)
-        unit_table.append(total.row())
-        for entry in ledger:
-            tables[LEDGER_SHEET].append(entry.row())
-        _reconcile(
-            accepted, groups, total, project_sums, project_rows, project_rows_by_file, ledger, len(inputs)
-        )
+        merge = _Merge(inputs, tables, group_by)
+        for r in _results(inputs, rules, jobs or os.cpu_count() or 1, progress):
+            merge.add(r)
+        groups, total = merge.close()
         for t in tables.values():
             t.finish()
         tables[UNITS_SHEET].ws.activate()
         wb.close()
-    return Consolidation(str(out_path), ledger, accepted, groups, total, group_by)
+    return Consolidation(str(out_path), merge.ledger, merge.accepted, groups, total, group_by)

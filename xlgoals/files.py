@@ -99,7 +99,7 @@ def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine") -> Boo
         raise CorruptWorkbookError(f"无法读取工作簿内容（{type(e).__name__}: {e}）。", file=str(p)) from e
 
 
-def _trim(rows: Iterable[Iterable[object]]) -> list[list[CellValue]]:
+def trim_rows(rows: Iterable[Iterable[object]]) -> list[list[CellValue]]:
     """Empty strings and trailing empty rows are noise the two engines disagree on."""
     out: list[list[CellValue]] = [[_cell(v) for v in r] for r in rows]
     while out and all(v is None for v in out[-1]):
@@ -125,7 +125,7 @@ def _read_calamine(path: Path) -> BookGrid:
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            book.sheets[meta.name] = SheetGrid(meta.name, _trim(rows), meta.visible != SheetVisibleEnum.Visible)
+            book.sheets[meta.name] = SheetGrid(meta.name, trim_rows(rows), meta.visible != SheetVisibleEnum.Visible)
         return book
     finally:
         wb.close()
@@ -139,7 +139,7 @@ def _read_openpyxl(path: Path) -> BookGrid:
         book = BookGrid(str(path))
         for ws in wb.worksheets:
             rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
-            book.sheets[ws.title] = SheetGrid(ws.title, _trim(rows), ws.sheet_state != "visible")
+            book.sheets[ws.title] = SheetGrid(ws.title, trim_rows(rows), ws.sheet_state != "visible")
         return book
     finally:
         wb.close()

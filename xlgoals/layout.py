@@ -17,9 +17,12 @@ LISTS_SHEET = "_lists"
 PROJECT_TEMPLATE_SHEET = "_项目模板"
 RESULTS_SHEET = "校验结果"
 SUMMARY_SHEET = "汇总"
+# Hidden record of the cells the last validation marked, so the next run clears exactly those even where
+# a note's text cannot be read back (xlwings' remote engine).
+MARKS_SHEET = "_marks"
 PROJECT_SHEET_PREFIX = "项目"
 # Sheets the workbook machinery owns; every other sheet is a candidate project sheet.
-SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET})
+SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET})
 
 Kind = Literal["text", "choice", "yesno", "date", "money", "long", "year", "framework"]
 
@@ -92,6 +95,9 @@ PROJECT_COLUMN_WIDTHS: dict[str, float] = {"A": 20, "B": 34, "C": 26, "D": 34}
 PROJECT_LAST_COLUMN = "D"
 # Buttons and the status line sit to the right of the printed form so they never print.
 PROJECT_BUTTON_COLUMN = "F"
+
+INPUT_RGB = (255, 253, 231)
+LABEL_RGB = (242, 242, 242)
 
 LISTS_MARKER_CELL = "A1"
 LISTS_VERSION_CELL = "B1"
@@ -167,6 +173,22 @@ def find_label(grid: Grid, label: str, max_rows: int = 60) -> str | None:
         for c, value in enumerate(row, start=1):
             if isinstance(value, str) and normalize_label(value) == want:
                 return address(r, c)
+    return None
+
+
+def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
+    """The fill the template gave a cell: what a cleared validation mark returns to."""
+    specs = COVER_FIELDS if sheet == COVER_SHEET else PROJECT_FIELDS
+    if any(cell == s.value_cell for s in specs):
+        return INPUT_RGB
+    if any(cell == s.label_cell for s in specs):
+        return LABEL_RGB
+    row, col = split_address(cell)
+    if sheet != COVER_SHEET and col <= len(INDICATOR_COLUMNS):
+        if row == INDICATOR_HEADER_ROW:
+            return LABEL_RGB
+        if row >= INDICATOR_FIRST_ROW:
+            return INPUT_RGB
     return None
 
 

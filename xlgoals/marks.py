@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from xlgoals import layout
 from xlgoals.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, Severity
 from xlgoals.sheetplan import SheetPlan, rgb_hex
-from xlgoals.values import CellValue
 
 NOTE_AUTHOR = "xlgoals"
 NOTE_PREFIX = "【校验】"
@@ -105,20 +104,18 @@ def results_plan(report: Report, ruleset_title: str, sheets: dict[str, str]) -> 
     return plan
 
 
-def previously_marked(results_rows: Sequence[Sequence[CellValue]]) -> set[tuple[str, str]]:
-    """Cells an earlier run marked, read back from its 校验结果 sheet (the 位置 column)."""
-    found: set[tuple[str, str]] = set()
-    location_col = RESULTS_HEADERS.index("位置")
-    in_findings = False
-    for row in results_rows:
-        cells = list(row)
-        if not in_findings:
-            in_findings = [str(v) if v is not None else "" for v in cells[: len(RESULTS_HEADERS)]] == list(
-                RESULTS_HEADERS
-            )
-            continue
-        loc = str(cells[location_col]) if len(cells) > location_col and cells[location_col] else ""
-        sheet, _, cell = loc.rpartition("!")
-        if sheet and cell:
-            found.add((sheet, cell))
-    return found
+def record_plan(cells: Iterable[tuple[str, str]]) -> SheetPlan:
+    """The hidden record of marked cells (sheet, cell), sorted so the same marks give the same sheet."""
+    plan = SheetPlan(layout.MARKS_SHEET, hidden=True)
+    for sheet, cell in sorted(set(cells), key=lambda sc: (sc[0], *layout.split_address(sc[1]))):
+        plan.add(sheet, cell)
+    return plan
+
+
+def recorded(rows: Iterable[Sequence[object]]) -> set[tuple[str, str]]:
+    """Cells the last validation marked, read back from the record sheet's rows."""
+    return {(str(r[0]), str(r[1])) for r in rows if len(r) >= 2 and r[0] and r[1]}
+
+
+def marked_cells(mark_list: Iterable[Mark]) -> set[tuple[str, str]]:
+    return {(m.sheet, m.cell) for m in mark_list}

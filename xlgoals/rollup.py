@@ -13,11 +13,11 @@ from xlgoals.errors import XlgoalsError
 from xlgoals.files import check_container
 from xlgoals.findings import Report, Severity
 from xlgoals.model import MONEY_FIELDS, Indicator, Project, Unit
-from xlgoals.values import TargetKind
+from xlgoals.sheetplan import BarChart, SheetPlan
+from xlgoals.values import CellValue, TargetKind
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
@@ -209,7 +209,6 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
 # --- the 汇总 sheet ---------------------------------------------------------------------------------
 
 SUMMARY_TITLE = "项目支出汇总"
-INFO_ROW = 2
 PROJECT_HEADER_ROW = 4
 PROJECT_HEADERS: tuple[str, ...] = (
     "序号",
@@ -229,54 +228,25 @@ TOTAL_LABEL = "合计"
 INDICATOR_TITLE = "指标统计"
 INDICATOR_HEADERS: tuple[str, ...] = ("一级目标", "指标数", *KIND_ZH.values())
 PERCENT_FORMAT = "0.00%"
+MONEY_FORMAT = "#,##0.00"
+CHANGE_COLUMN = 4 + len(MONEY_FIELDS)
+RATE_COLUMNS = (CHANGE_COLUMN + 1, CHANGE_COLUMN + 2)
 CHART_TITLE = "各项目当年预算（元）"
 _WIDTHS = (6, 10, 34, 16, 16, 16, 16, 16, 11, 11, 8, 6, 6, 6)
+_LETTERS = [layout.column_letters(i) for i in range(1, len(_WIDTHS) + 1)]
 
 
-class _Sheet:
-    """Cell writing for the 汇总 sheet; openpyxl is imported only when a sheet is actually written."""
-
-    def __init__(self, ws: Worksheet) -> None:
-        from openpyxl.styles import Alignment, Font
-
-        from xlgoals import template
-
-        self.ws, self.t = ws, template
-        self.bold = Font(name=template.FONT, bold=True)
-        self.title = Font(name=template.FONT, size=14, bold=True)
-        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    def set(self, row: int, col: int, value: Any, fmt: str | None = None, *, border: bool = True) -> Cell:
-        from openpyxl.cell.cell import MergedCell
-
-        cell = self.ws.cell(row, col)
-        assert not isinstance(cell, MergedCell)  # nothing on this sheet is merged
-        # put(): a project named '=...' stays text, and Decimal becomes an Excel number.
-        self.t.put(cell, value)
-        if fmt:
-            cell.number_format = fmt
-        if border:
-            cell.border = self.t.BORDER
-        return cell
-
-    def header(self, row: int, titles: tuple[str, ...]) -> None:
-        for col, title in enumerate(titles, start=1):
-            cell = self.set(row, col, title)
-            cell.font, cell.fill, cell.alignment = self.bold, self.t.LABEL_FILL, self.center
-
-    def figures(self, row: int, first: tuple[Any, ...], r: ProjectRollup | UnitRollup) -> None:
-        for col, value in enumerate(first, start=1):
-            self.set(row, col, value)
-        money = r.money if isinstance(r, ProjectRollup) else r.totals
-        for f, col in MONEY_COLUMN.items():
-            self.set(row, col, money[f], self.t.MONEY_FORMAT)
-        self.set(row, 8, r.change.amount, self.t.MONEY_FORMAT)
-        # Percentages are stored as fractions so Excel's % format, sorting and formulas work on them.
-        for col, pct in ((9, r.change.percent), (10, r.execution_rate)):
-            self.set(row, col, None if pct is None else pct / 100, PERCENT_FORMAT)
-        self.set(row, 11, r.indicators.total)
-        for col, sev in enumerate(Severity, start=12):
-            self.set(row, col, None if r.findings is None else r.findings.get(sev.value, 0))
+def _figures(plan: SheetPlan, first: tuple[CellValue, ...], r: ProjectRollup | UnitRollup) -> int:
+    money = r.money if isinstance(r, ProjectRollup) else r.totals
+    # Percentages are stored as fractions so Excel's % format, sorting and formulas work on them.
+    rates = [None if pct is None else pct / 100 for pct in (r.change.percent, r.execution_rate)]
+    counts = [None if r.findings is None else r.findings.get(sev.value, 0) for sev in Severity]
+    row = plan.add(*first, *(money[f] for f in MONEY_FIELDS), r.change.amount, *rates, r.indicators.total, *counts)
+    for col in (*MONEY_COLUMN.values(), CHANGE_COLUMN):
+        plan.format(row, col, MONEY_FORMAT)
+    for col in RATE_COLUMNS:
+        plan.format(row, col, PERCENT_FORMAT)
+    return row
 
 
 def summary_info(r: UnitRollup) -> str:
@@ -288,56 +258,45 @@ def summary_info(r: UnitRollup) -> str:
     return "　".join(parts)
 
 
-def write_summary_sheet(wb: Workbook, r: UnitRollup) -> Worksheet:
-    """(Re)create the 汇总 sheet in `wb`: the old one is replaced in place, so re-running changes nothing."""
-    from openpyxl.chart import BarChart, Reference
-
-    index = 1
-    if layout.SUMMARY_SHEET in wb.sheetnames:
-        index = wb.sheetnames.index(layout.SUMMARY_SHEET)
-        del wb[layout.SUMMARY_SHEET]
-    ws: Worksheet = wb.create_sheet(layout.SUMMARY_SHEET, index=min(index, len(wb.sheetnames)))
-    s = _Sheet(ws)
-    s.set(1, 1, SUMMARY_TITLE, border=False).font = s.title
-    s.set(INFO_ROW, 1, summary_info(r), border=False)
-    s.header(PROJECT_HEADER_ROW, PROJECT_HEADERS)
+def summary_plan(r: UnitRollup) -> SheetPlan:
+    """The 汇总 sheet as data: a row per project, the 合计 row, indicator counts and a budget chart."""
+    plan = SheetPlan(layout.SUMMARY_SHEET, widths=dict(zip(_LETTERS, _WIDTHS, strict=True)))
+    plan.add(SUMMARY_TITLE, bold=True)
+    plan.add(summary_info(r))
+    plan.add()
+    plan.header(*PROJECT_HEADERS)
     first = PROJECT_HEADER_ROW + 1
-    for i, p in enumerate(r.projects):
-        s.figures(first + i, (i + 1, p.sheet, p.name), p)
-    total_row = first + len(r.projects)
-    s.figures(total_row, (None, None, TOTAL_LABEL), r)
-    for col in range(1, len(PROJECT_HEADERS) + 1):
-        s.set(total_row, col, ws.cell(total_row, col).value).font = s.bold
-
-    top = total_row + 2
-    s.set(top, 1, INDICATOR_TITLE, border=False).font = s.bold
-    s.header(top + 1, INDICATOR_HEADERS)
-    rows: list[tuple[str | int, ...]] = [
-        (name or "（未填）", sum(k.values()), *k.values()) for name, k in r.indicators.by_level1.items()
-    ]
-    rows.append((TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values()))
-    for i, values in enumerate(rows, start=top + 2):
-        for col, value in enumerate(values, start=1):
-            s.set(i, col, value)
-
+    for i, p in enumerate(r.projects, start=1):
+        _figures(plan, (i, p.sheet, p.name), p)
+    total_row = _figures(plan, (None, None, TOTAL_LABEL), r)
+    plan.bold_rows.append(total_row)
+    plan.add()
+    plan.add(INDICATOR_TITLE, bold=True)
+    plan.header(*INDICATOR_HEADERS)
+    for name, kinds in r.indicators.by_level1.items():
+        plan.add(name or "（未填）", sum(kinds.values()), *kinds.values())
+    plan.add(TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values(), bold=True)
     if r.projects:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = CHART_TITLE
-        chart.y_axis.title = "元"
-        chart.legend = None
-        col = MONEY_COLUMN["budget_year"]
-        chart.add_data(
-            Reference(ws, min_col=col, min_row=PROJECT_HEADER_ROW, max_row=total_row - 1),
-            titles_from_data=True,
+        plan.chart = BarChart(
+            CHART_TITLE,
+            "元",
+            label_column=3,
+            value_column=MONEY_COLUMN["budget_year"],
+            header_row=PROJECT_HEADER_ROW,
+            first_row=first,
+            last_row=total_row - 1,
+            anchor=f"B{len(plan.rows) + 2}",
         )
-        chart.set_categories(Reference(ws, min_col=3, min_row=first, max_row=total_row - 1))
-        chart.width, chart.height = 24, 10
-        ws.add_chart(chart, f"B{top + 2 + len(rows) + 1}")
-    for col, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[layout.column_letters(col)].width = width
-    ws.freeze_panes = f"A{PROJECT_HEADER_ROW + 1}"
-    return ws
+    plan.freeze_row = PROJECT_HEADER_ROW
+    return plan
+
+
+def write_summary_sheet(wb: Workbook, r: UnitRollup) -> Worksheet:
+    """(Re)create the 汇总 sheet in `wb` after the cover: re-running replaces it, so nothing piles up."""
+    from xlgoals.writeback import render_plan
+
+    index = wb.sheetnames.index(layout.SUMMARY_SHEET) if layout.SUMMARY_SHEET in wb.sheetnames else 1
+    return render_plan(wb, summary_plan(r), index=min(index, len(wb.sheetnames)))
 
 
 def write_back(src: str | os.PathLike[str], out: str | os.PathLike[str], r: UnitRollup) -> None:

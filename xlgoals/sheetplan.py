@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from xlgoals import layout
 from xlgoals.values import CellValue
@@ -15,6 +16,20 @@ class Link:
     target: str
 
 
+@dataclass(frozen=True)
+class BarChart:
+    """A column chart of one value column against one label column, over rows first..last."""
+
+    title: str
+    axis_title: str
+    label_column: int
+    value_column: int
+    header_row: int
+    first_row: int
+    last_row: int
+    anchor: str
+
+
 @dataclass
 class SheetPlan:
     name: str
@@ -25,6 +40,12 @@ class SheetPlan:
     # Column widths in characters, as Excel's ColumnWidth counts them.
     widths: dict[str, float] = field(default_factory=dict)
     wrap_columns: frozenset[str] = frozenset()
+    hidden: bool = False
+    # Number formats by cell; header rows are bold on the label fill.
+    formats: dict[str, str] = field(default_factory=dict)
+    header_rows: list[int] = field(default_factory=list)
+    freeze_row: int | None = None
+    chart: BarChart | None = None
 
     def add(self, *values: CellValue, bold: bool = False) -> int:
         """Append a row; returns its 1-based row number."""
@@ -32,6 +53,14 @@ class SheetPlan:
         if bold:
             self.bold_rows.append(len(self.rows))
         return len(self.rows)
+
+    def header(self, *titles: CellValue) -> int:
+        row = self.add(*titles)
+        self.header_rows.append(row)
+        return row
+
+    def format(self, row: int, column: int, number_format: str) -> None:
+        self.formats[layout.address(row, column)] = number_format
 
     def link(self, row: int, column: int, sheet: str, target: str) -> None:
         self.links.append(Link(layout.address(row, column), sheet, target))
@@ -47,6 +76,11 @@ class SheetPlan:
         """The rows padded to one width: a rectangle to write in one call."""
         w = self.width
         return [r + [None] * (w - len(r)) for r in self.rows]
+
+
+def excel_number(value: Decimal) -> int | float:
+    """A Decimal as the number Excel stores; whole yuan stay integers so they display without '.0'."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def rgb_hex(rgb: tuple[int, int, int]) -> str:

@@ -18,6 +18,7 @@ from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.ruleset import RuleSet, builtin_rulesets, load_ruleset
+from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
 FONT = "宋体"
@@ -25,8 +26,8 @@ TITLE_FONT = Font(name=FONT, size=16, bold=True)
 LABEL_FONT = Font(name=FONT, size=10, bold=True)
 BODY_FONT = Font(name=FONT, size=10)
 HELP_FONT = Font(name=FONT, size=9, color="FF595959")
-LABEL_FILL = PatternFill("solid", fgColor="FFF2F2F2")
-INPUT_FILL = PatternFill("solid", fgColor="FFFFFDE7")
+LABEL_FILL = PatternFill("solid", fgColor=rgb_hex(layout.LABEL_RGB))
+INPUT_FILL = PatternFill("solid", fgColor=rgb_hex(layout.INPUT_RGB))
 _THIN = Side(style="thin", color="FF808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 UNLOCKED = Protection(locked=False)
@@ -80,7 +81,7 @@ def put(cell: Cell, value: CellValue) -> None:
         cell.value = value
         cell.data_type = "s"  # '=100' is a target value, not a formula
     elif isinstance(value, Decimal):
-        cell.value = int(value) if value == value.to_integral_value() else float(value)
+        cell.value = excel_number(value)
     else:
         cell.value = value
 

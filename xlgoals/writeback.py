@@ -16,8 +16,9 @@ from xlgoals import layout, marks
 from xlgoals.errors import XlgoalsError
 from xlgoals.files import check_container
 from xlgoals.findings import Report
+from xlgoals.sheetplan import BarChart as BarChartSpec
 from xlgoals.sheetplan import SheetPlan, rgb_hex
-from xlgoals.template import INPUT_FILL, put, save
+from xlgoals.template import LABEL_FILL, put, save
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
 HEADER_FONT = Font(name="宋体", bold=True)
@@ -28,18 +29,20 @@ def _fill(hex_rgb: str) -> PatternFill:
     return PatternFill("solid", fgColor=hex_rgb)
 
 
+def template_fill(sheet: str, cell: str) -> PatternFill:
+    rgb = layout.template_fill(sheet, cell)
+    return _fill(rgb_hex(rgb)) if rgb else PatternFill(fill_type=None)
+
+
 def clear_marks(wb: Workbook) -> None:
-    """Undo a previous run: only our fills and our notes are touched, never the user's own."""
-    ours = set(marks.FILL_HEX.values())
-    for ws in wb.worksheets:
-        if not layout.is_project_sheet_name(ws.title) and ws.title != layout.COVER_SHEET:
-            continue
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and marks.is_our_note(cell.comment.text):
-                    cell.comment = None
-                if cell.fill.fgColor.rgb in ours:
-                    cell.fill = INPUT_FILL
+    """Undo the last run's marks, exactly the cells its record lists; nothing else is touched."""
+    if layout.MARKS_SHEET not in wb.sheetnames:
+        return
+    for sheet, address in marks.recorded(wb[layout.MARKS_SHEET].iter_rows(values_only=True)):
+        if sheet in wb.sheetnames:
+            cell = wb[sheet][address]
+            cell.fill = template_fill(sheet, address)
+            cell.comment = None
 
 
 def apply_marks(wb: Workbook, mark_list: list[marks.Mark]) -> None:
@@ -47,7 +50,7 @@ def apply_marks(wb: Workbook, mark_list: list[marks.Mark]) -> None:
         if m.sheet not in wb.sheetnames:
             continue
         cell = wb[m.sheet][m.cell]
-        cell.fill = _fill(marks.FILL_HEX[m.severity])
+        cell.fill = _fill(rgb_hex(marks.FILL_RGB[m.severity]))
         comment = Comment(m.note, marks.NOTE_AUTHOR)
         comment.width, comment.height = NOTE_SIZE
         cell.comment = comment
@@ -67,10 +70,14 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
             put(cell, value)
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
-            if r in plan.bold_rows:
+            if r in plan.bold_rows or r in plan.header_rows:
                 cell.font = HEADER_FONT
+            if r in plan.header_rows:
+                cell.fill = LABEL_FILL
             if layout.column_letters(c) in plan.wrap_columns:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if plan.hidden:
+        ws.sheet_state = "hidden"
     for address, rgb in plan.fills.items():
         ws[address].fill = _fill(rgb_hex(rgb))
     for link in plan.links:
@@ -78,9 +85,31 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
         # A location, not a '#...' target: openpyxl would store a target as an external relationship.
         cell.hyperlink = Hyperlink(ref=link.cell, location=marks.link_location(link.sheet, link.target))
         cell.font = LINK_FONT
+    for address, number_format in plan.formats.items():
+        ws[address].number_format = number_format
     for letter, width in plan.widths.items():
         ws.column_dimensions[letter].width = width
+    if plan.freeze_row:
+        ws.freeze_panes = f"A{plan.freeze_row + 1}"
+    if plan.chart:
+        _add_chart(ws, plan.chart)
     return ws
+
+
+def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = spec.title
+    chart.y_axis.title = spec.axis_title
+    chart.legend = None
+    chart.add_data(
+        Reference(ws, min_col=spec.value_column, min_row=spec.header_row, max_row=spec.last_row), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=spec.label_column, min_row=spec.first_row, max_row=spec.last_row))
+    chart.width, chart.height = 24, 10
+    ws.add_chart(chart, spec.anchor)
 
 
 def write_back(
@@ -97,6 +126,8 @@ def write_back(
     check_container(src_path)
     wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
     clear_marks(wb)
-    apply_marks(wb, marks.marks_for(report))
+    mark_list = marks.marks_for(report)
+    apply_marks(wb, mark_list)
     render_plan(wb, marks.results_plan(report, ruleset_title, sheets), index=1)
+    render_plan(wb, marks.record_plan(marks.marked_cells(mark_list)))
     save(wb, out_path)

@@ -1,0 +1,426 @@
+"""Consolidation: every input file in the ledger, totals that reconcile, and outputs other tools can open."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xlgoals import consolidate as cons
+from xlgoals.cli import app
+from xlgoals.consolidate import (
+    DEPARTMENT_TOTAL,
+    DUPLICATE,
+    FINDINGS_SHEET,
+    INDICATORS_SHEET,
+    LEDGER_SHEET,
+    LOCK,
+    PROJECTS_SHEET,
+    READ,
+    REJECTED,
+    SHEETS,
+    UNITS_SHEET,
+    Consolidation,
+    ReconciliationError,
+    consolidate,
+    csv_safe,
+)
+from xlgoals.model import Unit
+from xlgoals.pipeline import check_unit
+from xlgoals.template import write_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HYPERLINK = '=HYPERLINK("http://example.invalid/x","点击")'
+SAMPLE_BUDGET_YEAR = Decimal(5_989_200)
+
+
+@dataclass
+class Inbox:
+    root: Path
+    sample: Unit
+    second: Unit
+    expected: dict[str, str]  # path relative to root -> status
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory, sample_unit: Unit, sample_xlsx: Path) -> Inbox:
+    root = tmp_path_factory.mktemp("inbox")
+    (root / "a").mkdir()
+    (root / "b").mkdir()
+    shutil.copyfile(sample_xlsx, root / "a" / "unit.xlsx")
+    second = sample_unit.model_copy(deep=True)
+    second.name = "上海市第二测试中心"
+    second.department = "上海市科学技术委员会"
+    for i, p in enumerate(second.projects, start=1):
+        assert p.budget_year is not None and p.budget_total is not None
+        p.budget_year += 1_000 * i
+        p.budget_total += 1_000 * i
+    second.projects[0].name = HYPERLINK
+    second.projects[1].last_year_executed = Decimal("-100.00")  # a real negative number, not text
+    write_unit(second, root / "b" / "second.xlsx")
+    (root / "corrupt.xlsx").write_bytes(sample_xlsx.read_bytes()[:2000])
+    (root / "notes.txt").write_text("请各单位于3月底前报送。\n", encoding="utf-8")
+    (root / "old.xls").write_bytes(OLE_MAGIC + bytes(504))
+    shutil.copyfile(sample_xlsx, root / "b" / "copy_of_unit.xlsx")
+    (root / "a" / "~$unit.xlsx").write_bytes(b"\x06owner" + bytes(159))
+    again = sample_unit.model_copy(deep=True)
+    assert again.projects[0].budget_year is not None
+    again.projects[0].budget_year += 1
+    write_unit(again, root / "b" / "resubmitted.xlsx")
+    expected = {
+        "a/unit.xlsx": READ,
+        "b/second.xlsx": READ,
+        "corrupt.xlsx": REJECTED,
+        "notes.txt": REJECTED,
+        "old.xls": REJECTED,
+        "b/copy_of_unit.xlsx": DUPLICATE,
+        "a/~$unit.xlsx": LOCK,
+        "b/resubmitted.xlsx": DUPLICATE,
+    }
+    return Inbox(root, sample_unit, second, expected)
+
+
+@dataclass
+class Run:
+    result: Consolidation
+    out: Path
+    csv_dir: Path
+    parquet_dir: Path
+
+
+@pytest.fixture(scope="module")
+def run(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    where = tmp_path_factory.mktemp("out")
+    out, csv_dir, parquet_dir = where / "summary.xlsx", where / "csv", where / "parquet"
+    result = consolidate([inbox.root], out, csv_dir=csv_dir, parquet_dir=parquet_dir, jobs=2)
+    return Run(result, out, csv_dir, parquet_dir)
+
+
+def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _records(path: Path, name: str) -> list[dict[str, Any]]:
+    header, *rows = _sheet(path, name)
+    return [dict(zip(header, r, strict=True)) for r in rows]
+
+
+def _all_files(root: Path) -> set[str]:
+    return {str(Path(d) / f) for d, _, fs in os.walk(root) for f in fs}
+
+
+def test_ledger_accounts_for_every_file(inbox: Inbox, run: Run) -> None:
+    ledger = _records(run.out, LEDGER_SHEET)
+    assert len(ledger) == len(_all_files(inbox.root)) == len(inbox.expected)
+    assert sorted(r["文件"] for r in ledger) == sorted(_all_files(inbox.root))
+    status = {str(Path(r["文件"]).relative_to(inbox.root)): r["状态"] for r in ledger}
+    assert status == inbox.expected
+    assert [r["序号"] for r in ledger] == list(range(1, len(ledger) + 1))
+    for r in ledger:
+        digest = hashlib.sha256(Path(r["文件"]).read_bytes()).hexdigest()
+        assert r["SHA-256"] == digest and r["大小（字节）"] == Path(r["文件"]).stat().st_size
+
+
+def test_ledger_reasons(inbox: Inbox, run: Run) -> None:
+    by_name = {str(Path(e.path).relative_to(inbox.root)): e for e in run.result.ledger}
+    assert by_name["old.xls"].code == "workbook.xls" and ".xls" in by_name["old.xls"].reason
+    for name in ("corrupt.xlsx", "notes.txt"):
+        assert by_name[name].code == "workbook.corrupt"
+        assert "不是有效的 Excel 工作簿" in by_name[name].reason
+    original = str(inbox.root / "a" / "unit.xlsx")
+    copy = by_name["b/copy_of_unit.xlsx"]
+    assert copy.duplicate_of == original and "SHA-256" in copy.reason
+    resubmitted = by_name["b/resubmitted.xlsx"]
+    assert resubmitted.duplicate_of == original and inbox.sample.name in resubmitted.reason
+    assert "锁定文件" in by_name["a/~$unit.xlsx"].reason
+    assert all(e.reason == "" and e.duplicate_of is None for e in run.result.ledger if e.status == READ)
+    assert [e.projects for e in run.result.ledger if e.status == READ] == [3, 3]
+    assert not run.result.complete
+
+
+def test_totals_reconcile(inbox: Inbox, run: Run) -> None:
+    units = _records(run.out, UNITS_SHEET)
+    *unit_rows, total = units
+    assert total["单位"] == DEPARTMENT_TOTAL
+    assert [u["单位"] for u in unit_rows] == [inbox.sample.name, inbox.second.name]
+    projects = _records(run.out, PROJECTS_SHEET)
+    for field, title in (
+        ("budget_total", "项目总预算（元）"),
+        ("budget_year", "项目当年预算（元）"),
+        ("last_year_budget", "上年预算额（元）"),
+        ("last_year_executed", "上年执行数（元）"),
+    ):
+        expected = inbox.sample.money_totals()[field] + inbox.second.money_totals()[field]
+        label = next(s.label for s in cons.layout.PROJECT_FIELDS if s.key == field)
+        assert Decimal(str(total[title])) == expected
+        assert sum(Decimal(str(u[title])) for u in unit_rows) == expected
+        assert sum(Decimal(str(p[label] or 0)) for p in projects) == expected
+        assert run.result.total.totals[field] == expected
+    assert Decimal(str(unit_rows[0]["项目当年预算（元）"])) == SAMPLE_BUDGET_YEAR
+    assert total["项目数"] == len(projects) == 6
+
+
+def test_every_project_listed(inbox: Inbox, run: Run) -> None:
+    projects = _records(run.out, PROJECTS_SHEET)
+    got = sorted((p["单位"], p["项目名称"], p["工作表"]) for p in projects)
+    want = sorted(
+        (u.name, p.name, f"项目{i}") for u in (inbox.sample, inbox.second) for i, p in enumerate(u.projects, start=1)
+    )
+    assert got == want
+    third = next(p for p in projects if p["单位"] == inbox.sample.name and p["工作表"] == "项目3")
+    assert third["项目当年预算（元）"] == 4_989_200 and third["同名项目上年预算额（元）"] == 5_286_280
+    assert third["计划开始日期"] is not None and third["是否含有政府购买服务"] in ("是", "否")
+
+
+def test_indicators_long_table(inbox: Inbox, run: Run) -> None:
+    rows = _records(run.out, INDICATORS_SHEET)
+    assert len(rows) == sum(len(p.indicators) for u in (inbox.sample, inbox.second) for p in u.projects)
+    mine = [r for r in rows if r["单位"] == inbox.sample.name]
+    assert [(r["一级目标"], r["二级目标"], r["三级目标"], r["指标目标值"]) for r in mine] == [
+        (i.level1, i.level2, i.name, i.value or None) for p in inbox.sample.projects for i in p.indicators
+    ]
+    used = next(r for r in mine if r["三级目标"] == "使用合理")  # the sample's third project, under 数量
+    assert (used["比较符"], used["数值"], used["计量单位"], used["类型"]) == ("=", 100, "%", "定量")
+
+
+def test_findings_sheet(inbox: Inbox, run: Run) -> None:
+    rows = _records(run.out, FINDINGS_SHEET)
+    reports = [check_unit(u).report for u in (inbox.sample, inbox.second)]
+    assert len(rows) == sum(len(r.findings) for r in reports)
+    assert {r["代码"] for r in rows} == {f.code for r in reports for f in r.findings}
+    assert "money.negative" in {r["代码"] for r in rows if r["单位"] == inbox.second.name}
+    assert all(r["文件"] and r["级别"] in ("错误", "警告", "提示") and r["问题说明"] for r in rows)
+    counts = {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
+    assert run.result.total.counts == counts
+
+
+def test_reopens_with_calamine(run: Run) -> None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(run.out))
+    assert wb.sheet_names == list(SHEETS)
+    units = wb.get_sheet_by_name(UNITS_SHEET).to_python()
+    total = next(r for r in units if r[1] == DEPARTMENT_TOTAL)
+    header = units[0]
+    assert Decimal(str(total[header.index("项目当年预算（元）")])) == run.result.total.totals["budget_year"]
+    ledger = wb.get_sheet_by_name(LEDGER_SHEET).to_python()
+    assert len(ledger) - 1 == len(run.result.ledger)
+
+
+def test_csv_bom_and_injection(inbox: Inbox, run: Run) -> None:
+    for name in SHEETS:
+        raw = (run.csv_dir / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        with (run.csv_dir / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            assert len(list(csv.reader(fh))) == len(_sheet(run.out, name))
+    with (run.csv_dir / f"{PROJECTS_SHEET}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        projects = list(csv.DictReader(fh))
+    names = [p["项目名称"] for p in projects]
+    assert "'" + HYPERLINK in names and HYPERLINK not in names
+    executed = [p["同名项目上年预算执行数（元）"] for p in projects if p["单位"] == inbox.second.name]
+    assert "-100.00" in executed  # numeric: never given an apostrophe
+    with (run.csv_dir / f"{INDICATORS_SHEET}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        values = [r["指标目标值"] for r in csv.DictReader(fh)]
+    assert "'=100%" in values and "=100%" not in values and ">=95%" in values
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 21", "'+86 21"),
+        ("-5%", "'-5%"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        (">=95%", ">=95%"),
+        ("上海", "上海"),
+        ("", ""),
+    ],
+)
+def test_csv_safe(text: str, safe: str) -> None:
+    assert csv_safe(text) == safe
+
+
+def test_parquet_round_trip(inbox: Inbox, run: Run) -> None:
+    import pandas as pd
+
+    for name in SHEETS:
+        frame = pd.read_parquet(run.parquet_dir / f"{name}.parquet")
+        assert len(frame) == len(_sheet(run.out, name)) - 1
+        assert list(frame.columns) == [c.title for c in cons.COLUMNS[name]]
+    projects = pd.read_parquet(run.parquet_dir / f"{PROJECTS_SHEET}.parquet")
+    assert sum(projects["项目当年预算（元）"]) == run.result.total.totals["budget_year"]
+    assert HYPERLINK in set(projects["项目名称"])  # parquet keeps the text exactly; only CSV is escaped
+    assert set(projects["单位"]) == {inbox.sample.name, inbox.second.name}
+
+
+def test_cli_exit_codes(inbox: Inbox, sample_xlsx: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "s.xlsx"
+    result = runner.invoke(app, ["consolidate", str(inbox.root), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert DEPARTMENT_TOTAL in result.stdout and out.exists()
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copyfile(sample_xlsx, clean / "unit.xlsx")
+    result = runner.invoke(app, ["consolidate", str(clean), "-o", str(tmp_path / "c.xlsx"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"budget_year": "5989200.00"' in result.stdout
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(app, ["consolidate", str(empty), "-o", str(tmp_path / "e.xlsx")]).exit_code == 2
+    assert runner.invoke(app, ["consolidate", "-o", str(tmp_path / "e.xlsx")]).exit_code == 2
+    assert not (tmp_path / "e.xlsx").exists()
+
+
+def test_missing_path_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.xlsx"
+    result = consolidate([sample_xlsx, missing], tmp_path / "s.xlsx", jobs=1)
+    assert [(e.path, e.status) for e in result.ledger] == [(str(sample_xlsx), READ), (str(missing), REJECTED)]
+    assert "找不到" in result.ledger[1].reason
+
+
+def test_group_subtotals(inbox: Inbox, tmp_path: Path) -> None:
+    for group_by, groups in (
+        ("folder", ["a", "b"]),
+        ("department", [cons.NO_DEPARTMENT, inbox.second.department]),
+    ):
+        out = tmp_path / f"{group_by}.xlsx"
+        result = consolidate([inbox.root], out, group_by=group_by, jobs=1)  # type: ignore[arg-type]
+        assert [g.group for g in result.groups] == groups
+        units = _records(out, UNITS_SHEET)
+        subtotals = [u for u in units if u["单位"].endswith(cons.SUBTOTAL)]
+        assert [u["分组"] for u in subtotals] == groups
+        total = units[-1]
+        for title in ("项目当年预算（元）", "项目总预算（元）", "项目数"):
+            assert sum(Decimal(str(u[title])) for u in subtotals) == Decimal(str(total[title]))
+        assert Decimal(str(total["项目当年预算（元）"])) == result.total.totals["budget_year"]
+
+
+def test_nothing_written_when_figures_do_not_reconcile(
+    inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read the wrong column as this year's budget: the project list no longer adds up to the unit totals.
+    wrong = dict(cons.MONEY_INDEX, budget_year=cons.MONEY_INDEX["last_year_budget"])
+    monkeypatch.setattr(cons, "MONEY_INDEX", wrong)
+    out, csv_dir = tmp_path / "bad" / "s.xlsx", tmp_path / "bad" / "csv"
+    with pytest.raises(ReconciliationError, match="项目当年预算"):
+        consolidate([inbox.root], out, csv_dir=csv_dir, jobs=1)
+    assert not out.exists()
+    assert [p.name for p in out.parent.rglob("*") if p.is_file()] == []
+
+
+def test_output_must_not_replace_an_input(inbox: Inbox) -> None:
+    from xlgoals.errors import XlgoalsError
+
+    with pytest.raises(XlgoalsError):
+        consolidate([inbox.root], inbox.root / "a" / "unit.xlsx", jobs=1)
+
+
+def _libreoffice(soffice: str, src: Path, fmt: str, outdir: Path, infilter: str | None = None) -> Path:
+    profile = Path("/tmp") / f"xlgoals-lo-{uuid.uuid4().hex}"
+    cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless"]
+    if infilter:
+        cmd.append(f"--infilter={infilter}")
+    try:
+        subprocess.run(
+            [*cmd, "--convert-to", fmt, "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=180
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    assert out.exists(), f"LibreOffice produced no {fmt} for {src.name}"
+    return out
+
+
+def test_libreoffice_opens_the_csv(soffice: str, inbox: Inbox, run: Run, tmp_path: Path) -> None:
+    src = tmp_path / "projects.csv"  # an ASCII name: the converted file is looked up by it
+    shutil.copyfile(run.csv_dir / f"{PROJECTS_SHEET}.csv", src)
+    # Comma separator, double quotes, UTF-8 (76), from line 1: how a bureau imports the file by hand.
+    converted = _libreoffice(soffice, src, "xlsx", tmp_path, infilter="CSV:44,34,76,1")
+    ws = openpyxl.load_workbook(converted).active
+    assert ws is not None
+    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    header = rows[0]
+    assert header[:6] == ("分组", "单位", "年度", "文件", "工作表", "项目名称")
+    body = [dict(zip(header, r, strict=False)) for r in rows[1:]]
+    assert {r["单位"] for r in body} == {inbox.sample.name, inbox.second.name}
+    budgets = sorted(r["项目当年预算（元）"] for r in body if r["单位"] == inbox.sample.name)
+    assert budgets == [400_000, 600_000, 4_989_200]  # numbers, not text
+    escaped = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert escaped.data_type != "f"  # the apostrophe kept it from becoming a formula
+
+    pdf = _libreoffice(soffice, src, "pdf", tmp_path, infilter="CSV:44,34,76,1")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_generated_department(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["make_department"] = mod
+    spec.loader.exec_module(mod)
+    entries = mod.make_department(tmp_path / "dept", units=4, seed=7, jobs=1)
+    again = mod.make_department(tmp_path / "dept2", units=4, seed=7, jobs=1)
+    digest = [hashlib.sha256(Path(e.path).read_bytes()).hexdigest() for e in entries]
+    assert digest == [hashlib.sha256(Path(e.path).read_bytes()).hexdigest() for e in again]
+
+    result = consolidate([tmp_path / "dept"], tmp_path / "s.xlsx", jobs=2)
+    assert {e.path: e.status for e in result.ledger} == {e.path: e.status for e in entries}
+    read = [e for e in entries if e.status == READ]
+    assert sum(u.projects for u in result.units) == sum(e.projects for e in read)
+
+
+def test_linked_folders_are_followed_once(sample_xlsx: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "units").mkdir(parents=True)
+    shutil.copyfile(sample_xlsx, root / "units" / "unit.xlsx")
+    (root / "units" / "loop").symlink_to(root, target_is_directory=True)  # a share linked into itself
+    outside = tmp_path / "share"
+    outside.mkdir()
+    (outside / "other.txt").write_text("x", encoding="utf-8")
+    (root / "share").symlink_to(outside, target_is_directory=True)
+    inputs = [f.path for f in cons.collect_inputs([root])]
+    assert inputs == [str(root / "share" / "other.txt"), str(root / "units" / "unit.xlsx")]
+
+
+def test_unlistable_folder_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "root"
+    (root / "locked").mkdir(parents=True)
+    shutil.copyfile(sample_xlsx, root / "unit.xlsx")
+    real_walk = os.walk
+
+    def walk(top: Any, onerror: Any = None, followlinks: bool = False) -> Any:
+        # What os.walk does when a folder cannot be listed (root can list anything, so it is simulated).
+        for dirpath, dirnames, filenames in real_walk(top, onerror=onerror, followlinks=followlinks):
+            if "locked" in dirnames:
+                dirnames.remove("locked")
+                onerror(PermissionError(13, "Permission denied", str(Path(dirpath) / "locked")))
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr(cons.os, "walk", walk)
+    result = consolidate([root], tmp_path / "s.xlsx", jobs=1)
+    locked = next(e for e in result.ledger if e.path == str(root / "locked"))
+    assert (locked.status, locked.code) == (REJECTED, "folder.unreadable")
+    assert "文件夹" in locked.reason and len(result.ledger) == 2

@@ -1,0 +1,314 @@
+"""xlwings entry points behind the workbook's buttons: read the book's values, run the core, write results back.
+
+Every entry takes an `xw.Book` (or finds the caller's book): the same function serves a VBA `RunPython`
+button in desktop Excel and xlwings' remote engine (xlwings Server, Excel on the web). xlwings itself is
+imported only inside the entries, and nothing here imports pandas: a click's cold start stays small.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xlgoals import layout, marks
+from xlgoals.errors import XlgoalsError
+from xlgoals.files import BookGrid, SheetGrid, trim_rows
+from xlgoals.sheetplan import SheetPlan, excel_number
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+    from xlgoals.consolidate import Consolidation
+    from xlgoals.model import Unit
+    from xlgoals.pipeline import Checked
+
+log = logging.getLogger("xlgoals.excel")
+
+ALERT_TITLE = "xlgoals"
+UNEXPECTED = "出现意外错误，操作未完成。请把本工作簿和 Python 日志发给技术支持。"
+# Excel's ColumnWidth counts characters; the remote engine's setColumnWidth takes points.
+POINTS_PER_CHARACTER = 5.6
+Entry = Callable[["xw.Book"], str]
+
+
+def _caller() -> xw.Book:
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def entry(fn: Entry) -> Callable[..., None]:
+    """Run an entry on the caller's book; whatever happens, the user sees a Chinese message, never a traceback."""
+
+    @wraps(fn)
+    def run(book: xw.Book | None = None) -> None:
+        book = book if book is not None else _caller()
+        title = ALERT_TITLE
+        try:
+            message = fn(book)
+        except XlgoalsError as e:
+            message, title = e.user_message, "无法完成"
+        except Exception:
+            log.exception("entry %s failed", fn.__name__)
+            message, title = UNEXPECTED, "xlgoals 出错"
+        book.app.alert(message, title=title)
+
+    return run
+
+
+def _is_remote(book: xw.Book) -> bool:
+    return type(book.impl).__module__.endswith("_xlremote")
+
+
+def book_grid(book: xw.Book) -> BookGrid:
+    """Every sheet's values from A1, the same grids a file reader produces."""
+    grid = BookGrid(book.name)
+    for sheet in book.sheets:
+        last = sheet.used_range.last_cell
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+        grid.sheets[sheet.name] = SheetGrid(sheet.name, trim_rows(values or []), hidden=not sheet.visible)
+    return grid
+
+
+def _check(grid: BookGrid, book: xw.Book) -> Checked:
+    from xlgoals.pipeline import check_unit
+    from xlgoals.reader import read_unit
+
+    unit = read_unit(grid)
+    unit.source = book.name
+    return check_unit(unit, file=book.name)
+
+
+def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
+    sheet = grid.sheets.get(layout.MARKS_SHEET)
+    return marks.recorded(sheet.rows) if sheet else set()
+
+
+def _clear(book: xw.Book, cells: Iterable[tuple[str, str]]) -> None:
+    names = {s.name for s in book.sheets}
+    for sheet, address in cells:
+        if sheet not in names:
+            continue
+        rng = book.sheets[sheet].range(address)
+        rng.color = layout.template_fill(sheet, address)
+        if rng.note is not None:
+            rng.note.delete()
+
+
+def _mark(book: xw.Book, mark_list: Iterable[marks.Mark]) -> None:
+    for m in mark_list:
+        rng = book.sheets[m.sheet].range(m.cell)
+        rng.color = marks.FILL_RGB[m.severity]
+        try:
+            if rng.note is not None:
+                rng.note.text = m.note
+            else:
+                rng.add_note(m.note)
+        except NotImplementedError:
+            # The remote engine adds notes only for Office.js clients; the colour and 校验结果 still show it.
+            log.info("notes not supported by this client; %s!%s marked by colour only", m.sheet, m.cell)
+
+
+def _as_typed(value: Any) -> Any:
+    # Excel re-reads written strings as if typed ('=100' becomes a formula, '50%' a number); a leading
+    # apostrophe keeps them text, as openpyxl stores them.
+    if isinstance(value, str) and value:
+        return "'" + value
+    return excel_number(value) if isinstance(value, Decimal) else value
+
+
+def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.Sheet:
+    """Replace sheet `plan.name` with the plan's content, as writeback.render_plan does in a file."""
+    names = [s.name for s in book.sheets]
+    if plan.name in names:
+        book.sheets[plan.name].delete()
+        names.remove(plan.name)
+    anchor = book.sheets[after] if after in names else book.sheets[len(names) - 1]
+    sheet = book.sheets.add(plan.name, after=anchor)
+    block = plan.block()
+    if block and plan.width:
+        sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
+    for row in plan.bold_rows + plan.header_rows:
+        sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
+    for row in plan.header_rows:
+        sheet.range((row, 1), (row, len(plan.rows[row - 1]))).color = layout.LABEL_RGB
+    for address, number_format in plan.formats.items():
+        sheet.range(address).number_format = number_format
+    for address, rgb in plan.fills.items():
+        sheet.range(address).color = rgb
+    for link in plan.links:
+        row, col = layout.split_address(link.cell)
+        shown = block[row - 1][col - 1]
+        # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
+        sheet.range(link.cell).add_hyperlink(marks.link_target(link.sheet, link.target), text_to_display=str(shown))
+    scale = POINTS_PER_CHARACTER if _is_remote(book) else 1.0
+    for letter, width in plan.widths.items():
+        sheet.range(f"{letter}1").column_width = width * scale
+    for letter in sorted(plan.wrap_columns):
+        sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
+    if plan.hidden:
+        sheet.visible = False
+    return sheet
+
+
+def _verdict(counts: dict[str, int], scope: str) -> str:
+    head = f"{scope}：错误 {counts['error']} 项，警告 {counts['warning']} 项，提示 {counts['info']} 项。"
+    if counts["error"]:
+        return head + "标红的单元格必须修改，标黄的请核对；把鼠标移到单元格上可看批注。"
+    if counts["warning"]:
+        return head + "没有错误；标黄的单元格请核对。"
+    return head + "全部通过。"
+
+
+@entry
+def validate_all(book: xw.Book) -> str:
+    """校验全部: mark every project sheet and rewrite 校验结果."""
+    grid = book_grid(book)
+    checked = _check(grid, book)
+    _clear(book, _recorded(grid))
+    mark_list = marks.marks_for(checked.report)
+    _mark(book, mark_list)
+    render_plan(
+        book, marks.results_plan(checked.report, checked.ruleset.title, checked.sheets()), after=layout.COVER_SHEET
+    )
+    render_plan(book, marks.record_plan(marks.marked_cells(mark_list)))
+    return _verdict(checked.report.counts(), "全部项目")
+
+
+@entry
+def validate_active(book: xw.Book) -> str:
+    """校验本表: mark only the active project sheet; other sheets keep their marks."""
+    active = book.sheets.active.name
+    if not layout.is_project_sheet_name(active):
+        return "请先切换到要校验的项目表（如“项目1”），再点击“校验本表”；要校验整个工作簿请点击“校验全部”。"
+    grid = book_grid(book)
+    checked = _check(grid, book)
+    if active not in {p.sheet for p in checked.unit.projects}:
+        return f"工作表“{active}”还没有填写内容，没有可校验的项目。"
+    previous = _recorded(grid)
+    _clear(book, {c for c in previous if c[0] == active})
+    mark_list = [m for m in marks.marks_for(checked.report) if m.sheet == active]
+    _mark(book, mark_list)
+    kept = {c for c in previous if c[0] != active}
+    render_plan(book, marks.record_plan(kept | marks.marked_cells(mark_list)))
+    counts = {s: 0 for s in ("error", "warning", "info")}
+    for f in checked.report.findings:
+        if f.sheet == active:
+            counts[f.severity.value] += 1
+    return _verdict(counts, f"工作表“{active}”")
+
+
+@entry
+def add_project(book: xw.Book) -> str:
+    """新增项目: copy the hidden project template into the next free 项目N sheet and show it."""
+    names = [s.name for s in book.sheets]
+    if layout.PROJECT_TEMPLATE_SHEET not in names:
+        raise XlgoalsError(
+            f"找不到隐藏的“{layout.PROJECT_TEMPLATE_SHEET}”工作表，无法新增项目；请用最新模板重新建立工作簿。",
+            file=book.name,
+        )
+    new = layout.next_project_sheet_name(names)
+    projects = [n for n in names if layout.is_project_sheet_name(n)]
+    after = book.sheets[projects[-1]] if projects else book.sheets[layout.COVER_SHEET]
+    sheet = book.sheets[layout.PROJECT_TEMPLATE_SHEET].copy(after=after, name=new)
+    sheet.visible = True
+    sheet.activate()
+    return f"已新增工作表“{new}”，请在黄色单元格中填写项目信息。"
+
+
+def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
+    spec = plan.chart
+    if spec is None or _is_remote(book):
+        # The remote engine's chart actions are not verified here; the table carries the same figures.
+        return
+    labels, values = (
+        f"{layout.address(spec.header_row, col)}:{layout.address(spec.last_row, col)}"
+        for col in (spec.label_column, spec.value_column)
+    )
+    anchor = sheet.range(spec.anchor)
+    chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=680, height=280)
+    chart.chart_type = "column_clustered"
+    # Excel takes the text column of a two-area source as the categories.
+    chart.set_source_data(sheet.range(f"{labels},{values}"))
+
+
+@entry
+def rollup(book: xw.Book) -> str:
+    """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
+    from xlgoals.rollup import roll_up, summary_plan
+    from xlgoals.values import format_money
+
+    checked = _check(book_grid(book), book)
+    result = roll_up(checked.unit, checked.report)
+    plan = summary_plan(result)
+    sheet = render_plan(book, plan, after=layout.COVER_SHEET)
+    _add_chart(book, sheet, plan)
+    sheet.activate()
+    return (
+        f"已更新“{layout.SUMMARY_SHEET}”表：{len(result.projects)} 个项目，"
+        f"当年预算合计 {format_money(result.totals['budget_year'])} 元。"
+    )
+
+
+def _book_path(book: xw.Book) -> Path:
+    path = Path(book.fullname)
+    if _is_remote(book) or not path.parent.is_dir() or str(path.parent) in ("", "."):
+        raise XlgoalsError("网页版和未保存的工作簿无法导出到本地文件夹；请先保存工作簿，并在桌面版 Excel 中操作。")
+    return path
+
+
+def export_unit_summary(unit: Unit, book_path: Path) -> tuple[Path, Consolidation]:
+    """A unit's summary workbook beside its workbook, from the values given (the workbook is not saved)."""
+    from xlgoals.consolidate import consolidate
+    from xlgoals.template import write_unit
+
+    out = book_path.with_name(f"{book_path.stem}_汇总.xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot = Path(tmp) / f"{book_path.stem}.xlsx"
+        write_unit(unit, snapshot)
+        return out, consolidate([snapshot], out, jobs=1)
+
+
+def consolidate_folder_at(folder: Path) -> tuple[Path, Consolidation]:
+    """Consolidate a folder into a summary beside it: inside, it would be read as an input next time."""
+    from xlgoals.consolidate import consolidate
+
+    out = folder.parent / f"{folder.name}_部门汇总.xlsx"
+    return out, consolidate([folder], out)
+
+
+@entry
+def export_summary(book: xw.Book) -> str:
+    """导出汇总: this workbook's projects, indicators and findings as a summary workbook beside it."""
+    from xlgoals.reader import read_unit
+
+    unit = read_unit(book_grid(book))
+    out, result = export_unit_summary(unit, _book_path(book))
+    return f"已导出：{out}\n{len(unit.projects)} 个项目，{result.total.indicators} 条指标。"
+
+
+@entry
+def consolidate_folder(book: xw.Book) -> str:
+    """汇总文件夹: consolidate every unit workbook in the folder named on the cover into one summary."""
+    cover = book_grid(book).sheets.get(layout.COVER_SHEET)
+    spec = layout.COVER_FIELD["folder"]
+    text = layout.grid_text(cover.rows, spec.value_cell) if cover else ""
+    if not text:
+        raise XlgoalsError(
+            f"请先在“{layout.COVER_SHEET}”表 {spec.value_cell} 填写要汇总的文件夹路径。",
+            sheet=layout.COVER_SHEET,
+            cell=spec.value_cell,
+        )
+    folder = Path(text).expanduser()
+    if _is_remote(book) or not folder.is_dir():
+        raise XlgoalsError(
+            f"找不到文件夹“{text}”（网页版无法访问本地文件夹）。", sheet=layout.COVER_SHEET, cell=spec.value_cell
+        )
+    out, result = consolidate_folder_at(folder)
+    counts = "，".join(f"{status} {n} 个" for status, n in result.status_counts().items() if n)
+    return f"已汇总 {len(result.ledger)} 个文件（{counts}）。\n汇总表：{out}\n每个文件的处理情况见其中的“台账”表。"
