@@ -19,7 +19,8 @@ demo: $(STAMP)
 	mkdir -p out
 	$(BIN)/xlgoals import $(SAMPLE) -o out/unit.xlsx
 	$(BIN)/xlgoals validate out/unit.xlsx --write-back out/unit_checked.xlsx || test $$? -eq 1
-	$(BIN)/xlgoals rollup out/unit.xlsx
+	$(BIN)/xlgoals rollup out/unit.xlsx --write-back out/unit_summary.xlsx
+	$(BIN)/xlgoals template -o out/xlgoals_template.xlsm --xlsm
 
 lint: $(STAMP)
 	$(BIN)/ruff check xlgoals tests benchmarks
@@ -32,7 +33,8 @@ test: $(STAMP) lint typecheck
 	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/pytest
 
 bench: $(STAMP)
-	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/validate_bench.py
+	$(BIN)/python benchmarks/consolidate_bench.py
 
 clean:
 	rm -rf $(VENV) out

@@ -115,15 +115,7 @@ class ProjectRollup:
     findings: dict[str, int] | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "sheet": self.sheet,
-            "money": _money_dict(self.money),
-            "change": {"amount": _dec(self.change.amount), "percent": _dec(self.change.percent)},
-            "execution_rate": _dec(self.execution_rate),
-            "indicators": self.indicators.to_dict(),
-            "findings": self.findings,
-        }
+        return {"name": self.name, "sheet": self.sheet, "money": _money_dict(self.money), **_figures(self)}
 
 
 @dataclass(frozen=True)
@@ -151,12 +143,19 @@ class UnitRollup:
             "department": self.department,
             "source": self.source,
             "totals": {k: str(v) for k, v in self.totals.items()},
-            "change": {"amount": _dec(self.change.amount), "percent": _dec(self.change.percent)},
-            "execution_rate": _dec(self.execution_rate),
-            "indicators": self.indicators.to_dict(),
-            "findings": self.findings,
+            **_figures(self),
             "projects": [p.to_dict() for p in self.projects],
         }
+
+
+def _figures(r: ProjectRollup | UnitRollup) -> dict[str, Any]:
+    """The figures a project and a unit both report, in JSON form."""
+    return {
+        "change": {"amount": _dec(r.change.amount), "percent": _dec(r.change.percent)},
+        "execution_rate": _dec(r.execution_rate),
+        "indicators": r.indicators.to_dict(),
+        "findings": r.findings,
+    }
 
 
 def project_key(project: Project) -> str:
@@ -236,7 +235,7 @@ _WIDTHS = (6, 10, 34, 16, 16, 16, 16, 16, 11, 11, 8, 6, 6, 6)
 _LETTERS = [layout.column_letters(i) for i in range(1, len(_WIDTHS) + 1)]
 
 
-def _figures(plan: SheetPlan, first: tuple[CellValue, ...], r: ProjectRollup | UnitRollup) -> int:
+def _figure_row(plan: SheetPlan, first: tuple[CellValue, ...], r: ProjectRollup | UnitRollup) -> int:
     money = r.money if isinstance(r, ProjectRollup) else r.totals
     # Percentages are stored as fractions so Excel's % format, sorting and formulas work on them.
     rates = [None if pct is None else pct / 100 for pct in (r.change.percent, r.execution_rate)]
@@ -267,8 +266,8 @@ def summary_plan(r: UnitRollup) -> SheetPlan:
     plan.header(*PROJECT_HEADERS)
     first = PROJECT_HEADER_ROW + 1
     for i, p in enumerate(r.projects, start=1):
-        _figures(plan, (i, p.sheet, p.name), p)
-    total_row = _figures(plan, (None, None, TOTAL_LABEL), r)
+        _figure_row(plan, (i, p.sheet, p.name), p)
+    total_row = _figure_row(plan, (None, None, TOTAL_LABEL), r)
     plan.bold_rows.append(total_row)
     plan.add()
     plan.add(INDICATOR_TITLE, bold=True)

@@ -314,20 +314,11 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         strict=False,
     )
     f = layout.PROJECT_FIELD
-    _validation(
-        ws,
-        _list_range(CATEGORY_COL, len(lists.category)),
-        f["category"].value_cell,
-        "选择项目类别",
-        strict=False,
-    )
-    _validation(
-        ws,
-        _list_range(PERF_TYPE_COL, len(lists.perf_type)),
-        f["perf_type"].value_cell,
-        "选择绩效类型",
-        strict=False,
-    )
+    for key, list_col, items, prompt in (
+        ("category", CATEGORY_COL, lists.category, "选择项目类别"),
+        ("perf_type", PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
+    ):
+        _validation(ws, _list_range(list_col, len(items)), f[key].value_cell, prompt, strict=False)
     _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)

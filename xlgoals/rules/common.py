@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from xlgoals import layout
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.rules.registry import Context
+from xlgoals.rules.registry import Context, Hit
 from xlgoals.ruleset import RuleSet
-from xlgoals.values import DEFAULT_QUALITATIVE, ParseError, Target, TargetKind, parse_target
+from xlgoals.values import DEFAULT_QUALITATIVE, ParseError, Target, TargetKind, format_money, parse_target
 
 _WORDY = frozenset({TargetKind.QUALITATIVE, TargetKind.DESCRIPTIVE})
 
@@ -54,6 +54,25 @@ def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
     if target is None or target.kind not in _WORDY or ruleset.qualitative_words == DEFAULT_QUALITATIVE:
         return target
     return parse_target(indicator.value, indicator.name, ruleset.qualitative_words)
+
+
+def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], object]) -> Iterator[Hit]:
+    """A hit for each field among `keys` that was filled but does not parse, with the parser's reason."""
+    for key in keys:
+        text = project.unparsed.get(key)
+        reason = None if text is None else parse_problem(parse, text)
+        if reason is not None:
+            label = layout.PROJECT_FIELD[key].label
+            yield Hit(cell=field_cell(project, key), field=key, value=text, params={"label": label, "reason": reason})
+
+
+def exceeds(project: Project, field: str, limit_field: str, param: str) -> Iterator[Hit]:
+    """A hit when `field` is above `limit_field` (both filled); the limit is shown as `param`."""
+    value, limit = getattr(project, field), getattr(project, limit_field)
+    if value is not None and limit is not None and value > limit:
+        yield Hit(
+            cell=field_cell(project, field), field=field, value=format_money(value), params={param: format_money(limit)}
+        )
 
 
 def parse_problem(parse: Callable[[str], object], text: str) -> str | None:

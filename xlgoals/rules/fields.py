@@ -7,7 +7,7 @@ from typing import Any
 
 from xlgoals import layout
 from xlgoals.model import DATE_FIELDS
-from xlgoals.rules.common import field_cell, is_blank, parse_problem, project_of
+from xlgoals.rules.common import field_cell, is_blank, project_of, unparsed_hits
 from xlgoals.rules.registry import Context, Hit, check
 from xlgoals.values import format_date, parse_date
 
@@ -57,18 +57,7 @@ def yes_no(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check("date_parses", "project", placeholders=("label", "reason"))
 def date_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A planned date that was filled is a date."""
-    project = project_of(ctx)
-    for key in DATE_FIELDS:
-        text = project.unparsed.get(key)
-        reason = None if text is None else parse_problem(parse_date, text)
-        if reason is not None:
-            label = layout.PROJECT_FIELD[key].label
-            yield Hit(
-                cell=field_cell(project, key),
-                field=key,
-                value=text,
-                params={"label": label, "reason": reason},
-            )
+    return unparsed_hits(project_of(ctx), DATE_FIELDS, parse_date)
 
 
 @check("date_order", "project", placeholders=("start", "end"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from xlgoals import layout
 from xlgoals.model import MONEY_FIELDS
-from xlgoals.rules.common import field_cell, parse_problem, project_of
+from xlgoals.rules.common import exceeds, field_cell, project_of, unparsed_hits
 from xlgoals.rules.registry import Context, Hit, check
 from xlgoals.values import format_money, parse_money
 
@@ -16,18 +16,7 @@ from xlgoals.values import format_money, parse_money
 @check("money_parses", "project", placeholders=("label", "reason"))
 def money_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An amount that was filled is an amount."""
-    project = project_of(ctx)
-    for key in MONEY_FIELDS:
-        text = project.unparsed.get(key)
-        reason = None if text is None else parse_problem(parse_money, text)
-        if reason is not None:
-            label = layout.PROJECT_FIELD[key].label
-            yield Hit(
-                cell=field_cell(project, key),
-                field=key,
-                value=text,
-                params={"label": label, "reason": reason},
-            )
+    return unparsed_hits(project_of(ctx), MONEY_FIELDS, parse_money)
 
 
 @check("money_non_negative", "project", placeholders=("label",))
@@ -48,29 +37,13 @@ def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 @check("year_within_total", "project", placeholders=("total",))
 def year_within_total(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """This year's budget does not exceed the project's total budget."""
-    project = project_of(ctx)
-    year, total = project.budget_year, project.budget_total
-    if year is not None and total is not None and year > total:
-        yield Hit(
-            cell=field_cell(project, "budget_year"),
-            field="budget_year",
-            value=format_money(year),
-            params={"total": format_money(total)},
-        )
+    return exceeds(project_of(ctx), "budget_year", "budget_total", "total")
 
 
 @check("executed_within_budget", "project", placeholders=("budget",))
 def executed_within_budget(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Last year's executed amount does not exceed last year's budget."""
-    project = project_of(ctx)
-    executed, budget = project.last_year_executed, project.last_year_budget
-    if executed is not None and budget is not None and executed > budget:
-        yield Hit(
-            cell=field_cell(project, "last_year_executed"),
-            field="last_year_executed",
-            value=format_money(executed),
-            params={"budget": format_money(budget)},
-        )
+    return exceeds(project_of(ctx), "last_year_executed", "last_year_budget", "budget")
 
 
 @check(

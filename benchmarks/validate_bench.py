@@ -1,0 +1,77 @@
+"""Time a validation click as whole cold processes: the CLI on a 30-project workbook, and the Excel chain.
+
+    python benchmarks/validate_bench.py [--runs 7]
+
+Prints medians of: a bare Python start, the imports a `validate` run needs, the whole
+`xlgoals validate` on a 30-project workbook (the bundled sample's 3 projects, ten times over), and what
+a RunPython button pays before our code runs (`import xlwings.utils`, which pulls in pandas when it is
+installed) next to `import xlgoals.excel` itself. The target is printed next to the figures, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
+TARGET_SECONDS = 0.6
+COPIES = 10
+
+
+def make_workbook(path: Path) -> int:
+    from xlgoals.importer import import_file
+    from xlgoals.template import write_unit
+
+    unit = import_file(SAMPLE).unit
+    projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, COPIES + 1) for p in unit.projects]
+    write_unit(unit.model_copy(update={"projects": projects}), path)
+    return len(projects)
+
+
+def median_seconds(cmd: list[str], runs: int) -> float:
+    subprocess.run(cmd, capture_output=True, check=False)  # warm the file cache, not counted
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "unit30.xlsx"
+        n = make_workbook(book)
+        rows = [
+            ("python start-up (python -c pass)", [py, "-c", "pass"]),
+            ("imports of a validate run", [py, "-c", "import xlgoals.cli, xlgoals.pipeline"]),
+            (f"xlgoals validate, {n} projects", [py, "-m", "xlgoals", "validate", str(book), "--format", "json"]),
+            ("import xlgoals.excel (entry module)", [py, "-c", "import xlgoals.excel"]),
+            ("RunPython prelude: import xlwings.utils", [py, "-c", "import xlwings.utils"]),
+        ]
+        figures = {label: median_seconds(cmd, args.runs) for label, cmd in rows}
+    start, imports, whole = (figures[label] for label, _ in rows[:3])
+    print(f"median of {args.runs} cold runs each, whole processes")
+    for label, _ in rows:
+        print(f"  {label:<42} {figures[label]:6.3f} s")
+    print(
+        f"  share of the validate run: start-up {start / whole:5.1%}, imports {(imports - start) / whole:5.1%}, "
+        f"reading + checking {(whole - imports) / whole:5.1%}"
+    )
+    verdict = "met" if whole < TARGET_SECONDS else "NOT met"
+    print(f"  target: validate below {TARGET_SECONDS} s median on a 2-core machine -> {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
