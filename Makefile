@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/xlgoals import $(SAMPLE) -o out/unit.xlsx
 	$(BIN)/xlgoals validate out/unit.xlsx --write-back out/unit_checked.xlsx || test $$? -eq 1
 	$(BIN)/xlgoals rollup out/unit.xlsx --write-back out/unit_summary.xlsx
+	$(BIN)/xlgoals consolidate out/unit.xlsx -o out/department_summary.xlsx --csv out/department_csv
 	$(BIN)/xlgoals template -o out/xlgoals_template.xlsm --xlsm
 
 lint: $(STAMP)

@@ -81,7 +81,7 @@ def test_marks_notes_and_results_sheet(broken: Path, tmp_path: Path) -> None:
         assert cell.comment is not None and f.message in cell.comment.text
     results = wb[marks.RESULTS_TITLE]
     assert wb.sheetnames.index(marks.RESULTS_TITLE) == 1
-    heads = [r for r in range(1, results.max_row + 1) if results.cell(r, 1).value in ("项目", "序号")]
+    heads = [r for r in range(1, results.max_row + 1) if results.cell(r, 1).value == "序号"]
     status_top, top = heads
     assert tuple(c.value for c in results[top][: len(marks.RESULTS_HEADERS)]) == marks.RESULTS_HEADERS
     assert tuple(c.value for c in results[status_top][: len(marks.STATUS_HEADERS)]) == marks.STATUS_HEADERS
@@ -93,7 +93,7 @@ def test_marks_notes_and_results_sheet(broken: Path, tmp_path: Path) -> None:
             link = results.cell(r, 5).hyperlink
             assert link is not None and link.location == f"'{f.sheet}'!{f.cell}"
             assert link.location.split("!")[0].strip("'") in wb.sheetnames
-    status = {results.cell(r, 1).value: results.cell(r, 6).value for r in range(status_top + 1, top - 1)}
+    status = {results.cell(r, 4).value: results.cell(r, 2).value for r in range(status_top + 1, top - 1)}
     assert status[wb["项目2"]["B4"].value] == "需修改"
     assert status[wb["项目1"]["B4"].value] == "请核对"  # descriptive targets are warnings only
 

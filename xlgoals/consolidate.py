@@ -6,13 +6,18 @@ import csv
 import hashlib
 import math
 import os
+import re
+import shutil
+import struct
+import tempfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
@@ -41,8 +46,10 @@ SHEETS = (UNITS_SHEET, PROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, LEDGER_
 DEPARTMENT_TOTAL = "部门合计"
 SUBTOTAL = "小计"
 NO_DEPARTMENT = "（未填主管部门）"
-# Excel's last row; past it xlsxwriter silently drops cells, so we stop with a message instead.
+# Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
+# Excel's characters per cell; longer text is cut there, as Excel itself would on typing it in.
+MAX_CELL_CHARS = 32_767
 _ZERO = Decimal("0.00")
 # Files per task and tasks in flight per worker: small enough that results stream, large enough that
 # the per-task overhead of the pool (~0.2 ms) stays below 1 %.

@@ -21,7 +21,8 @@ MARKED_SEVERITIES = frozenset(FILL_RGB)
 
 RESULTS_TITLE = "校验结果"
 RESULTS_HEADERS = ("序号", "级别", "代码", "项目", "位置", "问题说明", "当前值")
-STATUS_HEADERS = ("项目", "工作表", "错误", "警告", "提示", "状态")
+# The status table shares the findings table's columns, so both read well at the same widths.
+STATUS_HEADERS = ("序号", "状态", "工作表", "项目", "错误", "警告", "提示")
 RESULTS_WIDTHS = (6, 8, 26, 28, 14, 70, 24)
 
 
@@ -88,11 +89,11 @@ def results_plan(report: Report, ruleset_title: str, sheets: dict[str, str]) -> 
     plan.add(summary_line(report, ruleset_title))
     plan.add()
     plan.add(*STATUS_HEADERS, bold=True)
-    for project, c in report.per_project().items():
+    for i, (project, c) in enumerate(report.per_project().items(), start=1):
         sheet = sheets.get(project, "")
-        row = plan.add(project, sheet, c["error"], c["warning"], c["info"], project_status(c))
+        row = plan.add(i, project_status(c), sheet, project, c["error"], c["warning"], c["info"])
         if sheet:
-            plan.link(row, 1, sheet, "A1")
+            plan.link(row, 3, sheet, "A1")
     plan.add()
     plan.add(*RESULTS_HEADERS, bold=True)
     for i, f in enumerate(report.findings, start=1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from functools import cache
 
 from xlgoals import layout
 from xlgoals.errors import LayoutError, NotOurWorkbookError
@@ -14,7 +15,9 @@ from xlgoals.model import Indicator, Project, Unit
 from xlgoals.ruleset import framework_name
 from xlgoals.values import (
     DEFAULT_QUALITATIVE,
+    CellValue,
     ParseError,
+    Target,
     cell_text,
     parse_date,
     parse_money,
@@ -23,12 +26,62 @@ from xlgoals.values import (
 
 YES = {"是": True, "否": False}
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
+# Indicator columns as 0-based indices, with their letters for the cell addresses the rules report.
+_INDICATOR_PARTS = tuple(
+    (part, layout.column_index(letter) - 1, letter) for part, letter in layout.INDICATOR_COLUMNS.items()
+)
+# parse_target of a text is a pure function of (text, name, words) and Target is frozen, so a department's
+# thousand workbooks, which repeat the same few hundred targets, parse each one once per process.
+_TARGETS: dict[tuple[str, str, frozenset[str]], Target | None] = {}
+_TARGETS_MAX = 50_000
+
+
+@cache
+def _position(cell: str) -> tuple[int, int]:
+    """0-based (row, column) of an A1 address, parsed once: the reader asks for the same few cells always."""
+    row, col = layout.split_address(cell)
+    return row - 1, col - 1
+
+
+def _value(grid: Grid, cell: str) -> CellValue:
+    """layout.grid_value without parsing the address each time."""
+    row, col = _position(cell)
+    if row >= len(grid):
+        return None
+    values = grid[row]
+    return values[col] if col < len(values) else None
+
+
+def _text(grid: Grid, cell: str) -> str:
+    return cell_text(_value(grid, cell))
+
+
+def _target(value: CellValue, name: str, words: frozenset[str]) -> Target | None:
+    """parse_target, None where it does not parse; texts are remembered (numbers are cheap and typed)."""
+    if type(value) is not str:
+        try:
+            return parse_target(value, name, words)
+        except ParseError:
+            return None
+    key = (value, name, words)
+    try:
+        return _TARGETS[key]
+    except KeyError:
+        pass
+    try:
+        target: Target | None = parse_target(value, name, words)
+    except ParseError:
+        target = None
+    if len(_TARGETS) >= _TARGETS_MAX:
+        _TARGETS.clear()
+    _TARGETS[key] = target
+    return target
 
 
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
     for spec in specs:
-        if layout.normalize_label(layout.grid_text(grid, spec.label_cell)) == layout.normalize_label(spec.label):
+        if layout.normalize_label(_text(grid, spec.label_cell)) == layout.normalize_label(spec.label):
             continue
         found = layout.find_label(grid, spec.label)
         moved = f"，现在位于 {found}" if found else "，表中找不到该标签"
@@ -49,7 +102,7 @@ def read_cover(grid: Grid, unit: Unit) -> None:
     check_labels(grid, layout.COVER_SHEET, layout.COVER_FIELDS)
     for spec in layout.COVER_FIELDS:
         unit.cells[spec.key] = spec.value_cell
-        text = layout.grid_text(grid, spec.value_cell)
+        text = _text(grid, spec.value_cell)
         if spec.kind == "year":
             unit.year = _parse_year(text) if text else None
             if text and unit.year is None:
@@ -61,7 +114,7 @@ def read_cover(grid: Grid, unit: Unit) -> None:
 
 
 def _read_field(project: Project, spec: FieldSpec, grid: Grid) -> None:
-    value = layout.grid_value(grid, spec.value_cell)
+    value = _value(grid, spec.value_cell)
     text = cell_text(value)
     try:
         if spec.kind == "money":
@@ -83,25 +136,24 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
     out: list[Indicator] = []
     level1 = level2 = ""
     for row in range(layout.INDICATOR_FIRST_ROW, len(grid) + 1):
-        cells = {part: layout.indicator_cell(row, part) for part in layout.INDICATOR_COLUMNS}
-        raw = {part: layout.grid_value(grid, cell) for part, cell in cells.items()}
+        values = grid[row - 1]
+        width = len(values)
+        raw = {part: values[col] if col < width else None for part, col, _ in _INDICATOR_PARTS}
+        if all(v is None for v in raw.values()):
+            continue
         texts = {part: cell_text(v) for part, v in raw.items()}
         if not any(texts.values()):
             continue
         level1 = texts["level1"] or level1
         level2 = texts["level2"] or (level2 if not texts["level1"] else "")
-        try:
-            target = parse_target(raw["target"], texts["name"], words)
-        except ParseError:
-            target = None
         out.append(
             Indicator(
                 level1=level1,
                 level2=level2,
                 name=texts["name"],
                 value=texts["target"],
-                target=target,
-                cells=cells,
+                target=_target(raw["target"], texts["name"], words),
+                cells={part: f"{letter}{row}" for part, _, letter in _INDICATOR_PARTS},
             )
         )
     return out
@@ -109,7 +161,7 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
 
 def _is_blank_project(grid: Grid) -> bool:
     """The template's untouched 项目1 sheet is not a project."""
-    filled = any(layout.grid_text(grid, s.value_cell) for s in layout.PROJECT_FIELDS)
+    filled = any(_text(grid, s.value_cell) for s in layout.PROJECT_FIELDS)
     return not filled and not read_indicators(grid, frozenset())
 
 

@@ -10,6 +10,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals import layout, marks
@@ -78,6 +79,11 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if plan.hidden:
         ws.sheet_state = "hidden"
+    # Generated tables print across the page: landscape, fitted to its width.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     for address, rgb in plan.fills.items():
         ws[address].fill = _fill(rgb_hex(rgb))
     for link in plan.links:
