@@ -17,7 +17,7 @@ from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.ruleset import RuleSet, builtin_rulesets, load_ruleset
+from xlgoals.ruleset import RuleSet, builtin_rulesets
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
@@ -201,10 +201,11 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
 
 
 def _framework_title(name: str) -> str:
-    try:
-        return load_ruleset(name).title
-    except Exception:
-        return name  # an unknown framework is kept as written; the validator reports it
+    """The cover shows a built-in rule set by its title; anything else as written, for the validator to report."""
+    for rs in builtin_rulesets():
+        if name in (rs.name, rs.title):
+            return rs.title
+    return name
 
 
 def _print_setup(ws: Worksheet, area: str, repeat_rows: str | None) -> None:
