@@ -51,7 +51,7 @@ def _content(path: Path) -> dict[tuple[str, str], tuple[object, ...]]:
 
 def _parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+        return {n: zf.read(n) for n in zf.namelist()}
 
 
 @pytest.fixture

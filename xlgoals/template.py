@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -366,8 +367,12 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
 
 
 def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
-    with atomic_output(path) as tmp:
-        wb.save(tmp)
+    """Write atomically, keeping the workbook's own modified stamp (openpyxl's save would set it to now),
+    so the same input always gives the same file."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
 
 
 def write_template(path: str | os.PathLike[str]) -> None:
