@@ -472,26 +472,14 @@ def _quantity(body: re.Match[str], raw: str, operator: Operator | None, name: st
 
 
 def _with_unit(raw: str, operator: Operator | None, number: Decimal, unit: str | None, name: str) -> Target:
-    if unit:
-        return Target(
-            raw=raw,
-            kind=TargetKind.QUANTITATIVE,
-            operator=operator,
-            number=number,
-            unit=unit,
-            unit_source="value",
-        )
-    from_name = unit_from_name(name) if name else None
-    if from_name:
-        return Target(
-            raw=raw,
-            kind=TargetKind.QUANTITATIVE,
-            operator=operator,
-            number=number,
-            unit=from_name,
-            unit_source="name",
-        )
-    return Target(raw=raw, kind=TargetKind.QUANTITATIVE, operator=operator, number=number)
+    """A quantitative target; without a unit in the value, the indicator name's bracket supplies one."""
+    source: Literal["value", "name"] | None = "value" if unit else None
+    if not unit:
+        unit = unit_from_name(name) if name else None
+        source = "name" if unit else None
+    return Target(
+        raw=raw, kind=TargetKind.QUANTITATIVE, operator=operator, number=number, unit=unit, unit_source=source
+    )
 
 
 def parse_target(value: CellValue, name: str = "", qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE) -> Target:
