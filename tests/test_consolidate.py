@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -424,3 +425,203 @@ def test_unlistable_folder_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path, m
     locked = next(e for e in result.ledger if e.path == str(root / "locked"))
     assert (locked.status, locked.code) == (REJECTED, "folder.unreadable")
     assert "文件夹" in locked.reason and len(result.ledger) == 2
+
+
+def test_same_inputs_same_bytes(inbox: Inbox, run: Run, tmp_path: Path) -> None:
+    # Workers render rows in any order and on any process; the workbook must not depend on it.
+    again = tmp_path / "again.xlsx"
+    consolidate([inbox.root], again, jobs=1)
+    assert again.read_bytes() == run.out.read_bytes()
+
+
+# --- the summary workbook writer ------------------------------------------------------------------------
+
+TRICKY = (
+    "=1+1",
+    HYPERLINK,
+    "@SUM(A1)",
+    "+86 21",
+    "-5%",
+    "a\x01b\x07c\x1f",
+    "第一行\r\n第二行",
+    "tab\there",
+    "  前后有空格  ",
+    "x_x0041_y",
+    "<b>&amp;</b>",
+    "上海市科学技术委员会（2020）",
+    "𠀀𪚥 😀",
+)
+TRICKY_COLUMNS = (
+    cons.Column("文本"),
+    cons.Column("整数", "int"),
+    cons.Column("金额", "money"),
+    cons.Column("日期", "date"),
+    cons.Column("数值", "number"),
+)
+
+
+def _tricky_rows() -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [
+        (t, i, Decimal("-100.00") + i, date(2020, 1, 1 + i), 0.5 * i) for i, t in enumerate(TRICKY)
+    ]
+    rows.append((None, None, None, "2020年13月", None))  # a date that did not parse stays text
+    rows.append(("长" * 40_000, 2**40, Decimal("123456789012.34"), date(1900, 3, 1), 1e-7))
+    return rows
+
+
+def _write_book(path: Path, sheets: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+    book = cons._Workbook()
+    try:
+        for name, rows in sheets.items():
+            book.add_sheet(name, TRICKY_COLUMNS).add_rows(rows)
+        book.save(path)
+    finally:
+        book.close()
+    return book.worksheet_names()
+
+
+@pytest.mark.parametrize(
+    ("text", "xml"),
+    [
+        ("上海市（2020）", "上海市（2020）"),
+        ("a<b & c>d", "a&lt;b &amp; c&gt;d"),
+        ('say "hi"', 'say "hi"'),
+        ("a\x00b\x08c\x0bd\x0ce\x1ff", "a_x0000_b_x0008_c_x000B_d_x000C_e_x001F_f"),
+        ("a\r\nb\tc", "a_x000D_\nb\tc"),  # a bare CR would be lost to XML's line-end normalisation
+        ("x_x0041_y", "x_x005F_x0041_y"),  # literal text that Excel would otherwise decode
+        ("x_x41_y", "x_x41_y"),
+        ("\ufffe", "_xFFFE_"),
+        ("=SUM(A1:A3)", "=SUM(A1:A3)"),
+    ],
+)
+def test_xml_text(text: str, xml: str) -> None:
+    assert cons.xml_text(text) == xml
+
+
+def test_cap_text_counts_like_excel() -> None:
+    assert len(cons.cap_text("长" * 40_000)) == cons.MAX_CELL_CHARS
+    wide = cons.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
+    assert len(wide.encode("utf-16-le")) // 2 == cons.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
+    assert cons.cap_text("上海") == "上海"
+
+
+def test_writer_round_trip(tmp_path: Path) -> None:
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "tricky.xlsx"
+    rows = _tricky_rows()
+    assert _write_book(path, {"测试": rows, "空表": []}) == ["测试", "空表"]
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+
+    # calamine decodes Excel's _xHHHH_ escapes as Excel does: every text comes back exactly.
+    wb = CalamineWorkbook.from_path(str(path))
+    assert wb.sheet_names == ["测试", "空表"]
+    got = wb.get_sheet_by_name("测试").to_python()
+    assert got[0] == [c.title for c in TRICKY_COLUMNS]
+    assert [r[0] for r in got[1 : len(TRICKY) + 1]] == list(TRICKY)
+    for want, have in zip(rows, got[1:], strict=True):
+        values = [None if v == "" else v for v in have]  # calamine's empty cell is ''
+        money = None if want[2] is None else float(want[2])  # Excel keeps a double, as every number
+        assert values[1:] == [want[1], money, *want[3:]], want
+    assert got[-1][0] == "长" * cons.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
+    assert wb.get_sheet_by_name("空表").to_python() == [[c.title for c in TRICKY_COLUMNS]]
+
+    wb2 = openpyxl.load_workbook(path)
+    ws = wb2["测试"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:E{len(rows) + 1}"
+    assert ws["A1"].font.b and ws["A1"].value == "文本"
+    assert ws.column_dimensions["A"].width == pytest.approx(12.7109375)
+    for r, text in enumerate(TRICKY, start=2):
+        cell = ws.cell(r, 1)
+        assert cell.data_type == "s"  # never a formula, whatever it starts with
+        if text.isprintable() and "_x" not in text:
+            assert cell.value == text
+    # openpyxl does not decode Excel's escapes (Excel and calamine do): it shows them as written.
+    assert ws["A7"].value == "a_x0001_b_x0007_c_x001F_" and ws["A11"].value == "x_x005F_x0041_y"
+    money, day = ws["C2"], ws["D2"]
+    assert money.value == -100 and money.number_format == "#,##0.00"
+    assert day.is_date and day.number_format == "yyyy-mm-dd" and day.value.date() == date(2020, 1, 1)
+    assert ws.cell(len(rows) + 1, 4).value.date() == date(1900, 3, 1)  # past Excel's phantom 1900-02-29
+    assert ws.cell(len(rows) + 1, 2).value == 2**40
+    assert wb2.sheetnames == ["测试", "空表"] and wb2.active is not None and wb2.active.title == "测试"
+
+
+def test_writer_continues_past_the_row_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    monkeypatch.setattr(cons, "MAX_ROWS", 6)  # five data rows a worksheet
+    rows = _tricky_rows()  # 15 rows: 5 + 5 + 5
+    names = _write_book(tmp_path / "split.xlsx", {"表": rows, "短表": rows[:2]})
+    assert names == ["表", "表2", "表3", "短表"]
+    wb = CalamineWorkbook.from_path(str(tmp_path / "split.xlsx"))
+    assert wb.sheet_names == names
+    parts = [wb.get_sheet_by_name(n).to_python() for n in ("表", "表2", "表3")]
+    assert all(p[0] == [c.title for c in TRICKY_COLUMNS] and len(p) == 6 for p in parts)
+    assert [r[0] for p in parts for r in p[1:]][: len(TRICKY)] == list(TRICKY)
+
+
+def test_consolidation_continues_past_the_row_limit(
+    inbox: Inbox, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    whole = {name: _sheet(run.out, name) for name in SHEETS}
+    limit = 7
+    monkeypatch.setattr(cons, "MAX_ROWS", limit + 1)
+    out = tmp_path / "split.xlsx"
+    result = consolidate([inbox.root], out, jobs=2)
+    assert result.sheets[: len(SHEETS)] != list(SHEETS)
+    assert any(n.startswith(INDICATORS_SHEET) and n != INDICATORS_SHEET for n in result.sheets)
+    assert any(INDICATORS_SHEET in note and f"{INDICATORS_SHEET}2" in note for note in result.notes)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    try:
+        assert wb.sheetnames == result.sheets
+    finally:
+        wb.close()
+    for name in SHEETS:
+        pieces = [n for n in result.sheets if n == name or (n.startswith(name) and n[len(name) :].isdigit())]
+        joined = [whole[name][0]]
+        for n in pieces:
+            rows = _sheet(out, n)
+            assert rows[0] == whole[name][0] and 1 < len(rows) <= limit + 1
+            joined.extend(rows[1:])
+        assert joined == whole[name], name
+    assert result.total == run.result.total
+
+
+def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -> None:
+    from tests.office import convert
+
+    src = tmp_path / "summary.xlsx"  # an ASCII name: the converted file is looked up by it
+    shutil.copyfile(run.out, src)
+    converted = convert(soffice, src, "xlsx", tmp_path / "lo")
+    wb = openpyxl.load_workbook(converted, read_only=True)
+    try:
+        assert wb.sheetnames == list(SHEETS)
+    finally:
+        wb.close()
+    for name in SHEETS:
+        ours, theirs = _sheet(run.out, name), _sheet(converted, name)
+        assert len(theirs) == len(ours), name
+        for a, b in zip(ours, theirs, strict=True):
+            # LibreOffice writes a whole number as 100 where we wrote 100.0; both are the same value.
+            assert [None if v == "" else v for v in b[: len(a)]] == list(a), name
+
+    from python_calamine import CalamineWorkbook
+
+    tricky = tmp_path / "tricky.xlsx"
+    _write_book(tricky, {"测试": _tricky_rows()})
+    again = CalamineWorkbook.from_path(str(convert(soffice, tricky, "xlsx", tmp_path / "lo2")))
+    text = [r[0] for r in again.get_sheet_by_name("测试").to_python()[1 : len(TRICKY) + 1]]
+    assert text == [t.replace("\r\n", "\n") for t in TRICKY]  # LibreOffice makes a Windows line end one
+
+
+def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
+    from xlgoals.ruleset import load_ruleset
+
+    rules = ROOT / "xlgoals" / "rulesets" / "national.toml"
+    result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
+    reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
+    assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
+    assert cons._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name

@@ -26,14 +26,15 @@ from xlgoals.values import (
 
 YES = {"是": True, "否": False}
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
-# Indicator columns as 0-based indices, with their letters for the cell addresses the rules report.
-_INDICATOR_PARTS = tuple(
-    (part, layout.column_index(letter) - 1, letter) for part, letter in layout.INDICATOR_COLUMNS.items()
-)
+# Indicator columns as 0-based indices and as letters (for the cell addresses the rules report).
+_COLUMN = {part: layout.column_index(letter) - 1 for part, letter in layout.INDICATOR_COLUMNS.items()}
+_LEVEL1, _LEVEL2, _NAME, _TARGET = (_COLUMN[p] for p in ("level1", "level2", "name", "target"))
+_LETTERS = tuple(layout.INDICATOR_COLUMNS.items())
 # parse_target of a text is a pure function of (text, name, words) and Target is frozen, so a department's
 # thousand workbooks, which repeat the same few hundred targets, parse each one once per process.
 _TARGETS: dict[tuple[str, str, frozenset[str]], Target | None] = {}
-_TARGETS_MAX = 50_000
+_TARGETS_MAX = 20_000
+_TARGETS_TEXT_MAX = 200  # longer texts are prose, parsed quickly and seldom repeated
 
 
 @cache
@@ -52,13 +53,18 @@ def _value(grid: Grid, cell: str) -> CellValue:
     return values[col] if col < len(values) else None
 
 
+@cache
+def _normalized(label: str) -> str:
+    return layout.normalize_label(label)
+
+
 def _text(grid: Grid, cell: str) -> str:
     return cell_text(_value(grid, cell))
 
 
 def _target(value: CellValue, name: str, words: frozenset[str]) -> Target | None:
     """parse_target, None where it does not parse; texts are remembered (numbers are cheap and typed)."""
-    if type(value) is not str:
+    if type(value) is not str or len(value) + len(name) > _TARGETS_TEXT_MAX:
         try:
             return parse_target(value, name, words)
         except ParseError:
@@ -81,7 +87,8 @@ def _target(value: CellValue, name: str, words: frozenset[str]) -> Target | None
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
     for spec in specs:
-        if layout.normalize_label(_text(grid, spec.label_cell)) == layout.normalize_label(spec.label):
+        text = _text(grid, spec.label_cell)
+        if text == spec.label or layout.normalize_label(text) == _normalized(spec.label):
             continue
         found = layout.find_label(grid, spec.label)
         moved = f"，现在位于 {found}" if found else "，表中找不到该标签"
@@ -135,25 +142,25 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
     """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
     out: list[Indicator] = []
     level1 = level2 = ""
+    width = max(_COLUMN.values()) + 1
     for row in range(layout.INDICATOR_FIRST_ROW, len(grid) + 1):
         values = grid[row - 1]
-        width = len(values)
-        raw = {part: values[col] if col < width else None for part, col, _ in _INDICATOR_PARTS}
-        if all(v is None for v in raw.values()):
+        if len(values) < width:
+            values = [*values, *[None] * (width - len(values))]
+        t1, t2 = cell_text(values[_LEVEL1]), cell_text(values[_LEVEL2])
+        name, value = cell_text(values[_NAME]), cell_text(values[_TARGET])
+        if not (t1 or t2 or name or value):
             continue
-        texts = {part: cell_text(v) for part, v in raw.items()}
-        if not any(texts.values()):
-            continue
-        level1 = texts["level1"] or level1
-        level2 = texts["level2"] or (level2 if not texts["level1"] else "")
+        level1 = t1 or level1
+        level2 = t2 or (level2 if not t1 else "")
         out.append(
             Indicator(
                 level1=level1,
                 level2=level2,
-                name=texts["name"],
-                value=texts["target"],
-                target=_target(raw["target"], texts["name"], words),
-                cells={part: f"{letter}{row}" for part, _, letter in _INDICATOR_PARTS},
+                name=name,
+                value=value,
+                target=_target(values[_TARGET], name, words),
+                cells={part: f"{letter}{row}" for part, letter in _LETTERS},
             )
         )
     return out
@@ -176,7 +183,12 @@ def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITA
 
 
 def looks_like_project(grid: Grid) -> bool:
-    return layout.find_label(grid, layout.PROJECT_FIELD["name"].label) is not None
+    spec = layout.PROJECT_FIELD["name"]
+    # Where the template puts the label first (the common case), compared as find_label compares.
+    value = _value(grid, spec.label_cell)
+    if isinstance(value, str) and layout.normalize_label(value) == _normalized(spec.label):
+        return True
+    return layout.find_label(grid, spec.label) is not None
 
 
 def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = DEFAULT_QUALITATIVE) -> Unit:
