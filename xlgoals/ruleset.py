@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,7 @@ class RuleSet(_Strict):
                 return lv.name
         return None
 
-    @property
+    @cached_property
     def qualitative_words(self) -> frozenset[str]:
         return frozenset(self.qualitative.words)
 

@@ -8,7 +8,7 @@ from typing import Any
 from xlgoals.findings import Finding, Report, render, template_fields
 from xlgoals.model import Unit
 from xlgoals.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
-from xlgoals.rules.registry import CHECKS, CheckInfo, Context, Hit
+from xlgoals.rules.registry import CHECKS, Context, Hit, Scope
 from xlgoals.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
@@ -42,7 +42,7 @@ def check_ruleset(rs: RuleSet) -> None:
             raise RuleSetError(rs.source, f"{key}.message", f"提示语中的占位符 {extra} 该检查不提供")
 
 
-def _finding(rule: RuleSpec, ctx: Context, hit: Hit) -> Finding:
+def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Finding:
     project = hit.project or ctx.project
     ind = ctx.indicator
     sheet = hit.sheet or (project.sheet if project else None)
@@ -66,39 +66,35 @@ def _finding(rule: RuleSpec, ctx: Context, hit: Hit) -> Finding:
         cell=hit.cell,
         field=hit.field,
         value=hit.value,
+        file=file,
     )
 
 
-def _contexts(info: CheckInfo, unit: Unit, rs: RuleSet) -> Iterator[Context]:
-    if info.scope == "unit":
-        yield Context(unit, rs)
-        return
-    for project in unit.projects:
-        if info.scope == "project":
-            yield Context(unit, rs, project)
-        else:
-            for indicator in project.indicators:
-                yield Context(unit, rs, project, indicator)
+def _contexts(unit: Unit, rs: RuleSet) -> dict[Scope, list[Context]]:
+    """Every place a check of each scope looks at, built once per run and shared by all rules."""
+    return {
+        "unit": [Context(unit, rs)],
+        "project": [Context(unit, rs, p) for p in unit.projects],
+        "indicator": [Context(unit, rs, p, i) for p in unit.projects for i in p.indicators],
+    }
 
 
-def run_rules(unit: Unit, rs: RuleSet) -> Iterator[Finding]:
+def run_rules(unit: Unit, rs: RuleSet, file: str | None = None) -> Iterator[Finding]:
+    contexts = _contexts(unit, rs)
     for rule in rs.rules:
         if not rule.enabled:
             continue
         info = CHECKS[rule.check]
         params: Mapping[str, Any] = {**info.defaults, **rule.params}
-        for ctx in _contexts(info, unit, rs):
+        for ctx in contexts[info.scope]:
             for hit in info.fn(ctx, params):
-                yield _finding(rule, ctx, hit)
+                yield _finding(rule, ctx, hit, file)
 
 
 def validate(unit: Unit, rs: RuleSet, *, file: str | None = None) -> Report:
     """Every finding of every enabled rule; collection never stops early."""
-    findings = list(run_rules(unit, rs))
-    if file:
-        findings = [f.model_copy(update={"file": file}) for f in findings]
     names = [p.name or p.sheet or "" for p in unit.projects]
-    return Report.build(findings, file=file, ruleset=rs.name, projects=names)
+    return Report.build(run_rules(unit, rs, file), file=file, ruleset=rs.name, projects=names)
 
 
 __all__ = ["CHECKS", "Context", "Hit", "check_ruleset", "run_rules", "validate"]

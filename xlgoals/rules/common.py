@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from xlgoals import layout
 from xlgoals.model import Indicator, Project, Unit
@@ -53,7 +54,13 @@ def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
     target = indicator.target
     if target is None or target.kind not in _WORDY or ruleset.qualitative_words == DEFAULT_QUALITATIVE:
         return target
-    return parse_target(indicator.value, indicator.name, ruleset.qualitative_words)
+    return _reparse(indicator.value, indicator.name, ruleset.qualitative_words)
+
+
+@lru_cache(maxsize=4096)
+def _reparse(value: str, name: str, words: frozenset[str]) -> Target:
+    # Several checks ask for the same indicator's target; a workbook repeats values across projects too.
+    return parse_target(value, name, words)
 
 
 def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], object]) -> Iterator[Hit]:
