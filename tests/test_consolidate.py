@@ -625,3 +625,14 @@ def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
     assert cons._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
+
+
+def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlgoals.cli import app
+
+    monkeypatch.setattr(cons, "MAX_ROWS", 8)
+    result = CliRunner().invoke(app, ["consolidate", str(inbox.root), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert f"“{INDICATORS_SHEET}”超过" in result.stdout and f"“{INDICATORS_SHEET}2”" in result.stdout

@@ -328,6 +328,8 @@ def consolidate(
         out.print(table)
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
+        for note in result.notes:
+            out.print(f"[yellow]注意：[/]{note}")
         problems = [e for e in result.ledger if e.status in (REJECTED, DUPLICATE)]
         if problems:
             listing = Table(title="未计入汇总的文件（详见“台账”表）")
