@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xlgoals import consolidate as cons
+from xlgoals import xlsxstream
 from xlgoals.cli import app
 from xlgoals.consolidate import (
     DEPARTMENT_TOTAL,
@@ -452,11 +453,11 @@ TRICKY = (
     "𠀀𪚥 😀",
 )
 TRICKY_COLUMNS = (
-    cons.Column("文本"),
-    cons.Column("整数", "int"),
-    cons.Column("金额", "money"),
-    cons.Column("日期", "date"),
-    cons.Column("数值", "number"),
+    xlsxstream.Column("文本"),
+    xlsxstream.Column("整数", "int"),
+    xlsxstream.Column("金额", "money"),
+    xlsxstream.Column("日期", "date"),
+    xlsxstream.Column("数值", "number"),
 )
 
 
@@ -470,7 +471,7 @@ def _tricky_rows() -> list[tuple[Any, ...]]:
 
 
 def _write_book(path: Path, sheets: dict[str, list[tuple[Any, ...]]]) -> list[str]:
-    book = cons._Workbook()
+    book = xlsxstream.StreamBook()
     try:
         for name, rows in sheets.items():
             book.add_sheet(name, TRICKY_COLUMNS).add_rows(rows)
@@ -495,14 +496,14 @@ def _write_book(path: Path, sheets: dict[str, list[tuple[Any, ...]]]) -> list[st
     ],
 )
 def test_xml_text(text: str, xml: str) -> None:
-    assert cons.xml_text(text) == xml
+    assert xlsxstream.xml_text(text) == xml
 
 
 def test_cap_text_counts_like_excel() -> None:
-    assert len(cons.cap_text("长" * 40_000)) == cons.MAX_CELL_CHARS
-    wide = cons.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
-    assert len(wide.encode("utf-16-le")) // 2 == cons.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
-    assert cons.cap_text("上海") == "上海"
+    assert len(xlsxstream.cap_text("长" * 40_000)) == xlsxstream.MAX_CELL_CHARS
+    wide = xlsxstream.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
+    assert len(wide.encode("utf-16-le")) // 2 == xlsxstream.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
+    assert xlsxstream.cap_text("上海") == "上海"
 
 
 def test_writer_round_trip(tmp_path: Path) -> None:
@@ -526,7 +527,7 @@ def test_writer_round_trip(tmp_path: Path) -> None:
         values = [None if v == "" else v for v in have]  # calamine's empty cell is ''
         money = None if want[2] is None else float(want[2])  # Excel keeps a double, as every number
         assert values[1:] == [want[1], money, *want[3:]], want
-    assert got[-1][0] == "长" * cons.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
+    assert got[-1][0] == "长" * xlsxstream.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
     assert wb.get_sheet_by_name("空表").to_python() == [[c.title for c in TRICKY_COLUMNS]]
 
     wb2 = openpyxl.load_workbook(path)
@@ -552,7 +553,7 @@ def test_writer_round_trip(tmp_path: Path) -> None:
 def test_writer_continues_past_the_row_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from python_calamine import CalamineWorkbook
 
-    monkeypatch.setattr(cons, "MAX_ROWS", 6)  # five data rows a worksheet
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", 6)  # five data rows a worksheet
     rows = _tricky_rows()  # 15 rows: 5 + 5 + 5
     names = _write_book(tmp_path / "split.xlsx", {"表": rows, "短表": rows[:2]})
     assert names == ["表", "表2", "表3", "短表"]
@@ -568,7 +569,7 @@ def test_consolidation_continues_past_the_row_limit(
 ) -> None:
     whole = {name: _sheet(run.out, name) for name in SHEETS}
     limit = 7
-    monkeypatch.setattr(cons, "MAX_ROWS", limit + 1)
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", limit + 1)
     out = tmp_path / "split.xlsx"
     result = consolidate([inbox.root], out, jobs=2)
     assert result.sheets[: len(SHEETS)] != list(SHEETS)
@@ -632,7 +633,7 @@ def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytes
 
     from xlgoals.cli import app
 
-    monkeypatch.setattr(cons, "MAX_ROWS", 8)
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", 8)
     result = CliRunner().invoke(app, ["consolidate", str(inbox.root), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])
     assert result.exit_code == 1, result.output
     assert f"“{INDICATORS_SHEET}”超过" in result.stdout and f"“{INDICATORS_SHEET}2”" in result.stdout
