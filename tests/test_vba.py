@@ -25,7 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.office import convert
-from xlgoals import vba
+from xlgoals import vba, xlsmpackage
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"
@@ -278,7 +278,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("xlsm")
     xlsx, xlsm = folder / "plain.xlsx", folder / "template.xlsm"
     write_plain_xlsx(xlsx)
-    vba.make_xlsm(xlsx, xlsm, BUTTONS)
+    xlsmpackage.make_xlsm(xlsx, xlsm, BUTTONS)
     return xlsx, xlsm
 
 
@@ -484,7 +484,7 @@ def test_buttons_on_many_sheets_survive_openpyxl(tmp_path: Path) -> None:
     xlsx, xlsm, back = tmp_path / "many.xlsx", tmp_path / "many.xlsm", tmp_path / "back.xlsm"
     wb.save(xlsx)
     spec = {f"S{n}": [("B2", f"按钮{n}", "ValidateAll")] for n in range(1, 13)}
-    vba.make_xlsm(xlsx, xlsm, spec)
+    xlsmpackage.make_xlsm(xlsx, xlsm, spec)
     openpyxl.load_workbook(xlsm, keep_vba=True).save(back)
     assert buttons_in(xlsm) == expected_buttons(spec)
     assert buttons_in(back) == expected_buttons(spec)
@@ -494,7 +494,7 @@ def test_buttons_on_many_sheets_survive_openpyxl(tmp_path: Path) -> None:
 def test_make_xlsm_is_deterministic(converted: tuple[Path, Path], tmp_path: Path) -> None:
     xlsx, xlsm = converted
     again = tmp_path / "again.xlsm"
-    vba.make_xlsm(xlsx, again, BUTTONS)
+    xlsmpackage.make_xlsm(xlsx, again, BUTTONS)
     assert again.read_bytes() == xlsm.read_bytes()
 
 
@@ -514,14 +514,14 @@ def test_make_xlsm_rejects_bad_requests(
     xlsx, _ = converted
     out = tmp_path / out_name
     with pytest.raises(ValueError, match=message):
-        vba.make_xlsm(xlsx, out, buttons)
+        xlsmpackage.make_xlsm(xlsx, out, buttons)
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a temp file
 
 
 def test_make_xlsm_refuses_a_workbook_with_macros(converted: tuple[Path, Path], tmp_path: Path) -> None:
     _, xlsm = converted
     with pytest.raises(ValueError, match="macro-free"):
-        vba.make_xlsm(xlsm, tmp_path / "twice.xlsm", {})
+        xlsmpackage.make_xlsm(xlsm, tmp_path / "twice.xlsm", {})
 
 
 # --- LibreOffice ------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from pathlib import Path
 from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.template import write_template
-from xlgoals.vba import BUTTONS, make_xlsm
+from xlgoals.vba import BUTTONS
+from xlgoals.xlsmpackage import make_xlsm
 
 # Which buttons each kind of sheet carries (by Sub name); the project template sheet carries the
 # project buttons so a sheet copied from it by 新增项目 has them too.
