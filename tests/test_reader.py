@@ -180,3 +180,31 @@ def test_grid_reads_from_a1_even_when_top_rows_are_empty(tmp_path: Path) -> None
     for engine in ("calamine", "openpyxl"):
         grid = read_grids(path, engine).sheets["Sheet"].rows  # type: ignore[arg-type]
         assert grid[4][2] == "x" and len(grid) == 5
+
+
+def test_xml_entity_bomb_is_refused_as_unsafe(blank: Path, tmp_path: Path) -> None:
+    """A billion-laughs workbook.xml is refused before any XML parser sees it."""
+    laughs = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' if i else '<!ENTITY lol0 "lol">' for i in range(10))
+    bomb_xml = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [{laughs}]>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheets><sheet name="&lol9;" sheetId="1"/></sheets></workbook>'
+    )
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(blank) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, bomb_xml.encode() if item.filename == "xl/workbook.xml" else src.read(item))
+    e = _expect(bomb, errors.UnsafeWorkbookError)
+    assert "xl/workbook.xml" in e.message and "实体" in e.message
+
+
+def test_damaged_member_is_reported_as_corrupt(blank: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "crc.xlsx"
+    data = bytearray(blank.read_bytes())
+    with zipfile.ZipFile(blank) as zf:
+        info = zf.getinfo("xl/workbook.xml")
+    # Flip a byte inside the stored data of one member: its CRC no longer matches.
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 5] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    _expect(damaged, errors.CorruptWorkbookError)
