@@ -60,3 +60,12 @@ def test_xlsm_is_still_a_template_we_read(made: Path) -> None:
 def test_xlsm_opens_in_libreoffice(made: Path, soffice: str, tmp_path: Path) -> None:
     pdf = convert(soffice, made, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_xlsm_needs_the_xlsm_suffix(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlgoals.cli import app
+
+    result = CliRunner().invoke(app, ["template", "--xlsm", "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2 and ".xlsm" in result.output and not (tmp_path / "t.xlsx").exists()

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xlgoals import layout
 from xlgoals.errors import XlgoalsError
 from xlgoals.ruleset import RuleSetError
 
@@ -98,7 +99,7 @@ def import_(
         table.add_column(col, justify="right" if "元" in col or col == "指标数" else "left")
     for i, p in enumerate(unit.projects, start=1):
         table.add_row(
-            f"项目{i}",
+            layout.project_sheet_name(i),
             p.name,
             str(len(p.indicators)),
             format_money(p.budget_year) if p.budget_year is not None else "—",

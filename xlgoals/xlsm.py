@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from xlgoals import layout
+from xlgoals.errors import XlgoalsError
 from xlgoals.files import atomic_output
 from xlgoals.template import write_template
 from xlgoals.vba import BUTTONS
@@ -38,7 +39,7 @@ def button_plan() -> dict[str, list[tuple[str, str, str]]]:
 def write_xlsm_template(path: str | os.PathLike[str]) -> None:
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
-        raise ValueError(f"a macro-enabled workbook must be named .xlsm, not {target.name}")
+        raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
     with tempfile.TemporaryDirectory() as tmp:
         xlsx = Path(tmp) / "template.xlsx"
         write_template(xlsx)
