@@ -179,3 +179,15 @@ def test_cli_validate_json_and_exit_codes(sample_xlsx: Path, broken: Path, tmp_p
     findings = data["findings"]
     assert isinstance(findings, list) and findings
     assert all({"code", "severity", "sheet", "cell", "message"} <= set(f) for f in findings if f.get("cell"))
+
+
+def test_cli_table_has_a_verdict_per_project(broken: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlgoals.cli import app
+
+    result = CliRunner().invoke(app, ["validate", str(broken)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    lines = {line for line in result.stdout.splitlines() if "项目2" in line and "│" in line}
+    verdicts = [line for line in lines if "需修改" in line]
+    assert len(verdicts) == 1 and "上海中医药与天然药物国际交流推广" in verdicts[0]

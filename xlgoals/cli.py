@@ -159,6 +159,27 @@ def findings_table(report: Any, title: str) -> Table:
     return table
 
 
+def project_table(report: Any, sheets: dict[str, str]) -> Table:
+    """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
+    from xlgoals.marks import STATUS_HEADERS, project_status
+
+    table = Table(title="各项目校验情况")
+    for col in STATUS_HEADERS[1:]:
+        table.add_column(col, justify="right" if col in ("错误", "警告", "提示") else "left")
+    for project, c in report.per_project().items():
+        status = project_status(c)
+        style = {"需修改": "red", "请核对": "yellow"}.get(status, "green")
+        table.add_row(
+            f"[{style}]{status}[/]",
+            sheets.get(project, ""),
+            project,
+            str(c["error"]),
+            str(c["warning"]),
+            str(c["info"]),
+        )
+    return table
+
+
 @app.command()
 @friendly
 def validate(
@@ -182,6 +203,7 @@ def validate(
         sys.stdout.write(report.to_json() + "\n")
     else:
         out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}"))
+        out.print(project_table(report, checked.sheets()))
         c = report.counts()
         out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
         if write_back is not None:
