@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals import layout
-from xlgoals.errors import XlgoalsError
-from xlgoals.files import check_container
 from xlgoals.findings import Report, Severity
 from xlgoals.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.sheetplan import BarChart, SheetPlan
@@ -300,14 +297,6 @@ def write_summary_sheet(wb: Workbook, r: UnitRollup) -> Worksheet:
 
 def write_back(src: str | os.PathLike[str], out: str | os.PathLike[str], r: UnitRollup) -> None:
     """Copy `src` to `out` with the 汇总 sheet; `src` itself is never written."""
-    from openpyxl import load_workbook
+    from xlgoals.writeback import edit_copy
 
-    from xlgoals.template import save
-
-    src_path, out_path = Path(src), Path(out)
-    if out_path.exists() and out_path.resolve() == src_path.resolve():
-        raise XlgoalsError("结果文件不能与原工作簿同名，请另选输出路径（原文件不会被修改）。", file=str(out))
-    check_container(src_path)
-    wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
-    write_summary_sheet(wb, r)
-    save(wb, out_path)
+    edit_copy(src, out, lambda wb: write_summary_sheet(wb, r))

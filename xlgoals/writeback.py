@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -118,6 +119,17 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     ws.add_chart(chart, spec.anchor)
 
 
+def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Callable[[Workbook], object]) -> None:
+    """Copy `src` to `out` with `edit` applied; `src` itself is never written, `out` appears atomically."""
+    src_path, out_path = Path(src), Path(out)
+    if out_path.exists() and out_path.resolve() == src_path.resolve():
+        raise XlgoalsError("结果文件不能与原工作簿同名，请另选输出路径（原文件不会被修改）。", file=str(out))
+    check_container(src_path)
+    wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
+    edit(wb)
+    save(wb, out_path)
+
+
 def write_back(
     src: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -125,15 +137,13 @@ def write_back(
     ruleset_title: str,
     sheets: dict[str, str],
 ) -> None:
-    """Copy `src` to `out` with marks and the results sheet; `src` itself is never written."""
-    src_path, out_path = Path(src), Path(out)
-    if out_path.exists() and out_path.resolve() == src_path.resolve():
-        raise XlgoalsError("结果文件不能与原工作簿同名，请另选输出路径（原文件不会被修改）。", file=str(out))
-    check_container(src_path)
-    wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
-    clear_marks(wb)
-    mark_list = marks.marks_for(report)
-    apply_marks(wb, mark_list)
-    render_plan(wb, marks.results_plan(report, ruleset_title, sheets), index=1)
-    render_plan(wb, marks.record_plan(marks.marked_cells(mark_list)))
-    save(wb, out_path)
+    """Copy `src` to `out` with marks, the results sheet and the record of marked cells."""
+
+    def mark(wb: Workbook) -> None:
+        clear_marks(wb)
+        mark_list = marks.marks_for(report)
+        apply_marks(wb, mark_list)
+        render_plan(wb, marks.results_plan(report, ruleset_title, sheets), index=1)
+        render_plan(wb, marks.record_plan(marks.marked_cells(mark_list)))
+
+    edit_copy(src, out, mark)
