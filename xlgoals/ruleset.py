@@ -157,12 +157,9 @@ def _builtin(name: str) -> RuleSet:
 def load_ruleset(name_or_path: str | Path) -> RuleSet:
     """A built-in rule set by name or title, or a bureau's own file by path."""
     key = str(name_or_path).strip()
-    for name in BUILTIN:
-        if key == name:
-            return _builtin(name)
-    for name in BUILTIN:
-        if key == _builtin(name).title:
-            return _builtin(name)
+    builtin = builtin_named(key)
+    if builtin is not None:
+        return builtin
     path = Path(key)
     if path.suffix.lower() == ".toml" or path.exists():
         try:
@@ -173,13 +170,16 @@ def load_ruleset(name_or_path: str | Path) -> RuleSet:
     raise RuleSetError(key, "(名称)", f"没有这个规则集；可用：{', '.join(BUILTIN)}，或给出 .toml 文件路径")
 
 
-def framework_name(text: str) -> str:
-    """The built-in rule-set name for what a cover says (its name or its title); other text as written."""
+def builtin_named(text: str) -> RuleSet | None:
+    """The built-in rule set a cover means, by its name or its title."""
     key = text.strip()
-    for rs in builtin_rulesets():
-        if key in (rs.name, rs.title):
-            return rs.name
-    return key
+    return next((rs for rs in builtin_rulesets() if key in (rs.name, rs.title)), None)
+
+
+def framework_name(text: str) -> str:
+    """The built-in rule-set name for what a cover says; other text as written, for the validator to report."""
+    rs = builtin_named(text)
+    return rs.name if rs else text.strip()
 
 
 def builtin_rulesets() -> list[RuleSet]:

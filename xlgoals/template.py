@@ -18,7 +18,7 @@ from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.ruleset import RuleSet, builtin_rulesets
+from xlgoals.ruleset import RuleSet, builtin_named, builtin_rulesets
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
@@ -203,10 +203,8 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
 
 def _framework_title(name: str) -> str:
     """The cover shows a built-in rule set by its title; anything else as written, for the validator to report."""
-    for rs in builtin_rulesets():
-        if name in (rs.name, rs.title):
-            return rs.title
-    return name
+    rs = builtin_named(name)
+    return rs.title if rs else name
 
 
 def _print_setup(ws: Worksheet, area: str, repeat_rows: str | None) -> None:
