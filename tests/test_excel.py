@@ -56,7 +56,7 @@ def broken(sample_xlsx: Path, tmp_path: Path) -> Path:
 def test_validate_all_writes_what_the_cli_writes(broken: Path, tmp_path: Path) -> None:
     cli_out = tmp_path / "cli.xlsx"
     checked = check_file(broken)
-    write_back(broken, cli_out, checked.report, checked.ruleset.title, checked.sheets())
+    write_back(broken, cli_out, checked.report, checked.ruleset.title)
     wb, events = _remote(broken, excel.validate_all)
     expected = _content(openpyxl.load_workbook(cli_out))
     assert _content(wb) == expected
@@ -81,7 +81,7 @@ def test_validate_all_twice_replaces_its_marks(broken: Path, tmp_path: Path) -> 
     assert twice["项目2"][cell].fill.fgColor.rgb == openpyxl.load_workbook(broken)["项目2"][cell].fill.fgColor.rgb
     clean_cli = tmp_path / "clean.xlsx"
     checked = check_file(fixed_path)
-    write_back(fixed_path, clean_cli, checked.report, checked.ruleset.title, checked.sheets())
+    write_back(fixed_path, clean_cli, checked.report, checked.ruleset.title)
     assert _content(twice) == _content(openpyxl.load_workbook(clean_cli))
 
 

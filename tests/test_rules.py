@@ -25,7 +25,7 @@ COVER = layout.COVER_SHEET
 P1 = "项目1"
 # Indicators a case appends carry the cells of this sheet row, as the reader sets them.
 ROW = 40
-ERROR, WARNING = Severity.ERROR, Severity.WARNING
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 Mutation = Callable[[Unit, RuleSet], None]
 
@@ -157,6 +157,9 @@ CASES = [
         "B4",
         second_project("上海中医药与天然药物国际交流推广"),
     ),
+    # every sheet accounted for
+    Case("sheet.unread", WARNING, set_unit(other_sheets=["备注"]), "备注", None, set_unit(blank_sheets=["项目2"])),
+    Case("sheet.blank-project", INFO, set_unit(blank_sheets=["项目2"]), "项目2", None, set_unit(other_sheets=["备注"])),
     # project header
     Case("field.required", ERROR, set_project(basis=""), P1, "B8", set_project(last_year_budget=None)),
     Case(

@@ -18,7 +18,7 @@ from xlgoals.writeback import write_back
 
 def _write(src: Path, out: Path) -> None:
     checked = check_file(src)
-    write_back(src, out, checked.report, checked.ruleset.title, checked.sheets())
+    write_back(src, out, checked.report, checked.ruleset.title)
 
 
 def _values(path: Path) -> dict[tuple[str, str], object]:

@@ -159,20 +159,21 @@ def findings_table(report: Any, title: str) -> Table:
     return table
 
 
-def project_table(report: Any, sheets: dict[str, str]) -> Table:
+def project_table(report: Any) -> Table:
     """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
     from xlgoals.marks import STATUS_HEADERS, project_status
 
     table = Table(title="各项目校验情况")
     for col in STATUS_HEADERS[1:]:
         table.add_column(col, justify="right" if col in ("错误", "警告", "提示") else "left")
-    for project, c in report.per_project().items():
+    for p in report.project_counts():
+        c = p.counts
         status = project_status(c)
         style = {"需修改": "red", "请核对": "yellow"}.get(status, "green")
         table.add_row(
             f"[{style}]{status}[/]",
-            sheets.get(project, ""),
-            project,
+            p.sheet,
+            p.name,
             str(c["error"]),
             str(c["warning"]),
             str(c["info"]),
@@ -198,12 +199,12 @@ def validate(
     if write_back is not None:
         from xlgoals.writeback import write_back as do_write_back
 
-        do_write_back(path, write_back, report, checked.ruleset.title, checked.sheets())
+        do_write_back(path, write_back, report, checked.ruleset.title)
     if fmt is Format.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
         out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}"))
-        out.print(project_table(report, checked.sheets()))
+        out.print(project_table(report))
         c = report.counts()
         out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
         if write_back is not None:
@@ -246,10 +247,11 @@ def rollup(
         return
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{r.unit}（{r.year}年度）· 汇总（元）")
-    table.add_column("项目名称", overflow="fold", min_width=12, ratio=1)
+    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
     for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
         table.add_column(col, justify="right", no_wrap=True)
-    items: list[tuple[str, ProjectRollup | UnitRollup]] = [(p.name or p.sheet, p) for p in r.projects]
+    # The sheet first: two projects may share a name, never a sheet.
+    items: list[tuple[str, ProjectRollup | UnitRollup]] = [(f"{p.sheet}：{p.name}", p) for p in r.projects]
     items.append((f"合计（{len(r.projects)} 个项目）", r))
     for name, item in items:
         money = item.money if isinstance(item, ProjectRollup) else item.totals

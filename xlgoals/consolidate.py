@@ -94,6 +94,8 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("单位", width=30),
     Column("年度", "int", 6),
+    # The sheet is the project's identity: two projects of a unit may share a name.
+    Column("工作表", width=8),
     Column("项目名称", width=30),
     Column("一级目标", width=12),
     Column("二级目标", width=12),
@@ -288,6 +290,7 @@ def _indicator_rows(unit: Unit, p: Project) -> Iterator[Row]:
         yield (
             unit.name,
             unit.year,
+            p.sheet,
             p.name,
             ind.level1,
             ind.level2,

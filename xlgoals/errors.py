@@ -59,6 +59,12 @@ class NotOurWorkbookError(WorkbookError):
     code = "workbook.not-ours"
 
 
+class DuplicateSheetError(WorkbookError):
+    """Two sheets share a name (Excel compares names ignoring case): which is which project is unknowable."""
+
+    code = "workbook.duplicate-sheet"
+
+
 class LayoutError(WorkbookError):
     """A sheet of ours whose labels are not where the template put them (rows moved, sheet renamed)."""
 

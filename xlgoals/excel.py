@@ -71,7 +71,7 @@ def book_grid(book: xw.Book) -> BookGrid:
     for sheet in book.sheets:
         last = sheet.used_range.last_cell
         values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
-        grid.sheets[sheet.name] = SheetGrid(sheet.name, trim_rows(values or []), hidden=not sheet.visible)
+        grid.add(SheetGrid(sheet.name, trim_rows(values or []), hidden=not sheet.visible))
     return grid
 
 
@@ -173,9 +173,7 @@ def validate_all(book: xw.Book) -> str:
     _clear(book, _recorded(grid))
     mark_list = marks.marks_for(checked.report)
     _mark(book, mark_list)
-    render_plan(
-        book, marks.results_plan(checked.report, checked.ruleset.title, checked.sheets()), after=layout.COVER_SHEET
-    )
+    render_plan(book, marks.results_plan(checked.report, checked.ruleset.title), after=layout.COVER_SHEET)
     render_plan(book, marks.record_plan(marks.marked_cells(mark_list)))
     return _verdict(checked.report.counts(), "全部项目")
 
@@ -184,12 +182,12 @@ def validate_all(book: xw.Book) -> str:
 def validate_active(book: xw.Book) -> str:
     """校验本表: mark only the active project sheet; other sheets keep their marks."""
     active = book.sheets.active.name
-    if not layout.is_project_sheet_name(active):
-        return "请先切换到要校验的项目表（如“项目1”），再点击“校验本表”；要校验整个工作簿请点击“校验全部”。"
     grid = book_grid(book)
     checked = _check(grid, book)
-    if active not in {p.sheet for p in checked.unit.projects}:
+    if active in checked.unit.blank_sheets:
         return f"工作表“{active}”还没有填写内容，没有可校验的项目。"
+    if active not in {p.sheet for p in checked.unit.projects}:
+        return "请先切换到要校验的项目表（如“项目1”），再点击“校验本表”；要校验整个工作簿请点击“校验全部”。"
     previous = _recorded(grid)
     _clear(book, {c for c in previous if c[0] == active})
     mark_list = [m for m in marks.marks_for(checked.report) if m.sheet == active]
@@ -213,7 +211,7 @@ def add_project(book: xw.Book) -> str:
             file=book.name,
         )
     new = layout.next_project_sheet_name(names)
-    projects = [n for n in names if layout.is_project_sheet_name(n)]
+    projects = [n for n in names if not layout.is_system_sheet(n)]
     after = book.sheets[projects[-1]] if projects else book.sheets[layout.COVER_SHEET]
     sheet = book.sheets[layout.PROJECT_TEMPLATE_SHEET].copy(after=after, name=new)
     sheet.visible = True

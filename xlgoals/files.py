@@ -16,6 +16,7 @@ from typing import Literal
 
 from xlgoals.errors import (
     CorruptWorkbookError,
+    DuplicateSheetError,
     EncryptedWorkbookError,
     LegacyFormatError,
     NotFoundError,
@@ -47,9 +48,26 @@ class BookGrid:
 
     path: str
     sheets: dict[str, SheetGrid] = field(default_factory=dict)
+    _folded: dict[str, str] = field(default_factory=dict, repr=False)
 
     def names(self) -> list[str]:
         return list(self.sheets)
+
+    def add(self, sheet: SheetGrid) -> None:
+        """Add a sheet; a second sheet of the same name would hide a project, so the file is refused."""
+        # Excel compares sheet names ignoring case; a file written by other software may still repeat one.
+        key = sheet.name.casefold()
+        first = self._folded.get(key)
+        if first is not None:
+            names = f"“{first}”" if first == sheet.name else f"“{first}”和“{sheet.name}”"
+            raise DuplicateSheetError(
+                f"工作簿中有两张工作表同名：{names}（Excel 的工作表名不区分大小写），无法确定哪一张是哪个项目，"
+                "为免漏掉项目已拒绝读取。请在 Excel 或 WPS 中打开，确认各工作表名称互不相同后另存为 .xlsx 再提交。",
+                file=self.path,
+                sheet=sheet.name,
+            )
+        self._folded[key] = sheet.name
+        self.sheets[sheet.name] = sheet
 
 
 def check_container(path: Path) -> None:
@@ -152,7 +170,7 @@ def _read_calamine(path: Path) -> BookGrid:
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            book.sheets[meta.name] = SheetGrid(meta.name, trim_rows(rows), meta.visible != SheetVisibleEnum.Visible)
+            book.add(SheetGrid(meta.name, trim_rows(rows), meta.visible != SheetVisibleEnum.Visible))
         return book
     finally:
         wb.close()
@@ -166,7 +184,7 @@ def _read_openpyxl(path: Path) -> BookGrid:
         book = BookGrid(str(path))
         for ws in wb.worksheets:
             rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
-            book.sheets[ws.title] = SheetGrid(ws.title, trim_rows(rows), ws.sheet_state != "visible")
+            book.add(SheetGrid(ws.title, trim_rows(rows), ws.sheet_state != "visible"))
         return book
     finally:
         wb.close()

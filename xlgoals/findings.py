@@ -32,6 +32,8 @@ class Finding(BaseModel):
     code: str
     severity: Severity
     message: str
+    # The project's name as shown (its sheet while the name is blank); set on every finding about a
+    # project, whose identity is `sheet`: two projects may share a name.
     project: str | None = None
     sheet: str | None = None
     cell: str | None = None
@@ -84,6 +86,29 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.sheet or "", row, col, f.code, f.message)
 
 
+class ProjectRef(BaseModel):
+    """A project in a report: its sheet is who it is, its name is what it is called."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str
+    name: str = ""
+
+
+class ProjectCounts(BaseModel):
+    """One project's findings per severity, the row of a status table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str
+    name: str
+    counts: dict[str, int]
+
+
+def zero_counts() -> dict[str, int]:
+    return {s.value: 0 for s in Severity}
+
+
 class Report(BaseModel):
     """All findings for one workbook, in sheet and cell order."""
 
@@ -92,10 +117,12 @@ class Report(BaseModel):
     findings: list[Finding]
     file: str | None = None
     ruleset: str | None = None
-    projects: list[str] = []
+    projects: list[ProjectRef] = []
 
     @classmethod
-    def build(cls, findings: Iterable[Finding], *, file: str | None, ruleset: str, projects: Sequence[str]) -> Report:
+    def build(
+        cls, findings: Iterable[Finding], *, file: str | None, ruleset: str, projects: Sequence[ProjectRef]
+    ) -> Report:
         return cls(findings=sorted(findings, key=sort_key), file=file, ruleset=ruleset, projects=list(projects))
 
     @property
@@ -110,12 +137,17 @@ class Report(BaseModel):
         return dict(sorted(Counter(f.code for f in self.findings).items()))
 
     def per_project(self) -> dict[str, dict[str, int]]:
-        """Errors / warnings / infos per project, every project listed even when clean."""
-        out = {p: {s.value: 0 for s in Severity} for p in self.projects}
+        """Sheet -> errors / warnings / infos of the project on it, every project listed even when clean."""
+        out = {p.sheet: zero_counts() for p in self.projects}
         for f in self.findings:
             if f.project is not None:
-                out.setdefault(f.project, {s.value: 0 for s in Severity})[f.severity.value] += 1
+                out.setdefault(f.sheet or "", zero_counts())[f.severity.value] += 1
         return out
+
+    def project_counts(self) -> list[ProjectCounts]:
+        """Per project in tab order: sheet, name and counts (the status table's rows and the JSON's)."""
+        per = self.per_project()
+        return [ProjectCounts(sheet=p.sheet, name=p.name, counts=per[p.sheet]) for p in self.projects]
 
     def flatten(self, columns: Sequence[str]) -> list[list[Any]]:
         """Plain rows of the chosen Finding fields, for tests and CSV."""
@@ -128,7 +160,7 @@ class Report(BaseModel):
             "valid": self.valid,
             "counts": self.counts(),
             "counts_by_code": self.counts_by_code(),
-            "projects": self.per_project(),
+            "projects": [p.model_dump() for p in self.project_counts()],
             "findings": [f.model_dump(mode="json", exclude_none=True) for f in self.findings],
         }
 

@@ -21,7 +21,8 @@ SUMMARY_SHEET = "汇总"
 # a note's text cannot be read back (xlwings' remote engine).
 MARKS_SHEET = "_marks"
 PROJECT_SHEET_PREFIX = "项目"
-# Sheets the workbook machinery owns; every other sheet is a candidate project sheet.
+# Sheets the workbook machinery owns, by exact name. Every other sheet is read as a project when laid out as
+# one, whatever its name (a copy Excel names "项目1 (2)" or "_项目模板 (2)", a sheet renamed "孵化器").
 SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET})
 
 Kind = Literal["text", "choice", "yesno", "date", "money", "long", "year", "framework"]
@@ -192,8 +193,9 @@ def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
     return None
 
 
-def is_project_sheet_name(name: str) -> bool:
-    return name not in SYSTEM_SHEETS and not name.startswith("_")
+def is_system_sheet(name: str) -> bool:
+    """A sheet the workbook machinery owns: never read as a project, never reported as unread."""
+    return name in SYSTEM_SHEETS
 
 
 def project_sheet_name(number: int) -> str:

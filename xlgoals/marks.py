@@ -76,11 +76,8 @@ def project_status(counts: dict[str, int]) -> str:
     return "需修改" if counts["error"] else ("请核对" if counts["warning"] else "通过")
 
 
-def results_plan(report: Report, ruleset_title: str, sheets: dict[str, str]) -> SheetPlan:
-    """The 校验结果 sheet: summary, a status row per project, then every finding with a link to its cell.
-
-    `sheets` maps project name -> its sheet, for the status rows' links.
-    """
+def results_plan(report: Report, ruleset_title: str) -> SheetPlan:
+    """The 校验结果 sheet: summary, a status row per project sheet, then every finding with a link to its cell."""
     plan = SheetPlan(
         RESULTS_TITLE, widths=dict(zip("ABCDEFG", RESULTS_WIDTHS, strict=True)), wrap_columns=frozenset("F")
     )
@@ -89,11 +86,11 @@ def results_plan(report: Report, ruleset_title: str, sheets: dict[str, str]) -> 
     plan.add(summary_line(report, ruleset_title))
     plan.add()
     plan.add(*STATUS_HEADERS, bold=True)
-    for i, (project, c) in enumerate(report.per_project().items(), start=1):
-        sheet = sheets.get(project, "")
-        row = plan.add(i, project_status(c), sheet, project, c["error"], c["warning"], c["info"])
-        if sheet:
-            plan.link(row, 3, sheet, "A1")
+    for i, p in enumerate(report.project_counts(), start=1):
+        c = p.counts
+        row = plan.add(i, project_status(c), p.sheet, p.name, c["error"], c["warning"], c["info"])
+        if p.sheet:
+            plan.link(row, 3, p.sheet, "A1")
     plan.add()
     plan.add(*RESULTS_HEADERS, bold=True)
     for i, f in enumerate(report.findings, start=1):

@@ -35,10 +35,6 @@ class Checked:
     ruleset: RuleSet
     report: Report
 
-    def sheets(self) -> dict[str, str]:
-        """Project name -> sheet, for the status table's links."""
-        return {(p.name or p.sheet or ""): p.sheet or "" for p in self.unit.projects}
-
 
 def check_unit(unit: Unit, rules: str | os.PathLike[str] | None = None, file: str | None = None) -> Checked:
     rs = choose_ruleset(unit, rules)

@@ -182,17 +182,38 @@ def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITA
     return project
 
 
+_PROJECT_LABELS = frozenset(layout.normalize_label(spec.label) for spec in layout.PROJECT_FIELDS)
+# Scanned for labels of a form whose rows or columns moved; the form's labels all sit above row 20.
+_LABEL_SCAN_ROWS = 60
+
+
 def looks_like_project(grid: Grid) -> bool:
+    """A sheet laid out as the project form, by its labels, whatever the sheet is called.
+
+    The 项目名称 label where the template puts it is the common case. A form whose rows moved still counts
+    (the reader then says where its labels went), when most of its labels sit on several rows as on the
+    form; a table with these words as column headers in one row (a pasted summary) does not.
+    """
     spec = layout.PROJECT_FIELD["name"]
-    # Where the template puts the label first (the common case), compared as find_label compares.
     value = _value(grid, spec.label_cell)
     if isinstance(value, str) and layout.normalize_label(value) == _normalized(spec.label):
         return True
-    return layout.find_label(grid, spec.label) is not None
+    rows: dict[str, int] = {}
+    for r, row in enumerate(grid[:_LABEL_SCAN_ROWS]):
+        for value in row:
+            if isinstance(value, str) and len(value) < 30:
+                label = layout.normalize_label(value)
+                if label in _PROJECT_LABELS:
+                    rows.setdefault(label, r)
+    return len(rows) * 2 >= len(_PROJECT_LABELS) and len(set(rows.values())) >= 3
 
 
 def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = DEFAULT_QUALITATIVE) -> Unit:
-    """The model of a workbook's grids; LayoutError / NotOurWorkbookError when it is not usable."""
+    """The model of a workbook's grids; LayoutError / NotOurWorkbookError when it is not usable.
+
+    Every sheet is accounted for: the workbook's own sheets by name, projects by their layout, blank
+    project sheets in `blank_sheets` and anything else in `other_sheets` (the rules report both).
+    """
     sheets = book.sheets if isinstance(book, BookGrid) else book
     unit = Unit()
     if layout.COVER_SHEET not in sheets:
@@ -206,14 +227,14 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
         )
     read_cover(sheets[layout.COVER_SHEET].rows, unit)
     for name, sheet in sheets.items():
-        if not layout.is_project_sheet_name(name):
+        if layout.is_system_sheet(name):
             continue
         if not looks_like_project(sheet.rows):
             unit.other_sheets.append(name)
-            continue
-        if _is_blank_project(sheet.rows):
-            continue
-        unit.projects.append(read_project(sheet.rows, name, words))
+        elif _is_blank_project(sheet.rows):
+            unit.blank_sheets.append(name)
+        else:
+            unit.projects.append(read_project(sheet.rows, name, words))
     return unit
 
 

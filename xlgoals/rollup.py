@@ -156,8 +156,8 @@ def _figures(r: ProjectRollup | UnitRollup) -> dict[str, Any]:
 
 
 def project_key(project: Project) -> str:
-    """How findings name a project: its name, or its sheet while the name is blank."""
-    return project.name or project.sheet or ""
+    """Who a project is in a report: its sheet (two projects may share a name)."""
+    return project.sheet or ""
 
 
 def roll_up_project(project: Project, findings: dict[str, int] | None = None) -> ProjectRollup:

@@ -135,7 +135,6 @@ def write_back(
     out: str | os.PathLike[str],
     report: Report,
     ruleset_title: str,
-    sheets: dict[str, str],
 ) -> None:
     """Copy `src` to `out` with marks, the results sheet and the record of marked cells."""
 
@@ -143,7 +142,7 @@ def write_back(
         clear_marks(wb)
         mark_list = marks.marks_for(report)
         apply_marks(wb, mark_list)
-        render_plan(wb, marks.results_plan(report, ruleset_title, sheets), index=1)
+        render_plan(wb, marks.results_plan(report, ruleset_title), index=1)
         render_plan(wb, marks.record_plan(marks.marked_cells(mark_list)))
 
     edit_copy(src, out, mark)

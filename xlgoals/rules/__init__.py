@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from xlgoals.findings import Finding, Report, render, template_fields
+from xlgoals.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.model import Unit
 from xlgoals.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
 from xlgoals.rules.registry import CHECKS, Context, Hit, Scope
@@ -93,8 +93,8 @@ def run_rules(unit: Unit, rs: RuleSet, file: str | None = None) -> Iterator[Find
 
 def validate(unit: Unit, rs: RuleSet, *, file: str | None = None) -> Report:
     """Every finding of every enabled rule; collection never stops early."""
-    names = [p.name or p.sheet or "" for p in unit.projects]
-    return Report.build(run_rules(unit, rs, file), file=file, ruleset=rs.name, projects=names)
+    projects = [ProjectRef(sheet=p.sheet or "", name=p.name) for p in unit.projects]
+    return Report.build(run_rules(unit, rs, file), file=file, ruleset=rs.name, projects=projects)
 
 
 __all__ = ["CHECKS", "Context", "Hit", "check_ruleset", "run_rules", "validate"]

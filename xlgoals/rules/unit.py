@@ -81,3 +81,19 @@ def project_names_unique(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
                 value=project.name,
                 params={"first_sheet": first.sheet or first.name},
             )
+
+
+@check("sheets_read", "unit", placeholders=("label", "label_cell"))
+def sheets_read(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every sheet that is neither the workbook's own nor laid out as a project is named: nothing is skipped
+    without a word. No cell is marked: the sheet is the user's, not ours to colour."""
+    spec = layout.PROJECT_FIELD["name"]
+    for sheet in ctx.unit.other_sheets:
+        yield Hit(sheet=sheet, params={"label": spec.label, "label_cell": spec.label_cell})
+
+
+@check("blank_project_sheets", "unit")
+def blank_project_sheets(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A project sheet left blank is not a project, and is said to be so."""
+    for sheet in ctx.unit.blank_sheets:
+        yield Hit(sheet=sheet)
