@@ -391,3 +391,15 @@ def test_validate_active_on_any_project_sheet(copies: Path, active: str, says: s
     marked = marks.recorded(wb[layout.MARKS_SHEET].iter_rows(values_only=True)) if says.startswith("错误") else set()
     assert {sheet for sheet, _ in marked} <= {active}
     assert (active == "孵化器") == bool(marked)  # its duplicate name is marked on its own sheet only
+
+
+def test_a_spreadsheet_program_keeps_the_copies(
+    sample_xlsx: Path, expected: dict[str, Counts], soffice: str, tmp_path: Path
+) -> None:
+    """The XML-made copies, opened and saved by LibreOffice, still read as six projects with their own counts."""
+    from tests.office import convert
+
+    made = tmp_path / "copies.xlsx"
+    _by_xml(sample_xlsx, made)
+    saved = convert(soffice, made, "xlsx", tmp_path / "lo")
+    assert check_file(saved).report.per_project() == expected

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlgoals import layout
-from xlgoals.findings import Report, Severity
+from xlgoals.findings import Report, Severity, zero_counts
 from xlgoals.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.sheetplan import BarChart, SheetPlan
 from xlgoals.values import CellValue, TargetKind
@@ -179,9 +179,7 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
     projects = [
         roll_up_project(
             p,
-            per_project.get(project_key(p), dict.fromkeys((s.value for s in Severity), 0))
-            if report is not None
-            else None,
+            per_project.get(project_key(p), zero_counts()) if report is not None else None,
         )
         for p in unit.projects
     ]
