@@ -403,3 +403,16 @@ def test_a_spreadsheet_program_keeps_the_copies(
     _by_xml(sample_xlsx, made)
     saved = convert(soffice, made, "xlsx", tmp_path / "lo")
     assert check_file(saved).report.per_project() == expected
+
+
+def test_typing_into_the_hidden_template_is_said(sample_xlsx: Path, tmp_path: Path) -> None:
+    """With macros blocked a user may unhide _项目模板 and fill it in: not a project, but never silent."""
+    wb = openpyxl.load_workbook(sample_xlsx)
+    wb[layout.PROJECT_TEMPLATE_SHEET][NAME] = "新增的孵化项目"
+    path = tmp_path / "template_filled.xlsx"
+    wb.save(path)
+    checked = check_file(path)
+    assert [p.sheet for p in checked.unit.projects] == ["项目1", "项目2", "项目3"]
+    (said,) = [f for f in checked.report.findings if f.sheet == layout.PROJECT_TEMPLATE_SHEET]
+    assert said.code == "sheet.template-filled" and said.severity is Severity.WARNING and said.cell is None
+    assert "sheet.template-filled" not in check_file(sample_xlsx).report.counts_by_code()

@@ -160,6 +160,14 @@ CASES = [
     # every sheet accounted for
     Case("sheet.unread", WARNING, set_unit(other_sheets=["备注"]), "备注", None, set_unit(blank_sheets=["项目2"])),
     Case("sheet.blank-project", INFO, set_unit(blank_sheets=["项目2"]), "项目2", None, set_unit(other_sheets=["备注"])),
+    Case(
+        "sheet.template-filled",
+        WARNING,
+        set_unit(template_filled=True),
+        layout.PROJECT_TEMPLATE_SHEET,
+        None,
+        set_unit(blank_sheets=["项目2"]),
+    ),
     # project header
     Case("field.required", ERROR, set_project(basis=""), P1, "B8", set_project(last_year_budget=None)),
     Case(

@@ -76,6 +76,8 @@ class Unit(_Model):
     other_sheets: list[str] = Field(default_factory=list)
     # Project sheets left blank (the template's untouched 项目1): not projects, but listed all the same.
     blank_sheets: list[str] = Field(default_factory=list)
+    # The hidden template sheet filled in instead of a copy of it: not read, but said.
+    template_filled: bool = False
     # Text of cover fields that were filled but did not parse (e.g. a year written as 二〇二〇).
     unparsed: dict[str, str] = Field(default_factory=dict)
     cells: dict[str, str] = Field(default_factory=dict)

@@ -228,6 +228,8 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
     read_cover(sheets[layout.COVER_SHEET].rows, unit)
     for name, sheet in sheets.items():
         if layout.is_system_sheet(name):
+            if name == layout.PROJECT_TEMPLATE_SHEET:
+                unit.template_filled = looks_like_project(sheet.rows) and not _is_blank_project(sheet.rows)
             continue
         if not looks_like_project(sheet.rows):
             unit.other_sheets.append(name)

@@ -97,3 +97,10 @@ def blank_project_sheets(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
     """A project sheet left blank is not a project, and is said to be so."""
     for sheet in ctx.unit.blank_sheets:
         yield Hit(sheet=sheet)
+
+
+@check("template_untouched", "unit")
+def template_untouched(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """The hidden template is what 新增项目 copies; what is typed into it is not a project."""
+    if ctx.unit.template_filled:
+        yield Hit(sheet=layout.PROJECT_TEMPLATE_SHEET)
