@@ -367,11 +367,15 @@ def consolidate(
 
 
 @app.command()
+@friendly
 def serve(
     host: Annotated[str, typer.Option(help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
 ) -> None:
-    """启动网页版 Excel / Mac 使用的 xlwings Server 服务（按钮经由 HTTP 调用同一套入口）。"""
+    """启动网页服务：上传工作簿校验、汇总的页面（/），以及网页版 Excel / Mac 的加载项按钮。"""
+    from xlgoals.extras import require
+
+    require("fastapi", "uvicorn", "python_multipart", purpose="网页服务（xlgoals serve）")
     import uvicorn
 
     from xlgoals.server import create_app
