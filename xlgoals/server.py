@@ -20,7 +20,7 @@ from html import escape
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 # The remote engine registers only if a key is set when xlwings is first imported; government units
 # qualify for the non-commercial key. A deployment's own key in the environment wins.
@@ -169,6 +169,9 @@ def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
         os.chdir(previous)
 
 
+WORKER_MODULES = ("xlgoals.server", "xlgoals.pipeline", "xlgoals.writeback", "xlgoals.rollup", "xlgoals.consolidate")
+
+
 class _Workers:
     """A pool of worker processes, replaced when a worker dies (a file that crashed or exhausted a reader)."""
 
@@ -180,10 +183,13 @@ class _Workers:
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                # forkserver, not fork: the server has threads, and a fork copies their locks mid-use.
+                # forkserver, not fork: the server has threads, and a fork copies their locks mid-use. The
+                # fork server imports the jobs' modules once; each worker starts from it warm.
+                context = get_context("forkserver")
+                context.set_forkserver_preload(list(WORKER_MODULES))
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.limits.jobs,
-                    mp_context=get_context("forkserver"),
+                    mp_context=context,
                     initializer=_worker_init,
                     initargs=(self.limits.worker_memory,),
                     max_tasks_per_child=100,
@@ -207,6 +213,12 @@ class _Workers:
             except BrokenProcessPool:
                 self._drop(pool)
         return {"error": f"文件 {'、'.join(names)}：读取时进程异常退出（文件可能损坏或过大），未能处理。"}
+
+    def warm(self) -> None:
+        """Start the workers now, so the first upload doesn't wait for them."""
+        pool = self._current()
+        for future in [pool.submit(os.getpid) for _ in range(self.limits.jobs)]:
+            future.result()
 
     def close(self) -> None:
         with self._lock:
@@ -287,11 +299,32 @@ class _BodyLimit:
         await self.app(scope, counted, send)
 
 
+# What xlwings' remote engine reads from a payload without checking it; the rest passes through as sent.
+class _NameIn(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    name: str
+    book_scope: bool
+    sheet_index: int | None = None
+    scope_sheet_index: int | None = None
+    address: str | None = None
+
+
+class _NoteIn(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    address: str
+
+
 class _SheetIn(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     name: str = Field(min_length=1, max_length=31)
     values: list[list[str | int | float | bool | None]]
+    visibility: Literal["Visible", "Hidden", "VeryHidden"] | None = None
+    notes: list[_NoteIn] = []
+    pictures: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = []
 
 
 class _BookIn(BaseModel):
@@ -310,13 +343,15 @@ class _PayloadIn(BaseModel):
     client: str
     version: str
     book: _BookIn
-    names: list[dict[str, Any]]
+    names: list[_NameIn]
     sheets: list[_SheetIn] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _active_sheet_exists(self) -> _PayloadIn:
+    def _consistent(self) -> _PayloadIn:
         if self.book.active_sheet_index >= len(self.sheets):
-            raise ValueError("active_sheet_index")
+            raise ValueError("book.active_sheet_index")
+        if self.client == "Office.js" and any(s.visibility is None for s in self.sheets):
+            raise ValueError("sheets.visibility")
         return self
 
 
@@ -334,7 +369,7 @@ def parse_payload(body: bytes) -> dict[str, Any]:
     try:
         _PayloadIn.model_validate(payload)
     except ValidationError as e:
-        where = ".".join(str(part) for part in e.errors()[0]["loc"]) or "book"
+        where = ".".join(str(part) for part in e.errors()[0]["loc"]) or "sheets"
         raise _refuse(422, f"{BAD_PAYLOAD}（{where[:80]}）；请在 Excel 中重新点击按钮。") from None
     return payload
 
@@ -465,6 +500,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(workers.warm)
         yield
         workers.close()
 
@@ -481,7 +517,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _answer(422, _STATUS_ZH[422])
 
-    async def work(request: Request, most: int, many: bool) -> dict[str, Any]:
+    async def work(request: Request, most: int, many: bool) -> JSONResponse:
         form, uploads = await _uploads(request, limits, most)
         try:
             with tempfile.TemporaryDirectory(prefix="xlgoals-web-") as tmp:
@@ -497,7 +533,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
             await form.close()
         if "error" in answer:
             raise _refuse(422, str(answer["error"]))
-        return answer
+        # Plain JSON already: skip FastAPI's re-encoding walk over megabytes of base64.
+        return JSONResponse(answer)
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
@@ -515,11 +552,11 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         return Response(_web_file(name), media_type=f"{kind}; charset=utf-8")
 
     @app.post("/api/check")
-    async def api_check(request: Request) -> dict[str, Any]:
+    async def api_check(request: Request) -> JSONResponse:
         return await work(request, 1, many=False)
 
     @app.post("/api/summary")
-    async def api_summary(request: Request) -> dict[str, Any]:
+    async def api_summary(request: Request) -> JSONResponse:
         return await work(request, limits.files, many=True)
 
     @app.get("/health")
