@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xlgoals import layout
@@ -49,7 +50,7 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (XlgoalsError, RuleSetError) as e:
-            err.print(f"[bold red]无法处理：[/]{e}")
+            err.print("[bold red]无法处理：[/]" + escape(str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:
             err.print(f"[bold red]无法写入或读取文件：[/]{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）")
