@@ -22,14 +22,15 @@ import argparse
 import hashlib
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, only benchmarks/ is on the path; the payload builder lives in tests/.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 TARGET_SECONDS = 0.3
 HEAVY = ("pandas", "numpy", "pyarrow")
 
@@ -81,7 +82,6 @@ def lean_python(root: Path = ROOT) -> Path:
 
 def write_payload(path: Path, copies: int) -> int:
     """A unit workbook of the sample's projects `copies` times over, as the payload xlwings' client sends."""
-    sys.path.insert(0, str(ROOT))
     import openpyxl
 
     from benchmarks.validate_bench import SAMPLE
@@ -106,21 +106,13 @@ def click(python: Path | str, payload: Path) -> dict[str, list[str]]:
     return result
 
 
-def median_seconds(cmd: list[str], runs: int) -> float:
-    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}
-    subprocess.run(cmd, capture_output=True, check=True, env=env)  # warm the file cache, not counted
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
+    from benchmarks.validate_bench import median_seconds
+
+    os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
     print("building/using the lean environment (pip install xlgoals, no extras) ...", flush=True)
     lean = lean_python()
     full = Path(sys.executable)
