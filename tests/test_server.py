@@ -345,3 +345,19 @@ def test_taskpane_uses_a_local_xlwings_client_when_given(
     assert "cdn.jsdelivr" not in page and 'src="http://testserver/xlwings-client.js"' in page
     assert client.get("/xlwings-client.js").text == "var xlwings = {};"
     assert "未能加载 Office.js" in page
+
+
+def test_a_file_that_kills_its_reader_costs_only_its_own_answer(
+    client: TestClient, sample_xlsx: Path, tmp_path: Path
+) -> None:
+    # One value in Excel's last cell: a reader that sizes its grid by the used range runs out of memory
+    # (the worker's address space is bounded) and dies.
+    wb = openpyxl.load_workbook(sample_xlsx)
+    wb["项目1"]["XFD1048576"] = "far away"
+    far = tmp_path / "far.xlsx"
+    wb.save(far)
+    response = _upload(client, "/api/check", far)
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert "far.xlsx" in response.json()["detail"] and CJK.search(response.json()["detail"])
+    assert _upload(client, "/api/check", sample_xlsx).status_code == 200
