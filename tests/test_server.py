@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -251,8 +252,12 @@ def test_check_page_answers_what_the_cli_finds(client: TestClient, sample_xlsx: 
 def test_bad_file_gets_the_cli_message(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
     response = _upload(client, "/api/check", bad)
     assert response.status_code == 422
+    assert list(work.iterdir()) == []  # a refused request leaves nothing behind either
     monkeypatch.chdir(tmp_path)
     cli = CliRunner().invoke(cli_app, ["validate", bad.name])
     assert cli.exit_code == 2
@@ -361,3 +366,29 @@ def test_a_file_that_kills_its_reader_costs_only_its_own_answer(
     if response.status_code == 422:
         assert "far.xlsx" in response.json()["detail"] and CJK.search(response.json()["detail"])
     assert _upload(client, "/api/check", sample_xlsx).status_code == 200
+
+
+def test_uploaded_names_stay_inside_the_request_folder(client: TestClient, sample_xlsx: Path) -> None:
+    data = sample_xlsx.read_bytes()
+    response = client.post(
+        "/api/summary",
+        files=[
+            ("files", ("../../单位.xlsx", data)),
+            ("files", ("单位.xlsx", data)),
+            ("files", ("C:\\a\\单位.xlsx", data)),
+        ],
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert result["status"] == {"已读取": 1, "已拒绝": 0, "重复": 2, "锁定文件": 0}
+    assert sorted(p["file"] for p in result["problems"]) == ["单位 (2).xlsx", "单位 (3).xlsx"]
+
+
+def test_macro_workbook_comes_back_with_its_macros(client: TestClient) -> None:
+    template = Path(__file__).resolve().parent.parent / "workbook_templates" / "xlgoals_template.xlsm"
+    response = _upload(client, "/api/check", template)
+    assert response.status_code == 200, response.text
+    marked = response.json()["downloads"][0]
+    assert marked["name"] == "xlgoals_template_校验.xlsm" and "macroEnabled" in marked["type"]
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(marked["data"]))) as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()

@@ -134,8 +134,9 @@ def check_workbook(path: Path) -> dict[str, Any]:
             for f in report.findings
         ],
         "projects": [
-            {"status": project_status(p.findings or {}), "sheet": p.sheet, "name": p.name, **(p.findings or {})}
+            {"status": project_status(counts), "sheet": p.sheet, "name": p.name, **counts}
             for p in r.projects
+            for counts in [p.findings or dict.fromkeys(report.counts(), 0)]
         ],
         "downloads": [_download(marked), _download(summary)],
     }
@@ -165,6 +166,10 @@ def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
         return {"error": e.user_message}
     except MemoryError:
         return {"error": f"文件 {'、'.join(names)}：文件太大或结构异常，读取时超出内存上限，未能处理。"}
+    except Exception:
+        # A bug, not bad input (bad input is an XlgoalsError): its traceback belongs in the server's log.
+        log.exception("job on %s failed", names)
+        return {"error": f"文件 {'、'.join(names)}：{UNEXPECTED}", "status": 500}
     finally:
         os.chdir(previous)
 
@@ -532,7 +537,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         finally:
             await form.close()
         if "error" in answer:
-            raise _refuse(422, str(answer["error"]))
+            raise _refuse(int(answer.get("status", 422)), str(answer["error"]))
         # Plain JSON already: skip FastAPI's re-encoding walk over megabytes of base64.
         return JSONResponse(answer)
 
