@@ -257,7 +257,7 @@ def test_bad_file_gets_the_cli_message(client: TestClient, tmp_path: Path, monke
     monkeypatch.setattr(tempfile, "tempdir", str(work))
     response = _upload(client, "/api/check", bad)
     assert response.status_code == 422
-    assert list(work.iterdir()) == []  # a refused request leaves nothing behind either
+    assert not list(work.glob("xlgoals-web-*"))  # a refused request leaves nothing behind either
     monkeypatch.chdir(tmp_path)
     cli = CliRunner().invoke(cli_app, ["validate", bad.name])
     assert cli.exit_code == 2
@@ -304,7 +304,7 @@ def test_twenty_concurrent_uploads_get_their_own_answers(
         rolled = _workbook(data["downloads"][1])
         assert layout.SUMMARY_SHEET in rolled.sheetnames
     # Every request's folder is gone, and no more workers ran than the limit allows.
-    assert list(work.iterdir()) == []
+    assert not list(work.glob("xlgoals-web-*"))
     pool_ = app.state.workers._pool
     assert pool_ is not None and len(pool_._processes) <= Limits().jobs
 
