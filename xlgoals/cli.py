@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xlgoals import layout
@@ -49,7 +50,7 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (XlgoalsError, RuleSetError) as e:
-            err.print(f"[bold red]无法处理：[/]{e}")
+            err.print("[bold red]无法处理：[/]" + escape(str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:
             err.print(f"[bold red]无法写入或读取文件：[/]{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）")
@@ -369,11 +370,15 @@ def consolidate(
 
 
 @app.command()
+@friendly
 def serve(
     host: Annotated[str, typer.Option(help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
 ) -> None:
-    """启动网页版 Excel / Mac 使用的 xlwings Server 服务（按钮经由 HTTP 调用同一套入口）。"""
+    """启动网页服务：上传工作簿校验、汇总的页面（/），以及网页版 Excel / Mac 的加载项按钮。"""
+    from xlgoals.extras import require
+
+    require("fastapi", "uvicorn", "python_multipart", purpose="网页服务（xlgoals serve）")
     import uvicorn
 
     from xlgoals.server import create_app

@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from xlgoals import layout
 from xlgoals.errors import XlgoalsError
@@ -27,6 +27,9 @@ from xlgoals.model import MONEY_FIELDS, Project, Unit
 from xlgoals.rollup import KIND_ZH, MONEY_ZH, indicator_kind, project_key
 from xlgoals.ruleset import RuleSet
 from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GroupBy = Literal["department", "folder"]
 Status = Literal["已读取", "已拒绝", "重复", "锁定文件"]
@@ -667,6 +670,18 @@ class Consolidation:
         """Every input was read (lock files aside): what exit code 0 promises."""
         return all(e.status in (READ, LOCK) for e in self.ledger)
 
+    def to_pandas(self) -> dict[str, pd.DataFrame]:
+        """单位汇总 (one row per unit read) and 台账 as DataFrames for analysts; needs xlgoals[department]."""
+        from xlgoals.extras import require
+
+        require("pandas", purpose="生成 pandas 表格")
+        import pandas as pd
+
+        return {
+            UNITS_SHEET: pd.DataFrame([u.row() for u in self.units], columns=[c.title for c in UNIT_COLUMNS]),
+            LEDGER_SHEET: pd.DataFrame([e.row() for e in self.ledger], columns=[c.title for c in LEDGER_COLUMNS]),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "output": self.output,
@@ -933,6 +948,10 @@ def consolidate(
         from xlgoals.ruleset import load_ruleset
 
         load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
+    if parquet_dir:
+        from xlgoals.extras import require
+
+        require("pyarrow", purpose="导出 Parquet（--parquet）")
     with ExitStack() as stack:
         xlsx_tmp = stack.enter_context(atomic_output(out_path))
         exports = _open_exports(stack, Path(csv_dir) if csv_dir else None, Path(parquet_dir) if parquet_dir else None)

@@ -1,0 +1,173 @@
+"""The upload page in a real browser: Debian's chromium driven by selenium against `xlgoals serve`'s app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import uvicorn
+
+from tests.test_server import unit_workbooks
+from xlgoals import marks
+from xlgoals.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
+from xlgoals.model import Unit
+from xlgoals.pipeline import check_file
+from xlgoals.server import create_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromium-driver are not installed"
+)
+# Set to a path (e.g. docs/web.png) to keep a screenshot of the page with a checked workbook.
+SCREENSHOT = os.environ.get("XLGOALS_SCREENSHOT")
+WAIT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    srv.should_exit = True
+    thread.join(WAIT)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[tuple[Any, Path]]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1300"):
+        options.add_argument(arg)
+    # Every host but this machine is unreachable: the page must need nothing from the internet.
+    options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(WAIT)
+    try:
+        yield driver, downloads
+    finally:
+        driver.quit()
+
+
+def _wait(driver: Any, condition: Any) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT).until(condition)
+
+
+def _downloaded(folder: Path, name: str) -> Path:
+    path = folder / name
+    deadline = time.monotonic() + WAIT
+    while not path.exists() or any(folder.glob("*.crdownload")):
+        assert time.monotonic() < deadline, f"{name} was not downloaded: {sorted(os.listdir(folder))}"
+        time.sleep(0.1)
+    return path
+
+
+def _rows(driver: Any, table: str) -> list[list[str]]:
+    from selenium.webdriver.common.by import By
+
+    return [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")
+    ]
+
+
+def test_one_workbook_shows_its_findings_and_downloads_marked(
+    server: str, browser: tuple[Any, Path], sample_xlsx: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, downloads = browser
+    driver.get(server)
+    assert driver.title.startswith("绩效目标表在线校验")
+    driver.find_element(By.ID, "one").send_keys(str(sample_xlsx))
+    _wait(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
+    report = check_file(sample_xlsx).report
+    findings = _rows(driver, "findings")
+    assert [(level, where) for level, where, _ in findings] == [
+        ({"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], f.location) for f in report.findings
+    ]
+    assert all(where.startswith("项目") and "!" in where for _, where, _ in findings)
+    projects = _rows(driver, "projects")
+    assert [row[1] for row in projects] == ["项目1", "项目2", "项目3"]
+    status = driver.find_element(By.ID, "status").text
+    assert f"警告 {report.counts()['warning']} 项" in status
+    if SCREENSHOT:
+        driver.save_screenshot(SCREENSHOT)
+    driver.find_element(By.CSS_SELECTOR, "#check-downloads a[download='unit_校验.xlsx']").click()
+    marked = openpyxl.load_workbook(_downloaded(downloads, "unit_校验.xlsx"))
+    assert marks.RESULTS_TITLE in marked.sheetnames
+    for f in report.findings:
+        if f.sheet and f.cell and f.severity in marks.MARKED_SEVERITIES:
+            note = marked[f.sheet][f.cell].comment
+            assert note is not None and f.message in note.text
+            assert marked[f.sheet][f.cell].fill.fgColor.rgb.endswith(marks.FILL_HEX[f.severity])
+
+
+def test_three_workbooks_give_a_summary_that_reconciles(
+    server: str, browser: tuple[Any, Path], sample_unit: Unit, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, downloads = browser
+    paths = unit_workbooks(sample_unit, tmp_path / "units", 3)
+    driver.get(server)
+    driver.find_element(By.ID, "many").send_keys("\n".join(str(p) for p in paths))
+    _wait(driver, lambda d: d.find_element(By.ID, "summary").is_displayed())
+    assert "共 3 个文件" in driver.find_element(By.ID, "summary-title").text
+    driver.find_element(By.CSS_SELECTOR, "#summary-downloads a").click()
+    summary = openpyxl.load_workbook(_downloaded(downloads, "部门汇总.xlsx"), data_only=True)
+    units = [check_file(p).unit for p in paths]
+    header, *rows = summary[UNITS_SHEET].iter_rows(values_only=True)
+    column = next(i for i, title in enumerate(header) if "当年预算" in str(title))
+    *unit_rows, total = rows
+    assert total[1] == DEPARTMENT_TOTAL
+    assert sorted(r[1] for r in unit_rows) == sorted(u.name for u in units)
+    expected = sum((u.money_totals()["budget_year"] for u in units), Decimal(0))
+    assert Decimal(str(total[column])) == expected == sum(Decimal(str(r[column])) for r in unit_rows)
+    ledger = list(summary[LEDGER_SHEET].iter_rows(min_row=2, values_only=True))
+    assert sorted(r[1] for r in ledger) == sorted(p.name for p in paths) and {r[2] for r in ledger} == {"已读取"}
+
+
+def test_taskpane_outside_excel_says_so(server: str, browser: tuple[Any, Path]) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser
+    driver.get(server + "taskpane.html")
+    status = _wait(
+        driver,
+        lambda d: d.find_element(By.ID, "status") if "正在连接" not in d.find_element(By.ID, "status").text else None,
+    )
+    assert "Office.js" in status.text and "加载项" in status.text
+    assert all(not b.is_enabled() for b in driver.find_elements(By.TAG_NAME, "button"))

@@ -1,0 +1,127 @@
+"use strict";
+// The page's only script: upload, show the answer, offer the generated workbooks as downloads.
+const statusBox = document.getElementById("status");
+
+function say(text, bad) {
+  statusBox.textContent = text;
+  statusBox.className = bad ? "bad" : "";
+}
+
+function fill(id, rows) {
+  const body = document.querySelector(`#${id} tbody`);
+  body.replaceChildren();
+  for (const { cells, cls } of rows) {
+    const tr = body.insertRow();
+    if (cls) tr.className = cls;
+    for (const [text, tdClass] of cells) {
+      const td = tr.insertCell();
+      td.textContent = text;
+      if (tdClass) td.className = tdClass;
+    }
+  }
+}
+
+function offer(id, downloads) {
+  const box = document.getElementById(id);
+  box.replaceChildren();
+  for (const d of downloads) {
+    const bytes = Uint8Array.from(atob(d.data), (c) => c.charCodeAt(0));
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([bytes], { type: d.type }));
+    a.download = d.name;
+    a.className = "button download";
+    a.textContent = `下载 ${d.name}`;
+    box.append(a);
+  }
+}
+
+async function post(url, files) {
+  const form = new FormData();
+  for (const f of files) form.append("files", f, f.name);
+  let response;
+  try {
+    response = await fetch(url, { method: "POST", body: form });
+  } catch (e) {
+    say("无法连接服务器，请检查网络后重试。", true);
+    return null;
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (e) {
+    data = null;
+  }
+  if (!response.ok) {
+    say((data && data.detail) || `服务器返回错误（${response.status}），请稍后重试。`, true);
+    return null;
+  }
+  return data;
+}
+
+function showCheck(data) {
+  const year = data.year ? `（${data.year}年度）` : "";
+  document.getElementById("check-title").textContent = `${data.unit || data.file}${year} · ${data.file}`;
+  document.getElementById("verdict").textContent = `${data.verdict}　当年预算合计 ${data.budget_year} 元。`;
+  fill("projects", data.projects.map((p) => ({
+    cells: [[p.status, p.status], [p.sheet, ""], [p.name, ""], [p.error, "num"], [p.warning, "num"], [p.info, "num"]],
+  })));
+  fill("findings", data.findings.map((f) => ({
+    cls: f.severity,
+    cells: [[f.level, ""], [f.location, "location"], [f.message, ""]],
+  })));
+  offer("check-downloads", data.downloads);
+  document.getElementById("check").hidden = false;
+  say(`已校验 ${data.file}：错误 ${data.counts.error} 项，警告 ${data.counts.warning} 项，提示 ${data.counts.info} 项。`);
+}
+
+function showSummary(data) {
+  const r = data.result;
+  const counts = Object.entries(r.status).filter(([, n]) => n).map(([s, n]) => `${s} ${n} 个`).join("，");
+  document.getElementById("summary-title").textContent = `部门汇总：共 ${r.files} 个文件（${counts}）`;
+  const t = r.total;
+  document.getElementById("summary-line").textContent =
+    `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${t.totals.budget_year} 元。` +
+    "每个文件的处理情况见汇总表中的“台账”。";
+  fill("problems", r.problems.map((p) => ({ cells: [[p.file, ""], [p.status, ""], [p.reason || "", ""]] })));
+  offer("summary-downloads", data.downloads);
+  document.getElementById("summary").hidden = false;
+  say(`已生成部门汇总：${r.files} 个文件。`);
+}
+
+async function handle(files) {
+  if (!files.length) return;
+  document.getElementById("check").hidden = true;
+  document.getElementById("summary").hidden = true;
+  if (files.length === 1 && !handle.summary) {
+    say(`正在校验 ${files[0].name}……`);
+    const data = await post("/api/check", files);
+    if (data) showCheck(data);
+  } else {
+    say(`正在汇总 ${files.length} 个工作簿……`);
+    const data = await post("/api/summary", files);
+    if (data) showSummary(data);
+  }
+}
+
+document.getElementById("one").addEventListener("change", (e) => {
+  handle.summary = false;
+  handle([...e.target.files]);
+  e.target.value = "";
+});
+document.getElementById("many").addEventListener("change", (e) => {
+  handle.summary = true;
+  handle([...e.target.files]);
+  e.target.value = "";
+});
+const drop = document.getElementById("drop");
+drop.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  handle.summary = false;
+  handle([...e.dataTransfer.files]);
+});
