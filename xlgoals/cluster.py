@@ -25,7 +25,7 @@ def _client(address: str) -> Any:
             "使用 --scheduler 需要 dask[distributed]，本机没有安装：pip install 'xlgoals[department]'。"
         ) from None
     try:
-        return Client(address, timeout="10s", set_as_default=False)
+        return Client(address, timeout="10s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as e:
         raise XlgoalsError(
             f"无法连接 Dask 调度器 {address}（{type(e).__name__}）。请确认地址写成 tcp://主机:端口，"

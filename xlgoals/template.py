@@ -236,7 +236,12 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 
 
 def _merge_row(
-    ws: Worksheet, cell: str, value: str, font: Font, height: float | None = None, last: str = layout.PROJECT_LAST_COLUMN
+    ws: Worksheet,
+    cell: str,
+    value: str,
+    font: Font,
+    height: float | None = None,
+    last: str = layout.PROJECT_LAST_COLUMN,
 ) -> None:
     row = cell[1:]
     ws.merge_cells(f"A{row}:{last}{row}")

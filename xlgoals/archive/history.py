@@ -53,7 +53,9 @@ def last_year(db: str | os.PathLike[str], unit: Unit, words: frozenset[str] = DE
                 )
     finally:
         con.close()
-    return History(path, Unit(name=found[2] or "", year=found[1], department=found[3] or "", projects=[*projects.values()]))
+    return History(
+        path, Unit(name=found[2] or "", year=found[1], department=found[3] or "", projects=[*projects.values()])
+    )
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -77,7 +79,8 @@ def cover_archive(unit: Unit, book_path: str | None) -> Path | None:
         path = Path(book_path).parent / path
     if not path.is_file():
         raise XlgoalsError(
-            f"单位信息表“历史库”填写的文件“{text}”不存在，请改为历史库文件（如 xlgoals.duckdb）的完整路径，或清空该格。",
+            f"单位信息表“历史库”填写的文件“{text}”不存在，"
+            "请改为历史库文件（如 xlgoals.duckdb）的完整路径，或清空该格。",
             sheet=layout.COVER_SHEET,
             cell=layout.COVER_FIELD["history"].value_cell,
         )

@@ -98,7 +98,8 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str, upto: int = SCHEMA_VERSIO
     current = version_of(con, path)
     if current > SCHEMA_VERSION:
         raise ArchiveError(
-            f"该历史库由更新版本的 xlgoals 建立（结构版本 {current}，本程序支持到 {SCHEMA_VERSION}），请先升级 xlgoals。",
+            f"该历史库由更新版本的 xlgoals 建立（结构版本 {current}，"
+            f"本程序支持到 {SCHEMA_VERSION}），请先升级 xlgoals。",
             file=path,
         )
     for version in range(current + 1, upto + 1):
@@ -106,9 +107,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str, upto: int = SCHEMA_VERSIO
         try:
             for statement in MIGRATIONS[version - 1]:
                 con.execute(statement)
-            con.execute(
-                f"INSERT OR REPLACE INTO {META} VALUES ('app', ?), ('schema_version', ?)", [APP, str(version)]
-            )
+            con.execute(f"INSERT OR REPLACE INTO {META} VALUES ('app', ?), ('schema_version', ?)", [APP, str(version)])
             con.commit()
         except BaseException:
             con.rollback()

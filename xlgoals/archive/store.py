@@ -50,8 +50,9 @@ class ArchiveWriter:
         self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
         self._current: dict[tuple[str, int | None], str] = {
             (unit, year): sha
-            for sha, unit, year in con.execute("SELECT sha256, unit, year FROM current_units WHERE unit IS NOT NULL")
-            .fetchall()
+            for sha, unit, year in con.execute(
+                "SELECT sha256, unit, year FROM current_units WHERE unit IS NOT NULL"
+            ).fetchall()
         }
         self._seq: int = con.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]  # type: ignore[index]
         self._now = datetime.now().replace(microsecond=0)
@@ -88,7 +89,11 @@ class ArchiveWriter:
         return outcome
 
     def flush(self) -> None:
-        columns = {"units": (*UNIT_COLUMNS, "added_at", "seq"), **TABLES, "supersessions": ("sha256", "by_sha256", "superseded_at")}
+        columns = {
+            "units": (*UNIT_COLUMNS, "added_at", "seq"),
+            **TABLES,
+            "supersessions": ("sha256", "by_sha256", "superseded_at"),
+        }
         self._buffers["supersessions"] = self._supersessions
         for table, rows in self._buffers.items():
             if rows:
@@ -117,7 +122,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]
     """Rows into a table through one Arrow batch: DuckDB's fast path, where executemany goes row by row."""
     import pyarrow as pa
 
-    batch = pa.table({name: pa.array(list(values)) for name, values in zip(columns, zip(*rows), strict=True)})
+    batch = pa.table(
+        {name: pa.array(list(values)) for name, values in zip(columns, zip(*rows, strict=True), strict=True)}
+    )
     con.register("xlgoals_batch", batch)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM xlgoals_batch")
@@ -162,7 +169,8 @@ def dataframe(db: str | os.PathLike[str], query: str, params: list[Any] | None =
     """The same query as a pandas DataFrame, for Python callers (pandas is imported only here)."""
     con, cursor = _run(db, query, params)
     try:
-        return cursor.df()
+        frame: pandas.DataFrame = cursor.df()
+        return frame
     finally:
         con.close()
 

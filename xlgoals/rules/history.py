@@ -130,14 +130,10 @@ def _by_name(project: Project) -> dict[str, Indicator]:
 
 def _where_it_was(project: Project, dropped: Indicator) -> str:
     """The row a dropped indicator would sit near: its level-2's first row, else its level-1's, else the title."""
-    for same in (
-        lambda i: i.level1 == dropped.level1 and i.level2 == dropped.level2,
-        lambda i: i.level1 == dropped.level1,
-    ):
-        row = next((i for i in project.indicators if same(i)), None)
-        if row is not None:
-            return indicator_cell(project, row, "name")
-    return layout.INDICATOR_SECTION_CELL
+    same_level2 = (i for i in project.indicators if (i.level1, i.level2) == (dropped.level1, dropped.level2))
+    same_level1 = (i for i in project.indicators if i.level1 == dropped.level1)
+    row = next(same_level2, None) or next(same_level1, None)
+    return indicator_cell(project, row, "name") if row is not None else layout.INDICATOR_SECTION_CELL
 
 
 @check("indicator_dropped", "project", placeholders=("last_value", "last_project", "last_year"))
