@@ -212,7 +212,7 @@ def test_without_duckdb_the_history_option_says_what_to_install(
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_duckdb)
-    with pytest.raises(ArchiveError, match="需要 duckdb.*xlgoals\\[department\\]"):
+    with pytest.raises(ArchiveError, match=r"需要 duckdb.*xlgoals\[department\]"):
         check_file(second, history=db)
     result = CliRunner().invoke(app, ["validate", str(second), "--history", str(db)])
     assert result.exit_code == 2 and "pip install" in result.output
