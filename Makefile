@@ -36,6 +36,7 @@ test: $(STAMP) lint typecheck
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/consolidate_bench.py
+	$(BIN)/python benchmarks/archive_bench.py
 
 clean:
 	rm -rf $(VENV) out
