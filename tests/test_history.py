@@ -200,10 +200,7 @@ def test_a_raised_target_or_a_new_indicator_justifies_a_larger_budget(tmp_path: 
     assert _findings(tmp_path, last, Unit(name="单位", year=2021, projects=[same])) == [("history.budget-up", "D14")]
 
 
-def test_without_duckdb_the_history_option_says_what_to_install(
-    two_years: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, second, db = two_years
+def _without_duckdb(monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
     def no_duckdb(name: str, *args: Any, **kwargs: Any) -> Any:
@@ -212,13 +209,22 @@ def test_without_duckdb_the_history_option_says_what_to_install(
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_duckdb)
+
+
+def test_without_duckdb_the_history_option_says_what_to_install(
+    two_years: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, second, db = two_years
+    _without_duckdb(monkeypatch)
     with pytest.raises(ArchiveError, match=r"需要 duckdb.*xlgoals\[department\]"):
         check_file(second, history=db)
     result = CliRunner().invoke(app, ["validate", str(second), "--history", str(db)])
     assert result.exit_code == 2 and "pip install" in result.output
 
 
-def test_the_excel_button_uses_the_archive_the_cover_names(two_years: tuple[Path, Path, Path], tmp_path: Path) -> None:
+def test_the_excel_button_uses_the_archive_the_cover_names(
+    two_years: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.xlbridge import run_remote
     from xlgoals import excel
 
@@ -241,3 +247,32 @@ def test_the_excel_button_uses_the_archive_the_cover_names(two_years: tuple[Path
     _, events = click(named)
     alerts = [e["args"][0] for e in events if e["func"] == "alert"]
     assert len(alerts) == 1 and "历史库" in alerts[0] and "B10" in alerts[0]
+    # The lean unit install (no duckdb) with an archive named on the cover: a Chinese message saying what to install.
+    wb[layout.COVER_SHEET][layout.COVER_FIELD["history"].value_cell] = str(db)
+    wb.save(named)
+    _without_duckdb(monkeypatch)
+    _, events = click(named)
+    alerts = [e["args"][0] for e in events if e["func"] == "alert"]
+    assert len(alerts) == 1 and "需要 duckdb" in alerts[0]
+
+
+def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path) -> None:
+    last = Unit(name="单位", year=2020, projects=[_project("旧名称", ("参会人数", ">=500人"))])
+    renamed = _project("新名称", ("参会人数", ">=300人"), previous_name="旧名称")
+    assert _findings(tmp_path, last, Unit(name="单位", year=2021, projects=[renamed])) == [
+        ("history.target-lowered", "D18")
+    ]
+    (tmp_path / "h.duckdb").unlink()
+    typo = _project("新名称", ("参会人数", ">=300人"), previous_name="旧明称")
+    assert _findings(tmp_path, last, Unit(name="单位", year=2021, projects=[typo])) == [
+        ("history.previous-missing", "D13")
+    ]
+
+
+@pytest.mark.parametrize("rs_name", ["shanghai-2020", "national"])
+def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
+    from xlgoals.ruleset import load_ruleset
+
+    here = Path(__file__).read_text(encoding="utf-8")
+    codes = {r.code for r in load_ruleset(rs_name).rules if r.code.startswith("history.")}
+    assert len(codes) == 8 and all(f'"{code}"' in here for code in codes)

@@ -381,6 +381,7 @@ archive_app = typer.Typer(
 )
 app.add_typer(archive_app, name="archive")
 DbOption = Annotated[Path, typer.Option("--db", help="历史库文件")]
+ARCHIVE_DB = Path("xlgoals.duckdb")  # xlgoals.archive.DEFAULT_DB, without importing the archive for every command
 
 
 def _plain_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
@@ -399,7 +400,7 @@ def _plain_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) ->
 @friendly
 def archive_add(
     paths: Annotated[list[Path], typer.Argument(help="单位工作簿或文件夹（文件夹递归读取）")],
-    db: DbOption = Path("xlgoals.duckdb"),
+    db: DbOption = ARCHIVE_DB,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
@@ -427,7 +428,7 @@ def archive_add(
 @archive_app.command("list")
 @friendly
 def archive_list(
-    db: DbOption = Path("xlgoals.duckdb"), fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+    db: DbOption = ARCHIVE_DB, fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
 ) -> None:
     """历史库中各年度、各单位的当前版本：项目数、指标数、当年预算合计、问题数、版本数。"""
     from xlgoals.archive.store import listing
@@ -447,7 +448,7 @@ def archive_sql(
     query: Annotated[
         str, typer.Argument(help='只读 SQL，如 "SELECT year, sum(budget_year) FROM current_projects GROUP BY year"')
     ],
-    db: DbOption = Path("xlgoals.duckdb"),
+    db: DbOption = ARCHIVE_DB,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """对历史库执行只读 SQL 并以表格输出（表与视图见 README）。"""
@@ -464,7 +465,7 @@ def archive_sql(
 @friendly
 def archive_export(
     parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：按 year=…/department=… 分区的 Parquet")],
-    db: DbOption = Path("xlgoals.duckdb"),
+    db: DbOption = ARCHIVE_DB,
 ) -> None:
     """把历史库导出为 Hive 分区的 Parquet（units/projects/indicators/findings，含 current 列），
     供 Spark、DuckDB 等读取。"""
