@@ -11,14 +11,13 @@ from xlgoals.model import Unit
 
 Row = tuple[Any, ...]
 
-# Every table starts with these: the stored file, and what Hive partitions and joins need.
-KEY_COLUMNS = ("sha256", "year", "unit", "department")
+# Every table starts with these: the stored file (its content hash and path), and what partitions and joins need.
+KEY_COLUMNS = ("sha256", "year", "unit", "department", "file")
 UNIT_COLUMNS = (
     *KEY_COLUMNS,
     "framework",
     "contact",
     "phone",
-    "file",
     "file_name",
     "size",
     "projects",
@@ -102,7 +101,7 @@ def _blank_none(text: str) -> str | None:
 def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path: str) -> Record:
     """The archive rows of a unit as read from `path`, with the report its rule set gave."""
     name = unit.name.strip()
-    key: Row = (sha256, unit.year, name or None, _blank_none(unit.department))
+    key: Row = (sha256, unit.year, name or None, _blank_none(unit.department), path)
     counts = report.counts()
     per_project = report.per_project()
     projects: list[Row] = []
@@ -163,7 +162,6 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
         _blank_none(unit.framework),
         _blank_none(unit.contact),
         _blank_none(unit.phone),
-        path,
         Path(path).name,
         size,
         len(unit.projects),

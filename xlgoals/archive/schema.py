@@ -16,7 +16,7 @@ APP = "xlgoals-archive"
 META = "xlgoals_meta"
 INSTALL_HINT = "请在部门电脑上安装：pip install 'xlgoals[department]'（单位填报电脑不需要历史库）。"
 
-_KEY = "sha256 VARCHAR NOT NULL, year INTEGER, unit VARCHAR, department VARCHAR"
+_KEY = "sha256 VARCHAR NOT NULL, year INTEGER, unit VARCHAR, department VARCHAR, file VARCHAR"
 _MONEY = "DECIMAL(18, 2)"
 
 # Each migration is applied once, in order, in one transaction with the version bump; never edit a released
@@ -24,9 +24,9 @@ _MONEY = "DECIMAL(18, 2)"
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
-        f"""CREATE TABLE units ({_KEY}, framework VARCHAR, contact VARCHAR, phone VARCHAR, file VARCHAR,
-            file_name VARCHAR, size BIGINT, projects INTEGER, indicators INTEGER, errors INTEGER,
-            warnings INTEGER, infos INTEGER, added_at TIMESTAMP NOT NULL, seq BIGINT NOT NULL,
+        f"""CREATE TABLE units ({_KEY}, framework VARCHAR, contact VARCHAR, phone VARCHAR, file_name VARCHAR,
+            size BIGINT, projects INTEGER, indicators INTEGER, errors INTEGER, warnings INTEGER, infos INTEGER,
+            added_at TIMESTAMP NOT NULL, seq BIGINT NOT NULL,
             PRIMARY KEY (sha256))""",
         f"""CREATE TABLE projects ({_KEY}, sheet VARCHAR, name VARCHAR, previous_name VARCHAR,
             category VARCHAR, start_date DATE, end_date DATE, gov_purchase BOOLEAN, perf_type VARCHAR,
@@ -53,7 +53,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE VIEW current_findings AS SELECT * FROM findings
             WHERE sha256 NOT IN (SELECT sha256 FROM supersessions)""",
         # The four money lines of each project as rows: one (project, line, amount) per figure.
-        """CREATE VIEW budgets AS SELECT sha256, year, unit, department, sheet, name AS project, line, amount
+        """CREATE VIEW budgets AS SELECT sha256, year, unit, department, file, sheet, name AS project, line, amount
             FROM projects UNPIVOT (amount FOR line IN (budget_total, budget_year, last_year_budget,
             last_year_executed))""",
         """CREATE VIEW current_budgets AS SELECT * FROM budgets
