@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -979,17 +979,10 @@ def consolidate(
         # Written only after reconciliation; on failure the sheets' temp files just vanish.
         book.save(xlsx_tmp)
         archived = archiver.commit() if archiver is not None else None
-    return Consolidation(
-        str(out_path),
-        merge.ledger,
-        merge.accepted,
-        groups,
-        total,
-        group_by,
-        book.worksheet_names(),
-        book.notes,
-        archived,
+    result = Consolidation(
+        str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
     )
+    return replace(result, archived=archived)
 
 
 def _archiver(stack: ExitStack, db: str | os.PathLike[str] | None) -> ArchiveWriter | None:
