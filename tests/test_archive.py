@@ -178,3 +178,18 @@ def test_the_lean_paths_import_neither_duckdb_nor_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_consolidate_db_on_the_command_line(sample_xlsx: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    (tmp_path / "~$unit.xlsx").write_bytes(b"lock")  # Excel's owner file: skipped, not a failure
+    args = ["consolidate", str(sample_xlsx), "-o", str(tmp_path / "s.xlsx"), "--db", str(db), "-j", "1"]
+    result = CliRunner().invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"archived": {' in result.output and '"added": 1' in result.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "新增0个，已存在未变1个" in "".join(again.output.split())
+    added = CliRunner().invoke(
+        app, ["archive", "add", str(sample_xlsx), str(tmp_path / "~$unit.xlsx"), "--db", str(db)]
+    )
+    assert added.exit_code == 0 and "锁定文件" in added.output

@@ -415,14 +415,16 @@ def archive_add(
         summary, entries = add_paths(paths, db, jobs=jobs, rules=rules, progress=progress, scheduler=scheduler)
     finally:
         progress.stop()
-    stored = {"新增", "未变", "替换旧版本"}
+    # Lock files Excel leaves beside open books are no declarations: skipping them is not a failure.
+    fine = {"新增", "未变", "替换旧版本", "锁定文件"}
+    unread = sum(e.outcome not in fine for e in entries)
     if fmt is Format.json:
         print_json({**summary.to_dict(), "files": [e.__dict__ for e in entries]})
     else:
         rows = [(e.path, e.outcome, e.unit, e.year, e.reason) for e in entries]
         out.print(_plain_table(f"存入历史库 {db}", ["文件", "结果", "单位", "年度", "原因"], rows))
-        out.print(f"{summary.describe()}；未能读取 {sum(e.outcome not in stored for e in entries)} 个。", markup=False)
-    raise typer.Exit(EXIT_OK if all(e.outcome in stored for e in entries) else EXIT_FINDINGS)
+        out.print(f"{summary.describe()}；未能读取 {unread} 个。", markup=False)
+    raise typer.Exit(EXIT_FINDINGS if unread else EXIT_OK)
 
 
 @archive_app.command("list")
