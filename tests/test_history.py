@@ -9,6 +9,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from xlgoals import layout
@@ -158,6 +160,30 @@ def test_an_ambiguous_match_is_an_info_naming_the_candidates(tmp_path: Path) -> 
 )
 def test_compare_targets(before: str, after: str, expected: int) -> None:
     assert compare(parse_target(before, "x"), parse_target(after, "x")) == expected
+
+
+_TARGETS = st.builds(
+    lambda op, n, unit: f"{op}{n}{unit}",
+    st.sampled_from([">=", ">", "=", "<=", "<", "≥"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(["", "%", "人", "天", "万元"]),
+)
+
+
+@given(_TARGETS, _TARGETS)
+def test_compare_is_antisymmetric(before: str, after: str) -> None:
+    a, b = parse_target(before, "x"), parse_target(after, "x")
+    assert compare(a, b) == -compare(b, a)
+    assert compare(a, a) == 0
+
+
+# Names without digits (a year needs them) and not starting with 度 (which would join the year word).
+_NAMES = st.text(st.characters(exclude_categories=("Nd",)), max_size=20).filter(lambda t: not t.startswith("度"))
+
+
+@given(_NAMES, st.integers(min_value=1990, max_value=2099), st.sampled_from(["年", "年度", "年 "]))
+def test_a_year_word_never_changes_the_key(name: str, year: int, word: str) -> None:
+    assert name_key(f"{year}{word}{name}") == name_key(name)
 
 
 def _findings(tmp_path: Path, last: Unit, now: Unit) -> list[tuple[str, str | None]]:
