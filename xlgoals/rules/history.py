@@ -261,12 +261,6 @@ def target_weakened(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             )
 
 
-def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
-    if now is None or before is None or before <= 0:
-        return None
-    return (now - before) / before * 100
-
-
 @check(
     "budget_up_same_targets",
     "project",
@@ -280,7 +274,9 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     if pair is None:
         return
     project, previous = pair
-    change = _change(project.budget_year, previous.budget_year)
+    from xlgoals.rollup import Change  # rollup's figures; imported here so a plain validate does not load it
+
+    change = Change.of(project.budget_year, previous.budget_year).percent
     limit = params["max_increase_percent"]
     if change is None or change <= Decimal(str(limit)) or project.budget_year is None:
         return
@@ -313,12 +309,13 @@ def low_execution_budget_up(ctx: Context, params: Mapping[str, Any]) -> Iterator
     if pair is None:
         return
     project, previous = pair
-    rate = _change(project.last_year_executed, project.last_year_budget)
-    up = _change(project.budget_year, previous.budget_year)
+    from xlgoals.rollup import Change, percent
+
+    rate = percent(project.last_year_executed, project.last_year_budget)
+    up = Change.of(project.budget_year, previous.budget_year).amount
     floor = params["min_execution_percent"]
     if rate is None or up is None or up <= 0 or project.last_year_executed is None:
         return
-    rate += 100  # _change gives executed-minus-budget; the rate is executed over budget
     if rate < Decimal(str(floor)):
         yield Hit(
             cell=field_cell(project, "last_year_executed"),
