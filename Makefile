@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/consolidate_bench.py
 	$(BIN)/python benchmarks/click_bench.py
+	$(BIN)/python benchmarks/archive_bench.py
 
 clean:
 	rm -rf $(VENV) out

@@ -325,7 +325,7 @@ class _Writer:
         ws.set_row(0, 32)
         for spec in layout.COVER_FIELDS:
             sheet.put(spec.label_cell, spec.label, fmts["label"])
-            sheet.put(spec.value_cell, unit[spec.key], fmts["box"])
+            sheet.put(spec.value_cell, unit.get(spec.key), fmts["box"])
         for i, line in enumerate(self.static["help"]):
             sheet.put_rc(layout.COVER_HELP_ROW - 1 + i, 0, line, fmts["help"])
             ws.set_row(layout.COVER_HELP_ROW - 1 + i, 28 if i else 16)
@@ -345,7 +345,7 @@ class _Writer:
         for spec in layout.PROJECT_FIELDS:
             sheet.put(spec.label_cell, spec.label, fmts["label"])
             kind = "money" if spec.kind == "money" else "date" if spec.kind == "date" else "box"
-            sheet.put(spec.value_cell, p[spec.key] if p else None, fmts[kind])
+            sheet.put(spec.value_cell, p.get(spec.key) if p else None, fmts[kind])
             if spec.merge_to:
                 ws.set_row(layout.split_address(spec.value_cell)[0] - 1, 96)
         sheet.put(layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, fmts["label"])

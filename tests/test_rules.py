@@ -372,7 +372,8 @@ def _check(rs_name: str, mutate: Mutation) -> Report:
 
 
 def _codes(rs_name: str) -> set[str]:
-    return {r.code for r in load_ruleset(rs_name).rules}
+    # The year-over-year rules need an archive: tests/test_history.py has a failing and a passing case of each.
+    return {r.code for r in load_ruleset(rs_name).rules if not r.code.startswith("history.")}
 
 
 PARAMS = [pytest.param(rs, case, id=f"{rs}:{case.code}") for rs in RULESETS for case in CASES]

@@ -191,11 +191,14 @@ def validate(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     write_back: Annotated[Path | None, typer.Option("--write-back", help="把标记和“校验结果”表写入这个新文件")] = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="历史库（xlgoals.duckdb）：与本单位上一年度的申报逐项比对")
+    ] = None,
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
     from xlgoals.pipeline import check_file
 
-    checked = check_file(path, rules)
+    checked = check_file(path, rules, history=history)
     report = checked.report
     if write_back is not None:
         from xlgoals.writeback import write_back as do_write_back
@@ -214,6 +217,7 @@ def validate(
 
 
 RULES_HELP = "规则集名称（shanghai-2020/national）或 .toml 路径"
+SCHEDULER_HELP = "Dask 调度器地址 tcp://主机:端口：在集群上读取（各节点须能访问同样的文件路径）"
 
 
 def _money(value: Any) -> str:
@@ -314,6 +318,8 @@ def consolidate(
     group_by: Annotated[GroupBy | None, typer.Option("--group-by", help="按主管部门或子文件夹分组小计")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="同时把读取的申报存入此历史库（如 xlgoals.duckdb）")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)] = None,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
     from xlgoals.consolidate import DUPLICATE, REJECTED
@@ -330,11 +336,13 @@ def consolidate(
             jobs=jobs,
             rules=rules,
             progress=progress,
+            archive=db,
+            scheduler=scheduler,
         )
     finally:
         progress.stop()
     if fmt is Format.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), **({"archived": result.archived.to_dict()} if result.archived else {})})
     else:
         # Fits an 80-column console; every figure is in --format json and in the 单位汇总 sheet.
         table = Table(title=f"汇总 → {output}")
@@ -356,6 +364,8 @@ def consolidate(
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
         for note in result.notes:
             out.print(f"[yellow]注意：[/]{note}")
+        if result.archived is not None:
+            out.print(f"已存入历史库 {result.archived.db}：{result.archived.describe()}。", markup=False)
         problems = [e for e in result.ledger if e.status in (REJECTED, DUPLICATE)]
         if problems:
             listing = Table(title="未计入汇总的文件（详见“台账”表）")
@@ -367,6 +377,107 @@ def consolidate(
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
+
+
+archive_app = typer.Typer(
+    help="历史库（DuckDB 文件，默认 xlgoals.duckdb）：存入各年度申报、查询、导出 Parquet。", no_args_is_help=True
+)
+app.add_typer(archive_app, name="archive")
+DbOption = Annotated[Path, typer.Option("--db", help="历史库文件")]
+ARCHIVE_DB = Path("xlgoals.duckdb")  # xlgoals.archive.DEFAULT_DB, without importing the archive for every command
+
+
+def _plain_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
+    """A table of data as it is: values never read as rich markup."""
+    from rich.text import Text
+
+    table = Table(title=Text(title))
+    for col in columns:
+        table.add_column(Text(str(col)), overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    return table
+
+
+@archive_app.command("add")
+@friendly
+def archive_add(
+    paths: Annotated[list[Path], typer.Argument(help="单位工作簿或文件夹（文件夹递归读取）")],
+    db: DbOption = ARCHIVE_DB,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)] = None,
+) -> None:
+    """读取并校验工作簿，存入历史库；同一文件再存不变，同一单位同一年度的新文件替换旧版本（旧版本留作历史）。
+    退出码 0 全部存入，1 有文件未能读取，2 无法使用。"""
+    from xlgoals.archive.ingest import add_paths
+
+    progress = _Progress(enabled=fmt is Format.table)
+    try:
+        summary, entries = add_paths(paths, db, jobs=jobs, rules=rules, progress=progress, scheduler=scheduler)
+    finally:
+        progress.stop()
+    # Lock files Excel leaves beside open books are no declarations: skipping them is not a failure.
+    fine = {"新增", "未变", "替换旧版本", "锁定文件"}
+    unread = sum(e.outcome not in fine for e in entries)
+    if fmt is Format.json:
+        print_json({**summary.to_dict(), "files": [e.__dict__ for e in entries]})
+    else:
+        rows = [(e.path, e.outcome, e.unit, e.year, e.reason) for e in entries]
+        out.print(_plain_table(f"存入历史库 {db}", ["文件", "结果", "单位", "年度", "原因"], rows))
+        out.print(f"{summary.describe()}；未能读取 {unread} 个。", markup=False)
+    raise typer.Exit(EXIT_FINDINGS if unread else EXIT_OK)
+
+
+@archive_app.command("list")
+@friendly
+def archive_list(
+    db: DbOption = ARCHIVE_DB, fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+) -> None:
+    """历史库中各年度、各单位的当前版本：项目数、指标数、当年预算合计、问题数、版本数。"""
+    from xlgoals.archive.store import listing
+
+    table = listing(db)
+    if fmt is Format.json:
+        print_json([dict(zip(table.columns, row, strict=True)) for row in table.rows])
+        return
+    out.print(_plain_table(f"历史库 {db}", table.columns, table.rows))
+    years = sorted({row[0] for row in table.rows if row[0] is not None})
+    out.print(f"共 {len(table.rows)} 份申报，年度：{'、'.join(map(str, years)) or '（无）'}。", markup=False)
+
+
+@archive_app.command("sql")
+@friendly
+def archive_sql(
+    query: Annotated[
+        str, typer.Argument(help='只读 SQL，如 "SELECT year, sum(budget_year) FROM current_projects GROUP BY year"')
+    ],
+    db: DbOption = ARCHIVE_DB,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """对历史库执行只读 SQL 并以表格输出（表与视图见 README）。"""
+    from xlgoals.archive.store import sql
+
+    table = sql(db, query)
+    if fmt is Format.json:
+        print_json([dict(zip(table.columns, row, strict=True)) for row in table.rows])
+        return
+    out.print(_plain_table(query, table.columns, table.rows))
+
+
+@archive_app.command("export")
+@friendly
+def archive_export(
+    parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：按 year=…/department=… 分区的 Parquet")],
+    db: DbOption = ARCHIVE_DB,
+) -> None:
+    """把历史库导出为 Hive 分区的 Parquet（units/projects/indicators/findings，含 current 列），
+    供 Spark、DuckDB 等读取。"""
+    from xlgoals.archive.export import export_parquet
+
+    counts = export_parquet(db, parquet)
+    out.print(f"已导出到 {parquet}：" + "，".join(f"{t} {n} 行" for t, n in counts.items()), markup=False)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -30,6 +30,8 @@ from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
 
 if TYPE_CHECKING:
     import pandas as pd
+    from xlgoals.archive.records import Record
+    from xlgoals.archive.store import AddSummary, ArchiveWriter
 
 GroupBy = Literal["department", "folder"]
 Status = Literal["已读取", "已拒绝", "重复", "锁定文件"]
@@ -212,6 +214,8 @@ class Task:
     group_by: GroupBy | None = None
     # Also send the indicator and finding rows as values (for the CSV/parquet copies), not only as XML.
     rows: bool = False
+    # Also send the rows the archive (--db) stores.
+    archive: bool = False
 
 
 @dataclass
@@ -241,6 +245,7 @@ class FileResult:
     n_findings: int = 0
     # Sheet name -> this file's rows of that sheet as SpreadsheetML (UTF-8), group column included.
     xml: dict[str, bytes] = field(default_factory=dict)
+    archive: Record | None = None
 
 
 def _sha256(path: Path) -> tuple[int, str]:
@@ -369,6 +374,10 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     result.n_indicators, result.n_findings = len(indicators), len(findings)
     if task.rows:
         result.indicators, result.findings = indicators, findings
+    if task.archive:
+        from xlgoals.archive.records import record_of
+
+        result.archive = record_of(unit, report, sha256=result.sha256, size=result.size, path=shown)
 
 
 def process_file(task: Task) -> FileResult:
@@ -661,6 +670,8 @@ class Consolidation:
     # a second sheet past Excel's last row).
     sheets: list[str] = field(default_factory=lambda: list(SHEETS))
     notes: list[str] = field(default_factory=list)
+    # What --db stored in the archive, when asked.
+    archived: AddSummary | None = None
 
     def status_counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.ledger if e.status == s) for s in STATUSES}
@@ -744,6 +755,17 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
                 yield r
                 if progress:
                     progress(done, total)
+
+
+def map_files(
+    tasks: list[Task], jobs: int, progress: ProgressFn | None, scheduler: str | None = None
+) -> Iterator[FileResult]:
+    """Results in input order, from the local process pool or, given its address, a Dask cluster's workers."""
+    if scheduler:
+        from xlgoals.cluster import cluster_results
+
+        return cluster_results(tasks, scheduler, progress)
+    return _results(tasks, jobs, progress)
 
 
 def _reconcile(
@@ -929,6 +951,8 @@ def consolidate(
     jobs: int | None = None,
     rules: str | None = None,
     progress: ProgressFn | None = None,
+    archive: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
 ) -> Consolidation:
     """Read, check and merge every file under `paths` into `output` (and CSV/parquet copies).
 
@@ -960,14 +984,33 @@ def consolidate(
         for name in SHEETS:
             book.add_sheet(name, COLUMNS[name])
         merge = _Merge(inputs, book, exports)
-        tasks = [Task(i, f.path, rules, f.folder, group_by, rows=bool(exports)) for i, f in enumerate(inputs, start=1)]
-        for r in _results(tasks, jobs or os.cpu_count() or 1, progress):
+        archiver = _archiver(stack, archive)
+        tasks = [
+            Task(i, f.path, rules, f.folder, group_by, rows=bool(exports), archive=archiver is not None)
+            for i, f in enumerate(inputs, start=1)
+        ]
+        for r in map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler):
             merge.add(r)
+            if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
+                archiver.add(r.archive, r.path)
         groups, total = merge.close(group_by)
         for t in exports.values():
             t.finish()
         # Written only after reconciliation; on failure the sheets' temp files just vanish.
         book.save(xlsx_tmp)
-    return Consolidation(
+        archived = archiver.commit() if archiver is not None else None
+    result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
     )
+    return replace(result, archived=archived)
+
+
+def _archiver(stack: ExitStack, db: str | os.PathLike[str] | None) -> ArchiveWriter | None:
+    """The archive writer for --db, opened before any file is read so a bad archive stops the run at once."""
+    if db is None:
+        return None
+    from xlgoals.archive.store import ArchiveWriter
+
+    writer = ArchiveWriter(db)
+    stack.callback(writer.close)
+    return writer

@@ -81,7 +81,12 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
 
     unit = read_unit(grid)
     unit.source = book.name
-    return check_unit(unit, file=book.name)
+    history = None
+    if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
+        from xlgoals.archive.history import cover_archive
+
+        history = cover_archive(unit, None if _is_remote(book) else book.fullname)
+    return check_unit(unit, file=book.name, history=history)
 
 
 def _recorded(grid: BookGrid) -> set[tuple[str, str]]:

@@ -40,6 +40,8 @@ class FieldSpec:
     required: bool = True
     # Long texts span the value cell to column D so the printout reads like the official form.
     merge_to: str | None = None
+    # A field added after workbooks were already in use: a blank label cell means the workbook predates it.
+    added_later: bool = False
 
 
 COVER_TITLE_CELL = "A1"
@@ -51,6 +53,8 @@ COVER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("contact", "联系人", "A7", "B7", "text", required=False),
     FieldSpec("phone", "联系电话", "A8", "B8", "text", required=False),
     FieldSpec("folder", "汇总文件夹", "A9", "B9", "text", required=False),
+    # The archive (xlgoals.duckdb) the Excel 校验 buttons compare last year's declaration against.
+    FieldSpec("history", "历史库", "A10", "B10", "text", required=False, added_later=True),
 )
 COVER_HELP_ROW = 11
 
@@ -74,10 +78,14 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("budget_year", "项目当年预算（元）", "C14", "D14", "money"),
     FieldSpec("last_year_budget", "同名项目上年预算额（元）", "A15", "B15", "money", required=False),
     FieldSpec("last_year_executed", "同名项目上年预算执行数（元）", "C15", "D15", "money", required=False),
+    # Last year's name of a renamed project, so the year-over-year checks find it; beside the last-year title.
+    FieldSpec("previous_name", "上年项目名称", "C13", "D13", "text", required=False, added_later=True),
 )
 PROJECT_FIELD = {f.key: f for f in PROJECT_FIELDS}
 COVER_FIELD = {f.key: f for f in COVER_FIELDS}
 BUDGET_SECTION_CELL = "A13"
+# The last-year title spans A:B; C:D hold 上年项目名称.
+BUDGET_SECTION_LAST_COLUMN = "B"
 BUDGET_SECTION_TITLE = "本项目上年度市级财政资金使用情况"
 INDICATOR_SECTION_CELL = "A16"
 INDICATOR_HEADER_ROW = 17

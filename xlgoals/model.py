@@ -50,6 +50,8 @@ class Project(_Model):
     budget_year: Decimal | None = None
     last_year_budget: Decimal | None = None
     last_year_executed: Decimal | None = None
+    # 上年项目名称: last year's name when the project was renamed (the year-over-year checks match by it).
+    previous_name: str = ""
     indicators: list[Indicator] = Field(default_factory=list)
     # Text of fields that were filled but did not parse (field -> text as written): kept for the rules.
     unparsed: dict[str, str] = Field(default_factory=dict)
@@ -71,6 +73,8 @@ class Unit(_Model):
     contact: str = ""
     phone: str = ""
     folder: str = ""
+    # 历史库: the archive the Excel buttons compare against last year's declaration.
+    history: str = ""
     projects: list[Project] = Field(default_factory=list)
     # Sheets that are neither ours nor project sheets: listed so nothing in a workbook goes unmentioned.
     other_sheets: list[str] = Field(default_factory=list)

@@ -36,12 +36,26 @@ class Checked:
     report: Report
 
 
-def check_unit(unit: Unit, rules: str | os.PathLike[str] | None = None, file: str | None = None) -> Checked:
+def check_unit(
+    unit: Unit,
+    rules: str | os.PathLike[str] | None = None,
+    file: str | None = None,
+    history: str | os.PathLike[str] | None = None,
+) -> Checked:
+    """The unit checked by its rule set; with `history` (an archive) also against last year's declaration."""
     rs = choose_ruleset(unit, rules)
-    return Checked(unit, rs, validate(unit, rs, file=file))
+    last_year = None
+    if history is not None:
+        from xlgoals.archive.history import last_year as lookup
+
+        last_year = lookup(history, unit, rs.qualitative_words)
+    return Checked(unit, rs, validate(unit, rs, file=file, history=last_year))
 
 
 def check_file(
-    path: str | os.PathLike[str], rules: str | os.PathLike[str] | None = None, engine: Engine = "calamine"
+    path: str | os.PathLike[str],
+    rules: str | os.PathLike[str] | None = None,
+    engine: Engine = "calamine",
+    history: str | os.PathLike[str] | None = None,
 ) -> Checked:
-    return check_unit(read(path, engine), rules, file=Path(path).name)
+    return check_unit(read(path, engine), rules, file=Path(path).name, history=history)

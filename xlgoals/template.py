@@ -235,9 +235,16 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
     ws.row_dimensions[row].height = min(409, max(minimum, lines * LINE_HEIGHT + 4))
 
 
-def _merge_row(ws: Worksheet, cell: str, value: str, font: Font, height: float | None = None) -> None:
+def _merge_row(
+    ws: Worksheet,
+    cell: str,
+    value: str,
+    font: Font,
+    height: float | None = None,
+    last: str = layout.PROJECT_LAST_COLUMN,
+) -> None:
     row = cell[1:]
-    ws.merge_cells(f"A{row}:{layout.PROJECT_LAST_COLUMN}{row}")
+    ws.merge_cells(f"A{row}:{last}{row}")
     ws[cell].value = value
     ws[cell].font, ws[cell].alignment = font, CENTER
     if height:
@@ -274,7 +281,11 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
     ws.row_dimensions[6].height = 30
-    _merge_row(ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    _merge_row(
+        ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20, layout.BUDGET_SECTION_LAST_COLUMN
+    )
+    previous = layout.PROJECT_FIELD["previous_name"]
+    fit_row_height(ws, ws[previous.value_cell].row, [(previous.value_cell, layout.PROJECT_COLUMN_WIDTHS["D"])], 20)
     _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'={YEAR_REF}&"年绩效目标"', LABEL_FONT, 20)
     for part, col in layout.INDICATOR_COLUMNS.items():
         header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]

@@ -8,7 +8,7 @@ from typing import Any
 from xlgoals.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.model import Unit
 from xlgoals.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
-from xlgoals.rules.registry import CHECKS, Context, Hit, Scope
+from xlgoals.rules.registry import CHECKS, Context, History, Hit, Scope
 from xlgoals.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
@@ -70,17 +70,17 @@ def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Findin
     )
 
 
-def _contexts(unit: Unit, rs: RuleSet) -> dict[Scope, list[Context]]:
+def _contexts(unit: Unit, rs: RuleSet, history: History | None = None) -> dict[Scope, list[Context]]:
     """Every place a check of each scope looks at, built once per run and shared by all rules."""
     return {
-        "unit": [Context(unit, rs)],
-        "project": [Context(unit, rs, p) for p in unit.projects],
-        "indicator": [Context(unit, rs, p, i) for p in unit.projects for i in p.indicators],
+        "unit": [Context(unit, rs, history=history)],
+        "project": [Context(unit, rs, p, history=history) for p in unit.projects],
+        "indicator": [Context(unit, rs, p, i, history) for p in unit.projects for i in p.indicators],
     }
 
 
-def run_rules(unit: Unit, rs: RuleSet, file: str | None = None) -> Iterator[Finding]:
-    contexts = _contexts(unit, rs)
+def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History | None = None) -> Iterator[Finding]:
+    contexts = _contexts(unit, rs, history)
     for rule in rs.rules:
         if not rule.enabled:
             continue
@@ -91,10 +91,11 @@ def run_rules(unit: Unit, rs: RuleSet, file: str | None = None) -> Iterator[Find
                 yield _finding(rule, ctx, hit, file)
 
 
-def validate(unit: Unit, rs: RuleSet, *, file: str | None = None) -> Report:
-    """Every finding of every enabled rule; collection never stops early."""
+def validate(unit: Unit, rs: RuleSet, *, file: str | None = None, history: History | None = None) -> Report:
+    """Every finding of every enabled rule; collection never stops early. `history` enables the year-over-year
+    checks (last year's declaration of the unit, from an archive)."""
     projects = [ProjectRef(sheet=p.sheet or "", name=p.name) for p in unit.projects]
-    return Report.build(run_rules(unit, rs, file), file=file, ruleset=rs.name, projects=projects)
+    return Report.build(run_rules(unit, rs, file, history), file=file, ruleset=rs.name, projects=projects)
 
 
-__all__ = ["CHECKS", "Context", "Hit", "check_ruleset", "run_rules", "validate"]
+__all__ = ["CHECKS", "Context", "History", "Hit", "check_ruleset", "run_rules", "validate"]

@@ -27,6 +27,14 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class History:
+    """Last year's declaration of the same unit, as an archive holds it; `previous` is None when it holds none."""
+
+    archive: str
+    previous: Unit | None
+
+
+@dataclass(frozen=True)
 class Context:
     """Everything a check may look at; a check never reads files or the workbook itself."""
 
@@ -34,6 +42,8 @@ class Context:
     ruleset: RuleSet
     project: Project | None = None
     indicator: Indicator | None = None
+    # Given only when validating against an archive (validate --history); the year-over-year checks need it.
+    history: History | None = None
 
 
 CheckFn = Callable[[Context, Mapping[str, Any]], Iterator[Hit]]

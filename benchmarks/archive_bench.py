@@ -1,0 +1,90 @@
+"""Time `xlgoals archive add` of a generated department against consolidating the same files, and what
+`validate --history` adds to one unit's validation.
+
+    python benchmarks/archive_bench.py [--units 100] [--seed 1] [--dir /tmp/xlgoals-bench] [--repeat 3]
+
+The department comes from benchmarks/make_department.py (reused when already generated; `--units 1000` for
+the issue's full size). Every figure is the median of --repeat whole-process runs; the archive starts empty
+each time. The validate figure is the difference of medians of `xlgoals validate` on a next-year copy of one
+unit with and without `--history` (the archive just filled). Targets are printed next to the figures, never
+asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from consolidate_bench import department, subset
+
+TARGET_ADD_RATIO = 2.0  # archive add against consolidate of the same files
+TARGET_HISTORY_SECONDS = 0.1  # what --history adds to one validation
+
+
+def _seconds(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    took = time.perf_counter() - start
+    if done.returncode not in ok:
+        sys.stderr.write(done.stderr.decode(errors="replace"))
+        raise SystemExit(f"{' '.join(cmd[:5])} … failed with exit code {done.returncode}")
+    return took
+
+
+def _xlgoals(*args: str) -> list[str]:
+    return [sys.executable, "-m", "xlgoals", *args]
+
+
+def _next_year(source: Path, out: Path) -> None:
+    from xlgoals.reader import read
+    from xlgoals.template import write_unit
+
+    unit = read(source)
+    unit.year = (unit.year or 2020) + 1
+    write_unit(unit, out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--units", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/xlgoals-bench"))
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    _, good, _ = department(args.dir, args.units, args.seed)
+    folder = subset(args.dir, good, len(good))
+    print(f"department: {len(good)} readable unit workbooks ({args.units} generated), {args.repeat} runs each")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        db = tmp / "xlgoals.duckdb"
+        consolidated, added = [], []
+        for _ in range(args.repeat):
+            consolidated.append(_seconds(_xlgoals("consolidate", str(folder), "-o", str(tmp / "s.xlsx"), "-f", "json")))
+            db.unlink(missing_ok=True)
+            added.append(_seconds(_xlgoals("archive", "add", str(folder), "--db", str(db), "-f", "json")))
+        c, a = statistics.median(consolidated), statistics.median(added)
+        print(f"consolidate:  {c:6.2f} s")
+        print(f"archive add:  {a:6.2f} s  = {a / c:.2f}× consolidate   (target < {TARGET_ADD_RATIO:g}×)")
+        unit = tmp / "next_year.xlsx"
+        _next_year(good[0], unit)
+        plain = [_seconds(_xlgoals("validate", str(unit), "-f", "json")) for _ in range(args.repeat * 2)]
+        history = [
+            _seconds(_xlgoals("validate", str(unit), "-f", "json", "--history", str(db)))
+            for _ in range(args.repeat * 2)
+        ]
+        p, h = statistics.median(plain), statistics.median(history)
+        print(f"validate:            {p:6.3f} s")
+        print(f"validate --history:  {h:6.3f} s  adds {h - p:+.3f} s   (target < {TARGET_HISTORY_SECONDS:g} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
