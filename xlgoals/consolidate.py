@@ -30,6 +30,7 @@ from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
 
 if TYPE_CHECKING:
     import pandas as pd
+
     from xlgoals.archive.records import Record
     from xlgoals.archive.store import AddSummary, ArchiveWriter
 
