@@ -161,10 +161,10 @@ def findings_table(report: Any, title: str) -> Table:
 
 def project_table(report: Any, sheets: dict[str, str]) -> Table:
     """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
-    from xlgoals.marks import STATUS_HEADERS, project_status
+    from xlgoals.marks import project_status
 
     table = Table(title="各项目校验情况")
-    for col in STATUS_HEADERS[1:]:
+    for col in ("状态", "工作表", "项目", "错误", "警告", "提示"):
         table.add_column(col, justify="right" if col in ("错误", "警告", "提示") else "left")
     for project, c in report.per_project().items():
         status = project_status(c)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from xlgoals import layout, marks
 from xlgoals.errors import XlgoalsError
 from xlgoals.files import BookGrid, SheetGrid, trim_rows
-from xlgoals.sheetplan import SheetPlan, excel_number
+from xlgoals.sheetplan import Formula, SheetPlan, excel_number
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -119,6 +119,8 @@ def _as_typed(value: Any) -> Any:
     # apostrophe keeps them text, as openpyxl stores them.
     if isinstance(value, str) and value:
         return "'" + value
+    if isinstance(value, Formula):
+        return "=" + value.expr
     return excel_number(value) if isinstance(value, Decimal) else value
 
 
@@ -147,8 +149,10 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
         sheet.range(link.cell).add_hyperlink(marks.link_target(link.sheet, link.target), text_to_display=str(shown))
     scale = POINTS_PER_CHARACTER if _is_remote(book) else 1.0
-    for letter, width in plan.widths.items():
+    for letter, width in plan.column_widths().items():
         sheet.range(f"{letter}1").column_width = width * scale
+    for row, height in plan.row_heights().items():
+        sheet.range(f"A{row}").row_height = height
     for letter in sorted(plan.wrap_columns):
         sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
     if plan.hidden:

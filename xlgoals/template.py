@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -11,14 +10,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.ruleset import RuleSet, builtin_named, builtin_rulesets
+from xlgoals.presentation import CachingZip, money_format, print_setup, row_height
+from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
@@ -35,10 +34,8 @@ UNLOCKED = Protection(locked=False)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LABEL_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
 INPUT_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
-MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 LONG_TEXT_ROW_HEIGHT = 96
-LINE_HEIGHT = 13.5
 MERGED_VALUE_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
 COVER = quote_sheet(layout.COVER_SHEET)
 LISTS = quote_sheet(layout.LISTS_SHEET)
@@ -198,7 +195,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     _protect(ws)
-    _print_setup(ws, f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}", repeat_rows=None)
+    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
 
 
 def _framework_title(name: str) -> str:
@@ -207,32 +204,9 @@ def _framework_title(name: str) -> str:
     return rs.title if rs else name
 
 
-def _print_setup(ws: Worksheet, area: str, repeat_rows: str | None) -> None:
-    ws.print_area = area
-    if repeat_rows:
-        ws.print_title_rows = repeat_rows
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    footer = ws.oddFooter
-    if footer is not None and footer.center is not None:
-        footer.center.text = "第 &P 页，共 &N 页"
-
-
-def _lines(text: str, width: float) -> int:
-    """Printed lines of wrapped text in a column `width` units wide (a CJK character takes two units)."""
-    per_line = max(1, int(width / 2.1))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-
-
 def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], minimum: float) -> None:
     """Grow a row so wrapped text prints whole; Excel does not autofit merged or pre-sized rows."""
-    lines = max((_lines(str(ws[c].value or ""), w) for c, w in cells), default=1)
-    ws.row_dimensions[row].height = min(409, max(minimum, lines * LINE_HEIGHT + 4))
+    ws.row_dimensions[row].height = row_height([(str(ws[c].value or ""), w) for c, w in cells], minimum)
 
 
 def _merge_row(ws: Worksheet, cell: str, value: str, font: Font, height: float | None = None) -> None:
@@ -269,7 +243,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
             fit_row_height(ws, cell.row, [(spec.value_cell, MERGED_VALUE_WIDTH)], LONG_TEXT_ROW_HEIGHT)
         if spec.kind == "money":
-            cell.number_format = MONEY_FORMAT
+            cell.number_format = money_format(cell.value)
         elif spec.kind == "date":
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
@@ -339,7 +313,15 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         ws.column_dimensions[col].width = width
     ws.freeze_panes = None
     _protect(ws)
-    _print_setup(ws, f"A1:{layout.PROJECT_LAST_COLUMN}{last}", repeat_rows="1:3")
+    # The indicator table's header repeats on every page it spans. A hidden sheet gets no print area (with
+    # one LibreOffice prints it), but keeps the page setup so a sheet copied from it prints like the others.
+    visible = ws.sheet_state == "visible"
+    print_setup(
+        ws,
+        landscape=False,
+        area=f"A1:{layout.PROJECT_LAST_COLUMN}{last}" if visible else None,
+        title_rows=f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}" if visible else None,
+    )
 
 
 def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None) -> Workbook:
@@ -354,8 +336,8 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     for i, project in enumerate(projects, start=1):
         write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
-    write_project_sheet(spare, None, lists)
     spare.sheet_state = "hidden"
+    write_project_sheet(spare, None, lists)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
@@ -369,7 +351,7 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
     so the same input always gives the same file."""
     from openpyxl.writer.excel import ExcelWriter
 
-    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with atomic_output(path) as tmp, CachingZip(tmp, wb) as archive:
         ExcelWriter(wb, archive).save()
 
 
