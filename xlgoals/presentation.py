@@ -22,7 +22,7 @@ MAX_ROW_HEIGHT = 409.0
 # Points per printed line of 10-11 pt text, with the leading LibreOffice and Excel give it.
 LINE_HEIGHT = 13.5
 # Share of a column's width that wrapped text really fills: words and punctuation do not break anywhere.
-_FILL = 0.95
+_FILL = 1.0
 # Paper and page setup shared by the openpyxl and the streamed writers (OOXML's code 9 is A4).
 PAPER_A4 = 9
 PAGE_FOOTER = "第 &P 页，共 &N 页"
@@ -74,6 +74,11 @@ WAN = Decimal(10000)
 MONEY_FORMATS = {MoneyUnit.YUAN: ("#,##0", "#,##0.00"), MoneyUnit.WAN: ("#,##0.00##", "#,##0.00##")}
 
 
+# Yuan shown as 万元 with one decimal: ',' divides by a thousand, the escaped point takes one more digit.
+# (Excel's '!' escape does not work in LibreOffice; the backslash works in both.)
+WAN_AXIS_FORMAT = '0\\.0,'
+
+
 def money_format(value: object, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
     """The number format for one money cell: thousands separators, decimals only where there are some."""
     whole, fractional = MONEY_FORMATS[unit]
@@ -83,7 +88,8 @@ def money_format(value: object, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
 
 
 def in_unit(value: Decimal | None, unit: MoneyUnit) -> Decimal | None:
-    return None if value is None or unit is MoneyUnit.YUAN else value / WAN
+    """A yuan amount in `unit`."""
+    return value if value is None or unit is MoneyUnit.YUAN else value / WAN
 
 
 def print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None = None, area: str | None = None) -> None:

@@ -40,6 +40,8 @@ class BarChart:
     first_row: int
     last_row: int
     anchor: str
+    # Show the value axis in 万元 while the cells stay in 元.
+    axis_wan: bool = False
 
 
 @dataclass

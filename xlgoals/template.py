@@ -17,7 +17,7 @@ from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.presentation import CachingZip, money_format, print_setup, row_height
-from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets
+from xlgoals.ruleset import RuleSet, builtin_named, builtin_rulesets
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 

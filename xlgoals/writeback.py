@@ -17,8 +17,8 @@ from xlgoals import layout, marks
 from xlgoals.errors import XlgoalsError
 from xlgoals.files import check_container
 from xlgoals.findings import Report
+from xlgoals.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.sheetplan import BarChart as BarChartSpec
-from xlgoals.presentation import cache_value, print_setup
 from xlgoals.sheetplan import Formula, SheetPlan, rgb_hex
 from xlgoals.template import LABEL_FILL, put, save
 
@@ -81,7 +81,9 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 cell.font = HEADER_FONT
             if r in plan.header_rows:
                 cell.fill = LABEL_FILL
-                cell.alignment = Alignment(horizontal="right" if c in right else "left", vertical="center", wrap_text=True)
+                cell.alignment = Alignment(
+                    horizontal="right" if c in right else "left", vertical="center", wrap_text=True
+                )
             else:
                 cell.alignment = Alignment(wrap_text=layout.column_letters(c) in plan.wrap_columns, vertical="top")
     if plan.hidden:
@@ -124,6 +126,10 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     chart.type = "col"
     chart.title = spec.title
     chart.y_axis.title = spec.axis_title
+    if spec.axis_wan:
+        from openpyxl.chart.data_source import NumFmt
+
+        chart.y_axis.numFmt = NumFmt(formatCode=WAN_AXIS_FORMAT, sourceLinked=False)
     chart.legend = None
     chart.add_data(
         Reference(ws, min_col=spec.value_column, min_row=spec.header_row, max_row=spec.last_row), titles_from_data=True
