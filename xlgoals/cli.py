@@ -58,6 +58,18 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _sibling(path: Path, tag: str) -> Path:
+    """Where a command's result goes by default in our suggestions: next to the input, tagged."""
+    return path.with_name(f"{path.stem}_{tag}{path.suffix}")
+
+
+def next_steps(*lines: str) -> None:
+    """What to do next, the last thing a command prints: the first line says it, the rest are commands."""
+    out.print(f"下一步：{lines[0]}")
+    for line in lines[1:]:
+        out.print(f"  {line}", soft_wrap=True)
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -67,6 +79,7 @@ def print_json(data: Any) -> None:
 def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出路径（.xlsx 或 .xlsm）")],
     xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
+    projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="预先建立的项目表数量")] = 1,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.template import write_template
@@ -74,10 +87,15 @@ def template(
     if xlsm:
         from xlgoals.xlsm import write_xlsm_template
 
-        write_xlsm_template(output)
+        write_xlsm_template(output, projects)
     else:
-        write_template(output)
-    out.print(f"已生成模板：{output}")
+        write_template(output, projects)
+    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+    next_steps(
+        f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
+        + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
+        f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
+    )
 
 
 @app.command("import")

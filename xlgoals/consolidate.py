@@ -25,7 +25,7 @@ from xlgoals.errors import XlgoalsError
 from xlgoals.findings import SEVERITY_ZH, Report, Severity
 from xlgoals.model import MONEY_FIELDS, Project, Unit
 from xlgoals.rollup import KIND_ZH, MONEY_ZH, indicator_kind, project_key
-from xlgoals.ruleset import RuleSet
+from xlgoals.ruleset import RuleSet, framework_title
 from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
 
 GroupBy = Literal["department", "folder"]
@@ -59,7 +59,7 @@ def _money_columns() -> tuple[Column, ...]:
 _FINDING_COUNTS = (Column("错误", "int", 6), Column("警告", "int", 6), Column("提示", "int", 6))
 UNIT_COLUMNS: tuple[Column, ...] = (
     Column("分组", width=18),
-    Column("单位", width=30),
+    Column("单位", width=44),
     Column("年度", "int", 6),
     Column("指标体系", width=16),
     Column("主管部门", width=20),
@@ -73,7 +73,7 @@ _PROJECT_FIELD_COLUMNS = tuple(
     Column(
         spec.label,
         "date" if spec.kind == "date" else "money" if spec.kind == "money" else "text",
-        30 if spec.kind == "long" else 12,
+        20 if spec.kind == "long" else 12,
     )
     for spec in layout.PROJECT_FIELDS
 )
@@ -581,7 +581,7 @@ class UnitSummary:
             self.group or None,
             self.unit or None,
             self.year,
-            self.framework or None,
+            framework_title(self.framework) or None,
             self.department or None,
             self.file,
             self.projects,

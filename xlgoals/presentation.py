@@ -76,7 +76,7 @@ MONEY_FORMATS = {MoneyUnit.YUAN: ("#,##0", "#,##0.00"), MoneyUnit.WAN: ("#,##0.0
 
 # Yuan shown as 万元 with one decimal: ',' divides by a thousand, the escaped point takes one more digit.
 # (Excel's '!' escape does not work in LibreOffice; the backslash works in both.)
-WAN_AXIS_FORMAT = '0\\.0,'
+WAN_AXIS_FORMAT = "0\\.0,"
 
 
 def money_format(value: object, unit: MoneyUnit = MoneyUnit.YUAN) -> str:

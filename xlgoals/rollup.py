@@ -11,7 +11,7 @@ from xlgoals import layout
 from xlgoals.findings import Report, Severity
 from xlgoals.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.presentation import WAN, MoneyUnit, in_unit, money_format
-from xlgoals.ruleset import builtin_named
+from xlgoals.ruleset import framework_title
 from xlgoals.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.values import CellValue, TargetKind
 
@@ -327,10 +327,9 @@ def _new_projects_row(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit, total_row
 
 
 def summary_info(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
-    rs = builtin_named(r.framework) if r.framework else None
     parts = [f"申报单位：{r.unit or NOT_FILLED}", f"年度：{r.year or NOT_FILLED}"]
     if r.framework:
-        parts.append(f"指标体系：{rs.title if rs else r.framework}")
+        parts.append(f"指标体系：{framework_title(r.framework)}")
     if r.department:
         parts.append(f"主管部门：{r.department}")
     parts.append(f"金额单位：{unit}")

@@ -17,7 +17,7 @@ from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.presentation import CachingZip, money_format, print_setup, row_height
-from xlgoals.ruleset import RuleSet, builtin_named, builtin_rulesets
+from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
@@ -55,7 +55,9 @@ COVER_HELP = (
     "3. 一级目标、二级目标请从下拉列表选择；二级目标随一级目标和本页“指标体系”变化。",
     "4. 指标目标值请写成“>=95%”“=100”“<=30天”等可计量形式；定性指标写“合规”“健全”等；确实无法量化的才写描述。",
     "5. 金额单位为元；日期写成 2020-01-02。",
+    "6. 校验后，红色单元格为错误（必须修改），橙色为警告（请核对），批注说明原因；“校验结果”表列出全部问题。",
 )
+NOT_FILLED = "未填写"
 
 # Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
 LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
@@ -107,6 +109,8 @@ class _Lists:
         self.category = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.category))
         self.perf_type = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.perf_type))
         self.frameworks = [rs.title for rs in rulesets]
+        default = builtin_named(DEFAULT)
+        self.default_framework = default.title if default and default.title in self.frameworks else self.frameworks[0]
         self.level2_first_col = LEVEL1_FIRST_COL + len(rulesets) + 1
         self.level1_names = [lv.name for rs in rulesets for lv in rs.level1]
 
@@ -163,6 +167,13 @@ def _validation(ws: Worksheet, formula: str, cells: str, prompt: str, *, strict:
     ws.add_data_validation(dv)
 
 
+def _messages(dv: DataValidation, title: str, prompt: str, error: str) -> None:
+    """A Chinese hint on entering the cell and a warning (not a refusal) on a wrong entry: the validator
+    explains anything kept, and a unit is never stuck on a value the form cannot take."""
+    dv.promptTitle, dv.prompt, dv.showInputMessage = title, prompt, True
+    dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = title, error, True, "warning"
+
+
 def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     ws.merge_cells("A1:D1")
     title = ws[layout.COVER_TITLE_CELL]
@@ -177,11 +188,14 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
         if unit is not None:
             value: CellValue = unit.unparsed.get(spec.key) or getattr(unit, spec.key)
             if spec.kind == "framework" and isinstance(value, str):
-                value = _framework_title(value)
+                value = framework_title(value)
             put(cell, value if value not in ("", None) else None)
+        elif spec.kind == "framework":
+            # A fresh template names a framework, so the level-1 dropdowns are never empty.
+            cell.value = lists.default_framework
     year = layout.COVER_FIELD["year"].value_cell
     dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
-    dv.error, dv.errorTitle = "年度请填写四位数字，如 2020。", "年度"
+    _messages(dv, "年度", "填写四位数字的年度，如 2020。", "年度请填写四位数字，如 2020。")
     dv.add(year)
     ws.add_data_validation(dv)
     framework = layout.COVER_FIELD["framework"].value_cell
@@ -196,12 +210,6 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
         ws.column_dimensions[col].width = width
     _protect(ws)
     print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
-
-
-def _framework_title(name: str) -> str:
-    """The cover shows a built-in rule set by its title; anything else as written, for the validator to report."""
-    rs = builtin_named(name)
-    return rs.title if rs else name
 
 
 def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], minimum: float) -> None:
@@ -230,8 +238,12 @@ def _field_value(project: Project, spec: FieldSpec) -> CellValue:
 def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -> None:
     """One project's form: labels, inputs, dropdowns and the indicator table."""
     _merge_row(ws, layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", TITLE_FONT, 30)
-    _merge_row(ws, layout.PROJECT_YEAR_CELL, f'="（"&{YEAR_REF}&"年度）"', BODY_FONT)
-    _merge_row(ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&{UNIT_REF}', BODY_FONT)
+    # A blank cover reads 未填写, never "（年度）" or a stray "None".
+    year = f'IF({YEAR_REF}="","（年度：{NOT_FILLED}）","（"&{YEAR_REF}&"年度）")'
+    _merge_row(ws, layout.PROJECT_YEAR_CELL, "=" + year, BODY_FONT)
+    _merge_row(
+        ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&IF({UNIT_REF}="","{NOT_FILLED}",{UNIT_REF})', BODY_FONT
+    )
     ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
     for spec in layout.PROJECT_FIELDS:
         _style_label(ws[spec.label_cell], spec.label)
@@ -249,7 +261,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
     ws.row_dimensions[4].height = 30
     ws.row_dimensions[6].height = 30
     _merge_row(ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20)
-    _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'={YEAR_REF}&"年绩效目标"', LABEL_FONT, 20)
+    _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'=IF({YEAR_REF}="","",{YEAR_REF}&"年")&"绩效目标"', LABEL_FONT, 20)
     for part, col in layout.INDICATOR_COLUMNS.items():
         header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
         _style_label(header, layout.INDICATOR_HEADERS[part])
@@ -296,14 +308,15 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
     _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
-        dv.error, dv.errorTitle, dv.errorStyle = "请输入日期，如 2020-01-02。", "日期", "warning"
+        _messages(dv, f[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")
         dv.add(f[key].value_cell)
         ws.add_data_validation(dv)
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-    dv.error, dv.errorTitle, dv.errorStyle = (
-        "金额请填写以元为单位的数字，如 600000。",
+    _messages(
+        dv,
         "金额（元）",
-        "warning",
+        "以元为单位填写数字，如 600000（不写“万元”）。",
+        "金额请填写以元为单位的数字，如 600000。",
     )
     for spec in layout.PROJECT_FIELDS:
         if spec.kind == "money":
@@ -324,16 +337,16 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
     )
 
 
-def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None) -> Workbook:
-    """The template, or the template filled with a unit's projects (one 项目N sheet each)."""
+def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None, projects: int = 1) -> Workbook:
+    """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each)."""
     lists = _Lists(rulesets or builtin_rulesets())
     wb = Workbook()
     cover = wb.active
     assert cover is not None
     cover.title = layout.COVER_SHEET
     _write_cover(cover, unit, lists)
-    projects: list[Project | None] = list(unit.projects) if unit and unit.projects else [None]
-    for i, project in enumerate(projects, start=1):
+    sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
+    for i, project in enumerate(sheets, start=1):
         write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
     spare.sheet_state = "hidden"
@@ -355,8 +368,8 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
         ExcelWriter(wb, archive).save()
 
 
-def write_template(path: str | os.PathLike[str]) -> None:
-    save(build_workbook(), path)
+def write_template(path: str | os.PathLike[str], projects: int = 1) -> None:
+    save(build_workbook(projects=projects), path)
 
 
 def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:

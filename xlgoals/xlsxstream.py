@@ -18,6 +18,7 @@ from typing import IO, Any, Literal
 
 from xlgoals.errors import XlgoalsError
 from xlgoals.layout import column_letters, quote_sheet
+from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, MoneyUnit
 
 # Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
@@ -42,8 +43,10 @@ class Column:
 
 Row = tuple[Any, ...]
 
-# Cell styles in _STYLES_XML's cellXfs, in that order.
-_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE = 1, 2, 3
+# Cell styles in _STYLES_XML's cellXfs, in that order: a header over numbers is right-aligned like them,
+# money shows decimals only where there are some.
+_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE, _WHOLE_MONEY_STYLE = 1, 2, 3, 4, 5
+_NUMERIC_KINDS = frozenset({"int", "money", "number"})
 # Not allowed in XML 1.0 (or not encodable): written the way Excel writes them, as _xHHHH_.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that already looks like such an escape gets its underscore escaped, or Excel would decode it.
@@ -104,7 +107,10 @@ def _number_cell(value: Any, style: str = "") -> str:
 
 
 def _money_cell(value: Any) -> str:
-    return _number_cell(value, f' s="{_MONEY_STYLE}"')
+    fraction = (isinstance(value, Decimal) and value.is_finite() and value != value.to_integral_value()) or (
+        isinstance(value, float) and math.isfinite(value) and not value.is_integer()
+    )
+    return _number_cell(value, f' s="{_MONEY_STYLE if fraction else _WHOLE_MONEY_STYLE}"')
 
 
 def _date_cell(value: Any) -> str:
@@ -169,8 +175,8 @@ class RowXml:
         return "".join(out).encode()
 
     def header(self) -> str:
-        style = f' s="{_HEADER_STYLE}"'
-        return "<row>" + "".join(_inline(c.title, style) for c in self.columns) + "</row>"
+        styles = {False: f' s="{_HEADER_STYLE}"', True: f' s="{_NUMBER_HEADER_STYLE}"'}
+        return "<row>" + "".join(_inline(c.title, styles[c.kind in _NUMERIC_KINDS]) for c in self.columns) + "</row>"
 
 
 # --- the summary workbook -------------------------------------------------------------------------------
@@ -194,7 +200,8 @@ _DOS_TIME = 0
 _STYLES_XML = (
     f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>'
+    f'<numFmt numFmtId="165" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][1]}"/>'
+    f'<numFmt numFmtId="166" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][0]}"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
@@ -203,11 +210,14 @@ _STYLES_XML = (
     '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
     '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
-    ' applyAlignment="1"><alignment wrapText="1"/></xf>'
+    ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
+    ' applyAlignment="1"><alignment horizontal="right" vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -287,7 +297,8 @@ class _Sheet:
         )
         selected = ' tabSelected="1"' if self.selected and not self.parts else ""
         head = (
-            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheetViews>'
+            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
             f'<sheetView{selected} workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
@@ -324,7 +335,11 @@ class _Sheet:
         for sheet in self.parts:
             sheet.part.write(
                 f'</sheetData><autoFilter ref="A1:{last}{sheet.rows + 1}"/>'
-                '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                # Printed like the other generated sheets: A4 landscape, one page wide, header on every page.
+                '<printOptions horizontalCentered="1"/>'
+                '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+                f"<headerFooter><oddFooter>{xml_text('&C' + PAGE_FOOTER)}</oddFooter></headerFooter>"
                 "</worksheet>".encode()
             )
             sheet.part.finish()
@@ -363,6 +378,8 @@ class StreamBook:
         filters = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
             f"{xml_text(s.filter_range(p))}</definedName>"
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
+            f"{xml_text(quote_sheet(p.name))}!$1:$1</definedName>"
             for n, (s, p) in enumerate(worksheets)
         )
         workbook = (
