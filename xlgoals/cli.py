@@ -16,6 +16,7 @@ from rich.table import Table
 
 from xlgoals import layout
 from xlgoals.errors import XlgoalsError
+from xlgoals.presentation import MoneyUnit
 from xlgoals.ruleset import RuleSetError
 
 app = typer.Typer(
@@ -58,6 +59,14 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def unit_title(name: str, year: int | None, framework: str = "") -> str:
+    """'单位（2020年度）' for a title; a blank reads 未填写, never 'None'."""
+    from xlgoals.ruleset import framework_title
+
+    parts = [f"{year}年度" if year else "年度未填写", *([framework_title(framework)] if framework else [])]
+    return f"{name or '单位名称未填写'}（{'，'.join(parts)}）"
+
+
 def _sibling(path: Path, tag: str) -> Path:
     """Where a command's result goes by default in our suggestions: next to the input, tagged."""
     return path.with_name(f"{path.stem}_{tag}{path.suffix}")
@@ -65,7 +74,7 @@ def _sibling(path: Path, tag: str) -> Path:
 
 def next_steps(*lines: str) -> None:
     """What to do next, the last thing a command prints: the first line says it, the rest are commands."""
-    out.print(f"下一步：{lines[0]}")
+    out.print(f"下一步：{lines[0]}", soft_wrap=True)
     for line in lines[1:]:
         out.print(f"  {line}", soft_wrap=True)
 
@@ -112,7 +121,7 @@ def import_(
     result = import_file(source)
     write_unit(result.unit, output)
     unit = result.unit
-    table = Table(title=f"{unit.name}（{unit.year}年度）→ {output}")
+    table = Table(title=f"{unit_title(unit.name, unit.year)} → {output}")
     for col in ("工作表", "项目名称", "指标数", "当年预算（元）", "总预算（元）"):
         table.add_column(col, justify="right" if "元" in col or col == "指标数" else "left")
     for i, p in enumerate(unit.projects, start=1):
@@ -134,6 +143,7 @@ def import_(
     out.print(table)
     for note in result.notes:
         err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+    next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
 
 @app.command("read")
@@ -150,7 +160,7 @@ def read_cmd(
     if fmt is Format.json:
         print_json(unit.model_dump(mode="json"))
         return
-    table = Table(title=f"{unit.name}（{unit.year}年度，{unit.framework}）")
+    table = Table(title=unit_title(unit.name, unit.year, unit.framework))
     for col in ("工作表", "项目名称", "开始", "完成", "当年预算（元）", "指标数"):
         table.add_column(col)
     for p in unit.projects:
@@ -226,6 +236,13 @@ def validate(
         out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
         if write_back is not None:
             out.print(f"已写入标记：{write_back}")
+        fix = f"在 {path} 中修改后再次校验" if c["error"] or c["warning"] else "可以提交；需要汇总时运行："
+        if write_back is not None and (c["error"] or c["warning"]):
+            fix = f"打开 {write_back} 查看标红/标橙的单元格和“校验结果”表，在 {path} 中修改后再次校验："
+        then = f"xlgoals validate {path}" + (f" --write-back {write_back}" if write_back else "")
+        next_steps(
+            fix, then if c["error"] or c["warning"] else f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
@@ -249,6 +266,7 @@ def rollup(
     write_back: Annotated[Path | None, typer.Option("--write-back", help="把“汇总”表（含图表）写入这个新文件")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    unit: Annotated[MoneyUnit, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元")] = MoneyUnit.YUAN,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
     from xlgoals.pipeline import check_file
@@ -258,12 +276,12 @@ def rollup(
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
-        do_write_back(path, write_back, r)
+        do_write_back(path, write_back, r, unit)
     if fmt is Format.json:
         print_json(r.to_dict())
         return
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
-    table = Table(title=f"{r.unit}（{r.year}年度）· 汇总（元）")
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
     table.add_column("项目名称", overflow="fold", min_width=12, ratio=1)
     for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -287,6 +305,11 @@ def rollup(
     out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
+        next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
+    else:
+        next_steps(
+            "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )
 
 
 class GroupBy(StrEnum):
