@@ -42,7 +42,8 @@ def wrapped_lines(text: str, width: float) -> int:
 def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_height: float = LINE_HEIGHT) -> float:
     """The height (points) a row needs so each (text, column width) shows whole, capped at Excel's maximum."""
     lines = max((wrapped_lines(t, w) for t, w in texts if t), default=1)
-    return min(MAX_ROW_HEIGHT, max(minimum, lines * line_height + 4))
+    # One line fits any row's default height; more need their line height each, plus a little padding.
+    return minimum if lines == 1 else min(MAX_ROW_HEIGHT, max(minimum, lines * line_height + 4))
 
 
 def fits_row(text: str, width: float, line_height: float = LINE_HEIGHT) -> bool:

@@ -355,7 +355,7 @@ def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
         plan.format(row, CHANGE_COLUMN, money_format(Decimal(0), unit))
         for col in RATE_COLUMNS:
             plan.format(row, col, PERCENT_FORMAT)
-    if r.new_projects:
+    if r.projects:  # always there, so it stays right when a last-year budget is blanked or filled
         _new_projects_row(plan, r, unit, total_row)
     plan.add("说明：金额取自各项目表，修改项目表后本表随之重新计算；同比只比较填有上年预算的项目。")
     plan.add()

@@ -125,7 +125,7 @@ class SheetPlan:
             ]
             # Generated sheets use the default 11 pt font: a line takes about 15 points.
             height = row_height(texts, line_height=15)
-            if height > row_height([]):
+            if height > row_height([], line_height=15):
                 out[r] = height
         return out
 
