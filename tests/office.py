@@ -18,8 +18,16 @@ def convert_all(soffice: str, sources: list[Path], fmt: str, outdir: Path) -> li
     profile = Path("/tmp") / f"xlgoals-lo-{uuid.uuid4().hex}"
     try:
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt]
-            + ["--outdir", str(outdir), *map(str, sources)],
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(outdir),
+                *map(str, sources),
+            ],
             check=True,
             capture_output=True,
             timeout=300,

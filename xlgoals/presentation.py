@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape as xml_escape
 
+from xlgoals import layout
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
@@ -49,6 +51,15 @@ def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_heigh
 def fits_row(text: str, width: float, line_height: float = LINE_HEIGHT) -> bool:
     """Whether a wrapped text fits in the tallest row Excel allows, i.e. prints whole."""
     return wrapped_lines(text, width) * line_height + 4 <= MAX_ROW_HEIGHT
+
+
+def printable_chars(width: float, line_height: float = LINE_HEIGHT) -> int:
+    """How many CJK characters a wrapped cell `width` wide can print in the tallest row."""
+    return int((MAX_ROW_HEIGHT - 4) // line_height) * int(width * _FILL // 2)
+
+
+# A project sheet's long texts (项目概况 ...) span the value columns, everything right of the labels.
+LONG_TEXT_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
 
 
 def content_width(values: list[object], minimum: float = 6, maximum: float = 60) -> float:

@@ -16,7 +16,7 @@ from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.presentation import CachingZip, money_format, print_setup, row_height
+from xlgoals.presentation import LONG_TEXT_WIDTH, CachingZip, money_format, print_setup, row_height
 from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
@@ -36,7 +36,6 @@ LABEL_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
 INPUT_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
 DATE_FORMAT = "yyyy-mm-dd"
 LONG_TEXT_ROW_HEIGHT = 96
-MERGED_VALUE_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
 COVER = quote_sheet(layout.COVER_SHEET)
 LISTS = quote_sheet(layout.LISTS_SHEET)
 
@@ -253,7 +252,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             put(cell, _field_value(project, spec))
         if spec.merge_to:
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
-            fit_row_height(ws, cell.row, [(spec.value_cell, MERGED_VALUE_WIDTH)], LONG_TEXT_ROW_HEIGHT)
+            fit_row_height(ws, cell.row, [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
         if spec.kind == "money":
             cell.number_format = money_format(cell.value)
         elif spec.kind == "date":
