@@ -127,3 +127,19 @@ def test_summary_in_wan_yuan(sample_xlsx: Path, tmp_path: Path) -> None:
     total = next(r for r in ws.iter_rows(min_row=PROJECT_HEADER_ROW, values_only=True) if r[2] == TOTAL_LABEL)
     assert Decimal(str(total[4])) == Decimal("598.92")
     assert "金额单位：万元" in str(ws.cell(2, 1).value)
+
+
+def test_write_back_grows_rows_of_texts_edited_since(sample_xlsx: Path, tmp_path: Path) -> None:
+    cell = layout.PROJECT_FIELD["overview"].value_cell
+    row = layout.split_address(cell)[0]
+    wb = openpyxl.load_workbook(sample_xlsx)
+    before = wb["项目1"].row_dimensions[row].height
+    wb["项目1"][cell] = str(wb["项目1"][cell].value) * 3  # edited in Excel: the row keeps its old height
+    wb.create_sheet("备注")["A20"] = "单位自己的表" * 50
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "checked.xlsx"
+    wb.save(edited)
+    checked = check_file(edited)
+    write_back(edited, out, checked.report, checked.ruleset.title, checked.sheets())
+    after = openpyxl.load_workbook(out)
+    assert after["项目1"].row_dimensions[row].height > before * 2
+    assert after["备注"].row_dimensions[20].height is None  # a sheet of the unit's own is left alone

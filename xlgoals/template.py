@@ -216,6 +216,19 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
     ws.row_dimensions[row].height = row_height([(str(ws[c].value or ""), w) for c, w in cells], minimum)
 
 
+def fit_project_rows(ws: Worksheet) -> None:
+    """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
+    run on writing and on every write-back, so texts edited since print whole."""
+    for spec in layout.PROJECT_FIELDS:
+        if spec.merge_to:
+            fit_row_height(
+                ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
+            )
+    widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
+    for row in range(layout.INDICATOR_FIRST_ROW, ws.max_row + 1):
+        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+
+
 def _merge_row(ws: Worksheet, cell: str, value: str, font: Font, height: float | None = None) -> None:
     row = cell[1:]
     ws.merge_cells(f"A{row}:{layout.PROJECT_LAST_COLUMN}{row}")
@@ -252,7 +265,6 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             put(cell, _field_value(project, spec))
         if spec.merge_to:
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
-            fit_row_height(ws, cell.row, [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
         if spec.kind == "money":
             cell.number_format = money_format(cell.value)
         elif spec.kind == "date":
@@ -273,15 +285,11 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             _style_input(cell)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws[layout.indicator_cell(row, "target")].number_format = "@"
-    widths = [
-        (layout.INDICATOR_COLUMNS[p], layout.PROJECT_COLUMN_WIDTHS[layout.INDICATOR_COLUMNS[p]])
-        for p in ("name", "target")
-    ]
     for row, ind in enumerate(indicators, start=layout.INDICATOR_FIRST_ROW):
         for part in ("level1", "level2", "name"):
             put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
         put(ws[layout.indicator_cell(row, "target")], ind.value or None)
-        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+    fit_project_rows(ws)
     first = layout.INDICATOR_FIRST_ROW
     col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
     _validation(

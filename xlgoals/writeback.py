@@ -20,7 +20,7 @@ from xlgoals.findings import Report
 from xlgoals.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.sheetplan import BarChart as BarChartSpec
 from xlgoals.sheetplan import Formula, SheetPlan, rgb_hex
-from xlgoals.template import LABEL_FILL, put, save
+from xlgoals.template import LABEL_FILL, fit_project_rows, put, save
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
 HEADER_FONT = Font(name="宋体", bold=True)
@@ -34,6 +34,12 @@ def _fill(hex_rgb: str) -> PatternFill:
 def template_fill(sheet: str, cell: str) -> PatternFill:
     rgb = layout.template_fill(sheet, cell)
     return _fill(rgb_hex(rgb)) if rgb else PatternFill(fill_type=None)
+
+
+def is_project_form(ws: Worksheet) -> bool:
+    """A sheet laid out as our project form (its first label where the template puts it), not a user's own."""
+    first = layout.PROJECT_FIELDS[0]
+    return str(ws[first.label_cell].value or "").strip() == first.label
 
 
 def clear_marks(wb: Workbook) -> None:
@@ -147,6 +153,9 @@ def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Ca
     check_container(src_path)
     wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
     edit(wb)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" and layout.is_project_sheet_name(ws.title) and is_project_form(ws):
+            fit_project_rows(ws)
     save(wb, out_path)
 
 
