@@ -143,3 +143,14 @@ def test_write_back_grows_rows_of_texts_edited_since(sample_xlsx: Path, tmp_path
     after = openpyxl.load_workbook(out)
     assert after["项目1"].row_dimensions[row].height > before * 2
     assert after["备注"].row_dimensions[20].height is None  # a sheet of the unit's own is left alone
+
+
+def test_department_summary_in_wan_yuan_keeps_csv_in_yuan(sample_xlsx: Path, tmp_path: Path) -> None:
+    out, csv_dir = tmp_path / "dept.xlsx", tmp_path / "csv"
+    consolidate([sample_xlsx], out, csv_dir=csv_dir, jobs=1, money_unit=MoneyUnit.WAN)
+    ws = openpyxl.load_workbook(out)["单位汇总"]
+    header = [c.value for c in ws[1]]
+    col = header.index("项目当年预算（万元）")
+    assert Decimal(str(ws.cell(2, col + 1).value)) == Decimal("598.92")
+    csv_text = next(csv_dir.glob("单位汇总*.csv")).read_text(encoding="utf-8-sig")
+    assert "项目当年预算（元）" in csv_text and "5989200" in csv_text

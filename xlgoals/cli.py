@@ -352,6 +352,9 @@ def consolidate(
     group_by: Annotated[GroupBy | None, typer.Option("--group-by", help="按主管部门或子文件夹分组小计")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    unit: Annotated[
+        MoneyUnit, typer.Option("--unit", help="汇总工作簿的金额单位：元 或 万元（CSV/Parquet 仍为元）")
+    ] = MoneyUnit.YUAN,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
     from xlgoals.consolidate import DUPLICATE, REJECTED
@@ -368,6 +371,7 @@ def consolidate(
             jobs=jobs,
             rules=rules,
             progress=progress,
+            money_unit=unit,
         )
     finally:
         progress.stop()

@@ -24,9 +24,10 @@ from xlgoals import layout
 from xlgoals.errors import XlgoalsError
 from xlgoals.findings import SEVERITY_ZH, Report, Severity
 from xlgoals.model import MONEY_FIELDS, Project, Unit
+from xlgoals.presentation import MoneyUnit
 from xlgoals.rollup import KIND_ZH, MONEY_ZH, indicator_kind, project_key
 from xlgoals.ruleset import RuleSet, framework_title
-from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
+from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook, in_wan
 
 GroupBy = Literal["department", "folder"]
 Status = Literal["已读取", "已拒绝", "重复", "锁定文件"]
@@ -207,6 +208,8 @@ class Task:
     group_by: GroupBy | None = None
     # Also send the indicator and finding rows as values (for the CSV/parquet copies), not only as XML.
     rows: bool = False
+    # The workbook's money in 元 or 万元 (the CSV/parquet copies stay in 元).
+    money_unit: MoneyUnit = MoneyUnit.YUAN
 
 
 @dataclass
@@ -301,6 +304,7 @@ def _indicator_rows(unit: Unit, p: Project) -> Iterator[Row]:
 
 
 PROJECT_XML = RowXml(PROJECT_COLUMNS)
+PROJECT_XML_WAN = RowXml(in_wan(PROJECT_COLUMNS))
 INDICATOR_XML = RowXml(INDICATOR_COLUMNS)
 FINDING_XML = RowXml(FINDING_COLUMNS)
 
@@ -356,7 +360,9 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     ]
     group = result.group or None
     result.xml = {
-        PROJECTS_SHEET: PROJECT_XML.rows((group, *row) for row in result.projects),
+        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(
+            (group, *row) for row in result.projects
+        ),
         INDICATORS_SHEET: INDICATOR_XML.rows(indicators),
         FINDINGS_SHEET: FINDING_XML.rows((group, *row) for row in findings),
     }
@@ -911,6 +917,7 @@ def consolidate(
     jobs: int | None = None,
     rules: str | None = None,
     progress: ProgressFn | None = None,
+    money_unit: MoneyUnit = MoneyUnit.YUAN,
 ) -> Consolidation:
     """Read, check and merge every file under `paths` into `output` (and CSV/parquet copies).
 
@@ -936,9 +943,12 @@ def consolidate(
         book = StreamBook()
         stack.callback(book.close)
         for name in SHEETS:
-            book.add_sheet(name, COLUMNS[name])
+            book.add_sheet(name, in_wan(COLUMNS[name]) if money_unit is MoneyUnit.WAN else COLUMNS[name])
         merge = _Merge(inputs, book, exports)
-        tasks = [Task(i, f.path, rules, f.folder, group_by, rows=bool(exports)) for i, f in enumerate(inputs, start=1)]
+        tasks = [
+            Task(i, f.path, rules, f.folder, group_by, rows=bool(exports), money_unit=money_unit)
+            for i, f in enumerate(inputs, start=1)
+        ]
         for r in _results(tasks, jobs or os.cpu_count() or 1, progress):
             merge.add(r)
         groups, total = merge.close(group_by)

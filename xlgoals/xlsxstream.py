@@ -18,14 +18,15 @@ from typing import IO, Any, Literal
 
 from xlgoals.errors import XlgoalsError
 from xlgoals.layout import column_letters, quote_sheet
-from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, MoneyUnit
+from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, WAN, MoneyUnit
 
 # Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
 # Excel's characters per cell; longer text is cut there, as Excel itself would on typing it in.
 MAX_CELL_CHARS = 32_767
 
-ColumnKind = Literal["text", "int", "money", "number", "date"]
+# 'wan' is money in yuan shown in 万元 (the option --unit 万元): the value is divided as it is written.
+ColumnKind = Literal["text", "int", "money", "wan", "number", "date"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ Row = tuple[Any, ...]
 
 # Cell styles in _STYLES_XML's cellXfs, in that order: a header over numbers is right-aligned like them,
 # money shows decimals only where there are some.
-_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE, _WHOLE_MONEY_STYLE = 1, 2, 3, 4, 5
-_NUMERIC_KINDS = frozenset({"int", "money", "number"})
+_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE, _WHOLE_MONEY_STYLE, _WAN_STYLE = 1, 2, 3, 4, 5, 6
+_NUMERIC_KINDS = frozenset({"int", "money", "wan", "number"})
 # Not allowed in XML 1.0 (or not encodable): written the way Excel writes them, as _xHHHH_.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that already looks like such an escape gets its underscore escaped, or Excel would decode it.
@@ -125,6 +126,19 @@ def _date_cell(value: Any) -> str:
     return f'<c s="{_DATE_STYLE}"><v>{days}</v></c>'
 
 
+def _wan_cell(value: Any) -> str:
+    if isinstance(value, int | Decimal):
+        value = Decimal(value) / WAN
+    return _number_cell(value, f' s="{_WAN_STYLE}"')
+
+
+def in_wan(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The same table with its money columns shown in 万元, titles included."""
+    return tuple(
+        Column(c.title.replace("（元）", "（万元）"), "wan", c.width) if c.kind == "money" else c for c in columns
+    )
+
+
 class _Cells(dict[Any, str]):
     """Rendered cells by value, for one kind of column: a department's rows repeat the same unit, project,
     level and kind names, and a hit is one dict lookup. Only values of the `cached` types are kept: 1, 1.0
@@ -153,6 +167,7 @@ _CELLS: dict[ColumnKind, _Cells] = {
     "int": _Cells(_number_cell, (int, float, Decimal)),
     "number": _Cells(_number_cell, (int, float, Decimal)),
     "money": _Cells(_money_cell, (int, float, Decimal)),
+    "wan": _Cells(_wan_cell, (int, float, Decimal)),
     "date": _Cells(_date_cell, (date, str)),
 }
 
@@ -199,9 +214,10 @@ _DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: the same input
 _DOS_TIME = 0
 _STYLES_XML = (
     f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
     f'<numFmt numFmtId="165" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][1]}"/>'
-    f'<numFmt numFmtId="166" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][0]}"/></numFmts>'
+    f'<numFmt numFmtId="166" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][0]}"/>'
+    f'<numFmt numFmtId="167" formatCode="{MONEY_FORMATS[MoneyUnit.WAN][0]}"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
@@ -210,14 +226,15 @@ _STYLES_XML = (
     '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
     '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
     ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
     ' applyAlignment="1"><alignment horizontal="right" vertical="center" wrapText="1"/></xf>'
-    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
