@@ -59,12 +59,12 @@ def _money_columns() -> tuple[Column, ...]:
 
 _FINDING_COUNTS = (Column("错误", "int", 6), Column("警告", "int", 6), Column("提示", "int", 6))
 UNIT_COLUMNS: tuple[Column, ...] = (
-    Column("分组", width=18),
+    Column("分组", width=14),
     Column("单位", width=44),
     Column("年度", "int", 6),
-    Column("指标体系", width=16),
-    Column("主管部门", width=20),
-    Column("文件", width=40),
+    Column("指标体系", width=14),
+    Column("主管部门", width=16),
+    Column("文件", width=24),
     Column("项目数", "int", 7),
     Column("指标数", "int", 7),
     *_money_columns(),

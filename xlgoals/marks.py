@@ -29,7 +29,7 @@ RESULTS_TITLE = "校验结果"
 RESULTS_HEADERS = ("序号", "级别", "位置", "项目", "问题说明", "当前值", "规则代码")
 # The status table shares the findings table's columns: the counts read as one text under 问题说明.
 STATUS_HEADERS = ("序号", "状态", "工作表", "项目", "问题数")
-RESULTS_WIDTHS = {"D": 30, "E": 60, "F": 30}
+RESULTS_WIDTHS = {"D": 36, "E": 60, "F": 30}
 
 
 FILL_HEX = {s: rgb_hex(c) for s, c in FILL_RGB.items()}
