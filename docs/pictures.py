@@ -42,7 +42,7 @@ def page_of(pdf: Path, texts: tuple[str, ...]) -> int:
 def main() -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftoppm") is None:
-        raise SystemExit("make docs needs LibreOffice and poppler-utils (apt-get install libreoffice-calc poppler-utils)")
+        raise SystemExit("make docs needs LibreOffice and poppler-utils: apt-get install libreoffice-calc poppler-utils")
     with tempfile.TemporaryDirectory() as tmp:
         books = sorted({OUT / book for book, _, _ in PICTURES.values()})
         run(soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
@@ -54,8 +54,9 @@ def main() -> None:
             dpi = FINER.get(name, DPI)
             keep = int(height / 72 * dpi * share)
             target = DOCS / name
-            run("pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
-                "-x", "0", "-y", "0", "-W", str(int(width / 72 * dpi)), "-H", str(keep), str(pdf), str(target))  # fmt: skip
+            box = ("-x", "0", "-y", "0", "-W", str(int(width / 72 * dpi)), "-H", str(keep))
+            run("pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", *box,
+                str(pdf), str(target))  # fmt: skip
             print(f"{target.relative_to(ROOT)}.png ← {book} 第 {page} 页")
 
 
