@@ -42,7 +42,9 @@ def page_of(pdf: Path, texts: tuple[str, ...]) -> int:
 def main() -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftoppm") is None:
-        raise SystemExit("make docs needs LibreOffice and poppler-utils: apt-get install libreoffice-calc poppler-utils")
+        raise SystemExit(
+            "make docs needs LibreOffice and poppler-utils: apt-get install libreoffice-calc poppler-utils"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         books = sorted({OUT / book for book, _, _ in PICTURES.values()})
         run(soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
