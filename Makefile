@@ -28,8 +28,8 @@ docs: demo
 	$(BIN)/python docs/pictures.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check xlgoals tests benchmarks
-	$(BIN)/ruff format --check xlgoals tests benchmarks
+	$(BIN)/ruff check xlgoals tests benchmarks docs
+	$(BIN)/ruff format --check xlgoals tests benchmarks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy xlgoals

@@ -154,3 +154,20 @@ def test_department_summary_in_wan_yuan_keeps_csv_in_yuan(sample_xlsx: Path, tmp
     assert Decimal(str(ws.cell(2, col + 1).value)) == Decimal("598.92")
     csv_text = next(csv_dir.glob("单位汇总*.csv")).read_text(encoding="utf-8-sig")
     assert "项目当年预算（元）" in csv_text and "5989200" in csv_text
+
+
+def test_the_cover_sets_the_summary_unit(sample_xlsx: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlgoals.cli import app
+
+    wb = openpyxl.load_workbook(sample_xlsx)
+    assert wb[layout.COVER_SHEET][layout.COVER_MONEY_UNIT_CELL].value == "元"  # the template's default
+    wb[layout.COVER_SHEET][layout.COVER_MONEY_UNIT_CELL] = "万元"
+    src, out = tmp_path / "wan.xlsx", tmp_path / "rolled.xlsx"
+    wb.save(src)
+    result = CliRunner().invoke(app, ["rollup", str(src), "--write-back", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().splitlines()[-1].startswith("下一步：")
+    header = [c.value for c in openpyxl.load_workbook(out)[layout.SUMMARY_SHEET][PROJECT_HEADER_ROW]]
+    assert "项目当年预算（万元）" in header

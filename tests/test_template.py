@@ -198,5 +198,6 @@ def test_a_fresh_template_has_a_framework_projects_and_chinese_hints(tmp_path: P
         dv = next(d for ref, d in dvs.items() if layout.PROJECT_FIELD[key].value_cell in ref.split())
         assert dv.showInputMessage and dv.prompt and dv.error and dv.errorStyle == "warning"
         assert all("\u4e00" <= ch <= "\u9fff" for ch in dv.prompt if ch.isalpha() and not ch.isascii())
-    year = next(iter(wb[layout.COVER_SHEET].data_validations.dataValidation))
+    cover = {str(dv.sqref): dv for dv in wb[layout.COVER_SHEET].data_validations.dataValidation}
+    year = cover[layout.COVER_FIELD["year"].value_cell]
     assert year.errorStyle == "warning" and "2020" in str(year.prompt)

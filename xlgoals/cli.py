@@ -266,7 +266,9 @@ def rollup(
     write_back: Annotated[Path | None, typer.Option("--write-back", help="把“汇总”表（含图表）写入这个新文件")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
-    unit: Annotated[MoneyUnit, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元")] = MoneyUnit.YUAN,
+    unit: Annotated[
+        MoneyUnit | None, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元；默认按封面“汇总金额单位”")
+    ] = None,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
     from xlgoals.pipeline import check_file
@@ -276,6 +278,12 @@ def rollup(
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
+        if unit is None:
+            from xlgoals.files import read_grids
+            from xlgoals.rollup import cover_money_unit
+
+            cover = read_grids(path).sheets.get(layout.COVER_SHEET)
+            unit = cover_money_unit(cover.rows if cover else None)
         do_write_back(path, write_back, r, unit)
     if fmt is Format.json:
         print_json(r.to_dict())

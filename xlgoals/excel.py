@@ -244,12 +244,14 @@ def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
 @entry
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
-    from xlgoals.rollup import roll_up, summary_plan
+    from xlgoals.rollup import cover_money_unit, roll_up, summary_plan
     from xlgoals.values import format_money
 
-    checked = _check(book_grid(book), book)
+    grid = book_grid(book)
+    checked = _check(grid, book)
     result = roll_up(checked.unit, checked.report)
-    plan = summary_plan(result)
+    cover = grid.sheets.get(layout.COVER_SHEET)
+    plan = summary_plan(result, cover_money_unit(cover.rows if cover else None))
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)
     _add_chart(book, sheet, plan)
     sheet.activate()

@@ -51,6 +51,8 @@ COVER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("phone", "联系电话", "A8", "B8", "text", required=False),
     FieldSpec("folder", "汇总文件夹", "A9", "B9", "text", required=False),
 )
+# The unit 汇总 shows money in (元/万元): a setting for the 汇总 button, not part of the declaration.
+COVER_MONEY_UNIT_LABEL_CELL, COVER_MONEY_UNIT_CELL = "A10", "B10"
 COVER_HELP_ROW = 11
 
 PROJECT_TITLE_CELL = "A1"

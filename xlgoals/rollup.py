@@ -384,6 +384,12 @@ def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
     return plan
 
 
+def cover_money_unit(cover: layout.Grid | None) -> MoneyUnit:
+    """The unit the cover asks 汇总 to show money in; 元 unless it says 万元."""
+    text = layout.grid_text(cover, layout.COVER_MONEY_UNIT_CELL).strip() if cover is not None else ""
+    return MoneyUnit.WAN if text == MoneyUnit.WAN.value else MoneyUnit.YUAN
+
+
 def write_summary_sheet(wb: Workbook, r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> Worksheet:
     """(Re)create the 汇总 sheet in `wb` after the cover: re-running replaces it, so nothing piles up."""
     from xlgoals.writeback import render_plan

@@ -16,7 +16,7 @@ from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.presentation import LONG_TEXT_WIDTH, CachingZip, money_format, print_setup, row_height
+from xlgoals.presentation import LONG_TEXT_WIDTH, CachingZip, MoneyUnit, money_format, print_setup, row_height
 from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
@@ -192,6 +192,15 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
         elif spec.kind == "framework":
             # A fresh template names a framework, so the level-1 dropdowns are never empty.
             cell.value = lists.default_framework
+    _style_label(ws[layout.COVER_MONEY_UNIT_LABEL_CELL], "汇总金额单位")
+    unit_cell = ws[layout.COVER_MONEY_UNIT_CELL]
+    _style_input(unit_cell)
+    unit_cell.value = MoneyUnit.YUAN.value
+    ws.merge_cells(f"{layout.COVER_MONEY_UNIT_CELL}:D{layout.COVER_MONEY_UNIT_CELL[1:]}")
+    units = DataValidation(type="list", formula1='"' + ",".join(u.value for u in MoneyUnit) + '"', allow_blank=True)
+    _messages(units, "汇总金额单位", "“汇总”表中金额的单位：元 或 万元。", "请从下拉列表选择“元”或“万元”。")
+    units.add(layout.COVER_MONEY_UNIT_CELL)
+    ws.add_data_validation(units)
     year = layout.COVER_FIELD["year"].value_cell
     dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
     _messages(dv, "年度", "填写四位数字的年度，如 2020。", "年度请填写四位数字，如 2020。")
