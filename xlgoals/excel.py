@@ -147,7 +147,9 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         row, col = layout.split_address(link.cell)
         shown = block[row - 1][col - 1]
         # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
-        sheet.range(link.cell).add_hyperlink(marks.link_target(link.sheet, link.target), text_to_display=str(shown))
+        sheet.range(link.cell).add_hyperlink(
+            marks.link_target(link.sheet, link.target), text_to_display=str(shown), screen_tip=plan.tooltip(link)
+        )
     scale = POINTS_PER_CHARACTER if _is_remote(book) else 1.0
     for letter, width in plan.column_widths().items():
         sheet.range(f"{letter}1").column_width = width * scale

@@ -86,6 +86,9 @@ class SheetPlan:
     def link(self, row: int, column: int, sheet: str, target: str) -> None:
         self.links.append(Link(layout.address(row, column), sheet, target))
 
+    def tooltip(self, link: Link) -> str:
+        return self.link_tip.format(sheet=link.sheet, cell=link.target)
+
     def fill(self, row: int, column: int, rgb: tuple[int, int, int]) -> None:
         self.fills[layout.address(row, column)] = rgb
 

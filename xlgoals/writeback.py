@@ -107,7 +107,7 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
         cell.hyperlink = Hyperlink(
             ref=link.cell,
             location=marks.link_location(link.sheet, link.target),
-            tooltip=plan.link_tip.format(sheet=link.sheet, cell=link.target),
+            tooltip=plan.tooltip(link),
         )
         cell.font = LINK_FONT
     for address, number_format in plan.formats.items():
