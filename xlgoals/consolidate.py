@@ -115,14 +115,14 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("单元格", width=8),
     Column("代码", width=24),
     Column("级别", width=6),
-    Column("问题说明", width=60),
-    Column("当前值", width=20),
+    Column("问题说明", width=60, wrap=True),
+    Column("当前值", width=24, wrap=True),
 )
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 6),
     Column("文件", width=50),
     Column("状态", width=8),
-    Column("原因", width=60),
+    Column("原因", width=60, wrap=True),
     Column("代码", width=20),
     Column("重复于", width=40),
     Column("单位", width=30),

@@ -18,7 +18,7 @@ from typing import IO, Any, Literal
 
 from xlgoals.errors import XlgoalsError
 from xlgoals.layout import column_letters, quote_sheet
-from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, WAN, MoneyUnit
+from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, WAN, MoneyUnit, row_height
 
 # Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
@@ -34,6 +34,8 @@ class Column:
     title: str
     kind: ColumnKind = "text"
     width: float = 12
+    # Text wrapped in the column, its row as tall as the text needs: for messages a reader must see whole.
+    wrap: bool = False
 
 
 # --- cells as SpreadsheetML -----------------------------------------------------------------------------
@@ -46,8 +48,13 @@ Row = tuple[Any, ...]
 
 # Cell styles in _STYLES_XML's cellXfs, in that order: a header over numbers is right-aligned like them,
 # money shows decimals only where there are some.
-_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE, _WHOLE_MONEY_STYLE, _WAN_STYLE = 1, 2, 3, 4, 5, 6
+_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE = 1, 2, 3, 4
+_WHOLE_MONEY_STYLE, _WAN_STYLE, _WRAP_STYLE, _TOP_STYLE = 5, 6, 7, 8
+# Every data cell sits at the top of its row, level with the first line of a wrapped text beside it
+# (LibreOffice ignores an alignment on the default style 0, so even plain cells name a style).
+_TOP = f' s="{_TOP_STYLE}"'
 _NUMERIC_KINDS = frozenset({"int", "money", "wan", "number"})
+DEFAULT_ROW_HEIGHT = 15
 # Not allowed in XML 1.0 (or not encodable): written the way Excel writes them, as _xHHHH_.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that already looks like such an escape gets its underscore escaped, or Excel would decode it.
@@ -91,10 +98,16 @@ def _inline(text: str, style: str = "") -> str:
 def _text_cell(value: Any) -> str:
     if value is None or value == "":
         return "<c/>"
-    return _inline(value if type(value) is str else str(value))
+    return _inline(value if type(value) is str else str(value), _TOP)
 
 
-def _number_cell(value: Any, style: str = "") -> str:
+def _wrapped_cell(value: Any) -> str:
+    if value is None or value == "":
+        return "<c/>"
+    return _inline(value if type(value) is str else str(value), f' s="{_WRAP_STYLE}"')
+
+
+def _number_cell(value: Any, style: str = _TOP) -> str:
     if value is None:
         return "<c/>"
     if type(value) is int:
@@ -170,6 +183,7 @@ _CELLS: dict[ColumnKind, _Cells] = {
     "wan": _Cells(_wan_cell, (int, float, Decimal)),
     "date": _Cells(_date_cell, (date, str)),
 }
+_WRAPPED = _Cells(_wrapped_cell, (str,))
 
 
 class RowXml:
@@ -178,15 +192,21 @@ class RowXml:
     def __init__(self, columns: Sequence[Column]) -> None:
         self.columns = tuple(columns)
         # Bound dict lookups: a cell seen before is rendered without a Python-level call.
-        self._writers = [_CELLS[c.kind].__getitem__ for c in columns]
+        self._writers = [(_WRAPPED if c.wrap else _CELLS[c.kind]).__getitem__ for c in columns]
+        self._wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> bytes:
-        writers, width = self._writers, len(self._writers)
+        writers, width, wrapped = self._writers, len(self._writers), self._wrapped
         out: list[str] = []
         for values in rows:
             if len(values) != width:
                 raise ValueError(f"a row of {len(values)} cells in a table of {width} columns")
-            out.append("<row>" + "".join(map(call, writers, values)) + "</row>")
+            start = "<row>"
+            if wrapped:
+                height = row_height([(str(values[i]), w) for i, w in wrapped if values[i]], line_height=15)
+                if height > DEFAULT_ROW_HEIGHT:
+                    start = f'<row ht="{height:g}" customHeight="1">'
+            out.append(start + "".join(map(call, writers, values)) + "</row>")
         return "".join(out).encode()
 
     def header(self) -> str:
@@ -212,6 +232,16 @@ COMPRESSION = 6
 _ZIP_LIMIT = 0xFFFF_FFFF
 _DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: the same inputs give the same bytes
 _DOS_TIME = 0
+
+
+# A data cell's style: its number format, at the top of its row like the wrapped texts beside it.
+def _top_xf(number_format: int) -> str:
+    return (
+        f'<xf numFmtId="{number_format}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"'
+        ' applyAlignment="1"><alignment vertical="top"/></xf>'
+    )
+
+
 _STYLES_XML = (
     f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
     '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
@@ -226,15 +256,17 @@ _STYLES_XML = (
     '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
     '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
     ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    f"{_top_xf(164)}{_top_xf(165)}"
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
     ' applyAlignment="1"><alignment horizontal="right" vertical="center" wrapText="1"/></xf>'
-    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    f"{_top_xf(166)}{_top_xf(167)}"
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top"/></xf>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -318,7 +350,8 @@ class _Sheet:
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
             f'<sheetView{selected} workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            '<selection pane="bottomLeft"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="{DEFAULT_ROW_HEIGHT}"/>'
             f"<cols>{cols}</cols><sheetData>{self.xml.header()}"
         )
         sheet = _SheetPart(name, _Part(""))
