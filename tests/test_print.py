@@ -171,3 +171,24 @@ def test_the_cover_sets_the_summary_unit(sample_xlsx: Path, tmp_path: Path) -> N
     assert result.output.rstrip().splitlines()[-1].startswith("下一步：")
     header = [c.value for c in openpyxl.load_workbook(out)[layout.SUMMARY_SHEET][PROJECT_HEADER_ROW]]
     assert "项目当年预算（万元）" in header
+
+
+def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlgoals.cli import app
+
+    runner = CliRunner()
+    runs = {
+        "template": ["template", "-o", str(tmp_path / "t.xlsx"), "--projects", "2"],
+        "validate": ["validate", str(sample_xlsx), "--write-back", str(tmp_path / "checked.xlsx")],
+        "rollup": ["rollup", str(sample_xlsx)],
+        "consolidate": ["consolidate", str(sample_xlsx), "-o", str(tmp_path / "d.xlsx"), "-j", "1"],
+    }
+    for name, args in runs.items():
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), (name, result.output)
+        tail = result.stdout[result.stdout.rindex("下一步：") :]
+        assert "None" not in result.stdout, name
+        if name == "validate":  # the sample has warnings: where the marks are, and what to run again
+            assert str(tmp_path / "checked.xlsx") in tail and f"xlgoals validate {sample_xlsx}" in tail

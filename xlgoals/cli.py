@@ -416,6 +416,10 @@ def consolidate(
             out.print(listing)
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
+        if problems:
+            next_steps(f"请相关单位按“台账”表的原因修正被拒绝的文件后重新报送，再次汇总；汇总结果见 {output}。")
+        else:
+            next_steps(f"打开 {output}：“单位汇总”为各单位合计，“校验问题”列出需各单位核对的问题。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
 
 
