@@ -189,6 +189,6 @@ def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Pa
         result = runner.invoke(app, args)
         assert result.exit_code in (0, 1), (name, result.output)
         tail = result.stdout[result.stdout.rindex("下一步：") :]
-        assert "None" not in result.stdout, name
+        assert "None" not in result.stdout and tail.count("\n") <= 3, name
         if name == "validate":  # the sample has warnings: where the marks are, and what to run again
             assert str(tmp_path / "checked.xlsx") in tail and f"xlgoals validate {sample_xlsx}" in tail

@@ -311,6 +311,9 @@ def rollup(
     kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
     change = f"{_money(r.change.amount)} 元（{_pct(r.change.percent)}）"
     out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
+    if r.new_projects:
+        names = "、".join(p.name or p.sheet for p in r.new_projects)
+        out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
