@@ -138,7 +138,9 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
     for row in plan.bold_rows + plan.header_rows:
         sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
     for row in plan.header_rows:
-        sheet.range((row, 1), (row, len(plan.rows[row - 1]))).color = layout.LABEL_RGB
+        values = plan.rows[row - 1]
+        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
+        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
     for address, number_format in plan.formats.items():
         sheet.range(address).number_format = number_format
     for address, rgb in plan.fills.items():

@@ -234,6 +234,7 @@ MONEY_COLUMN = {f: 4 + i for i, f in enumerate(MONEY_FIELDS)}
 TOTAL_LABEL = "合计"
 INDICATOR_TITLE = "指标统计"
 INDICATOR_HEADERS: tuple[str, ...] = ("一级目标", "指标数", *KIND_ZH.values())
+INDICATOR_COLUMN = 3  # the indicator table's first column: 一级目标 under 项目名称
 PERCENT_FORMAT = "0.00%"
 CHANGE_COLUMN = 4 + len(MONEY_FIELDS)
 RATE_COLUMNS = (CHANGE_COLUMN + 1, CHANGE_COLUMN + 2)
@@ -360,10 +361,12 @@ def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
     plan.add("说明：金额取自各项目表，修改项目表后本表随之重新计算；同比只比较填有上年预算的项目。")
     plan.add()
     plan.add(INDICATOR_TITLE, bold=True)
-    plan.header(*INDICATOR_HEADERS)
+    # Under the project table, column for column: names under 项目名称, counts under the figures.
+    pad = (None,) * (INDICATOR_COLUMN - 1)
+    plan.header(*pad, *INDICATOR_HEADERS)
     for name, kinds in r.indicators.by_level1.items():
-        plan.add(name or NOT_FILLED, sum(kinds.values()), *kinds.values())
-    plan.add(TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values(), bold=True)
+        plan.add(*pad, name or NOT_FILLED, sum(kinds.values()), *kinds.values())
+    plan.add(*pad, TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values(), bold=True)
     if r.projects:
         wan = unit is MoneyUnit.WAN or r.totals["budget_year"] >= CHART_WAN_FROM
         plan.chart = BarChart(
