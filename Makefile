@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE ?= samples/002_de489847e14864e5.txt
 
-.PHONY: setup demo test lint typecheck bench clean
+.PHONY: setup demo docs test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,9 +23,13 @@ demo: $(STAMP)
 	$(BIN)/xlgoals consolidate out/unit.xlsx -o out/department_summary.xlsx --csv out/department_csv
 	$(BIN)/xlgoals template -o out/xlgoals_template.xlsm --xlsm
 
+# The README's pictures: the demo's workbooks printed by LibreOffice, as a budget officer would print them.
+docs: demo
+	$(BIN)/python docs/pictures.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check xlgoals tests benchmarks
-	$(BIN)/ruff format --check xlgoals tests benchmarks
+	$(BIN)/ruff check xlgoals tests benchmarks docs
+	$(BIN)/ruff format --check xlgoals tests benchmarks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy xlgoals

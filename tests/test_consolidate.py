@@ -543,7 +543,14 @@ def test_writer_round_trip(tmp_path: Path) -> None:
     # openpyxl does not decode Excel's escapes (Excel and calamine do): it shows them as written.
     assert ws["A7"].value == "a_x0001_b_x0007_c_x001F_" and ws["A11"].value == "x_x005F_x0041_y"
     money, day = ws["C2"], ws["D2"]
-    assert money.value == -100 and money.number_format == "#,##0.00"
+    # Whole yuan show without '.00'; cents show when there are some.
+    assert money.value == -100 and money.number_format == "#,##0"
+    assert ws.cell(len(rows) + 1, 3).number_format == "#,##0.00"
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+    assert (
+        ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    )
+    assert ws["C1"].alignment.horizontal == "right" and ws["A1"].alignment.horizontal is None
     assert day.is_date and day.number_format == "yyyy-mm-dd" and day.value.date() == date(2020, 1, 1)
     assert ws.cell(len(rows) + 1, 4).value.date() == date(1900, 3, 1)  # past Excel's phantom 1900-02-29
     assert ws.cell(len(rows) + 1, 2).value == 2**40

@@ -21,6 +21,7 @@ from xlgoals.rollup import (
     PROJECT_HEADER_ROW,
     PROJECT_HEADERS,
     TOTAL_LABEL,
+    Change,
     indicator_kind,
     percent,
     roll_up,
@@ -124,8 +125,12 @@ def test_blank_figures_give_no_rate() -> None:
     r = roll_up(Unit(name="单位", projects=[new]))
     p = r.projects[0]
     assert p.change.amount is None and p.change.percent is None and p.execution_rate is None
-    # The unit compares totals, where a blank last year counts as zero: no base, no percentage.
-    assert r.change.amount == Decimal(100) and r.change.percent is None
+    # Year on year compares only projects that had a budget last year: a new project is shown apart.
+    assert r.change.amount is None and r.change.percent is None
+    assert r.new_projects == [p]
+    old = Project(name="老项目", sheet="项目2", budget_year=Decimal(110), last_year_budget=Decimal(100))
+    both = roll_up(Unit(name="单位", projects=[new, old]))
+    assert both.change == Change(Decimal(10), Decimal("10.00")) and both.new_projects == [both.projects[0]]
     assert percent(Decimal(1), Decimal(0)) is None and percent(Decimal(1), Decimal(3)) == Decimal("33.33")
 
 
@@ -138,7 +143,8 @@ def test_to_dict_is_json_with_exact_money(checked: Checked) -> None:
 
 
 def _summary(path: Path) -> list[tuple[object, ...]]:
-    wb = openpyxl.load_workbook(path)
+    """What a reader that never recalculates sees: the values stored with 汇总's formulas."""
+    wb = openpyxl.load_workbook(path, data_only=True)
     assert wb.sheetnames.count(layout.SUMMARY_SHEET) == 1
     return [tuple(row) for row in wb[layout.SUMMARY_SHEET].iter_rows(values_only=True)]
 
@@ -166,6 +172,12 @@ def test_write_back_is_idempotent_with_chart(sample_xlsx: Path, tmp_path: Path) 
     assert [(r[2], r[3], r[4], r[5], r[6]) for r in body] == SAMPLE_MONEY
     total = rows[PROJECT_HEADER_ROW + len(SAMPLE_MONEY)]
     assert total[2] == TOTAL_LABEL and total[4] == 5_989_200 and total[5] == 6_286_280
+    assert total[7] == -297_080 and total[8] == pytest.approx(-0.0473)
+    formulas = openpyxl.load_workbook(first)[layout.SUMMARY_SHEET]
+    assert formulas.cell(PROJECT_HEADER_ROW + 1, 5).value == "=IF(ISNUMBER('项目1'!D14),'项目1'!D14,\"\")"
+    assert (
+        formulas.cell(PROJECT_HEADER_ROW + 4, 5).value == f"=SUM(E{PROJECT_HEADER_ROW + 1}:E{PROJECT_HEADER_ROW + 3})"
+    )
 
     for path in (first, second):
         charts = _charts(path)

@@ -17,6 +17,7 @@ from tests.builders import indicator, project, unit
 from xlgoals import layout
 from xlgoals.findings import Report, Severity
 from xlgoals.model import Project, Unit
+from xlgoals.presentation import LONG_TEXT_WIDTH, printable_chars
 from xlgoals.rules import validate
 from xlgoals.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 
@@ -170,6 +171,14 @@ CASES = [
     ),
     # project header
     Case("field.required", ERROR, set_project(basis=""), P1, "B8", set_project(last_year_budget=None)),
+    Case(
+        "field.too-long-to-print",
+        Severity.INFO,
+        set_project(overview="项" * (printable_chars(LONG_TEXT_WIDTH) + 50)),
+        P1,
+        "B7",
+        set_project(overview="项" * (printable_chars(LONG_TEXT_WIDTH) - 50)),
+    ),
     Case(
         "choice.unknown",
         WARNING,

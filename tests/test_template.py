@@ -102,7 +102,9 @@ def test_labels_locked_inputs_unlocked_sheet_protected(template_path: Path) -> N
 def test_print_setup_reads_like_the_form(template_path: Path) -> None:
     ws = openpyxl.load_workbook(template_path)["项目1"]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert ws.print_title_rows == "$1:$3"
+    # The indicator table's header repeats on every page the table spans.
+    assert ws.print_title_rows == f"${layout.INDICATOR_HEADER_ROW}:${layout.INDICATOR_HEADER_ROW}"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.print_area == f"'项目1'!$A$1:$D${layout.INDICATOR_LAST_ROW}"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws[layout.PROJECT_FIELD["overview"].value_cell].alignment.wrap_text is True
@@ -173,3 +175,29 @@ def test_libreoffice_recalculates_titles_and_dependent_lists(soffice: str, tmp_p
     assert values["A16"].value == "2020年绩效目标"
     assert (values["H1"].value, values["H2"].value) == ("产出指标", 3)
     assert (values["H3"].value, values["H4"].value) == ("社会效益指标", 4)
+
+
+def test_a_fresh_template_has_a_framework_projects_and_chinese_hints(tmp_path: Path) -> None:
+    from xlgoals.ruleset import DEFAULT, builtin_named
+
+    path = tmp_path / "t.xlsx"
+    write_template(path, projects=3)
+    wb = openpyxl.load_workbook(path)
+    assert [n for n in wb.sheetnames if wb[n].sheet_state == "visible"] == [
+        layout.COVER_SHEET,
+        "项目1",
+        "项目2",
+        "项目3",
+    ]
+    default = builtin_named(DEFAULT)
+    assert default is not None
+    # The level-1 dropdown reads the cover's framework: set, it is never empty.
+    assert wb[layout.COVER_SHEET][layout.COVER_FIELD["framework"].value_cell].value == default.title
+    dvs = {str(dv.sqref): dv for dv in wb["项目2"].data_validations.dataValidation}
+    for key in ("start", "budget_year"):
+        dv = next(d for ref, d in dvs.items() if layout.PROJECT_FIELD[key].value_cell in ref.split())
+        assert dv.showInputMessage and dv.prompt and dv.error and dv.errorStyle == "warning"
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in dv.prompt if ch.isalpha() and not ch.isascii())
+    cover = {str(dv.sqref): dv for dv in wb[layout.COVER_SHEET].data_validations.dataValidation}
+    year = cover[layout.COVER_FIELD["year"].value_cell]
+    assert year.errorStyle == "warning" and "2020" in str(year.prompt)

@@ -87,12 +87,17 @@ def test_marks_notes_and_results_sheet(broken: Path, tmp_path: Path) -> None:
     assert tuple(c.value for c in results[status_top][: len(marks.STATUS_HEADERS)]) == marks.STATUS_HEADERS
     rows = list(results.iter_rows(min_row=top + 1, values_only=True))
     assert len(rows) == len(report.findings)
+    col = {title: i for i, title in enumerate(marks.RESULTS_HEADERS, start=1)}
+    assert col["规则代码"] == len(marks.RESULTS_HEADERS)  # the code is last, for the bureau
     for r, f in enumerate(report.findings, start=top + 1):
-        assert results.cell(r, 3).value == f.code and results.cell(r, 6).value == f.message
+        assert results.cell(r, col["规则代码"]).value == f.code and results.cell(r, col["问题说明"]).value == f.message
         if f.cell:
-            link = results.cell(r, 5).hyperlink
+            link = results.cell(r, col["位置"]).hyperlink
             assert link is not None and link.location == f"'{f.sheet}'!{f.cell}"
             assert link.location.split("!")[0].strip("'") in wb.sheetnames
+            assert link.tooltip == f"点击跳转到 {f.sheet} 工作表的 {f.cell} 单元格"
+            # A unit reads Chinese in the note; the rule code stays in 校验结果's last column.
+            assert f.code not in wb[f.sheet][f.cell].comment.text
     status = {results.cell(r, 4).value: results.cell(r, 2).value for r in range(status_top + 1, top - 1)}
     assert status[wb["项目2"]["B4"].value] == "需修改"
     assert status[wb["项目1"]["B4"].value] == "请核对"  # descriptive targets are warnings only

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from xlgoals import layout
 from xlgoals.errors import XlgoalsError
+from xlgoals.presentation import MoneyUnit
 from xlgoals.ruleset import RuleSetError
 
 app = typer.Typer(
@@ -59,6 +60,26 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def unit_title(name: str, year: int | None, framework: str = "") -> str:
+    """'单位（2020年度）' for a title; a blank reads 未填写, never 'None'."""
+    from xlgoals.ruleset import framework_title
+
+    parts = [f"{year}年度" if year else "年度未填写", *([framework_title(framework)] if framework else [])]
+    return f"{name or '单位名称未填写'}（{'，'.join(parts)}）"
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    """Where a command's result goes by default in our suggestions: next to the input, tagged."""
+    return path.with_name(f"{path.stem}_{tag}{path.suffix}")
+
+
+def next_steps(*lines: str) -> None:
+    """What to do next, the last thing a command prints: the first line says it, the rest are commands."""
+    out.print(f"下一步：{lines[0]}", soft_wrap=True)
+    for line in lines[1:]:
+        out.print(f"  {line}", soft_wrap=True)
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -68,6 +89,7 @@ def print_json(data: Any) -> None:
 def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出路径（.xlsx 或 .xlsm）")],
     xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
+    projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="预先建立的项目表数量")] = 1,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.template import write_template
@@ -75,10 +97,15 @@ def template(
     if xlsm:
         from xlgoals.xlsm import write_xlsm_template
 
-        write_xlsm_template(output)
+        write_xlsm_template(output, projects)
     else:
-        write_template(output)
-    out.print(f"已生成模板：{output}")
+        write_template(output, projects)
+    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+    next_steps(
+        f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
+        + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
+        f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
+    )
 
 
 @app.command("import")
@@ -95,7 +122,7 @@ def import_(
     result = import_file(source)
     write_unit(result.unit, output)
     unit = result.unit
-    table = Table(title=f"{unit.name}（{unit.year}年度）→ {output}")
+    table = Table(title=f"{unit_title(unit.name, unit.year)} → {output}")
     for col in ("工作表", "项目名称", "指标数", "当年预算（元）", "总预算（元）"):
         table.add_column(col, justify="right" if "元" in col or col == "指标数" else "left")
     for i, p in enumerate(unit.projects, start=1):
@@ -117,6 +144,7 @@ def import_(
     out.print(table)
     for note in result.notes:
         err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+    next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
 
 @app.command("read")
@@ -133,7 +161,7 @@ def read_cmd(
     if fmt is Format.json:
         print_json(unit.model_dump(mode="json"))
         return
-    table = Table(title=f"{unit.name}（{unit.year}年度，{unit.framework}）")
+    table = Table(title=unit_title(unit.name, unit.year, unit.framework))
     for col in ("工作表", "项目名称", "开始", "完成", "当年预算（元）", "指标数"):
         table.add_column(col)
     for p in unit.projects:
@@ -162,10 +190,10 @@ def findings_table(report: Any, title: str) -> Table:
 
 def project_table(report: Any) -> Table:
     """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
-    from xlgoals.marks import STATUS_HEADERS, project_status
+    from xlgoals.marks import project_status
 
     table = Table(title="各项目校验情况")
-    for col in STATUS_HEADERS[1:]:
+    for col in ("状态", "工作表", "项目", "错误", "警告", "提示"):
         table.add_column(col, justify="right" if col in ("错误", "警告", "提示") else "left")
     for p in report.project_counts():
         c = p.counts
@@ -213,6 +241,13 @@ def validate(
         out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
         if write_back is not None:
             out.print(f"已写入标记：{write_back}")
+        fix = f"在 {path} 中修改后再次校验" if c["error"] or c["warning"] else "可以提交；需要汇总时运行："
+        if write_back is not None and (c["error"] or c["warning"]):
+            fix = f"打开 {write_back} 查看标红/标橙的单元格和“校验结果”表，在 {path} 中修改后再次校验："
+        then = f"xlgoals validate {path}" + (f" --write-back {write_back}" if write_back else "")
+        next_steps(
+            fix, then if c["error"] or c["warning"] else f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )
     raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
@@ -237,6 +272,9 @@ def rollup(
     write_back: Annotated[Path | None, typer.Option("--write-back", help="把“汇总”表（含图表）写入这个新文件")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    unit: Annotated[
+        MoneyUnit | None, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元；默认按封面“汇总金额单位”")
+    ] = None,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
     from xlgoals.pipeline import check_file
@@ -246,12 +284,18 @@ def rollup(
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
-        do_write_back(path, write_back, r)
+        if unit is None:
+            from xlgoals.files import read_grids
+            from xlgoals.rollup import cover_money_unit
+
+            cover = read_grids(path).sheets.get(layout.COVER_SHEET)
+            unit = cover_money_unit(cover.rows if cover else None)
+        do_write_back(path, write_back, r, unit)
     if fmt is Format.json:
         print_json(r.to_dict())
         return
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
-    table = Table(title=f"{r.unit}（{r.year}年度）· 汇总（元）")
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
     table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
     for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -274,8 +318,16 @@ def rollup(
     kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
     change = f"{_money(r.change.amount)} 元（{_pct(r.change.percent)}）"
     out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
+    if r.new_projects:
+        names = "、".join(p.name or p.sheet for p in r.new_projects)
+        out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
+        next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
+    else:
+        next_steps(
+            "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )
 
 
 class GroupBy(StrEnum):
@@ -320,6 +372,9 @@ def consolidate(
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
     db: Annotated[Path | None, typer.Option("--db", help="同时把读取的申报存入此历史库（如 xlgoals.duckdb）")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)] = None,
+    unit: Annotated[
+        MoneyUnit, typer.Option("--unit", help="汇总工作簿的金额单位：元 或 万元（CSV/Parquet 仍为元）")
+    ] = MoneyUnit.YUAN,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
     from xlgoals.consolidate import DUPLICATE, REJECTED
@@ -338,6 +393,7 @@ def consolidate(
             progress=progress,
             archive=db,
             scheduler=scheduler,
+            money_unit=unit,
         )
     finally:
         progress.stop()
@@ -376,6 +432,10 @@ def consolidate(
             out.print(listing)
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
+        if problems:
+            next_steps(f"请相关单位按“台账”表的原因修正被拒绝的文件后重新报送，再次汇总；汇总结果见 {output}。")
+        else:
+            next_steps(f"打开 {output}：“单位汇总”为各单位合计，“校验问题”列出需各单位核对的问题。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
 
 

@@ -24,9 +24,10 @@ from xlgoals import layout
 from xlgoals.errors import XlgoalsError
 from xlgoals.findings import SEVERITY_ZH, Report, Severity
 from xlgoals.model import MONEY_FIELDS, Project, Unit
+from xlgoals.presentation import MoneyUnit
 from xlgoals.rollup import KIND_ZH, MONEY_ZH, indicator_kind, project_key
-from xlgoals.ruleset import RuleSet
-from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook
+from xlgoals.ruleset import RuleSet, framework_title
+from xlgoals.xlsxstream import Column, ColumnKind, Row, RowXml, StreamBook, in_wan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,12 +65,12 @@ def _money_columns() -> tuple[Column, ...]:
 
 _FINDING_COUNTS = (Column("错误", "int", 6), Column("警告", "int", 6), Column("提示", "int", 6))
 UNIT_COLUMNS: tuple[Column, ...] = (
-    Column("分组", width=18),
-    Column("单位", width=30),
+    Column("分组", width=14),
+    Column("单位", width=44),
     Column("年度", "int", 6),
-    Column("指标体系", width=16),
-    Column("主管部门", width=20),
-    Column("文件", width=40),
+    Column("指标体系", width=14),
+    Column("主管部门", width=16),
+    Column("文件", width=24),
     Column("项目数", "int", 7),
     Column("指标数", "int", 7),
     *_money_columns(),
@@ -79,7 +80,7 @@ _PROJECT_FIELD_COLUMNS = tuple(
     Column(
         spec.label,
         "date" if spec.kind == "date" else "money" if spec.kind == "money" else "text",
-        30 if spec.kind == "long" else 12,
+        20 if spec.kind == "long" else 12,
     )
     for spec in layout.PROJECT_FIELDS
 )
@@ -122,14 +123,14 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("单元格", width=8),
     Column("代码", width=24),
     Column("级别", width=6),
-    Column("问题说明", width=60),
-    Column("当前值", width=20),
+    Column("问题说明", width=60, wrap=True),
+    Column("当前值", width=24, wrap=True),
 )
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 6),
     Column("文件", width=50),
     Column("状态", width=8),
-    Column("原因", width=60),
+    Column("原因", width=60, wrap=True),
     Column("代码", width=20),
     Column("重复于", width=40),
     Column("单位", width=30),
@@ -217,6 +218,8 @@ class Task:
     rows: bool = False
     # Also send the rows the archive (--db) stores.
     archive: bool = False
+    # The workbook's money in 元 or 万元 (the CSV/parquet copies stay in 元).
+    money_unit: MoneyUnit = MoneyUnit.YUAN
 
 
 @dataclass
@@ -313,6 +316,7 @@ def _indicator_rows(unit: Unit, p: Project) -> Iterator[Row]:
 
 
 PROJECT_XML = RowXml(PROJECT_COLUMNS)
+PROJECT_XML_WAN = RowXml(in_wan(PROJECT_COLUMNS))
 INDICATOR_XML = RowXml(INDICATOR_COLUMNS)
 FINDING_XML = RowXml(FINDING_COLUMNS)
 
@@ -368,7 +372,9 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     ]
     group = result.group or None
     result.xml = {
-        PROJECTS_SHEET: PROJECT_XML.rows((group, *row) for row in result.projects),
+        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(
+            (group, *row) for row in result.projects
+        ),
         INDICATORS_SHEET: INDICATOR_XML.rows(indicators),
         FINDINGS_SHEET: FINDING_XML.rows((group, *row) for row in findings),
     }
@@ -597,7 +603,7 @@ class UnitSummary:
             self.group or None,
             self.unit or None,
             self.year,
-            self.framework or None,
+            framework_title(self.framework) or None,
             self.department or None,
             self.file,
             self.projects,
@@ -954,6 +960,7 @@ def consolidate(
     progress: ProgressFn | None = None,
     archive: str | os.PathLike[str] | None = None,
     scheduler: str | None = None,
+    money_unit: MoneyUnit = MoneyUnit.YUAN,
 ) -> Consolidation:
     """Read, check and merge every file under `paths` into `output` (and CSV/parquet copies).
 
@@ -983,11 +990,20 @@ def consolidate(
         book = StreamBook()
         stack.callback(book.close)
         for name in SHEETS:
-            book.add_sheet(name, COLUMNS[name])
+            book.add_sheet(name, in_wan(COLUMNS[name]) if money_unit is MoneyUnit.WAN else COLUMNS[name])
         merge = _Merge(inputs, book, exports)
         archiver = _archiver(stack, archive)
         tasks = [
-            Task(i, f.path, rules, f.folder, group_by, rows=bool(exports), archive=archiver is not None)
+            Task(
+                i,
+                f.path,
+                rules,
+                f.folder,
+                group_by,
+                rows=bool(exports),
+                archive=archiver is not None,
+                money_unit=money_unit,
+            )
             for i, f in enumerate(inputs, start=1)
         ]
         for r in map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from xlgoals import layout, marks
 from xlgoals.errors import XlgoalsError
 from xlgoals.files import BookGrid, SheetGrid, trim_rows
-from xlgoals.sheetplan import SheetPlan, excel_number
+from xlgoals.sheetplan import Formula, SheetPlan, excel_number
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -124,6 +124,8 @@ def _as_typed(value: Any) -> Any:
     # apostrophe keeps them text, as openpyxl stores them.
     if isinstance(value, str) and value:
         return "'" + value
+    if isinstance(value, Formula):
+        return "=" + value.expr
     return excel_number(value) if isinstance(value, Decimal) else value
 
 
@@ -141,7 +143,9 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
     for row in plan.bold_rows + plan.header_rows:
         sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
     for row in plan.header_rows:
-        sheet.range((row, 1), (row, len(plan.rows[row - 1]))).color = layout.LABEL_RGB
+        values = plan.rows[row - 1]
+        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
+        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
     for address, number_format in plan.formats.items():
         sheet.range(address).number_format = number_format
     for address, rgb in plan.fills.items():
@@ -150,10 +154,14 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         row, col = layout.split_address(link.cell)
         shown = block[row - 1][col - 1]
         # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
-        sheet.range(link.cell).add_hyperlink(marks.link_target(link.sheet, link.target), text_to_display=str(shown))
+        sheet.range(link.cell).add_hyperlink(
+            marks.link_target(link.sheet, link.target), text_to_display=str(shown), screen_tip=plan.tooltip(link)
+        )
     scale = POINTS_PER_CHARACTER if _is_remote(book) else 1.0
-    for letter, width in plan.widths.items():
+    for letter, width in plan.column_widths().items():
         sheet.range(f"{letter}1").column_width = width * scale
+    for row, height in plan.row_heights().items():
+        sheet.range(f"A{row}").row_height = height
     for letter in sorted(plan.wrap_columns):
         sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
     if plan.hidden:
@@ -243,12 +251,14 @@ def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
 @entry
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
-    from xlgoals.rollup import roll_up, summary_plan
+    from xlgoals.rollup import cover_money_unit, roll_up, summary_plan
     from xlgoals.values import format_money
 
-    checked = _check(book_grid(book), book)
+    grid = book_grid(book)
+    checked = _check(grid, book)
     result = roll_up(checked.unit, checked.report)
-    plan = summary_plan(result)
+    cover = grid.sheets.get(layout.COVER_SHEET)
+    plan = summary_plan(result, cover_money_unit(cover.rows if cover else None))
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)
     _add_chart(book, sheet, plan)
     sheet.activate()

@@ -56,7 +56,9 @@ COVER_FIELDS: tuple[FieldSpec, ...] = (
     # The archive (xlgoals.duckdb) the Excel 校验 buttons compare last year's declaration against.
     FieldSpec("history", "历史库", "A10", "B10", "text", required=False, added_later=True),
 )
-COVER_HELP_ROW = 11
+# The unit 汇总 shows money in (元/万元): a setting for the 汇总 button, not part of the declaration.
+COVER_MONEY_UNIT_LABEL_CELL, COVER_MONEY_UNIT_CELL = "A11", "B11"
+COVER_HELP_ROW = 13
 
 PROJECT_TITLE_CELL = "A1"
 PROJECT_YEAR_CELL = "A2"

@@ -12,18 +12,24 @@ from xlgoals.sheetplan import SheetPlan, rgb_hex
 
 NOTE_AUTHOR = "xlgoals"
 NOTE_PREFIX = "【校验】"
-# Light Excel "bad"/"neutral" fills: readable under the text, unmistakable on screen and in print.
+# Error red and warning amber: readable under the text, and apart from the pale yellow of the input cells.
 FILL_RGB: dict[Severity, tuple[int, int, int]] = {
     Severity.ERROR: (255, 199, 206),
-    Severity.WARNING: (255, 235, 156),
+    Severity.WARNING: (255, 192, 112),
 }
 MARKED_SEVERITIES = frozenset(FILL_RGB)
+LEGEND: tuple[tuple[tuple[int, int, int], str], ...] = (
+    (FILL_RGB[Severity.ERROR], "红色：错误，必须修改后才能提交"),
+    (FILL_RGB[Severity.WARNING], "橙色：警告，请核对，确认无误可保留"),
+    (layout.INPUT_RGB, "浅黄色：填写区（未标色表示该格没有问题）"),
+)
 
 RESULTS_TITLE = "校验结果"
-RESULTS_HEADERS = ("序号", "级别", "代码", "项目", "位置", "问题说明", "当前值")
-# The status table shares the findings table's columns, so both read well at the same widths.
-STATUS_HEADERS = ("序号", "状态", "工作表", "项目", "错误", "警告", "提示")
-RESULTS_WIDTHS = (6, 8, 26, 28, 14, 70, 24)
+# The rule code is for the bureau and support, so it comes last; a unit reads the Chinese columns.
+RESULTS_HEADERS = ("序号", "级别", "位置", "项目", "问题说明", "当前值", "规则代码")
+# The status table shares the findings table's columns: the counts read as one text under 问题说明.
+STATUS_HEADERS = ("序号", "状态", "工作表", "项目", "问题数")
+RESULTS_WIDTHS = {"D": 36, "E": 60, "F": 30}
 
 
 FILL_HEX = {s: rgb_hex(c) for s, c in FILL_RGB.items()}
@@ -47,7 +53,7 @@ def marks_for(report: Report) -> list[Mark]:
     marks = []
     for (sheet, cell), fs in by_cell.items():
         worst = min((f.severity for f in fs), key=SEVERITY_ORDER.__getitem__)
-        lines = [f"{SEVERITY_ZH[f.severity]}：{f.message}（{f.code}）" for f in fs]
+        lines = [f"{SEVERITY_ZH[f.severity]}：{f.message}" for f in fs]
         marks.append(Mark(sheet, cell, worst, NOTE_PREFIX + "\n".join(lines)))
     return marks
 
@@ -76,29 +82,35 @@ def project_status(counts: dict[str, int]) -> str:
     return "需修改" if counts["error"] else ("请核对" if counts["warning"] else "通过")
 
 
+def counts_text(counts: dict[str, int]) -> str:
+    return f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}"
+
+
 def results_plan(report: Report, ruleset_title: str) -> SheetPlan:
     """The 校验结果 sheet: summary, a status row per project sheet, then every finding with a link to its cell."""
-    plan = SheetPlan(
-        RESULTS_TITLE, widths=dict(zip("ABCDEFG", RESULTS_WIDTHS, strict=True)), wrap_columns=frozenset("F")
-    )
+    plan = SheetPlan(RESULTS_TITLE, widths=dict(RESULTS_WIDTHS), wrap_columns=frozenset("DEF"))
     plan.add(RESULTS_TITLE, bold=True)
-    plan.add()
     plan.add(summary_line(report, ruleset_title))
+    for rgb, text in LEGEND:
+        plan.fill(plan.add(None, text), 1, rgb)
     plan.add()
-    plan.add(*STATUS_HEADERS, bold=True)
+    plan.header(*STATUS_HEADERS)
     for i, p in enumerate(report.project_counts(), start=1):
-        c = p.counts
-        row = plan.add(i, project_status(c), p.sheet, p.name, c["error"], c["warning"], c["info"])
+        row = plan.add(i, project_status(p.counts), p.sheet, p.name, counts_text(p.counts))
         if p.sheet:
             plan.link(row, 3, p.sheet, "A1")
     plan.add()
-    plan.add(*RESULTS_HEADERS, bold=True)
+    top = plan.header(*RESULTS_HEADERS)
     for i, f in enumerate(report.findings, start=1):
-        row = plan.add(i, SEVERITY_ZH[f.severity], f.code, f.project or "", f.location, f.message, f.value or "")
+        row = plan.add(i, SEVERITY_ZH[f.severity], f.location, f.project or "", f.message, f.value or "", f.code)
         if f.severity in FILL_RGB:
             plan.fill(row, 2, FILL_RGB[f.severity])
         if f.sheet and f.cell:
-            plan.link(row, 5, f.sheet, f.cell)
+            plan.link(row, 3, f.sheet, f.cell)
+    # Few projects: keep the findings' header in view; many: the status table would fill the screen.
+    plan.freeze_row = top if top <= 20 else None
+    plan.repeat_row = top
+    plan.autofilter = f"A{top}:{layout.column_letters(len(RESULTS_HEADERS))}{max(top + 1, len(plan.rows))}"
     return plan
 
 

@@ -182,5 +182,11 @@ def framework_name(text: str) -> str:
     return rs.name if rs else text.strip()
 
 
+def framework_title(text: str) -> str:
+    """What a person reads for a framework: a built-in rule set's Chinese title, other text as written."""
+    rs = builtin_named(text)
+    return rs.title if rs else text
+
+
 def builtin_rulesets() -> list[RuleSet]:
     return [_builtin(n) for n in BUILTIN]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -11,14 +10,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals import layout
 from xlgoals.files import atomic_output
 from xlgoals.layout import FieldSpec, quote_sheet
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.ruleset import RuleSet, builtin_named, builtin_rulesets
+from xlgoals.presentation import LONG_TEXT_WIDTH, CachingZip, MoneyUnit, money_format, print_setup, row_height
+from xlgoals.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 from xlgoals.sheetplan import excel_number, rgb_hex
 from xlgoals.values import CellValue
 
@@ -35,11 +34,8 @@ UNLOCKED = Protection(locked=False)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LABEL_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
 INPUT_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
-MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 LONG_TEXT_ROW_HEIGHT = 96
-LINE_HEIGHT = 13.5
-MERGED_VALUE_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
 COVER = quote_sheet(layout.COVER_SHEET)
 LISTS = quote_sheet(layout.LISTS_SHEET)
 
@@ -58,7 +54,9 @@ COVER_HELP = (
     "3. 一级目标、二级目标请从下拉列表选择；二级目标随一级目标和本页“指标体系”变化。",
     "4. 指标目标值请写成“>=95%”“=100”“<=30天”等可计量形式；定性指标写“合规”“健全”等；确实无法量化的才写描述。",
     "5. 金额单位为元；日期写成 2020-01-02。",
+    "6. 校验后，红色单元格为错误（必须修改），橙色为警告（请核对），批注说明原因；“校验结果”表列出全部问题。",
 )
+NOT_FILLED = "未填写"
 
 # Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
 LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
@@ -110,6 +108,8 @@ class _Lists:
         self.category = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.category))
         self.perf_type = list(dict.fromkeys(c for rs in rulesets for c in rs.choices.perf_type))
         self.frameworks = [rs.title for rs in rulesets]
+        default = builtin_named(DEFAULT)
+        self.default_framework = default.title if default and default.title in self.frameworks else self.frameworks[0]
         self.level2_first_col = LEVEL1_FIRST_COL + len(rulesets) + 1
         self.level1_names = [lv.name for rs in rulesets for lv in rs.level1]
 
@@ -166,6 +166,13 @@ def _validation(ws: Worksheet, formula: str, cells: str, prompt: str, *, strict:
     ws.add_data_validation(dv)
 
 
+def _messages(dv: DataValidation, title: str, prompt: str, error: str) -> None:
+    """A Chinese hint on entering the cell and a warning (not a refusal) on a wrong entry: the validator
+    explains anything kept, and a unit is never stuck on a value the form cannot take."""
+    dv.promptTitle, dv.prompt, dv.showInputMessage = title, prompt, True
+    dv.errorTitle, dv.error, dv.showErrorMessage, dv.errorStyle = title, error, True, "warning"
+
+
 def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     ws.merge_cells("A1:D1")
     title = ws[layout.COVER_TITLE_CELL]
@@ -180,11 +187,23 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
         if unit is not None:
             value: CellValue = unit.unparsed.get(spec.key) or getattr(unit, spec.key)
             if spec.kind == "framework" and isinstance(value, str):
-                value = _framework_title(value)
+                value = framework_title(value)
             put(cell, value if value not in ("", None) else None)
+        elif spec.kind == "framework":
+            # A fresh template names a framework, so the level-1 dropdowns are never empty.
+            cell.value = lists.default_framework
+    _style_label(ws[layout.COVER_MONEY_UNIT_LABEL_CELL], "汇总金额单位")
+    unit_cell = ws[layout.COVER_MONEY_UNIT_CELL]
+    _style_input(unit_cell)
+    unit_cell.value = MoneyUnit.YUAN.value
+    ws.merge_cells(f"{layout.COVER_MONEY_UNIT_CELL}:D{layout.COVER_MONEY_UNIT_CELL[1:]}")
+    units = DataValidation(type="list", formula1='"' + ",".join(u.value for u in MoneyUnit) + '"', allow_blank=True)
+    _messages(units, "汇总金额单位", "“汇总”表中金额的单位：元 或 万元。", "请从下拉列表选择“元”或“万元”。")
+    units.add(layout.COVER_MONEY_UNIT_CELL)
+    ws.add_data_validation(units)
     year = layout.COVER_FIELD["year"].value_cell
     dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
-    dv.error, dv.errorTitle = "年度请填写四位数字，如 2020。", "年度"
+    _messages(dv, "年度", "填写四位数字的年度，如 2020。", "年度请填写四位数字，如 2020。")
     dv.add(year)
     ws.add_data_validation(dv)
     framework = layout.COVER_FIELD["framework"].value_cell
@@ -198,41 +217,25 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     _protect(ws)
-    _print_setup(ws, f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}", repeat_rows=None)
-
-
-def _framework_title(name: str) -> str:
-    """The cover shows a built-in rule set by its title; anything else as written, for the validator to report."""
-    rs = builtin_named(name)
-    return rs.title if rs else name
-
-
-def _print_setup(ws: Worksheet, area: str, repeat_rows: str | None) -> None:
-    ws.print_area = area
-    if repeat_rows:
-        ws.print_title_rows = repeat_rows
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    footer = ws.oddFooter
-    if footer is not None and footer.center is not None:
-        footer.center.text = "第 &P 页，共 &N 页"
-
-
-def _lines(text: str, width: float) -> int:
-    """Printed lines of wrapped text in a column `width` units wide (a CJK character takes two units)."""
-    per_line = max(1, int(width / 2.1))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
 
 
 def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], minimum: float) -> None:
     """Grow a row so wrapped text prints whole; Excel does not autofit merged or pre-sized rows."""
-    lines = max((_lines(str(ws[c].value or ""), w) for c, w in cells), default=1)
-    ws.row_dimensions[row].height = min(409, max(minimum, lines * LINE_HEIGHT + 4))
+    ws.row_dimensions[row].height = row_height([(str(ws[c].value or ""), w) for c, w in cells], minimum)
+
+
+def fit_project_rows(ws: Worksheet) -> None:
+    """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
+    run on writing and on every write-back, so texts edited since print whole."""
+    for spec in layout.PROJECT_FIELDS:
+        if spec.merge_to:
+            fit_row_height(
+                ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
+            )
+    widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
+    for row in range(layout.INDICATOR_FIRST_ROW, ws.max_row + 1):
+        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
 
 
 def _merge_row(
@@ -263,8 +266,12 @@ def _field_value(project: Project, spec: FieldSpec) -> CellValue:
 def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -> None:
     """One project's form: labels, inputs, dropdowns and the indicator table."""
     _merge_row(ws, layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", TITLE_FONT, 30)
-    _merge_row(ws, layout.PROJECT_YEAR_CELL, f'="（"&{YEAR_REF}&"年度）"', BODY_FONT)
-    _merge_row(ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&{UNIT_REF}', BODY_FONT)
+    # A blank cover reads 未填写, never "（年度）" or a stray "None".
+    year = f'IF({YEAR_REF}="","（年度：{NOT_FILLED}）","（"&{YEAR_REF}&"年度）")'
+    _merge_row(ws, layout.PROJECT_YEAR_CELL, "=" + year, BODY_FONT)
+    _merge_row(
+        ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&IF({UNIT_REF}="","{NOT_FILLED}",{UNIT_REF})', BODY_FONT
+    )
     ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
     for spec in layout.PROJECT_FIELDS:
         _style_label(ws[spec.label_cell], spec.label)
@@ -274,9 +281,8 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             put(cell, _field_value(project, spec))
         if spec.merge_to:
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
-            fit_row_height(ws, cell.row, [(spec.value_cell, MERGED_VALUE_WIDTH)], LONG_TEXT_ROW_HEIGHT)
         if spec.kind == "money":
-            cell.number_format = MONEY_FORMAT
+            cell.number_format = money_format(cell.value)
         elif spec.kind == "date":
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
@@ -286,7 +292,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
     )
     previous = layout.PROJECT_FIELD["previous_name"]
     fit_row_height(ws, ws[previous.value_cell].row, [(previous.value_cell, layout.PROJECT_COLUMN_WIDTHS["D"])], 20)
-    _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'={YEAR_REF}&"年绩效目标"', LABEL_FONT, 20)
+    _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'=IF({YEAR_REF}="","",{YEAR_REF}&"年")&"绩效目标"', LABEL_FONT, 20)
     for part, col in layout.INDICATOR_COLUMNS.items():
         header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
         _style_label(header, layout.INDICATOR_HEADERS[part])
@@ -299,15 +305,11 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             _style_input(cell)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws[layout.indicator_cell(row, "target")].number_format = "@"
-    widths = [
-        (layout.INDICATOR_COLUMNS[p], layout.PROJECT_COLUMN_WIDTHS[layout.INDICATOR_COLUMNS[p]])
-        for p in ("name", "target")
-    ]
     for row, ind in enumerate(indicators, start=layout.INDICATOR_FIRST_ROW):
         for part in ("level1", "level2", "name"):
             put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
         put(ws[layout.indicator_cell(row, "target")], ind.value or None)
-        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+    fit_project_rows(ws)
     first = layout.INDICATOR_FIRST_ROW
     col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
     _validation(
@@ -333,14 +335,15 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
     _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
-        dv.error, dv.errorTitle, dv.errorStyle = "请输入日期，如 2020-01-02。", "日期", "warning"
+        _messages(dv, f[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")
         dv.add(f[key].value_cell)
         ws.add_data_validation(dv)
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-    dv.error, dv.errorTitle, dv.errorStyle = (
-        "金额请填写以元为单位的数字，如 600000。",
+    _messages(
+        dv,
         "金额（元）",
-        "warning",
+        "以元为单位填写数字，如 600000（不写“万元”）。",
+        "金额请填写以元为单位的数字，如 600000。",
     )
     for spec in layout.PROJECT_FIELDS:
         if spec.kind == "money":
@@ -350,23 +353,31 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         ws.column_dimensions[col].width = width
     ws.freeze_panes = None
     _protect(ws)
-    _print_setup(ws, f"A1:{layout.PROJECT_LAST_COLUMN}{last}", repeat_rows="1:3")
+    # The indicator table's header repeats on every page it spans. A hidden sheet gets no print area (with
+    # one LibreOffice prints it), but keeps the page setup so a sheet copied from it prints like the others.
+    visible = ws.sheet_state == "visible"
+    print_setup(
+        ws,
+        landscape=False,
+        area=f"A1:{layout.PROJECT_LAST_COLUMN}{last}" if visible else None,
+        title_rows=f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}" if visible else None,
+    )
 
 
-def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None) -> Workbook:
-    """The template, or the template filled with a unit's projects (one 项目N sheet each)."""
+def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None, projects: int = 1) -> Workbook:
+    """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each)."""
     lists = _Lists(rulesets or builtin_rulesets())
     wb = Workbook()
     cover = wb.active
     assert cover is not None
     cover.title = layout.COVER_SHEET
     _write_cover(cover, unit, lists)
-    projects: list[Project | None] = list(unit.projects) if unit and unit.projects else [None]
-    for i, project in enumerate(projects, start=1):
+    sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
+    for i, project in enumerate(sheets, start=1):
         write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
-    write_project_sheet(spare, None, lists)
     spare.sheet_state = "hidden"
+    write_project_sheet(spare, None, lists)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
@@ -380,12 +391,12 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
     so the same input always gives the same file."""
     from openpyxl.writer.excel import ExcelWriter
 
-    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with atomic_output(path) as tmp, CachingZip(tmp, wb) as archive:
         ExcelWriter(wb, archive).save()
 
 
-def write_template(path: str | os.PathLike[str]) -> None:
-    save(build_workbook(), path)
+def write_template(path: str | os.PathLike[str], projects: int = 1) -> None:
+    save(build_workbook(projects=projects), path)
 
 
 def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:

@@ -11,16 +11,16 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals import layout, marks
 from xlgoals.errors import XlgoalsError
 from xlgoals.files import check_container
 from xlgoals.findings import Report
+from xlgoals.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.sheetplan import BarChart as BarChartSpec
-from xlgoals.sheetplan import SheetPlan, rgb_hex
-from xlgoals.template import LABEL_FILL, put, save
+from xlgoals.sheetplan import Formula, SheetPlan, rgb_hex
+from xlgoals.template import LABEL_FILL, fit_project_rows, put, save
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
 HEADER_FONT = Font(name="宋体", bold=True)
@@ -34,6 +34,12 @@ def _fill(hex_rgb: str) -> PatternFill:
 def template_fill(sheet: str, cell: str) -> PatternFill:
     rgb = layout.template_fill(sheet, cell)
     return _fill(rgb_hex(rgb)) if rgb else PatternFill(fill_type=None)
+
+
+def is_project_form(ws: Worksheet) -> bool:
+    """A sheet laid out as our project form (its first label where the template puts it), not a user's own."""
+    first = layout.PROJECT_FIELDS[0]
+    return str(ws[first.label_cell].value or "").strip() == first.label
 
 
 def clear_marks(wb: Workbook) -> None:
@@ -64,40 +70,56 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
         del wb[plan.name]
     ws: Worksheet = wb.create_sheet(plan.name, index=index)
     for r, values in enumerate(plan.rows, start=1):
+        right = plan.right_aligned(r) if r in plan.header_rows else []
         for c, value in enumerate(values, start=1):
             if value is None:
                 continue
             cell = ws.cell(r, c)
             assert isinstance(cell, Cell)  # a fresh sheet has no merged cells
-            put(cell, value)
+            if isinstance(value, Formula):
+                cell.value = "=" + value.expr
+                cache_value(ws, cell.coordinate, value.cached)
+            else:
+                put(cell, value)
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
             if r in plan.bold_rows or r in plan.header_rows:
                 cell.font = HEADER_FONT
             if r in plan.header_rows:
                 cell.fill = LABEL_FILL
-            if layout.column_letters(c) in plan.wrap_columns:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(
+                    horizontal="right" if c in right else "left", vertical="center", wrap_text=True
+                )
+            else:
+                cell.alignment = Alignment(wrap_text=layout.column_letters(c) in plan.wrap_columns, vertical="top")
     if plan.hidden:
         ws.sheet_state = "hidden"
-    # Generated tables print across the page: landscape, fitted to its width.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        # Generated tables print across the page, the main table's header on every page; hidden ones never print.
+        repeat = plan.repeat_row or plan.freeze_row
+        title = f"{repeat}:{repeat}" if repeat else None
+        print_setup(ws, landscape=True, title_rows=title)
     for address, rgb in plan.fills.items():
         ws[address].fill = _fill(rgb_hex(rgb))
     for link in plan.links:
         cell = ws[link.cell]
         # A location, not a '#...' target: openpyxl would store a target as an external relationship.
-        cell.hyperlink = Hyperlink(ref=link.cell, location=marks.link_location(link.sheet, link.target))
+        cell.hyperlink = Hyperlink(
+            ref=link.cell,
+            location=marks.link_location(link.sheet, link.target),
+            tooltip=plan.tooltip(link),
+        )
         cell.font = LINK_FONT
     for address, number_format in plan.formats.items():
         ws[address].number_format = number_format
-    for letter, width in plan.widths.items():
+    for letter, width in plan.column_widths().items():
         ws.column_dimensions[letter].width = width
+    for row, height in plan.row_heights().items():
+        ws.row_dimensions[row].height = height
     if plan.freeze_row:
         ws.freeze_panes = f"A{plan.freeze_row + 1}"
+    if plan.autofilter:
+        ws.auto_filter.ref = plan.autofilter
     if plan.chart:
         _add_chart(ws, plan.chart)
     return ws
@@ -110,6 +132,10 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     chart.type = "col"
     chart.title = spec.title
     chart.y_axis.title = spec.axis_title
+    if spec.axis_wan:
+        from openpyxl.chart.data_source import NumFmt
+
+        chart.y_axis.numFmt = NumFmt(formatCode=WAN_AXIS_FORMAT, sourceLinked=False)
     chart.legend = None
     chart.add_data(
         Reference(ws, min_col=spec.value_column, min_row=spec.header_row, max_row=spec.last_row), titles_from_data=True
@@ -127,6 +153,9 @@ def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Ca
     check_container(src_path)
     wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
     edit(wb)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(ws):
+            fit_project_rows(ws)
     save(wb, out_path)
 
 

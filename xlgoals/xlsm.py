@@ -27,21 +27,21 @@ def _column(subs: tuple[str, ...]) -> list[tuple[str, str, str]]:
     ]
 
 
-def button_plan() -> dict[str, list[tuple[str, str, str]]]:
-    """Sheet -> [(anchor cell, caption, Sub)] for the blank template."""
+def button_plan(projects: int = 1) -> dict[str, list[tuple[str, str, str]]]:
+    """Sheet -> [(anchor cell, caption, Sub)] for the blank template with `projects` project sheets."""
     return {
         layout.COVER_SHEET: _column(COVER_BUTTONS),
-        layout.project_sheet_name(1): _column(PROJECT_BUTTONS),
+        **{layout.project_sheet_name(i): _column(PROJECT_BUTTONS) for i in range(1, max(1, projects) + 1)},
         layout.PROJECT_TEMPLATE_SHEET: _column(PROJECT_BUTTONS),
     }
 
 
-def write_xlsm_template(path: str | os.PathLike[str]) -> None:
+def write_xlsm_template(path: str | os.PathLike[str], projects: int = 1) -> None:
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
         raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
     with tempfile.TemporaryDirectory() as tmp:
         xlsx = Path(tmp) / "template.xlsx"
-        write_template(xlsx)
+        write_template(xlsx, projects)
         with atomic_output(target) as out:
-            make_xlsm(xlsx, out, button_plan())
+            make_xlsm(xlsx, out, button_plan(projects))

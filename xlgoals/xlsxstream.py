@@ -18,13 +18,15 @@ from typing import IO, Any, Literal
 
 from xlgoals.errors import XlgoalsError
 from xlgoals.layout import column_letters, quote_sheet
+from xlgoals.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, WAN, MoneyUnit, row_height
 
 # Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
 # Excel's characters per cell; longer text is cut there, as Excel itself would on typing it in.
 MAX_CELL_CHARS = 32_767
 
-ColumnKind = Literal["text", "int", "money", "number", "date"]
+# 'wan' is money in yuan shown in 万元 (the option --unit 万元): the value is divided as it is written.
+ColumnKind = Literal["text", "int", "money", "wan", "number", "date"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Column:
     title: str
     kind: ColumnKind = "text"
     width: float = 12
+    # Text wrapped in the column, its row as tall as the text needs: for messages a reader must see whole.
+    wrap: bool = False
 
 
 # --- cells as SpreadsheetML -----------------------------------------------------------------------------
@@ -42,8 +46,15 @@ class Column:
 
 Row = tuple[Any, ...]
 
-# Cell styles in _STYLES_XML's cellXfs, in that order.
-_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE = 1, 2, 3
+# Cell styles in _STYLES_XML's cellXfs, in that order: a header over numbers is right-aligned like them,
+# money shows decimals only where there are some.
+_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE = 1, 2, 3, 4
+_WHOLE_MONEY_STYLE, _WAN_STYLE, _WRAP_STYLE, _TOP_STYLE = 5, 6, 7, 8
+# Every data cell sits at the top of its row, level with the first line of a wrapped text beside it
+# (LibreOffice ignores an alignment on the default style 0, so even plain cells name a style).
+_TOP = f' s="{_TOP_STYLE}"'
+_NUMERIC_KINDS = frozenset({"int", "money", "wan", "number"})
+DEFAULT_ROW_HEIGHT = 15
 # Not allowed in XML 1.0 (or not encodable): written the way Excel writes them, as _xHHHH_.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that already looks like such an escape gets its underscore escaped, or Excel would decode it.
@@ -87,10 +98,16 @@ def _inline(text: str, style: str = "") -> str:
 def _text_cell(value: Any) -> str:
     if value is None or value == "":
         return "<c/>"
-    return _inline(value if type(value) is str else str(value))
+    return _inline(value if type(value) is str else str(value), _TOP)
 
 
-def _number_cell(value: Any, style: str = "") -> str:
+def _wrapped_cell(value: Any) -> str:
+    if value is None or value == "":
+        return "<c/>"
+    return _inline(value if type(value) is str else str(value), f' s="{_WRAP_STYLE}"')
+
+
+def _number_cell(value: Any, style: str = _TOP) -> str:
     if value is None:
         return "<c/>"
     if type(value) is int:
@@ -104,7 +121,10 @@ def _number_cell(value: Any, style: str = "") -> str:
 
 
 def _money_cell(value: Any) -> str:
-    return _number_cell(value, f' s="{_MONEY_STYLE}"')
+    fraction = (isinstance(value, Decimal) and value.is_finite() and value != value.to_integral_value()) or (
+        isinstance(value, float) and math.isfinite(value) and not value.is_integer()
+    )
+    return _number_cell(value, f' s="{_MONEY_STYLE if fraction else _WHOLE_MONEY_STYLE}"')
 
 
 def _date_cell(value: Any) -> str:
@@ -117,6 +137,19 @@ def _date_cell(value: Any) -> str:
         seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
         return f'<c s="{_DATE_STYLE}"><v>{days + seconds / 86400:.16G}</v></c>'
     return f'<c s="{_DATE_STYLE}"><v>{days}</v></c>'
+
+
+def _wan_cell(value: Any) -> str:
+    if isinstance(value, int | Decimal):
+        value = Decimal(value) / WAN
+    return _number_cell(value, f' s="{_WAN_STYLE}"')
+
+
+def in_wan(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The same table with its money columns shown in 万元, titles included."""
+    return tuple(
+        Column(c.title.replace("（元）", "（万元）"), "wan", c.width) if c.kind == "money" else c for c in columns
+    )
 
 
 class _Cells(dict[Any, str]):
@@ -147,8 +180,10 @@ _CELLS: dict[ColumnKind, _Cells] = {
     "int": _Cells(_number_cell, (int, float, Decimal)),
     "number": _Cells(_number_cell, (int, float, Decimal)),
     "money": _Cells(_money_cell, (int, float, Decimal)),
+    "wan": _Cells(_wan_cell, (int, float, Decimal)),
     "date": _Cells(_date_cell, (date, str)),
 }
+_WRAPPED = _Cells(_wrapped_cell, (str,))
 
 
 class RowXml:
@@ -157,20 +192,26 @@ class RowXml:
     def __init__(self, columns: Sequence[Column]) -> None:
         self.columns = tuple(columns)
         # Bound dict lookups: a cell seen before is rendered without a Python-level call.
-        self._writers = [_CELLS[c.kind].__getitem__ for c in columns]
+        self._writers = [(_WRAPPED if c.wrap else _CELLS[c.kind]).__getitem__ for c in columns]
+        self._wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> bytes:
-        writers, width = self._writers, len(self._writers)
+        writers, width, wrapped = self._writers, len(self._writers), self._wrapped
         out: list[str] = []
         for values in rows:
             if len(values) != width:
                 raise ValueError(f"a row of {len(values)} cells in a table of {width} columns")
-            out.append("<row>" + "".join(map(call, writers, values)) + "</row>")
+            start = "<row>"
+            if wrapped:
+                height = row_height([(str(values[i]), w) for i, w in wrapped if values[i]], line_height=15)
+                if height > DEFAULT_ROW_HEIGHT:
+                    start = f'<row ht="{height:g}" customHeight="1">'
+            out.append(start + "".join(map(call, writers, values)) + "</row>")
         return "".join(out).encode()
 
     def header(self) -> str:
-        style = f' s="{_HEADER_STYLE}"'
-        return "<row>" + "".join(_inline(c.title, style) for c in self.columns) + "</row>"
+        styles = {False: f' s="{_HEADER_STYLE}"', True: f' s="{_NUMBER_HEADER_STYLE}"'}
+        return "<row>" + "".join(_inline(c.title, styles[c.kind in _NUMERIC_KINDS]) for c in self.columns) + "</row>"
 
 
 # --- the summary workbook -------------------------------------------------------------------------------
@@ -191,10 +232,22 @@ COMPRESSION = 6
 _ZIP_LIMIT = 0xFFFF_FFFF
 _DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: the same inputs give the same bytes
 _DOS_TIME = 0
+
+
+# A data cell's style: its number format, at the top of its row like the wrapped texts beside it.
+def _top_xf(number_format: int) -> str:
+    return (
+        f'<xf numFmtId="{number_format}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"'
+        ' applyAlignment="1"><alignment vertical="top"/></xf>'
+    )
+
+
 _STYLES_XML = (
     f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>'
+    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    f'<numFmt numFmtId="165" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][1]}"/>'
+    f'<numFmt numFmtId="166" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][0]}"/>'
+    f'<numFmt numFmtId="167" formatCode="{MONEY_FORMATS[MoneyUnit.WAN][0]}"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
@@ -203,11 +256,17 @@ _STYLES_XML = (
     '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
     '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
-    ' applyAlignment="1"><alignment wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
+    f"{_top_xf(164)}{_top_xf(165)}"
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
+    ' applyAlignment="1"><alignment horizontal="right" vertical="center" wrapText="1"/></xf>'
+    f"{_top_xf(166)}{_top_xf(167)}"
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top"/></xf>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -287,10 +346,12 @@ class _Sheet:
         )
         selected = ' tabSelected="1"' if self.selected and not self.parts else ""
         head = (
-            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheetViews>'
+            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
             f'<sheetView{selected} workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            '<selection pane="bottomLeft"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="{DEFAULT_ROW_HEIGHT}"/>'
             f"<cols>{cols}</cols><sheetData>{self.xml.header()}"
         )
         sheet = _SheetPart(name, _Part(""))
@@ -324,7 +385,11 @@ class _Sheet:
         for sheet in self.parts:
             sheet.part.write(
                 f'</sheetData><autoFilter ref="A1:{last}{sheet.rows + 1}"/>'
-                '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                # Printed like the other generated sheets: A4 landscape, one page wide, header on every page.
+                '<printOptions horizontalCentered="1"/>'
+                '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+                f"<headerFooter><oddFooter>{xml_text('&C' + PAGE_FOOTER)}</oddFooter></headerFooter>"
                 "</worksheet>".encode()
             )
             sheet.part.finish()
@@ -363,6 +428,8 @@ class StreamBook:
         filters = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
             f"{xml_text(s.filter_range(p))}</definedName>"
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
+            f"{xml_text(quote_sheet(p.name))}!$1:$1</definedName>"
             for n, (s, p) in enumerate(worksheets)
         )
         workbook = (

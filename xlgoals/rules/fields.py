@@ -7,6 +7,7 @@ from typing import Any
 
 from xlgoals import layout
 from xlgoals.model import DATE_FIELDS
+from xlgoals.presentation import LONG_TEXT_WIDTH, fits_row, printable_chars
 from xlgoals.rules.common import field_cell, is_blank, project_of, unparsed_hits
 from xlgoals.rules.registry import Context, Hit, check
 from xlgoals.values import format_date, parse_date
@@ -89,4 +90,19 @@ def date_in_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                 field=key,
                 value=format_date(day),
                 params={"label": layout.PROJECT_FIELD[key].label, "year": year},
+            )
+
+
+@check("long_text_prints", "project", placeholders=("label", "chars", "limit"))
+def long_text_prints(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A long text (项目概况 ...) fits the tallest row its box can have, or print cuts it off."""
+    project = project_of(ctx)
+    limit = printable_chars(LONG_TEXT_WIDTH)
+    for spec in layout.PROJECT_FIELDS:
+        text = getattr(project, spec.key) if spec.kind == "long" else ""
+        if text and not fits_row(text, LONG_TEXT_WIDTH):
+            yield Hit(
+                cell=field_cell(project, spec.key),
+                field=spec.key,
+                params={"label": spec.label, "chars": len(text), "limit": limit},
             )
