@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -207,13 +208,17 @@ def test_validate_json_lists_projects_by_sheet(copies: Path, expected: dict[str,
 def _status_rows(ws: Any) -> dict[str, tuple[Any, ...]]:
     """校验结果's status table: sheet -> (status, project name, errors, warnings, infos, link)."""
     rows = list(ws.iter_rows())
-    start = next(i for i, r in enumerate(rows) if tuple(c.value for c in r[:7]) == marks.STATUS_HEADERS)
+    width = len(marks.STATUS_HEADERS)
+    start = next(i for i, r in enumerate(rows) if tuple(c.value for c in r[:width]) == marks.STATUS_HEADERS)
     out = {}
     for r in rows[start + 1 :]:
         if r[0].value is None:
             break
         link = r[2].hyperlink.location if r[2].hyperlink else None
-        out[r[2].value] = (r[1].value, r[3].value, r[4].value, r[5].value, r[6].value, link)
+        # The counts read as one text, "错误 N，警告 N，提示 N", under the findings table's 问题说明.
+        counts = [int(n) for n in re.findall(r"\d+", str(r[4].value))]
+        assert str(r[4].value) == marks.counts_text(dict(zip(("error", "warning", "info"), counts, strict=True)))
+        out[r[2].value] = (r[1].value, r[3].value, *counts, link)
     return out
 
 
@@ -239,7 +244,8 @@ def test_rollup_rows_and_summary_sheet_per_sheet(copies: Path, expected: dict[st
     assert {p.sheet: p.findings for p in r.projects} == expected
     out = tmp_path / "summary.xlsx"
     rollup_write_back(copies, out, r)
-    ws = openpyxl.load_workbook(out)[layout.SUMMARY_SHEET]
+    # 汇总's figures are formulas over the project sheets; the values stored with them are what readers see.
+    ws = openpyxl.load_workbook(out, data_only=True)[layout.SUMMARY_SHEET]
     header = [c.value for c in ws[PROJECT_HEADER_ROW]]
     assert tuple(header[: len(PROJECT_HEADERS)]) == PROJECT_HEADERS
     last = PROJECT_HEADER_ROW + len(SHEETS)
@@ -247,7 +253,7 @@ def test_rollup_rows_and_summary_sheet_per_sheet(copies: Path, expected: dict[st
     rows = [dict(zip(header, r, strict=True)) for r in cells]
     assert {row["工作表"]: _counts(row) for row in rows} == expected
     budget = {p.sheet: p.budget_year for p in checked.unit.projects}
-    assert {row["工作表"]: row["项目当年预算（元）"] for row in rows} == budget
+    assert {row["工作表"]: Decimal(str(row["项目当年预算（元）"])) for row in rows} == budget
     # Excel's 汇总 button writes the same 汇总 sheet.
     wb, _ = _remote(copies, excel.rollup)
     assert {k: v for k, v in _content(wb).items() if k[0] == layout.SUMMARY_SHEET} == {

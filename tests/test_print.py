@@ -31,7 +31,7 @@ def demo_workbooks(src: Path, out: Path) -> dict[str, Path]:
     """What `make demo` makes from the sample, by the same functions the commands call."""
     checked = check_file(src)
     paths = {name: out / f"{name}.xlsx" for name in ("unit_checked", "unit_summary", "department_summary")}
-    write_back(src, paths["unit_checked"], checked.report, checked.ruleset.title, checked.sheets())
+    write_back(src, paths["unit_checked"], checked.report, checked.ruleset.title)
     rollup_write_back(src, paths["unit_summary"], roll_up(checked.unit, checked.report))
     consolidate([src], paths["department_summary"], jobs=1)
     paths["xlgoals_template"] = out / "xlgoals_template.xlsm"
@@ -139,7 +139,7 @@ def test_write_back_grows_rows_of_texts_edited_since(sample_xlsx: Path, tmp_path
     edited, out = tmp_path / "edited.xlsx", tmp_path / "checked.xlsx"
     wb.save(edited)
     checked = check_file(edited)
-    write_back(edited, out, checked.report, checked.ruleset.title, checked.sheets())
+    write_back(edited, out, checked.report, checked.ruleset.title)
     after = openpyxl.load_workbook(out)
     assert after["项目1"].row_dimensions[row].height > before * 2
     assert after["备注"].row_dimensions[20].height is None  # a sheet of the unit's own is left alone
