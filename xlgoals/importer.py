@@ -1,4 +1,8 @@
-"""Import the published text form of a declaration (as extracted from the PDF) into the model."""
+"""Import a published performance-target table (text in any layout, or a foreign .xlsx) into the model.
+
+The Shanghai declaration's text form (tab-separated, labels with colons) has its own line reader below;
+every other layout goes through the layout-free recogniser in `xlgoals.importing`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 from xlgoals import layout
 from xlgoals.errors import ImportTextError
+from xlgoals.importing import ImportNote, cells_from_grid, cells_from_text, recognise
 from xlgoals.layout import FieldSpec
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.values import (
@@ -23,16 +28,7 @@ from xlgoals.values import (
     parse_target,
 )
 
-__all__ = ["ImportNote", "ImportResult", "import_file", "import_text"]
-
-
-@dataclass(frozen=True)
-class ImportNote:
-    """A line (or part of one) the importer could not place; `reason` is Chinese for the budget officer."""
-
-    line: int
-    text: str
-    reason: str
+__all__ = ["ImportNote", "ImportResult", "import_file", "import_text", "import_workbook"]
 
 
 @dataclass
@@ -481,12 +477,21 @@ def import_text(
     for line in _lines(text):
         importer.feed(line)
     unit = importer.finish()
+    notes = importer.notes
+    if "\t" not in text or not _complete(unit):
+        # Not the Shanghai text form: the layout-free recogniser reads the table from its cells.
+        unit, notes = recognise(cells_from_text(text), source, qualitative_words=qualitative_words)
     if not unit.projects:
         raise ImportTextError(
             "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。",
             file=source,
         )
-    return ImportResult(unit, importer.notes)
+    return ImportResult(unit, notes)
+
+
+def _complete(unit: Unit) -> bool:
+    """Whether the line reader understood the text: it found projects, each with its name."""
+    return bool(unit.projects) and all(p.name for p in unit.projects)
 
 
 def _decode(data: bytes, shown: str) -> str:
@@ -530,4 +535,21 @@ def import_file(
         raise ImportTextError("这是文件夹而不是文本文件。", file=shown) from None
     except OSError as e:
         raise ImportTextError(f"无法读取文件（{e.strerror or e}）。", file=shown) from e
+    if data.startswith(b"PK\x03\x04"):
+        return import_workbook(p, qualitative_words=qualitative_words)
     return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
+
+
+def import_workbook(
+    path: str | os.PathLike[str], *, qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE
+) -> ImportResult:
+    """A foreign .xlsx whose sheets hold published tables, read cell by cell through the same recogniser."""
+    from xlgoals.files import read_grids
+
+    shown = str(path)
+    book = read_grids(path)
+    cells = [cell for name in book.names() for cell in cells_from_grid(book.sheets[name].rows, name)]
+    unit, notes = recognise(cells, shown, qualitative_words=qualitative_words)
+    if not unit.projects:
+        raise ImportTextError("工作簿中找不到绩效目标表（没有“项目名称”等字段或指标表）。", file=shown)
+    return ImportResult(unit, notes)

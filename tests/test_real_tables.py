@@ -1,0 +1,229 @@
+"""Real published tables from other offices: each imports whole, in every layout, and validates cleanly."""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xlgoals.importer import import_file, import_text
+from xlgoals.importing.cells import split_words
+from xlgoals.model import Unit
+from xlgoals.rules import validate
+from xlgoals.ruleset import load_ruleset
+
+REAL = Path("/work/shared/samples/real")
+if not REAL.exists():  # a checkout elsewhere keeps the samples beside the repository
+    REAL = Path(__file__).resolve().parents[2] / "shared" / "samples" / "real"
+pytestmark = pytest.mark.skipif(not REAL.exists(), reason="the real tables are not on this machine")
+
+STEMS = [
+    "yueyangxian_2022_gaobiaozhun_nongtian",
+    "nanyue_2018_fupin_jichusheshi",
+    "chizhou_tangxi_2022_weituoyewu_ziping",
+    "fengjie_2023_yunwu_jiagongyuan",
+    "xiangtan_2023_wupaoche",
+]
+D = Decimal
+
+
+def expected_values() -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    with (REAL / "values.tsv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            out.setdefault(row["source"], []).append((row["indicator name"], row["value text"]))
+    return out
+
+
+def pairs(unit: Unit) -> list[tuple[str, str]]:
+    return [(i.name, i.value) for p in unit.projects for i in p.indicators if i.value]
+
+
+def load(stem: str) -> Unit:
+    return import_file(REAL / f"{stem}.txt").unit
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_indicator_value_of_values_tsv(stem: str) -> None:
+    assert pairs(load(stem)) == expected_values()[stem]
+
+
+# (project name, year, framework, form, year's money, fiscal money, money unit, indicator count)
+FACTS = {
+    "yueyangxian_2022_gaobiaozhun_nongtian": (
+        "岳阳县2022年高标准农田建设项目", 2022, "national-2015", "申报表", D(8_540_000), D(8_540_000), "万元", 12,
+    ),
+    "nanyue_2018_fupin_jichusheshi": (
+        "2018年市级专项扶贫资金基础设施(人大代表扶贫基地)", 2018, "national-2015", "申报表", D(100_000),
+        D(100_000), "万元", 16,
+    ),
+    "chizhou_tangxi_2022_weituoyewu_ziping": (
+        "委托业务项目", 2022, "national-2015", "自评表", D(0), D(900_000), "万元", 9,
+    ),
+    "fengjie_2023_yunwu_jiagongyuan": (
+        "2023年云雾土家族乡加工园配套设施建设项目", 2023, "national", "审批表", D(650_000), D(650_000), "万元", 1,
+    ),
+    "xiangtan_2023_wupaoche": ("雾炮车降尘抑尘服务", 2023, "national-2015", "申报表", D(2_500_000), None, "万元", 7),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_project_facts_and_money_in_yuan(stem: str) -> None:
+    unit = load(stem)
+    assert len(unit.projects) == 1
+    p = unit.projects[0]
+    name, year, framework, form, year_money, fiscal, money_unit, count = FACTS[stem]
+    assert (p.name, unit.year, unit.framework, p.form) == (name, year, framework, form)
+    assert (p.budget_year, p.budget_fiscal, p.money_unit) == (year_money, fiscal, money_unit)
+    assert len(p.indicators) == count
+    assert p.department and unit.name
+
+
+def test_national_header_fields() -> None:
+    p = load("nanyue_2018_fupin_jichusheshi").projects[0]
+    assert (p.department, p.manager, p.phone) == ("南岳镇政府", "郭铁梅", "18932106863")
+    assert p.implementer == "[610001]湖南省润山润水生态农业发展有限公司"
+    assert p.budget_other == D(0)
+    f = load("fengjie_2023_yunwu_jiagongyuan").projects[0]
+    assert (f.budget_total, f.implementer, f.manager, f.phone) == (D(650_000), "云雾土家族乡", "徐德迁", "13452649655")
+    assert f.goals.startswith("新建中药材晾晒房一座")  # '年度主要目标' / '和成果' joined into one label
+    assert (f.start, f.end) == (__import__("datetime").date(2023, 4, 1), __import__("datetime").date(2024, 2, 29))
+
+
+def test_levels_scores_wrapped_names_and_extra_columns() -> None:
+    y = load("yueyangxian_2022_gaobiaozhun_nongtian").projects[0]
+    assert {i.level2 for i in y.indicators if i.level1 == "效益指标"} == {
+        "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"
+    }  # fmt: skip
+    c = load("chizhou_tangxi_2022_weituoyewu_ziping").projects[0]
+    assert c.level1_scores == {"产出指标": "50分", "效益指标": "30分", "满意度指标": "10分"}
+    first = c.indicators[0]
+    assert (first.level1, first.level2) == ("产出指标", "数量指标")
+    assert first.extra == {"实际完成值": "50", "分值": "8", "得分": "8"}
+    assert c.indicators[2].extra["实际完成值"] == "达成预期指标"
+    assert [i.level2 for i in c.indicators if i.level1 == "产出指标"].count("成本指标") == 2
+    f = load("fengjie_2023_yunwu_jiagongyuan").projects[0]
+    assert f.level1_scores == {"成本指标": "0-20分", "产出指标": "40-50分"}
+    cost = f.indicators[0]
+    assert (cost.level1, cost.level2, cost.extra) == ("成本指标", "经济成本指标", {"分值": "10"})
+    x = load("xiangtan_2023_wupaoche").projects[0]
+    assert all(i.extra == {"绩效标准": "计划标准"} for i in x.indicators)
+    assert x.indicators[-1].level2 == "社会公众或服务对象满意度指标"
+
+
+@pytest.mark.parametrize(
+    ("stem", "where"),
+    [("chizhou_tangxi_2022_weituoyewu_ziping", "公众满"), ("fengjie_2023_yunwu_jiagongyuan", "数量指")],
+)
+def test_cut_off_table_says_where_it_stopped(stem: str, where: str) -> None:
+    notes = import_file(REAL / f"{stem}.txt").notes
+    assert any(n.text == where and "中断" in n.reason for n in notes)
+
+
+def test_page_noise_is_reported_not_imported() -> None:
+    result = import_file(REAL / "yueyangxian_2022_gaobiaozhun_nongtian.txt")
+    texts = " ".join(n.text for n in result.notes)
+    assert "浏览量" in texts and "来源" in texts
+    dumped = result.unit.model_dump_json()
+    assert "浏览量" not in dumped and "来源:" not in dumped
+    chizhou = import_file(REAL / "chizhou_tangxi_2022_weituoyewu_ziping.txt")
+    assert any("FEAB6FBF67D44AA19C24BC22CBB840E5" in n.text for n in chizhou.notes)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_validates_under_its_framework_without_unknown_levels(stem: str) -> None:
+    unit = load(stem)
+    report = validate(unit, load_ruleset(unit.framework))
+    codes = {f.code for f in report.findings}
+    assert not codes & {"level1.unknown", "level2.unknown", "level2.misplaced"}, codes
+
+
+def test_fengjie_under_the_older_form_is_wrong_and_vice_versa() -> None:
+    fengjie = load("fengjie_2023_yunwu_jiagongyuan")
+    assert "level1.unknown" in {f.code for f in validate(fengjie, load_ruleset("national-2015")).findings}
+    nanyue = load("nanyue_2018_fupin_jichusheshi")
+    assert "level2.misplaced" in {f.code for f in validate(nanyue, load_ruleset("national")).findings} | {
+        f.code for f in validate(nanyue, load_ruleset("national")).findings if f.code == "level1.unknown"
+    } or "level2.unknown" in {f.code for f in validate(nanyue, load_ruleset("national")).findings}
+    assert "level1.cost-missing" in {f.code for f in validate(nanyue, load_ruleset("national")).findings}
+
+
+# --- the same table in every other layout ----------------------------------------------------------------
+
+
+def _rows(stem: str) -> list[list[str]]:
+    """The table's rows of words, as its text gives them (comments dropped)."""
+    text = (REAL / f"{stem}.txt").read_text(encoding="utf-8")
+    return [split_words(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _relaid(stem: str, layout: str) -> str:
+    rows = [[w for w in r if w.strip("|")] for r in _rows(stem)]
+    rows = [r for r in rows if r]
+    if layout == "tabs":
+        return "\n".join("\t".join(r) for r in rows)
+    if layout == "pipes":
+        return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+    if layout == "spaces":
+        return "\n".join("   ".join(r) for r in rows)
+    if layout == "cell-per-line":
+        return "\n\n".join(w for r in rows for w in r)
+    return " ".join(w for r in rows for w in r)  # one line
+
+
+LAYOUTS = ["tabs", "pipes", "spaces", "cell-per-line", "one-line"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    "stem", ["nanyue_2018_fupin_jichusheshi", "yueyangxian_2022_gaobiaozhun_nongtian", "xiangtan_2023_wupaoche"]
+)
+def test_same_table_in_every_layout(stem: str, layout: str) -> None:
+    unit = import_text(_relaid(stem, layout), f"{stem}.{layout}").unit
+    assert pairs(unit) == expected_values()[stem]
+    original = load(stem).projects[0]
+    p = unit.projects[0]
+    assert (p.name, p.budget_year, p.department) == (original.name, original.budget_year, original.department)
+    assert [(i.level1, i.level2) for i in p.indicators] == [(i.level1, i.level2) for i in original.indicators]
+
+
+def test_traditional_characters_read_as_simplified() -> None:
+    text = "項目名稱 鄉村道路 主管部門 交通局\n一級指標 二級指標 三級指標 指標值\n產出指標 數量指標 道路里程 ≥1.5萬米\n"
+    p = import_text(text).unit.projects[0]
+    assert (p.name, p.department) == ("乡村道路", "交通局")
+    ind = p.indicators[0]
+    assert (ind.level1, ind.level2, ind.name) == ("产出指标", "数量指标", "道路里程")
+    assert ind.target is not None and ind.target.number == D(15_000)
+
+
+def test_several_projects_in_one_text() -> None:
+    one = (REAL / "nanyue_2018_fupin_jichusheshi.txt").read_text(encoding="utf-8")
+    two = (REAL / "yueyangxian_2022_gaobiaozhun_nongtian.txt").read_text(encoding="utf-8")
+    unit = import_text(one + "\n" + two).unit
+    assert [p.name for p in unit.projects] == [load(s).projects[0].name for s in STEMS[1::-1]]
+    assert [len(p.indicators) for p in unit.projects] == [16, 12]
+
+
+def test_labels_with_and_without_colons() -> None:
+    for text in ("项目名称 道路", "项目名称：道路", "项目名称:道路", "项目支出名称 道路"):
+        table = text + "\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 里程 ≥5公里\n"
+        assert import_text(table).unit.projects[0].name == "道路"
+
+
+def test_foreign_xlsx_imports_like_its_text(tmp_path: Path) -> None:
+    stem = "nanyue_2018_fupin_jichusheshi"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "申报表"
+    for r in _rows(stem):
+        ws.append([re.sub(r"\s+", " ", w) for w in r])
+    path = tmp_path / "other.xlsx"
+    wb.save(path)
+    unit = import_file(path).unit
+    assert pairs(unit) == expected_values()[stem]
+    assert unit.projects[0].budget_year == D(100_000)

@@ -1,0 +1,179 @@
+"""The indicator table: its header row, then level-1 / level-2 / name / value / extra columns as cells."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from xlgoals.importing.cells import Cell
+from xlgoals.importing.labels import key
+from xlgoals.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
+
+LEVEL_HEADERS = {
+    "level1": ("一级指标", "一级目标"),
+    "level2": ("二级指标", "二级目标"),
+    "name": ("三级指标", "三级目标", "指标名称"),
+    "target": ("指标值", "指标值及单位", "年度指标值", "绩效目标值", "目标值", "指标目标值", "年度目标值"),
+}
+# Columns kept beside the four: what each may hold decides, without row boundaries, where a row ends.
+EXTRA_HEADERS = {
+    "分值": "number",
+    "权重": "number",
+    "得分": "number",
+    "实际完成值": "value",
+    "全年实际值": "value",
+    "计量单位": "value",
+    "指标值类型": "value",
+    "指标方向": "value",
+    "绩效标准": "value",
+    "评分标准": "prose",
+    "指标解释": "prose",
+    "备注": "prose",
+    "偏差原因分析及改进措施": "prose",
+    "偏差原因": "prose",
+}
+_HEADER_OF = {key(n): part for part, names in LEVEL_HEADERS.items() for n in names}
+_NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
+
+
+def header_part(text: str) -> str | None:
+    """'level1' … 'target' for a level header cell, the extra column's name for an extra header."""
+    k = key(text)
+    if k in _HEADER_OF:
+        return _HEADER_OF[k]
+    return k if k in EXTRA_HEADERS else None
+
+
+@dataclass
+class Row:
+    level1: str
+    level2: str
+    name: Cell
+    value: Cell | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    filled: int = 0  # extra columns considered so far
+
+
+@dataclass
+class TableResult:
+    rows: list[Row] = field(default_factory=list)
+    scores: dict[str, str] = field(default_factory=dict)
+    # Cells of the table that fit no column (more cells than the row has columns).
+    stray: list[Cell] = field(default_factory=list)
+    # The last cell read when the text stops mid-row: where a cut-off table ends.
+    cut_at: Cell | None = None
+    consumed: int = 0
+
+
+def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[[Cell], bool]) -> TableResult:
+    """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows."""
+    result = TableResult()
+    per_row = Counter(c.row for c in cells[start:])
+    width = 4 + len(extras)
+    level1 = level2 = ""
+    row: Row | None = None
+
+    def flush() -> None:
+        nonlocal row
+        if row is not None:
+            result.rows.append(row)
+            row = None
+
+    def row_marked(cell: Cell) -> bool:
+        # Rows are trustworthy when a row holds several cells but no more than the table's width.
+        return 2 <= per_row[cell.row] <= width
+
+    i = start
+    while i < len(cells):
+        cell = cells[i]
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if stop(cell):
+            break
+        text = cell.text
+        # A name wrapped over two cells: '经济效益' / '指标'.
+        if (
+            nxt is not None
+            and level2_name(nxt.text) is None
+            and level1_name(nxt.text) is None
+            and (level2_name(text + nxt.text) or level1_name(text + nxt.text)) is not None
+        ):
+            text, i = text + nxt.text, i + 1
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+        l1 = level1_name(text)
+        l2 = level2_name(text)
+        if l1 is not None and l2 is not None:
+            # 成本指标 is a level-1 in the 2021 form, a level-2 of 产出指标 in older ones: a weight or a
+            # level-2 after it decides.
+            _, score = split_score(text)
+            follows_l2 = nxt is not None and level2_name(nxt.text) is not None and not ambiguous(nxt.text)
+            wrapped_score = nxt is not None and SCORE_ONLY.match(nxt.text) is not None
+            if not (score or follows_l2 or wrapped_score):
+                l1 = None
+        if l1 is not None:
+            flush()
+            name, score = split_score(text)
+            if not score and nxt is not None and SCORE_ONLY.match(nxt.text):
+                score = split_score(name + nxt.text)[1]
+                i += 1
+            if score:
+                result.scores[l1] = score
+            level1, level2 = l1, ""
+            i += 1
+            continue
+        if l2 is not None and (row is None or row.value is not None or level1):
+            flush()
+            level2 = l2 if not level1.endswith("指标") or not level2_name(l2 + "指标") else l2 + "指标"
+            i += 1
+            continue
+        if row is None:
+            row = Row(level1, level2, cell)
+        elif row.value is None:
+            if row_marked(row.name) and cell.row != row.name.row:
+                flush()
+                row = Row(level1, level2, cell)
+            else:
+                row.value = cell
+        elif _takes(row, cell, nxt, extras, row_marked(row.name), stop):
+            pass
+        else:
+            flush()
+            row = Row(level1, level2, cell)
+        i += 1
+    result.consumed = i
+    if row is not None:
+        if row.value is None and i >= len(cells):
+            result.cut_at = row.name
+        else:
+            result.rows.append(row)
+    return result
+
+
+def _takes(
+    row: Row, cell: Cell, nxt: Cell | None, extras: list[str], marked: bool, stop: Callable[[Cell], bool]
+) -> bool:
+    """Whether `cell` fills one of the row's extra columns rather than starting the next row."""
+    if marked:
+        if cell.row != row.name.row:
+            return False
+        if row.filled < len(extras):
+            row.extra[extras[row.filled]] = cell.text
+            row.filled += 1
+        else:
+            row.extra["其他"] = (row.extra.get("其他", "") + " " + cell.text).strip()
+        return True
+    while row.filled < len(extras):
+        column = extras[row.filled]
+        kind = EXTRA_HEADERS[column]
+        row.filled += 1
+        if kind == "number" and not _NUMBER.match(cell.text):
+            continue  # that column was left blank
+        if kind == "prose":
+            # Without row boundaries a sentence column is only taken when the next cell cannot be a value.
+            ends = nxt is None or level1_name(nxt.text) is not None or level2_name(nxt.text) is not None
+            if not ends and not (nxt is not None and stop(nxt)):
+                continue
+        row.extra[column] = cell.text
+        return True
+    return False
