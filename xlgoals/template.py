@@ -66,6 +66,20 @@ YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
 LEVEL1_FIRST_COL = 6
 
 
+LEVEL2_KEY_SEP = "·"
+
+
+def level2_key(rs: RuleSet, level1: str) -> str:
+    """The lists sheet's key of a level-1's level-2 list: the framework's title and the level-1."""
+    return f"{rs.title}{LEVEL2_KEY_SEP}{level1}"
+
+
+def form_of_unit(unit: Unit | None) -> layout.Form:
+    """The project sheet a unit's framework uses; Shanghai's when the cover names no built-in framework."""
+    rs = builtin_named(unit.framework) if unit is not None and unit.framework else None
+    return rs.form if rs is not None else "shanghai"
+
+
 def _style_label(cell: Cell, label: str) -> None:
     cell.value = label
     cell.font, cell.fill, cell.border, cell.alignment = LABEL_FONT, LABEL_FILL, BORDER, LABEL_ALIGN
@@ -129,7 +143,9 @@ class _Lists:
         return self._dependent(LEVEL1_FIRST_COL, len(self.rulesets), FRAMEWORK_REF)
 
     def level2_formula(self, level1_cell: str) -> str:
-        return self._dependent(self.level2_first_col, len(self.level1_names), level1_cell)
+        # Keyed by framework and level-1: 产出指标 lists other level-2s in the 2015 form than in the 2021 one.
+        key = f'{FRAMEWORK_REF}&"{LEVEL2_KEY_SEP}"&{level1_cell}'
+        return self._dependent(self.level2_first_col, len(self.level1_names), key)
 
     def write(self, ws: Worksheet) -> None:
         ws.cell(1, 1, layout.MARKER)
@@ -143,7 +159,7 @@ class _Lists:
         columns += [
             (LEVEL1_FIRST_COL + i, rs.title, [lv.name for lv in rs.level1]) for i, rs in enumerate(self.rulesets)
         ]
-        level2 = [(lv.name, lv.level2) for rs in self.rulesets for lv in rs.level1]
+        level2 = [(level2_key(rs, lv.name), lv.level2) for rs in self.rulesets for lv in rs.level1]
         columns += [(self.level2_first_col + i, name, items) for i, (name, items) in enumerate(level2)]
         for col, key, items in columns:
             ws.cell(LIST_KEY_ROW, col, key)
@@ -248,18 +264,23 @@ def _field_value(project: Project, spec: FieldSpec) -> CellValue:
     if spec.key in project.unparsed:
         return project.unparsed[spec.key]
     value = getattr(project, spec.key)
+    if spec.scale != 1 and isinstance(value, Decimal):
+        return value / spec.scale
     if spec.kind == "yesno":
         return None if value is None else ("是" if value else "否")
     return value if value != "" else None
 
 
-def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -> None:
-    """One project's form: labels, inputs, dropdowns and the indicator table."""
-    _merge_row(ws, layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", TITLE_FONT, 30)
+def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists, form: layout.Form = "shanghai") -> None:
+    """One project's form (Shanghai's or the national one): labels, inputs, dropdowns, the indicator table."""
+    national = form == "national"
+    fields = layout.project_fields(form)
+    title = layout.NATIONAL_TITLE if national else "财政项目支出绩效目标表"
+    _merge_row(ws, layout.PROJECT_TITLE_CELL, title, TITLE_FONT, 30)
     _merge_row(ws, layout.PROJECT_YEAR_CELL, f'="（"&{YEAR_REF}&"年度）"', BODY_FONT)
     _merge_row(ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&{UNIT_REF}', BODY_FONT)
     ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
-    for spec in layout.PROJECT_FIELDS:
+    for spec in fields:
         _style_label(ws[spec.label_cell], spec.label)
         cell = ws[spec.value_cell]
         _style_input(cell)
@@ -269,16 +290,21 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
             fit_row_height(ws, cell.row, [(spec.value_cell, MERGED_VALUE_WIDTH)], LONG_TEXT_ROW_HEIGHT)
         if spec.kind == "money":
-            cell.number_format = MONEY_FORMAT
+            # 万元 to the yuan needs four decimals.
+            cell.number_format = MONEY_FORMAT if spec.scale == 1 else "#,##0.00##"
         elif spec.kind == "date":
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
     ws.row_dimensions[6].height = 30
-    _merge_row(ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    if national:
+        _merge_row(ws, layout.NATIONAL_BUDGET_SECTION_CELL, layout.NATIONAL_BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    else:
+        _merge_row(ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20)
     _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'={YEAR_REF}&"年绩效目标"', LABEL_FONT, 20)
+    headers = layout.NATIONAL_INDICATOR_HEADERS if national else layout.INDICATOR_HEADERS
     for part, col in layout.INDICATOR_COLUMNS.items():
         header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
-        _style_label(header, layout.INDICATOR_HEADERS[part])
+        _style_label(header, headers[part])
         header.alignment = CENTER
     indicators: list[Indicator] = project.indicators if project else []
     last = layout.INDICATOR_FIRST_ROW + max(layout.INDICATOR_ROWS, len(indicators)) - 1
@@ -313,13 +339,15 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         "先选一级目标，再选二级目标",
         strict=False,
     )
-    f = layout.PROJECT_FIELD
+    f = {spec.key: spec for spec in fields}
     for key, list_col, items, prompt in (
         ("category", CATEGORY_COL, lists.category, "选择项目类别"),
         ("perf_type", PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
     ):
-        _validation(ws, _list_range(list_col, len(items)), f[key].value_cell, prompt, strict=False)
-    _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
+        if key in f:
+            _validation(ws, _list_range(list_col, len(items)), f[key].value_cell, prompt, strict=False)
+    if "gov_purchase" in f:
+        _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
         dv.error, dv.errorTitle, dv.errorStyle = "请输入日期，如 2020-01-02。", "日期", "warning"
@@ -327,11 +355,11 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         ws.add_data_validation(dv)
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     dv.error, dv.errorTitle, dv.errorStyle = (
-        "金额请填写以元为单位的数字，如 600000。",
-        "金额（元）",
-        "warning",
+        ("金额请填写以万元为单位的数字，如 60。", "金额（万元）", "warning")
+        if national
+        else ("金额请填写以元为单位的数字，如 600000。", "金额（元）", "warning")
     )
-    for spec in layout.PROJECT_FIELDS:
+    for spec in fields:
         if spec.kind == "money":
             dv.add(spec.value_cell)
     ws.add_data_validation(dv)
@@ -351,10 +379,11 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     cover.title = layout.COVER_SHEET
     _write_cover(cover, unit, lists)
     projects: list[Project | None] = list(unit.projects) if unit and unit.projects else [None]
+    form = form_of_unit(unit)
     for i, project in enumerate(projects, start=1):
-        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
+        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists, form)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
-    write_project_sheet(spare, None, lists)
+    write_project_sheet(spare, None, lists, form)
     spare.sheet_state = "hidden"
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists.write(lists_ws)

@@ -14,9 +14,9 @@ from xlgoals.values import format_date, parse_date
 
 @check("required_fields", "project", placeholders=("label",))
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every field the template marks required is filled; filled text that did not parse is another rule's."""
+    """Every field the framework's form marks required is filled; text that did not parse is another rule's."""
     project = project_of(ctx)
-    for spec in layout.PROJECT_FIELDS:
+    for spec in layout.project_fields(ctx.ruleset.form):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
 
