@@ -7,16 +7,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.test_real_tables import REAL, STEMS, expected_values, pairs
 from xlgoals import layout
 from xlgoals.cli import app
-from xlgoals.importer import import_file
+from xlgoals.errors import ImportTextError
+from xlgoals.importer import import_file, import_text
 from xlgoals.reader import read
 from xlgoals.template import write_unit
-
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason="the real tables are not on this machine")
 
 
 @pytest.mark.parametrize("stem", ["nanyue_2018_fupin_jichusheshi", "fengjie_2023_yunwu_jiagongyuan"])
@@ -69,3 +70,42 @@ def test_cli_imports_a_foreign_xlsx(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", str(other), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert pairs(read(out)) == expected_values()[stem]
+
+
+def test_every_threshold_without_an_official_source_says_so() -> None:
+    from xlgoals.ruleset import builtin_rulesets
+
+    thresholds = {"max_change_percent", "floor", "low", "high", "words"}
+    for rs in builtin_rulesets():
+        for rule in rs.rules:
+            if thresholds & rule.params.keys():
+                assert "house rule" in rule.why, (rs.name, rule.code)
+
+
+# --- the recogniser never fails on what it is fed -----------------------------------------------------------
+
+_WORDS = [
+    "项目名称", "项目名称：", "主管部门", "实施单位", "资金情况(万元)", "年度资金总额:", "其中:财政拨款", "其他资金",
+    "一级指标", "二级指标", "三级指标", "指标值", "分值", "备注", "实际完成值", "产出指标", "产出指标(50分)",
+    "成本指标", "(0-20)分", "数量指标", "经济效益", "指标", "满意度指标", "服务对象满意度指标", "≥95%", "10",
+    "854万", "很多", "2023年12月前", "来源:", "浏览量:1", "注:", "(盖章)", "|", "", "道路",
+    "2023年项目支出绩效目标申报表", "(2022年度)", "項目名稱", "萬", "*", "-", "/",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), max_size=8), max_size=25),
+    st.sampled_from(["\t", " | ", "  ", " ", "\n\n"]),
+)
+def test_any_arrangement_of_table_words_imports_or_says_why(rows: list[list[str]], sep: str) -> None:
+    text = "\n".join(sep.join(r) for r in rows)
+    try:
+        result = import_text(text, "generated.txt")
+    except ImportTextError as e:
+        assert e.file == "generated.txt"
+        return
+    for p in result.unit.projects:
+        assert p.name or p.indicators
+        for ind in p.indicators:
+            assert ind.name

@@ -83,10 +83,10 @@ def template(
 @app.command("import")
 @friendly
 def import_(
-    source: Annotated[Path, typer.Argument(help="公开文本格式的绩效目标表（.txt）")],
+    source: Annotated[Path, typer.Argument(help="公开的绩效目标表：文本（.txt，任意排版）或其他单位的工作簿（.xlsx）")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
 ) -> None:
-    """把公开文本格式的绩效目标表导入为单位工作簿。"""
+    """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
     from xlgoals.importer import import_file
     from xlgoals.template import write_unit
     from xlgoals.values import format_money

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,17 @@ def simplified(text: str) -> str:
     return result
 
 
+# Only ASCII-letter tag names: '<=30天' is a target value, not markup.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:[\s/][^<>\n]*)?>")
+
+
+def _without_markup(text: str) -> str:
+    """Tags leaked from a web page or PDF extractor become spaces; entities their characters."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    return html.unescape(text) if "&" in text else text
+
+
 def split_words(text: str) -> list[str]:
     """Whitespace-separated words, except inside brackets: '数量( ≥**个 )' stays one word."""
     words: list[str] = []
@@ -88,7 +100,7 @@ def cells_from_text(text: str) -> list[Cell]:
     A line of tabs or '|' is a row of cells; a line of only '|' closes a row whose cells were printed one
     per line (web tables copied as text). Elsewhere a line is a row of whitespace-separated words.
     """
-    text = simplified(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = simplified(_without_markup(text.replace("\r\n", "\n").replace("\r", "\n")))
     cells: list[Cell] = []
     row = 0
     open_pipe_row = False

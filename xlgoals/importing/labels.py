@@ -34,6 +34,11 @@ def _labels() -> dict[str, Label]:
         for name in names:
             table[key(name)] = Label(target, kind)
 
+    from xlgoals import layout
+
+    # The Shanghai declaration's own labels, as the template writes them.
+    for spec in layout.PROJECT_FIELDS:
+        add(f"project.{spec.key}", spec.kind if spec.kind in ("money", "long", "date", "yesno") else "text", spec.label)
     add("project.name", "text", "项目名称", "项目支出名称", "项目(支出)名称")
     add("project.department", "text", "主管部门", "业务主管部门", "预算部门", "主管单位", "部门名称")
     add("project.implementer", "text", "实施单位", "项目实施单位")
@@ -102,6 +107,9 @@ def _match(candidate: str) -> tuple[Label, str] | None:
     m = _MONEY_UNIT.search(candidate)
     if m:
         unit = m.group(1)
+        exact = LABELS.get(key(candidate))  # '项目当年预算(元)' is a label with its unit
+        if exact is not None:
+            return exact, unit
         candidate = candidate[: m.start()] + candidate[m.end() :]
     found = LABELS.get(key(_SCORE.sub("", candidate)))
     return (found, unit) if found is not None else None
@@ -113,11 +121,12 @@ def find_label(text: str) -> tuple[Label, str, str] | None:
     whole = _match(folded)
     if whole is not None:
         return (*whole, "")
-    head, sep, rest = folded.partition(":")
+    head, sep, _ = folded.partition(":")
     if sep:
         found = _match(head)
         if found is not None:
-            return (*found, rest.strip())
+            # The value as written (NFKC would turn its full-width brackets into ASCII ones).
+            return (*found, text[len(head) + 1 :].strip())
     return None
 
 

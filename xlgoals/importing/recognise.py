@@ -11,10 +11,12 @@ from xlgoals.importing.labels import Label, find_label, key, money
 from xlgoals.importing.table import header_part, read_table
 from xlgoals.importing.titles import ends_table, title, year_only
 from xlgoals.model import Indicator, Project, Unit
-from xlgoals.values import DEFAULT_QUALITATIVE, ParseError, parse_period, parse_target
+from xlgoals.values import DEFAULT_QUALITATIVE, ParseError, parse_date, parse_period, parse_target
 
 # Cells that name no field and hold none of the table: the sign-off block, stamps, page furniture.
 _SIGN_OFF = frozenset({"(盖章)", "盖章", "-", "/"})
+_YES_NO = {"是": True, "否": False}
+_SECTION = re.compile(r"(?:(?P<y>[0-9]{4})年度?)?(?:项目)?绩效目标")
 _PHONE = re.compile(r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 
 
@@ -74,13 +76,17 @@ class _Recogniser:
                 for v in item.values:
                     self.note(v, "页面信息（来源、日期、浏览量等），不属于绩效目标表，已跳过")
         fields = [g for g in group if g.label.target not in ("heading", "noise")]
-        values = [v for g in group for v in g.values if g.label.target not in ("heading", "noise")]
+        # A heading's cells fill the labels before it (总体目标 / 年度目标 / 年度总体目标完成情况 over one text);
+        # with no label before it they are the heading's own column titles, kept as they are.
+        values = [
+            v for g in group for v in g.values if g.label.target != "noise" and (fields or g.label.target != "heading")
+        ]
         for g in group:
             if g.label.target == "heading" and g.unit:
                 self.money_unit = g.unit
                 if self.project is not None:
                     self.project.money_unit = g.unit
-            if g.label.target == "heading" and g.values and self.project is not None:
+            if g.label.target == "heading" and g.values and not fields and self.project is not None:
                 self.current().extra[key(g.cell.text)] = " ".join(v.text for v in g.values)
         if not fields or not values:
             for g in fields:
@@ -131,8 +137,14 @@ class _Recogniser:
                 return
             setattr(project, name, amount)
             project.money_unit = project.money_unit or unit or "元"
-            if text != values[0].text or len(values) > 1 or not text.replace(".", "").isdigit():
+            if len(values) > 1 or not re.fullmatch(r"[0-9,.]+", text):
                 project.extra[key(item.cell.text)] = text
+            return
+        if label.kind in ("date", "yesno"):
+            try:
+                setattr(project, name, parse_date(text) if label.kind == "date" else _YES_NO[text])
+            except (ParseError, KeyError):
+                project.unparsed[name] = text
             return
         if label.kind == "period":
             project.extra[key(item.cell.text)] = text
@@ -172,7 +184,12 @@ class _Recogniser:
             found = find_label(cell.text)
             nxt = cells[i + 1] if i + 1 < len(cells) else None
             joined = find_label(cell.text + nxt.text) if nxt is not None else None
-            if joined is not None and not joined[2] and nxt is not None and find_label(nxt.text) is None:
+            if (
+                joined is not None
+                and not joined[2]
+                and nxt is not None
+                and (found is None or find_label(nxt.text) is None)
+            ):
                 # A label wrapped over two cells: '年度主要目标' / '和成果'.
                 found, cell = joined, Cell(cell.text + nxt.text, cell.line, cell.row, cell.where)
                 i += 1
@@ -199,6 +216,14 @@ class _Recogniser:
                     self.subjects.setdefault(id(project), t.subject)
                 if t.year is not None:
                     self._year(t.year, cell)
+                i += 1
+                continue
+            m = _SECTION.fullmatch(key(cell.text))
+            if m is not None:
+                # '2020年绩效目标': the indicator table's section title, its year the table's.
+                self.resolve()
+                if m["y"]:
+                    self._year(int(m["y"]), cell)
                 i += 1
                 continue
             y = year_only(cell.text)
