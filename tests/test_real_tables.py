@@ -240,3 +240,20 @@ def test_the_shanghai_sample_re_laid_goes_through_the_same_recogniser(sep: str) 
         assert [(i.level1, i.level2, i.name, i.value) for i in p.indicators] == [
             (i.level1, i.level2, i.name, i.value) for i in q.indicators
         ]
+
+
+def test_findings_of_an_imported_national_table_point_into_the_national_form() -> None:
+    unit = load("xiangtan_2023_wupaoche")
+    found = {(f.code, f.cell) for f in validate(unit, load_ruleset(unit.framework)).findings}
+    # no 实施单位 in the table; the service period runs into 2024
+    assert found == {("field.required", "D5"), ("date.outside-year", "D6")}
+
+
+def test_vague_targets_are_their_own_finding_at_the_value_cell() -> None:
+    text = (
+        "项目名称 道路\n一级指标 二级指标 三级指标 指标值\n"
+        "产出指标 数量指标 受益人数 很多\n产出指标 质量指标 路面质量 大幅提高\n"
+    )
+    unit = import_text(text).unit
+    vague = [f for f in validate(unit, load_ruleset("national")).findings if f.code == "target.vague"]
+    assert [(f.cell, f.value) for f in vague] == [("D18", "很多"), ("D19", "大幅提高")]

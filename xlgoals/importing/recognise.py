@@ -329,4 +329,16 @@ def recognise(
     r.walk(_pre_split(cells))
     r.finish()
     unit.framework = framework_of(unit)
+    _place_on_sheets(unit)
     return unit, r.notes
+
+
+def _place_on_sheets(unit: Unit) -> None:
+    """Header fields point where the unit workbook will hold them, so findings name the right cells."""
+    from xlgoals import layout
+    from xlgoals.ruleset import builtin_named
+
+    rs = builtin_named(unit.framework)
+    fields = layout.project_fields(rs.form if rs is not None else "shanghai")
+    for project in unit.projects:
+        project.cells = {spec.key: spec.value_cell for spec in fields}
