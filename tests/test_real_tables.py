@@ -257,3 +257,17 @@ def test_vague_targets_are_their_own_finding_at_the_value_cell() -> None:
     unit = import_text(text).unit
     vague = [f for f in validate(unit, load_ruleset("national")).findings if f.code == "target.vague"]
     assert [(f.cell, f.value) for f in vague] == [("D18", "很多"), ("D19", "大幅提高")]
+
+
+def test_a_header_repeated_after_a_page_break_and_header_notes() -> None:
+    text = (
+        "项目名称 道路\n一级指标 二级指标 三级指标 指标值(包含数字及文字描述) 备注\n"
+        "产出指标 数量指标 里程 ≥5公里 新建\n第1页\n一级指标 二级指标 三级指标 指标值(包含数字及文字描述) 备注\n"
+        "质量指标 验收合格率 100% 无\n"
+    )
+    result = import_text(text)
+    rows = [(i.level1, i.level2, i.name, i.value, i.extra) for i in result.unit.projects[0].indicators]
+    assert rows == [
+        ("产出指标", "数量指标", "里程", "≥5公里", {"备注": "新建"}),
+        ("产出指标", "质量指标", "验收合格率", "100%", {"备注": "无"}),
+    ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from xlgoals.importing.cells import Cell, ImportNote, split_words
 from xlgoals.importing.labels import Label, find_label, key, money
 from xlgoals.importing.table import header_part, read_table
-from xlgoals.importing.titles import ends_table, title, year_only
+from xlgoals.importing.titles import ends_table, page_mark, title, year_only
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.values import DEFAULT_QUALITATIVE, ParseError, parse_date, parse_period, parse_target
 
@@ -226,6 +226,10 @@ class _Recogniser:
                     self._year(int(m["y"]), cell)
                 i += 1
                 continue
+            if page_mark(cell.text):
+                self.note(cell, "疑似页码，已忽略")
+                i += 1
+                continue
             y = year_only(cell.text)
             if y is not None:
                 self._year(y, cell)
@@ -277,6 +281,8 @@ class _Recogniser:
                 indicator.target = None
             project.indicators.append(indicator)
         project.level1_scores.update(result.scores)
+        for cell in result.stray:
+            self.note(cell, "疑似页码，已忽略")
         if result.cut_at is not None:
             self.note(result.cut_at, "文本在指标表中间中断：此处之后的内容缺失，已保留之前的指标")
         return result.consumed

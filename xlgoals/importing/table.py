@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from xlgoals.importing.cells import Cell
 from xlgoals.importing.labels import key
 from xlgoals.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
+from xlgoals.importing.titles import page_mark
 
 LEVEL_HEADERS = {
     "level1": ("一级指标", "一级目标"),
     "level2": ("二级指标", "二级目标"),
-    "name": ("三级指标", "三级目标", "指标名称"),
+    "name": ("三级指标", "三级目标", "指标名称", "三级指标名称", "指标内容"),
     "target": ("指标值", "指标值及单位", "年度指标值", "绩效目标值", "目标值", "指标目标值", "年度目标值"),
 }
 # Columns kept beside the four: what each may hold decides, without row boundaries, where a row ends.
@@ -34,16 +35,26 @@ EXTRA_HEADERS = {
     "偏差原因分析及改进措施": "prose",
     "偏差原因": "prose",
 }
+_LEVEL_PARTS = frozenset(LEVEL_HEADERS)
 _HEADER_OF = {key(n): part for part, names in LEVEL_HEADERS.items() for n in names}
 _NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
 
 
+_NOTE_IN_BRACKETS = re.compile(r"\([^()]*\)$")
+
+
 def header_part(text: str) -> str | None:
-    """'level1' … 'target' for a level header cell, the extra column's name for an extra header."""
+    """'level1' … 'target' for a level header cell, the extra column's name for an extra header.
+
+    A bracketed note after the header ('指标值(包含数字及文字描述)') does not change the column.
+    """
     k = key(text)
-    if k in _HEADER_OF:
-        return _HEADER_OF[k]
-    return k if k in EXTRA_HEADERS else None
+    for candidate in (k, _NOTE_IN_BRACKETS.sub("", k)):
+        if candidate in _HEADER_OF:
+            return _HEADER_OF[candidate]
+        if candidate in EXTRA_HEADERS:
+            return candidate
+    return None
 
 
 @dataclass
@@ -60,7 +71,7 @@ class Row:
 class TableResult:
     rows: list[Row] = field(default_factory=list)
     scores: dict[str, str] = field(default_factory=dict)
-    # Cells of the table that fit no column (more cells than the row has columns).
+    # Page marks met inside the table: skipped, and reported.
     stray: list[Cell] = field(default_factory=list)
     # The last cell read when the text stops mid-row: where a cut-off table ends.
     cut_at: Cell | None = None
@@ -91,6 +102,16 @@ def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if stop(cell):
             break
+        if page_mark(cell.text):
+            result.stray.append(cell)
+            i += 1
+            continue
+        if header_part(cell.text) in _LEVEL_PARTS:
+            # The header printed again after a page break: it and its extra columns are not rows.
+            i += 1
+            while i < len(cells) and header_part(cells[i].text) is not None:
+                i += 1
+            continue
         text = cell.text
         # A name wrapped over two cells: '经济效益' / '指标'.
         if (

@@ -43,3 +43,12 @@ def year_only(text: str) -> int | None:
 
 def ends_table(text: str) -> bool:
     return bool(_TABLE_END.search(unicodedata.normalize("NFKC", text)))
+
+
+# Not '3/5': in a table that is as likely a target value.
+_PAGE_MARK = re.compile(r"第[0-9]+页(?:,?共[0-9]+页)?|[-—–]+ ?[0-9]{1,4} ?[-—–]+")
+
+
+def page_mark(text: str) -> bool:
+    """'第3页', '第3页,共5页', '- 3 -': a page's furniture, not table text."""
+    return bool(_PAGE_MARK.fullmatch(unicodedata.normalize("NFKC", text).replace(" ", "")))
