@@ -109,3 +109,24 @@ def test_any_arrangement_of_table_words_imports_or_says_why(rows: list[list[str]
         assert p.name or p.indicators
         for ind in p.indicators:
             assert ind.name
+
+
+def test_importing_our_own_workbook_says_to_validate_it(tmp_path: Path) -> None:
+    from xlgoals.template import write_template
+
+    path = tmp_path / "ours.xlsx"
+    write_template(path)
+    with pytest.raises(ImportTextError, match="validate"):
+        import_file(path)
+
+
+def test_a_foreign_xlsx_without_a_table_is_refused_in_chinese(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["会议纪要", "2023年"])
+    path = tmp_path / "memo.xlsx"
+    wb.save(path)
+    with pytest.raises(ImportTextError, match="找不到绩效目标表") as e:
+        import_file(path)
+    assert e.value.file == str(path)

@@ -271,3 +271,15 @@ def test_a_header_repeated_after_a_page_break_and_header_notes() -> None:
         ("产出指标", "数量指标", "里程", "≥5公里", {"备注": "新建"}),
         ("产出指标", "质量指标", "验收合格率", "100%", {"备注": "无"}),
     ]
+
+
+def test_a_level2_word_as_an_indicator_name() -> None:
+    text = (
+        "项目名称 道路\n一级指标 二级指标 三级指标 指标值\n"
+        "满意度指标 服务对象满意度指标 满意度 ≥90%\n成本指标 经济成本指标 成本 ≤65万元\n"
+    )
+    rows = [(i.level1, i.level2, i.name, i.value) for i in import_text(text).unit.projects[0].indicators]
+    assert rows == [
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%"),
+        ("成本指标", "经济成本指标", "成本", "≤65万元"),
+    ]

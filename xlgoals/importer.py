@@ -548,6 +548,8 @@ def import_workbook(
 
     shown = str(path)
     book = read_grids(path)
+    if layout.COVER_SHEET in book.sheets and layout.LISTS_SHEET in book.sheets:
+        raise ImportTextError("这已经是 xlgoals 单位工作簿，无需导入，请直接用 validate 校验。", file=shown)
     cells = [cell for name in book.names() for cell in cells_from_grid(book.sheets[name].rows, name)]
     unit, notes = recognise(cells, shown, qualitative_words=qualitative_words)
     if not unit.projects:

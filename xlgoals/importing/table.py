@@ -11,6 +11,7 @@ from xlgoals.importing.cells import Cell
 from xlgoals.importing.labels import key
 from xlgoals.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
 from xlgoals.importing.titles import page_mark
+from xlgoals.values import ParseError, TargetKind, parse_target
 
 LEVEL_HEADERS = {
     "level1": ("一级指标", "一级目标"),
@@ -143,7 +144,11 @@ def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[
             level1, level2 = l1, ""
             i += 1
             continue
-        if l2 is not None and (row is None or row.value is not None or level1):
+        if l2 is not None and level2 and row is None and _looks_like_value(nxt):
+            # Right after a level-2 and before a value, a level-2 word is the indicator's name:
+            # '服务对象满意度指标 / 满意度 / ≥90%'.
+            l2 = None
+        if l2 is not None:
             flush()
             level2 = l2 if not level1.endswith("指标") or not level2_name(l2 + "指标") else l2 + "指标"
             i += 1
@@ -198,3 +203,14 @@ def _takes(
         row.extra[column] = cell.text
         return True
     return False
+
+
+def _looks_like_value(cell: Cell | None) -> bool:
+    """A cell that reads as a target: a number, a comparison, a deadline or a period."""
+    if cell is None:
+        return False
+    try:
+        kind = parse_target(cell.text).kind
+    except ParseError:
+        return True  # '>=abc' is a malformed target, still a target
+    return kind in (TargetKind.QUANTITATIVE, TargetKind.SCHEDULE)
