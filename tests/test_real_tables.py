@@ -197,12 +197,14 @@ def test_traditional_characters_read_as_simplified() -> None:
     assert ind.target is not None and ind.target.number == D(15_000)
 
 
-def test_several_projects_in_one_text() -> None:
-    one = (REAL / "nanyue_2018_fupin_jichusheshi.txt").read_text(encoding="utf-8")
-    two = (REAL / "yueyangxian_2022_gaobiaozhun_nongtian.txt").read_text(encoding="utf-8")
-    unit = import_text(one + "\n" + two).unit
-    assert [p.name for p in unit.projects] == [load(s).projects[0].name for s in STEMS[1::-1]]
-    assert [len(p.indicators) for p in unit.projects] == [16, 12]
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_several_projects_in_one_text_in_every_layout(layout: str) -> None:
+    first, second = "xiangtan_2023_wupaoche", "chizhou_tangxi_2022_weituoyewu_ziping"
+    sep = {"one-line": " ", "cell-per-line": "\n\n"}.get(layout, "\n")
+    unit = import_text(_relaid(first, layout) + sep + _relaid(second, layout)).unit
+    assert [p.name for p in unit.projects] == ["雾炮车降尘抑尘服务", "委托业务项目"]
+    assert pairs(unit) == expected_values()[first] + expected_values()[second]
+    assert [p.budget_fiscal for p in unit.projects] == [None, D(900_000)]
 
 
 def test_labels_with_and_without_colons() -> None:
@@ -283,3 +285,13 @@ def test_a_level2_word_as_an_indicator_name() -> None:
         ("满意度指标", "服务对象满意度指标", "满意度", "≥90%"),
         ("成本指标", "经济成本指标", "成本", "≤65万元"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "flagged"), [("95%-100%", False), ("95%-120%", True), ("较上年提高150%", False), (">=120%", True)]
+)
+def test_percent_range_reads_ranges_and_changes(value: str, flagged: bool) -> None:
+    text = f"项目名称 道路\n一级指标 二级指标 三级指标 指标值\n产出指标 质量指标 达标率 {value}\n"
+    unit = import_text(text).unit
+    codes = {f.code for f in validate(unit, load_ruleset("national")).findings}
+    assert ("target.percent-range" in codes) is flagged

@@ -568,7 +568,7 @@ def test_qualitative_words_are_configurable() -> None:
         "吸引来自国内外的、生物医药产业各界代表参与会议,搭建交流合作平台,拓展合作渠道",
         "建立长效会议组织机制,为后续会议举办奠定基础",
         "约500人",
-        "95%-100%",
+        "95%-100人",
         "满意度≥90%",
         "1OO%",
         "良好 合规",
@@ -891,6 +891,7 @@ def test_periods(value: str, start: date | None, end: date | None) -> None:
     [
         ("1-3个工作日", "", (None, D(1), D(3), "个工作日", None)),
         ("1-3项", "", (None, D(1), D(3), "项", None)),
+        ("95%-100%", "", (None, D(95), D(100), "%", None)),
         ("较上年提高5%", "", (Operator.GE, D(5), None, "%", "较上年提高")),
         ("比上年度增长10万元", "", (Operator.GE, D(100_000), None, "元", "比上年度增长")),
         ("100%完成", "", (None, D(100), None, "%", None)),

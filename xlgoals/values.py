@@ -529,7 +529,7 @@ _DEADLINE = re.compile(
     r"(?:(?P<m>[0-9]{1,2}) ?月 ?(?:(?P<d>[0-9]{1,2}) ?[日号]|(?P<eom>底|末))?|(?P<eoy>年底|年末))"
     r" ?(?:前|之前|以前|内|以内)?(?:完成|完工|结束|办结)?"
 )
-_RANGE = re.compile(rf"(?P<lo>{_NUM}){_DASH}(?P<hi>{_NUM}) ?(?P<unit>{_UNIT})?")
+_RANGE = re.compile(rf"(?P<lo>{_NUM}) ?(?P<u1>%|‰)?{_DASH}(?P<hi>{_NUM}) ?(?P<unit>{_UNIT})?")
 _CHANGE = re.compile(
     r"(?P<basis>(?:较|比|相比|同比|环比)(?:上年度?|去年|上一年度?|基期|上期)?(?:同期)?"
     r"(?P<dir>提高|增长|增加|上升|提升|降低|下降|减少))(?:了)? ?(?P<rest>.+)"
@@ -594,7 +594,7 @@ def _special(raw: str, text: str, name: str, words: frozenset[str]) -> Target | 
     if found is not None:
         return found
     m = _RANGE.fullmatch(text)
-    if m is not None and Decimal(m["lo"]) <= Decimal(m["hi"]):
+    if m is not None and Decimal(m["lo"]) <= Decimal(m["hi"]) and m["u1"] in (None, m["unit"]):
         return _with_unit(raw, None, Decimal(m["lo"]), m["unit"], name, high=Decimal(m["hi"]))
     m = _CHANGE.fullmatch(text)
     if m is not None:

@@ -44,10 +44,12 @@ def percent_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A percentage target lies between `low` and `high`."""
     project, ind = indicator_of(ctx)
     target = ind.target
-    if target is None or target.unit != "%" or target.number is None:
+    # A change against last year ('较上年提高150%') is not a share and may pass 100%.
+    if target is None or target.unit != "%" or target.number is None or target.basis:
         return
     low, high = params["low"], params["high"]
-    if not Decimal(str(low)) <= target.number <= Decimal(str(high)):
+    numbers = [target.number] if target.high is None else [target.number, target.high]
+    if not all(Decimal(str(low)) <= n <= Decimal(str(high)) for n in numbers):
         yield Hit(
             cell=indicator_cell(project, ind, "target"),
             field="target",
