@@ -130,3 +130,18 @@ def test_a_foreign_xlsx_without_a_table_is_refused_in_chinese(tmp_path: Path) ->
     with pytest.raises(ImportTextError, match="找不到绩效目标表") as e:
         import_file(path)
     assert e.value.file == str(path)
+
+
+def test_a_shanghai_form_sheet_under_the_national_rules_is_asked_for_its_own_fields(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLE_TXT
+    from xlgoals.rules import validate
+    from xlgoals.ruleset import load_ruleset
+
+    out = tmp_path / "sh.xlsx"
+    write_unit(import_file(SAMPLE_TXT).unit, out)
+    unit = read(out)
+    required = [f for f in validate(unit, load_ruleset("national")).findings if f.code == "field.required"]
+    assert required == []  # 主管部门 / 实施单位 are not fields of the Shanghai sheet
+    unit.projects[0].basis = ""
+    required = [f for f in validate(unit, load_ruleset("national")).findings if f.code == "field.required"]
+    assert [(f.cell, f.field) for f in required] == [("B8", "basis")]

@@ -14,9 +14,16 @@ from xlgoals.values import format_date, parse_date
 
 @check("required_fields", "project", placeholders=("label",))
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every field the framework's form marks required is filled; text that did not parse is another rule's."""
+    """Every field the project's form marks required is filled; text that did not parse is another rule's.
+
+    A project read from a sheet has that sheet's form (its cells say which); one built in memory the
+    framework's form.
+    """
     project = project_of(ctx)
-    for spec in layout.project_fields(ctx.ruleset.form):
+    form = ctx.ruleset.form
+    if project.cells:
+        form = "national" if layout.NATIONAL_MARK.key in project.cells else "shanghai"
+    for spec in layout.project_fields(form):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
 
