@@ -295,3 +295,31 @@ def test_percent_range_reads_ranges_and_changes(value: str, flagged: bool) -> No
     unit = import_text(text).unit
     codes = {f.code for f in validate(unit, load_ruleset("national")).findings}
     assert ("target.percent-range" in codes) is flagged
+
+
+SPLIT_VALUE_TABLE = [
+    ["项目名称", "道路"],
+    ["一级", "指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值"],
+    ["产出指标", "数量指标", "新建里程", "≥", "5", "公里", "20"],
+    ["质量指标", "验收合格率", "=", "100", "%", "20"],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90", "%", "10"],
+]
+
+
+@pytest.mark.parametrize("layout", ["spaces", "cell-per-line", "one-line"])
+def test_operator_value_and_unit_in_their_own_columns(layout: str) -> None:
+    if layout == "spaces":
+        text = "\n".join("  ".join(r) for r in SPLIT_VALUE_TABLE)
+    elif layout == "cell-per-line":
+        text = "\n\n".join(c for r in SPLIT_VALUE_TABLE for c in r)
+    else:
+        text = " ".join(c for r in SPLIT_VALUE_TABLE for c in r)
+    inds = import_text(text).unit.projects[0].indicators
+    assert [(i.level2, i.name, i.value) for i in inds] == [
+        ("数量指标", "新建里程", "5"),
+        ("质量指标", "验收合格率", "100"),
+        ("服务对象满意度指标", "群众满意度", "90"),
+    ]
+    assert inds[0].extra == {"指标性质": "≥", "度量单位": "公里", "分值": "20"}
+    targets = [(t.operator, t.number, t.unit) for t in (i.target for i in inds) if t is not None]
+    assert targets == [(">=", D(5), "公里"), ("=", D(100), "%"), (">=", D(90), "%")]

@@ -178,7 +178,7 @@ class _Recogniser:
         i = 0
         while i < len(cells):
             cell = cells[i]
-            if header_part(cell.text) == "level1" and self._header(cells, i) is not None:
+            if self._header(cells, i) is not None:
                 i = self._table(cells, i)
                 continue
             found = find_label(cell.text)
@@ -249,34 +249,38 @@ class _Recogniser:
             self.note(cell, f"年度与前文（{self.unit.year}年度）不一致，已保留前文")
 
     def _header(self, cells: list[Cell], i: int) -> tuple[int, list[str]] | None:
-        """(index after the header, extra column names) when cells[i:] open with an indicator header."""
+        """(index after the header, its columns after the name) when cells[i:] open an indicator header."""
         parts: list[str] = []
         j = i
         while j < len(cells):
             part = header_part(cells[j].text)
+            if part is None and j + 1 < len(cells):
+                # A header cell wrapped over two cells: '一级' / '指标'.
+                part = header_part(cells[j].text + cells[j + 1].text)
+                if part is not None:
+                    j += 1
             if part is None or part in parts:
                 break
             parts.append(part)
             j += 1
         if not {"level1", "level2", "name", "target"} <= set(parts):
             return None
-        return j, [p for p in parts if p not in ("level1", "level2", "name", "target")]
+        return j, [p for p in parts[parts.index("name") + 1 :] if p not in ("level1", "level2")]
 
     def _table(self, cells: list[Cell], i: int) -> int:
         header = self._header(cells, i)
         assert header is not None
-        start, extras = header
+        start, columns = header
         self.resolve()
         project = self.current()
         stop: Callable[[Cell], bool] = self.stops_table
-        result = read_table(cells, start, extras, stop)
+        result = read_table(cells, start, columns, stop)
         for row in result.rows:
             value = row.value.text if row.value is not None else ""
-            indicator = Indicator(
-                level1=row.level1, level2=row.level2, name=row.name.text, value=value, extra=row.extra
-            )
+            extra = row.extra
+            indicator = Indicator(level1=row.level1, level2=row.level2, name=row.name.text, value=value, extra=extra)
             try:
-                indicator.target = parse_target(value, indicator.name, self.words)
+                indicator.target = parse_target(_with_columns(value, extra), indicator.name, self.words)
             except ParseError:
                 indicator.target = None
             project.indicators.append(indicator)
@@ -297,6 +301,21 @@ class _Recogniser:
             self.unit.department = self.unit.department or first.department
             self.unit.name = self.unit.name or first.implementer or first.department
         self.notes = _merged(self.notes)
+
+
+_OPERATOR_COLUMNS = ("指标方向", "指标性质", "运算符号", "指标值类型")
+_UNIT_COLUMNS = ("计量单位", "度量单位", "单位")
+
+
+def _with_columns(value: str, extra: dict[str, str]) -> str:
+    """A bare number with its comparison and unit from their own columns: '95' + '≥' + '%' -> '≥95%'."""
+    if not value or not value[0].isdigit():
+        return value
+    op = next((extra[c] for c in _OPERATOR_COLUMNS if c in extra and extra[c][:1] in "<>=≥≤＜＞＝"), "")
+    unit = next((extra[c] for c in _UNIT_COLUMNS if c in extra), "")
+    if unit and value[-1:].isdigit():
+        value += unit
+    return op + value
 
 
 def _merged(notes: list[ImportNote]) -> list[ImportNote]:

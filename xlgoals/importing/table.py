@@ -16,8 +16,21 @@ from xlgoals.values import ParseError, TargetKind, parse_target
 LEVEL_HEADERS = {
     "level1": ("一级指标", "一级目标"),
     "level2": ("二级指标", "二级目标"),
-    "name": ("三级指标", "三级目标", "指标名称", "三级指标名称", "指标内容"),
-    "target": ("指标值", "指标值及单位", "年度指标值", "绩效目标值", "目标值", "指标目标值", "年度目标值"),
+    "name": ("三级指标", "三级目标", "指标名称", "三级指标名称", "指标内容", "具体指标"),
+    "target": (
+        "指标值",
+        "指标值及单位",
+        "年度指标值",
+        "绩效目标值",
+        "目标值",
+        "指标目标值",
+        "年度目标值",
+        "绩效指标值",
+        "预期指标值",
+        "计划指标值",
+        "全年指标值",
+        "预期目标值",
+    ),
 }
 # Columns kept beside the four: what each may hold decides, without row boundaries, where a row ends.
 EXTRA_HEADERS = {
@@ -26,9 +39,13 @@ EXTRA_HEADERS = {
     "得分": "number",
     "实际完成值": "value",
     "全年实际值": "value",
-    "计量单位": "value",
-    "指标值类型": "value",
-    "指标方向": "value",
+    "计量单位": "unit",
+    "度量单位": "unit",
+    "单位": "unit",
+    "指标值类型": "operator",
+    "指标性质": "operator",
+    "指标方向": "operator",
+    "运算符号": "operator",
     "绩效标准": "value",
     "评分标准": "prose",
     "指标解释": "prose",
@@ -60,12 +77,25 @@ def header_part(text: str) -> str | None:
 
 @dataclass
 class Row:
+    """One indicator row: its levels, its name cell and the cells of the columns after the name."""
+
     level1: str
     level2: str
     name: Cell
-    value: Cell | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-    filled: int = 0  # extra columns considered so far
+    cells: dict[str, Cell] = field(default_factory=dict)
+    pos: int = 0  # the next column after the name to fill
+    other: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> Cell | None:
+        return self.cells.get("target")
+
+    @property
+    def extra(self) -> dict[str, str]:
+        out = {column: cell.text for column, cell in self.cells.items() if column != "target"}
+        if self.other:
+            out["其他"] = " ".join(self.other)
+        return out
 
 
 @dataclass
@@ -79,11 +109,14 @@ class TableResult:
     consumed: int = 0
 
 
-def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[[Cell], bool]) -> TableResult:
-    """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows."""
+def read_table(cells: list[Cell], start: int, columns: list[str], stop: Callable[[Cell], bool]) -> TableResult:
+    """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows.
+
+    `columns` are the header's columns after the name, in order: 'target' and the extra columns.
+    """
     result = TableResult()
     per_row = Counter(c.row for c in cells[start:])
-    width = 4 + len(extras)
+    width = 3 + len(columns)
     level1 = level2 = ""
     row: Row | None = None
 
@@ -153,17 +186,7 @@ def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[
             level2 = l2 if not level1.endswith("指标") or not level2_name(l2 + "指标") else l2 + "指标"
             i += 1
             continue
-        if row is None:
-            row = Row(level1, level2, cell)
-        elif row.value is None:
-            if row_marked(row.name) and cell.row != row.name.row:
-                flush()
-                row = Row(level1, level2, cell)
-            else:
-                row.value = cell
-        elif _takes(row, cell, nxt, extras, row_marked(row.name), stop):
-            pass
-        else:
+        if row is None or not _place(row, cell, nxt, columns, row_marked(row.name), stop):
             flush()
             row = Row(level1, level2, cell)
         i += 1
@@ -176,33 +199,48 @@ def read_table(cells: list[Cell], start: int, extras: list[str], stop: Callable[
     return result
 
 
-def _takes(
-    row: Row, cell: Cell, nxt: Cell | None, extras: list[str], marked: bool, stop: Callable[[Cell], bool]
+def _place(
+    row: Row, cell: Cell, nxt: Cell | None, columns: list[str], marked: bool, stop: Callable[[Cell], bool]
 ) -> bool:
-    """Whether `cell` fills one of the row's extra columns rather than starting the next row."""
+    """Put `cell` in the row's next column that can hold it; False when it starts the next row."""
     if marked:
         if cell.row != row.name.row:
             return False
-        if row.filled < len(extras):
-            row.extra[extras[row.filled]] = cell.text
-            row.filled += 1
+        if row.pos < len(columns):
+            row.cells[columns[row.pos]] = cell
+            row.pos += 1
         else:
-            row.extra["其他"] = (row.extra.get("其他", "") + " " + cell.text).strip()
+            row.other.append(cell.text)
         return True
-    while row.filled < len(extras):
-        column = extras[row.filled]
-        kind = EXTRA_HEADERS[column]
-        row.filled += 1
-        if kind == "number" and not _NUMBER.match(cell.text):
+    while row.pos < len(columns):
+        column = columns[row.pos]
+        row.pos += 1
+        if column != "target" and not _fits(EXTRA_HEADERS[column], cell, nxt, stop):
             continue  # that column was left blank
-        if kind == "prose":
-            # Without row boundaries a sentence column is only taken when the next cell cannot be a value.
-            ends = nxt is None or level1_name(nxt.text) is not None or level2_name(nxt.text) is not None
-            if not ends and not (nxt is not None and stop(nxt)):
-                continue
-        row.extra[column] = cell.text
+        row.cells[column] = cell
         return True
     return False
+
+
+_OPERATOR_CELL = re.compile(
+    r"[<>=≥≤≧≦＜＞＝]{1,2}|正向|反向|定量|定性|中性|等于|大于|小于|不低于|不高于|不少于|不超过|大于等于|小于等于"
+)
+_UNIT_CELL = re.compile(r"[^0-9<>=≥≤]{1,8}")
+
+
+def _fits(kind: str, cell: Cell, nxt: Cell | None, stop: Callable[[Cell], bool]) -> bool:
+    """Whether a cell can be the content of an extra column of this kind, when rows are not marked."""
+    text = cell.text
+    if kind == "number":
+        return bool(_NUMBER.match(text))
+    if kind == "operator":
+        return bool(_OPERATOR_CELL.fullmatch(text))
+    if kind == "unit":
+        return bool(_UNIT_CELL.fullmatch(text)) and level2_name(text) is None and level1_name(text) is None
+    if kind == "prose":
+        # Without row boundaries a sentence column is only taken when the next cell cannot be a value.
+        return nxt is None or level1_name(nxt.text) is not None or level2_name(nxt.text) is not None or stop(nxt)
+    return True
 
 
 def _looks_like_value(cell: Cell | None) -> bool:
