@@ -114,8 +114,11 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
+    from rich.markup import escape
+
     for note in result.notes:
-        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+        # The text is the user's: '[/b]' in a published table must print as written, not as markup.
+        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{escape(note.text[:60])}")
 
 
 @app.command("read")

@@ -9,6 +9,7 @@ from xlgoals import layout
 from xlgoals.model import DATE_FIELDS
 from xlgoals.rules.common import field_cell, is_blank, project_of, unparsed_hits
 from xlgoals.rules.registry import Context, Hit, check
+from xlgoals.ruleset import builtin_named
 from xlgoals.values import format_date, parse_date
 
 
@@ -16,13 +17,15 @@ from xlgoals.values import format_date, parse_date
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Every field the project's form marks required is filled; text that did not parse is another rule's.
 
-    A project read from a sheet has that sheet's form (its cells say which); one built in memory the
-    framework's form.
+    A project read from a sheet has that sheet's form (its cells say which); one built in memory the form
+    its unit's framework writes it in (the rule set's when the unit names no built-in framework).
     """
     project = project_of(ctx)
-    form = ctx.ruleset.form
     if project.cells:
         form = "national" if layout.NATIONAL_MARK.key in project.cells else "shanghai"
+    else:
+        framework = builtin_named(ctx.unit.framework) if ctx.unit.framework else None
+        form = framework.form if framework is not None else ctx.ruleset.form
     for spec in layout.project_fields(form):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
