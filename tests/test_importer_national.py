@@ -149,7 +149,9 @@ def test_a_shanghai_form_sheet_under_the_national_rules_is_asked_for_its_own_fie
 
 def test_cli_prints_unplaced_text_as_written(tmp_path: Path) -> None:
     src = tmp_path / "t.txt"
-    src.write_text("来源:[/b]某局[bold]\n项目名称 道路\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 里程 ≥5公里\n")
+    src.write_text(
+        "来源:[/b]某局[bold]\n项目名称 道路\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 里程 ≥5公里\n"
+    )
     result = CliRunner().invoke(app, ["import", str(src), "-o", str(tmp_path / "u.xlsx")])
     assert result.exit_code == 0, result.output
     assert "[/b]某局[bold]" in result.output
