@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlgoals.importer import import_file, import_text
 from xlgoals.importing.cells import split_words
@@ -323,3 +325,53 @@ def test_operator_value_and_unit_in_their_own_columns(layout: str) -> None:
     assert inds[0].extra == {"指标性质": "≥", "度量单位": "公里", "分值": "20"}
     targets = [(t.operator, t.number, t.unit) for t in (i.target for i in inds) if t is not None]
     assert targets == [(">=", D(5), "公里"), ("=", D(100), "%"), (">=", D(90), "%")]
+
+
+# --- generated national tables: every layout gives the same rows ---------------------------------------------
+
+_LEVELS = {
+    "成本指标": ["经济成本指标", "社会成本指标"],
+    "产出指标": ["数量指标", "质量指标", "时效指标"],
+    "效益指标": ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"],
+    "满意度指标": ["服务对象满意度指标"],
+}
+_NAMES = ["道路里程", "受益人数", "验收合格率", "完成及时率", "建设成本", "群众满意度", "带动就业人数", "使用年限"]
+_VALUES = ["≥95%", "10辆", "2023年12月前", "优良", "1-3个工作日", "≤65万元", "=100", "较上年提高5%", "效果明显"]
+
+
+@st.composite
+def national_tables(draw: st.DrawFn) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for level1 in draw(st.lists(st.sampled_from(list(_LEVELS)), min_size=1, max_size=4, unique=True)):
+        for level2 in draw(st.lists(st.sampled_from(_LEVELS[level1]), min_size=1, max_size=3, unique=True)):
+            for _ in range(draw(st.integers(1, 3))):
+                rows.append((level1, level2, draw(st.sampled_from(_NAMES)), draw(st.sampled_from(_VALUES))))
+    return rows
+
+
+@settings(max_examples=25, deadline=None)
+@given(national_tables(), st.sampled_from(LAYOUTS), st.booleans())
+def test_generated_tables_read_the_same_in_every_layout(
+    rows: list[tuple[str, str, str, str]], layout: str, merged: bool
+) -> None:
+    # merged: a level printed once for the rows under it, as merged cells print
+    grid = [["项目名称", "生成项目"], ["一级指标", "二级指标", "三级指标", "指标值"]]
+    before = ("", "")
+    for level1, level2, name, value in rows:
+        shown1 = "" if merged and level1 == before[0] else level1
+        shown2 = "" if merged and (level1, level2) == before else level2
+        grid.append([c for c in (shown1, shown2, name, value) if c])
+        before = (level1, level2)
+    if layout == "tabs":
+        text = "\n".join("\t".join(r) for r in grid)
+    elif layout == "pipes":
+        text = "\n".join("| " + " | ".join(r) + " |" for r in grid)
+    elif layout == "spaces":
+        text = "\n".join("   ".join(r) for r in grid)
+    elif layout == "cell-per-line":
+        text = "\n\n".join(c for r in grid for c in r)
+    else:
+        text = " ".join(c for r in grid for c in r)
+    project = import_text(text).unit.projects[0]
+    assert project.name == "生成项目"
+    assert [(i.level1, i.level2, i.name, i.value) for i in project.indicators] == rows
