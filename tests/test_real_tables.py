@@ -375,3 +375,13 @@ def test_generated_tables_read_the_same_in_every_layout(
     project = import_text(text).unit.projects[0]
     assert project.name == "生成项目"
     assert [(i.level1, i.level2, i.name, i.value) for i in project.indicators] == rows
+
+
+def test_a_title_repeated_as_a_page_header_continues_the_table() -> None:
+    text = (REAL / "nanyue_2018_fupin_jichusheshi.txt").read_text(encoding="utf-8")
+    title = "2018年市级专项扶贫资金基础设施(人大代表扶贫基地)绩效目标申报表"
+    paged = text.replace("流转土地 >=60亩", f"流转土地 >=60亩\n第1页\n{title}", 1)
+    result = import_text(paged)
+    assert len(result.unit.projects) == 1
+    assert pairs(result.unit) == expected_values()["nanyue_2018_fupin_jichusheshi"]
+    assert any(n.text == title and "页眉" in n.reason for n in result.notes)

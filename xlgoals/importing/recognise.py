@@ -39,6 +39,8 @@ class _Recogniser:
         self.money_unit = ""
         self.run: list[_Item] = []
         self.subjects: dict[int, str] = {}
+        # Titles printed again at a page's top inside a table.
+        self.page_headers: set[Cell] = set()
 
     # -- notes and projects -----------------------------------------------------------------------------
 
@@ -168,13 +170,39 @@ class _Recogniser:
 
     # -- the walk ---------------------------------------------------------------------------------------
 
+    def repeats_title(self, cell: Cell) -> bool:
+        """A title printed again at the top of a page inside a project's table, not the next project's."""
+        return cell in self.page_headers
+
+    def skips_in_table(self, cell: Cell) -> bool:
+        return page_mark(cell.text) or self.repeats_title(cell)
+
+    def find_page_headers(self, cells: list[Cell]) -> None:
+        """Titles that repeat an earlier one and are not followed by a project's fields: page headers."""
+        seen: set[str] = set()
+        for i, cell in enumerate(cells):
+            if title(cell.text) is None:
+                continue
+            k = key(cell.text)
+            if k in seen:
+                j = i + 1
+                while j < len(cells) and (year_only(cells[j].text) is not None or title(cells[j].text) is not None):
+                    j += 1
+                found = find_label(cells[j].text) if j < len(cells) else None
+                if found is None or found[0].target in ("noise", "heading"):
+                    self.page_headers.add(cell)
+            seen.add(k)
+
     def stops_table(self, cell: Cell) -> bool:
+        if self.skips_in_table(cell):
+            return False
         if ends_table(cell.text) or title(cell.text) is not None:
             return True
         found = find_label(cell.text)
         return found is not None and found[0].target in ("project.name", "noise", "unit.name")
 
     def walk(self, cells: list[Cell]) -> None:
+        self.find_page_headers(cells)
         i = 0
         while i < len(cells):
             cell = cells[i]
@@ -208,6 +236,10 @@ class _Recogniser:
             t = title(cell.text)
             if t is not None:
                 self.resolve()
+                if self.repeats_title(cell):
+                    self.note(cell, "重复的标题（分页处的页眉），已忽略")
+                    i += 1
+                    continue
                 if self.project is not None and self.project.indicators:
                     self.new_project()
                 project = self.current()
@@ -274,7 +306,7 @@ class _Recogniser:
         self.resolve()
         project = self.current()
         stop: Callable[[Cell], bool] = self.stops_table
-        result = read_table(cells, start, columns, stop)
+        result = read_table(cells, start, columns, stop, self.skips_in_table)
         for row in result.rows:
             value = row.value.text if row.value is not None else ""
             extra = row.extra
@@ -286,7 +318,7 @@ class _Recogniser:
             project.indicators.append(indicator)
         project.level1_scores.update(result.scores)
         for cell in result.stray:
-            self.note(cell, "疑似页码，已忽略")
+            self.note(cell, "疑似页码，已忽略" if page_mark(cell.text) else "重复的标题（分页处的页眉），已忽略")
         if result.cut_at is not None:
             self.note(result.cut_at, "文本在指标表中间中断：此处之后的内容缺失，已保留之前的指标")
         return result.consumed

@@ -75,6 +75,10 @@ def header_part(text: str) -> str | None:
     return None
 
 
+def page_mark_cell(cell: Cell) -> bool:
+    return page_mark(cell.text)
+
+
 @dataclass
 class Row:
     """One indicator row: its levels, its name cell and the cells of the columns after the name."""
@@ -102,14 +106,20 @@ class Row:
 class TableResult:
     rows: list[Row] = field(default_factory=list)
     scores: dict[str, str] = field(default_factory=dict)
-    # Page marks met inside the table: skipped, and reported.
+    # Page furniture met inside the table (page marks, a repeated title): skipped, and reported.
     stray: list[Cell] = field(default_factory=list)
     # The last cell read when the text stops mid-row: where a cut-off table ends.
     cut_at: Cell | None = None
     consumed: int = 0
 
 
-def read_table(cells: list[Cell], start: int, columns: list[str], stop: Callable[[Cell], bool]) -> TableResult:
+def read_table(
+    cells: list[Cell],
+    start: int,
+    columns: list[str],
+    stop: Callable[[Cell], bool],
+    skip: Callable[[Cell], bool] = page_mark_cell,
+) -> TableResult:
     """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows.
 
     `columns` are the header's columns after the name, in order: 'target' and the extra columns.
@@ -136,7 +146,7 @@ def read_table(cells: list[Cell], start: int, columns: list[str], stop: Callable
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if stop(cell):
             break
-        if page_mark(cell.text):
+        if skip(cell):
             result.stray.append(cell)
             i += 1
             continue
