@@ -160,9 +160,8 @@ def _rows(stem: str) -> list[list[str]]:
     return [split_words(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _relaid(stem: str, layout: str) -> str:
-    rows = [[w for w in r if w.strip("|")] for r in _rows(stem)]
-    rows = [r for r in rows if r]
+def laid_out(rows: list[list[str]], layout: str) -> str:
+    """Rows of cells as text in one of the layouts published tables come in."""
     if layout == "tabs":
         return "\n".join("\t".join(r) for r in rows)
     if layout == "pipes":
@@ -172,6 +171,11 @@ def _relaid(stem: str, layout: str) -> str:
     if layout == "cell-per-line":
         return "\n\n".join(w for r in rows for w in r)
     return " ".join(w for r in rows for w in r)  # one line
+
+
+def _relaid(stem: str, layout: str) -> str:
+    rows = [[w for w in r if w.strip("|")] for r in _rows(stem)]
+    return laid_out([r for r in rows if r], layout)
 
 
 LAYOUTS = ["tabs", "pipes", "spaces", "cell-per-line", "one-line"]
@@ -308,15 +312,9 @@ SPLIT_VALUE_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("layout", ["spaces", "cell-per-line", "one-line"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_operator_value_and_unit_in_their_own_columns(layout: str) -> None:
-    if layout == "spaces":
-        text = "\n".join("  ".join(r) for r in SPLIT_VALUE_TABLE)
-    elif layout == "cell-per-line":
-        text = "\n\n".join(c for r in SPLIT_VALUE_TABLE for c in r)
-    else:
-        text = " ".join(c for r in SPLIT_VALUE_TABLE for c in r)
-    inds = import_text(text).unit.projects[0].indicators
+    inds = import_text(laid_out(SPLIT_VALUE_TABLE, layout)).unit.projects[0].indicators
     assert [(i.level2, i.name, i.value) for i in inds] == [
         ("数量指标", "新建里程", "5"),
         ("质量指标", "验收合格率", "100"),
@@ -362,17 +360,7 @@ def test_generated_tables_read_the_same_in_every_layout(
         shown2 = "" if merged and (level1, level2) == before else level2
         grid.append([c for c in (shown1, shown2, name, value) if c])
         before = (level1, level2)
-    if layout == "tabs":
-        text = "\n".join("\t".join(r) for r in grid)
-    elif layout == "pipes":
-        text = "\n".join("| " + " | ".join(r) + " |" for r in grid)
-    elif layout == "spaces":
-        text = "\n".join("   ".join(r) for r in grid)
-    elif layout == "cell-per-line":
-        text = "\n\n".join(c for r in grid for c in r)
-    else:
-        text = " ".join(c for r in grid for c in r)
-    project = import_text(text).unit.projects[0]
+    project = import_text(laid_out(grid, layout)).unit.projects[0]
     assert project.name == "生成项目"
     assert [(i.level1, i.level2, i.name, i.value) for i in project.indicators] == rows
 
