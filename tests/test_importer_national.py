@@ -155,3 +155,13 @@ def test_cli_prints_unplaced_text_as_written(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", str(src), "-o", str(tmp_path / "u.xlsx")])
     assert result.exit_code == 0, result.output
     assert "[/b]某局[bold]" in result.output
+
+
+def test_an_xls_file_is_told_to_be_saved_as_xlsx(tmp_path: Path) -> None:
+    from xlgoals.errors import XlgoalsError
+    from xlgoals.files import OLE_MAGIC
+
+    path = tmp_path / "old.xls"
+    path.write_bytes(OLE_MAGIC + b"\x00" * 600)
+    with pytest.raises(XlgoalsError, match="另存为"):
+        import_file(path)

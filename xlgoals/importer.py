@@ -12,6 +12,7 @@ from pathlib import Path
 
 from xlgoals import layout
 from xlgoals.errors import ImportTextError
+from xlgoals.files import OLE_MAGIC
 from xlgoals.importing import ImportNote, cells_from_grid, cells_from_text, recognise
 from xlgoals.importing.shanghai_text import read_lines
 from xlgoals.model import Unit
@@ -96,7 +97,7 @@ def import_file(
         raise ImportTextError("这是文件夹而不是文本文件。", file=shown) from None
     except OSError as e:
         raise ImportTextError(f"无法读取文件（{e.strerror or e}）。", file=shown) from e
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith((b"PK\x03\x04", OLE_MAGIC)):  # a workbook (an .xls gets read_grids' own message)
         return import_workbook(p, qualitative_words=qualitative_words)
     return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
 
