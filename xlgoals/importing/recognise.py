@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class _Recogniser:
         self.subjects: dict[int, str] = {}
         # Titles printed again at a page's top inside a table.
         self.page_headers: set[Cell] = set()
+        self.per_row: Counter[int] | None = None
 
     # -- notes and projects -----------------------------------------------------------------------------
 
@@ -306,7 +308,9 @@ class _Recogniser:
         self.resolve()
         project = self.current()
         stop: Callable[[Cell], bool] = self.stops_table
-        result = read_table(cells, start, columns, stop, self.skips_in_table)
+        if self.per_row is None:
+            self.per_row = Counter(c.row for c in cells)
+        result = read_table(cells, start, columns, stop, self.skips_in_table, self.per_row)
         for row in result.rows:
             value = row.value.text if row.value is not None else ""
             extra = row.extra

@@ -119,13 +119,15 @@ def read_table(
     columns: list[str],
     stop: Callable[[Cell], bool],
     skip: Callable[[Cell], bool] = page_mark_cell,
+    per_row: Counter[int] | None = None,
 ) -> TableResult:
     """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows.
 
     `columns` are the header's columns after the name, in order: 'target' and the extra columns.
     """
     result = TableResult()
-    per_row = Counter(c.row for c in cells[start:])
+    # Cells per row, counted once per text by the caller when it reads several tables.
+    per_row = per_row if per_row is not None else Counter(c.row for c in cells)
     width = 3 + len(columns)
     level1 = level2 = ""
     row: Row | None = None
