@@ -165,3 +165,12 @@ def test_an_xls_file_is_told_to_be_saved_as_xlsx(tmp_path: Path) -> None:
     path.write_bytes(OLE_MAGIC + b"\x00" * 600)
     with pytest.raises(XlgoalsError, match="另存为"):
         import_file(path)
+
+
+def test_the_cover_of_a_national_unit_says_money_is_in_wan_yuan(tmp_path: Path) -> None:
+    out = tmp_path / "n.xlsx"
+    write_unit(import_file(REAL / "nanyue_2018_fupin_jichusheshi.txt").unit, out)
+    cover = openpyxl.load_workbook(out)[layout.COVER_SHEET]
+    texts = [str(c.value) for row in cover.iter_rows() for c in row if c.value]
+    assert any("金额单位为万元" in t for t in texts)
+    assert not any("金额单位为元" in t for t in texts)

@@ -60,6 +60,8 @@ COVER_HELP = (
     "5. 金额单位为元；日期写成 2020-01-02。",
 )
 
+NATIONAL_MONEY_HELP = "5. 金额单位为万元（“资金情况（万元）”），校验和汇总时换算为元；日期写成 2020-01-02。"
+
 # Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
 LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
 YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
@@ -205,7 +207,9 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     ws.add_data_validation(dv)
     framework = layout.COVER_FIELD["framework"].value_cell
     _validation(ws, _list_range(FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
-    for i, line in enumerate(COVER_HELP):
+    # The national form keeps money in 万元, as the official table does.
+    help_lines = COVER_HELP if form_of_unit(unit) == "shanghai" else (*COVER_HELP[:-1], NATIONAL_MONEY_HELP)
+    for i, line in enumerate(help_lines):
         cell = ws.cell(layout.COVER_HELP_ROW + i, 1, line)
         cell.font = HELP_FONT
         ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=4)
@@ -214,7 +218,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     _protect(ws)
-    _print_setup(ws, f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}", repeat_rows=None)
+    _print_setup(ws, f"A1:D{layout.COVER_HELP_ROW + len(help_lines) - 1}", repeat_rows=None)
 
 
 def _framework_title(name: str) -> str:
