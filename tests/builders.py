@@ -43,7 +43,9 @@ def indicators(rs: RuleSet) -> list[Indicator]:
     for lv in rs.level1:
         names = lv.required_level2 or lv.level2[:1]
         out += [_example(rs, lv.name, n) for n in names]
-        out += [_example(rs, lv.name, n) for n in lv.level2 if n in rs.roles.satisfaction and n not in names]
+        extra = [_example(rs, lv.name, n) for n in lv.level2 if n in rs.roles.satisfaction and n not in names]
+        # A satisfaction level-2 listed under two level-1s (the 2015 form) is filled once.
+        out += [e for e in extra if all(e.name != o.name for o in out)]
     return out
 
 
@@ -62,6 +64,8 @@ def project(rs: RuleSet, **fields: Any) -> Project:
         "safeguards": "成立领导小组与工作小组，按预算执行。",
         "plan": "2020年1-3月宣传招募；4-6月举办；7-11月总结。",
         "goals": "汇聚专业人才500-800名，促成1-3项合作对接。",
+        "department": "上海市科学技术委员会",
+        "implementer": "上海市生物医药科技产业促进中心",
         "budget_total": Decimal("600000.00"),
         "budget_year": Decimal("600000.00"),
         "last_year_budget": Decimal("600000.00"),

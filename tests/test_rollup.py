@@ -114,6 +114,7 @@ def test_kinds_empty_and_unparsed() -> None:
         "quantitative": 1,
         "qualitative": 0,
         "descriptive": 0,
+        "schedule": 0,
         "empty": 1,
         "unparsed": 1,
     }

@@ -14,7 +14,7 @@ from tests.office import convert
 from xlgoals import layout
 from xlgoals.reader import read
 from xlgoals.ruleset import builtin_rulesets
-from xlgoals.template import build_workbook, put, save, write_template
+from xlgoals.template import build_workbook, level2_key, put, save, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "workbook_templates" / "xlgoals_template.xlsx"
@@ -61,7 +61,8 @@ def test_dropdowns_are_real_list_validations(template_path: Path) -> None:
     assert level1.type == "list" and level2.type == "list"
     # level-1 follows the framework chosen on the cover; level-2 follows the row's own level-1 cell
     assert "'单位信息'!$B$5" in str(level1.formula1)
-    assert f"MATCH($A{first}," in str(level2.formula1)
+    # ... keyed by the cover's framework too: 产出指标 has other level-2s in the 2015 form than in 2021's
+    assert f"'单位信息'!$B$5&\"·\"&$A{first}," in str(level2.formula1)
     assert dvs["B6"].type == "list" and str(dvs["B6"].formula1).startswith("'_lists'!$A$4:$A$5")
     assert dvs["D4"].type == "list" and dvs["D6"].type == "list"
     cover = _validations(wb[layout.COVER_SHEET])
@@ -78,7 +79,7 @@ def test_lists_sheet_holds_every_framework_tree(template_path: Path) -> None:
     for rs in builtin_rulesets():
         assert columns[rs.title] == [lv.name for lv in rs.level1]
         for lv in rs.level1:
-            assert columns[lv.name] == lv.level2
+            assert columns[level2_key(rs, lv.name)] == lv.level2
     assert columns["是否"] == ["是", "否"]
 
 
@@ -173,7 +174,7 @@ def test_libreoffice_recalculates_titles_and_dependent_lists(soffice: str, tmp_p
     assert values["A2"].value == "（2020年度）"
     assert values["A3"].value == "申报单位名称：某某中心"
     assert values["A16"].value == "2020年绩效目标"
-    assert (values["H1"].value, values["H2"].value) == ("产出指标", 3)
+    assert (values["H1"].value, values["H2"].value) == ("成本指标", 4)
     assert (values["H3"].value, values["H4"].value) == ("社会效益指标", 4)
 
 

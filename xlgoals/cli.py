@@ -111,10 +111,10 @@ def template(
 @app.command("import")
 @friendly
 def import_(
-    source: Annotated[Path, typer.Argument(help="公开文本格式的绩效目标表（.txt）")],
+    source: Annotated[Path, typer.Argument(help="公开的绩效目标表：文本（.txt，任意排版）或其他单位的工作簿（.xlsx）")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
 ) -> None:
-    """把公开文本格式的绩效目标表导入为单位工作簿。"""
+    """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
     from xlgoals.importer import import_file
     from xlgoals.template import write_unit
     from xlgoals.values import format_money
@@ -142,8 +142,11 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
+    from rich.markup import escape
+
     for note in result.notes:
-        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+        # The text is the user's: '[/b]' in a published table must print as written, not as markup.
+        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{escape(note.text[:60])}")
     next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
 

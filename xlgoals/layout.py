@@ -26,6 +26,8 @@ PROJECT_SHEET_PREFIX = "项目"
 SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET})
 
 Kind = Literal["text", "choice", "yesno", "date", "money", "long", "year", "framework"]
+# Which project sheet a framework uses: Shanghai's declaration or the national form.
+Form = Literal["shanghai", "national"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class FieldSpec:
     merge_to: str | None = None
     # A field added after workbooks were already in use: a blank label cell means the workbook predates it.
     added_later: bool = False
+    # Yuan per unit the cell is kept in: the national form writes money in 万元 (10000).
+    scale: int = 1
 
 
 COVER_TITLE_CELL = "A1"
@@ -84,6 +88,34 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("previous_name", "上年项目名称", "C13", "D13", "text", required=False, added_later=True),
 )
 PROJECT_FIELD = {f.key: f for f in PROJECT_FIELDS}
+# The national form (财政部项目支出绩效目标申报表): the same rows 4-15 and indicator table, its own fields.
+NATIONAL_PROJECT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "项目名称", "A4", "B4", "text"),
+    FieldSpec("manager", "项目负责人及电话", "C4", "D4", "text", required=False),
+    FieldSpec("department", "主管部门", "A5", "B5", "text"),
+    FieldSpec("implementer", "实施单位", "C5", "D5", "text"),
+    FieldSpec("start", "计划开始日期", "A6", "B6", "date", required=False),
+    FieldSpec("end", "计划完成日期", "C6", "D6", "date", required=False),
+    FieldSpec("category", "项目类别", "A7", "B7", "choice", required=False),
+    FieldSpec("phone", "联系电话", "C7", "D7", "text", required=False),
+    FieldSpec("budget_total", "项目总预算", "A9", "B9", "money", required=False, scale=10_000),
+    FieldSpec("budget_year", "年度资金总额", "C9", "D9", "money", scale=10_000),
+    FieldSpec("budget_fiscal", "其中：财政拨款", "A10", "B10", "money", required=False, scale=10_000),
+    FieldSpec("budget_other", "其他资金", "C10", "D10", "money", required=False, scale=10_000),
+    FieldSpec("goals_overall", "总体目标", "A11", "B11", "long", required=False, merge_to="D11"),
+    FieldSpec("goals", "年度目标", "A12", "B12", "long", merge_to="D12"),
+    FieldSpec("overview", "项目概况", "A13", "B13", "long", required=False, merge_to="D13"),
+    FieldSpec("basis", "立项依据", "A14", "B14", "long", required=False, merge_to="D14"),
+    FieldSpec("previous_name", "上年项目名称", "A15", "B15", "text", required=False, added_later=True),
+)
+NATIONAL_BUDGET_SECTION_CELL = "A8"
+NATIONAL_BUDGET_SECTION_TITLE = "资金情况（万元）"
+NATIONAL_TITLE = "项目支出绩效目标申报表"
+# A label only the national form has, where it has it: how a reader tells the two forms apart.
+NATIONAL_MARK = NATIONAL_PROJECT_FIELDS[2]
+FORM_FIELDS: dict[str, tuple[FieldSpec, ...]] = {"shanghai": PROJECT_FIELDS, "national": NATIONAL_PROJECT_FIELDS}
+# Every project field by key, for messages and cells of fields only one form has.
+ANY_PROJECT_FIELD = {f.key: f for f in (*NATIONAL_PROJECT_FIELDS, *PROJECT_FIELDS)}
 COVER_FIELD = {f.key: f for f in COVER_FIELDS}
 BUDGET_SECTION_CELL = "A13"
 # The last-year title spans A:B; C:D hold 上年项目名称.
@@ -101,6 +133,12 @@ INDICATOR_HEADERS: dict[str, str] = {
     "level2": "二级目标",
     "name": "三级目标",
     "target": "指标目标值",
+}
+NATIONAL_INDICATOR_HEADERS: dict[str, str] = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "指标值",
 }
 PROJECT_COLUMN_WIDTHS: dict[str, float] = {"A": 20, "B": 34, "C": 26, "D": 34}
 PROJECT_LAST_COLUMN = "D"
@@ -187,9 +225,24 @@ def find_label(grid: Grid, label: str, max_rows: int = 60) -> str | None:
     return None
 
 
+def project_fields(form: str) -> tuple[FieldSpec, ...]:
+    """The header fields of a form ('shanghai' or 'national')."""
+    return FORM_FIELDS.get(form, PROJECT_FIELDS)
+
+
+def form_of(grid: Grid) -> Form:
+    """The form a project sheet was laid out in, told by its labels."""
+    return form_of_mark(grid_text(grid, NATIONAL_MARK.label_cell))
+
+
+def form_of_mark(text: str) -> Form:
+    """The form told by the text in NATIONAL_MARK's label cell."""
+    return "national" if normalize_label(text) == normalize_label(NATIONAL_MARK.label) else "shanghai"
+
+
 def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
     """The fill the template gave a cell: what a cleared validation mark returns to."""
-    specs = COVER_FIELDS if sheet == COVER_SHEET else PROJECT_FIELDS
+    specs = COVER_FIELDS if sheet == COVER_SHEET else (*PROJECT_FIELDS, *NATIONAL_PROJECT_FIELDS)
     if any(cell == s.value_cell for s in specs):
         return INPUT_RGB
     if any(cell == s.label_cell for s in specs):

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlgoals.values import Target
 
 MONEY_FIELDS: tuple[str, ...] = ("budget_total", "budget_year", "last_year_budget", "last_year_executed")
+# The national form's split of the year's money (其中：财政拨款 / 其他资金); not part of the roll-up lines.
+NATIONAL_MONEY_FIELDS: tuple[str, ...] = ("budget_fiscal", "budget_other")
 DATE_FIELDS: tuple[str, ...] = ("start", "end")
 LONG_TEXT_FIELDS: tuple[str, ...] = ("overview", "basis", "necessity", "safeguards", "plan", "goals")
 
@@ -29,6 +31,8 @@ class Indicator(_Model):
     target: Target | None = None
     # Cell address of each column ('level1', 'level2', 'name', 'target') when read from a sheet.
     cells: dict[str, str] = Field(default_factory=dict)
+    # Columns of published tables beyond the four (分值, 指标解释, 计量单位, 实际完成值, 得分 ...), by header.
+    extra: dict[str, str] = Field(default_factory=dict)
 
 
 class Project(_Model):
@@ -52,6 +56,22 @@ class Project(_Model):
     last_year_executed: Decimal | None = None
     # 上年项目名称: last year's name when the project was renamed (the year-over-year checks match by it).
     previous_name: str = ""
+    # National-form header fields (主管部门, 实施单位, 项目负责人, 联系电话, 总体目标, 其中：财政拨款 / 其他资金).
+    department: str = ""
+    implementer: str = ""
+    manager: str = ""
+    phone: str = ""
+    goals_overall: str = ""
+    budget_fiscal: Decimal | None = None
+    budget_other: Decimal | None = None
+    # The unit money was written in at the source ('万元'); amounts above are always yuan.
+    money_unit: str = ""
+    # Published-table title facts: the form (申报表 / 审批表 / 目标表 / 自评表) and the weight of each level-1
+    # as its cell wrote it ('产出指标(50分)' -> {'产出指标': '50分'}).
+    form: str = ""
+    level1_scores: dict[str, str] = Field(default_factory=dict)
+    # Labelled facts of a published table that have no field of their own (项目分类, 财政资金科目代码 ...).
+    extra: dict[str, str] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(default_factory=list)
     # Text of fields that were filled but did not parse (field -> text as written): kept for the rules.
     unparsed: dict[str, str] = Field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import cache
 
 from xlgoals import layout
@@ -122,12 +123,20 @@ def read_cover(grid: Grid, unit: Unit) -> None:
             setattr(unit, spec.key, text)
 
 
+def _scaled_money(value: CellValue, text: str, scale: int) -> Decimal | None:
+    """Yuan of a cell kept in 万元 (scale 10000); text that names its own unit ('60万元', '600000元') keeps it."""
+    amount = parse_money(value)
+    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", text)):
+        return amount
+    return amount * scale
+
+
 def _read_field(project: Project, spec: FieldSpec, grid: Grid) -> None:
     value = _value(grid, spec.value_cell)
     text = cell_text(value)
     try:
         if spec.kind == "money":
-            setattr(project, spec.key, parse_money(value))
+            setattr(project, spec.key, _scaled_money(value, text, spec.scale))
         elif spec.kind == "date":
             setattr(project, spec.key, parse_date(value))
         elif spec.kind == "yesno":
@@ -170,14 +179,17 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
 
 def _is_blank_project(grid: Grid) -> bool:
     """The template's untouched 项目1 sheet is not a project."""
-    filled = any(_text(grid, s.value_cell) for s in layout.PROJECT_FIELDS)
+    filled = any(_text(grid, s.value_cell) for s in layout.project_fields(layout.form_of(grid)))
     return not filled and not read_indicators(grid, frozenset())
 
 
 def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITATIVE) -> Project:
-    check_labels(grid, sheet, layout.PROJECT_FIELDS)
-    project = Project(sheet=sheet)
-    for spec in layout.PROJECT_FIELDS:
+    # The sheet's labels say which form it is: Shanghai's declaration or the national one.
+    form = layout.form_of(grid)
+    fields = layout.project_fields(form)
+    check_labels(grid, sheet, fields)
+    project = Project(sheet=sheet, money_unit="万元" if form == "national" else "")
+    for spec in fields:
         project.cells[spec.key] = spec.value_cell
         _read_field(project, spec, grid)
     project.indicators = read_indicators(grid, words)

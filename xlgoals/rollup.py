@@ -25,6 +25,7 @@ KIND_ZH: dict[str, str] = {
     "quantitative": "定量",
     "qualitative": "定性",
     "descriptive": "描述",
+    "schedule": "期限",
     "empty": "空白",
     "unparsed": "无法识别",
 }

@@ -6,7 +6,7 @@ import tomllib
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -75,6 +75,8 @@ class RuleSet(_Strict):
     name: str
     title: str
     description: str = ""
+    # Which project sheet the framework's tables use: Shanghai's header fields or the national form's.
+    form: Literal["shanghai", "national"] = "shanghai"
     choices: Choices
     roles: Roles = Roles()
     level1: list[Level1]
@@ -111,7 +113,7 @@ class RuleSet(_Strict):
         return frozenset(self.qualitative.words)
 
 
-BUILTIN = ("shanghai-2020", "national")
+BUILTIN = ("shanghai-2020", "national", "national-2015")
 DEFAULT = "shanghai-2020"
 
 

@@ -58,10 +58,26 @@ COVER_HELP = (
 )
 NOT_FILLED = "未填写"
 
+NATIONAL_MONEY_HELP = "5. 金额单位为万元（“资金情况（万元）”），校验和汇总时换算为元；日期写成 2020-01-02。"
+
 # Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
 LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
 YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
 LEVEL1_FIRST_COL = 6
+
+
+LEVEL2_KEY_SEP = "·"
+
+
+def level2_key(rs: RuleSet, level1: str) -> str:
+    """The lists sheet's key of a level-1's level-2 list: the framework's title and the level-1."""
+    return f"{rs.title}{LEVEL2_KEY_SEP}{level1}"
+
+
+def form_of_unit(unit: Unit | None) -> layout.Form:
+    """The project sheet a unit's framework uses; Shanghai's when the cover names no built-in framework."""
+    rs = builtin_named(unit.framework) if unit is not None and unit.framework else None
+    return rs.form if rs is not None else "shanghai"
 
 
 def _style_label(cell: Cell, label: str) -> None:
@@ -129,7 +145,9 @@ class _Lists:
         return self._dependent(LEVEL1_FIRST_COL, len(self.rulesets), FRAMEWORK_REF)
 
     def level2_formula(self, level1_cell: str) -> str:
-        return self._dependent(self.level2_first_col, len(self.level1_names), level1_cell)
+        # Keyed by framework and level-1: 产出指标 lists other level-2s in the 2015 form than in the 2021 one.
+        key = f'{FRAMEWORK_REF}&"{LEVEL2_KEY_SEP}"&{level1_cell}'
+        return self._dependent(self.level2_first_col, len(self.level1_names), key)
 
     def write(self, ws: Worksheet) -> None:
         ws.cell(1, 1, layout.MARKER)
@@ -143,7 +161,7 @@ class _Lists:
         columns += [
             (LEVEL1_FIRST_COL + i, rs.title, [lv.name for lv in rs.level1]) for i, rs in enumerate(self.rulesets)
         ]
-        level2 = [(lv.name, lv.level2) for rs in self.rulesets for lv in rs.level1]
+        level2 = [(level2_key(rs, lv.name), lv.level2) for rs in self.rulesets for lv in rs.level1]
         columns += [(self.level2_first_col + i, name, items) for i, (name, items) in enumerate(level2)]
         for col, key, items in columns:
             ws.cell(LIST_KEY_ROW, col, key)
@@ -208,7 +226,13 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: _Lists) -> None:
     ws.add_data_validation(dv)
     framework = layout.COVER_FIELD["framework"].value_cell
     _validation(ws, _list_range(FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
-    for i, line in enumerate(COVER_HELP):
+    # The national form keeps money in 万元, as the official table does.
+    help_lines = (
+        COVER_HELP
+        if form_of_unit(unit) == "shanghai"
+        else tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP)
+    )
+    for i, line in enumerate(help_lines):
         cell = ws.cell(layout.COVER_HELP_ROW + i, 1, line)
         cell.font = HELP_FONT
         ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=4)
@@ -228,7 +252,8 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
-    for spec in layout.PROJECT_FIELDS:
+    form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
+    for spec in layout.project_fields(form):
         if spec.merge_to:
             fit_row_height(
                 ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
@@ -258,14 +283,20 @@ def _field_value(project: Project, spec: FieldSpec) -> CellValue:
     if spec.key in project.unparsed:
         return project.unparsed[spec.key]
     value = getattr(project, spec.key)
+    if spec.scale != 1 and isinstance(value, Decimal):
+        return value / spec.scale
     if spec.kind == "yesno":
         return None if value is None else ("是" if value else "否")
     return value if value != "" else None
 
 
-def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -> None:
-    """One project's form: labels, inputs, dropdowns and the indicator table."""
-    _merge_row(ws, layout.PROJECT_TITLE_CELL, "财政项目支出绩效目标表", TITLE_FONT, 30)
+def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists, form: layout.Form = "shanghai") -> None:
+    """One project's form (Shanghai's or the national one): labels, inputs, dropdowns, the indicator table."""
+    national = form == "national"
+    fields = layout.project_fields(form)
+    by_key = {spec.key: spec for spec in fields}
+    title = layout.NATIONAL_TITLE if national else "财政项目支出绩效目标表"
+    _merge_row(ws, layout.PROJECT_TITLE_CELL, title, TITLE_FONT, 30)
     # A blank cover reads 未填写, never "（年度）" or a stray "None".
     year = f'IF({YEAR_REF}="","（年度：{NOT_FILLED}）","（"&{YEAR_REF}&"年度）")'
     _merge_row(ws, layout.PROJECT_YEAR_CELL, "=" + year, BODY_FONT)
@@ -273,7 +304,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&IF({UNIT_REF}="","{NOT_FILLED}",{UNIT_REF})', BODY_FONT
     )
     ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
-    for spec in layout.PROJECT_FIELDS:
+    for spec in fields:
         _style_label(ws[spec.label_cell], spec.label)
         cell = ws[spec.value_cell]
         _style_input(cell)
@@ -282,20 +313,30 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         if spec.merge_to:
             ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
         if spec.kind == "money":
-            cell.number_format = money_format(cell.value)
+            # 万元 to the yuan needs four decimals.
+            cell.number_format = money_format(cell.value) if spec.scale == 1 else "#,##0.00##"
         elif spec.kind == "date":
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
     ws.row_dimensions[6].height = 30
-    _merge_row(
-        ws, layout.BUDGET_SECTION_CELL, layout.BUDGET_SECTION_TITLE, LABEL_FONT, 20, layout.BUDGET_SECTION_LAST_COLUMN
-    )
-    previous = layout.PROJECT_FIELD["previous_name"]
+    if national:
+        _merge_row(ws, layout.NATIONAL_BUDGET_SECTION_CELL, layout.NATIONAL_BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    else:
+        _merge_row(
+            ws,
+            layout.BUDGET_SECTION_CELL,
+            layout.BUDGET_SECTION_TITLE,
+            LABEL_FONT,
+            20,
+            layout.BUDGET_SECTION_LAST_COLUMN,
+        )
+    previous = by_key["previous_name"]
     fit_row_height(ws, ws[previous.value_cell].row, [(previous.value_cell, layout.PROJECT_COLUMN_WIDTHS["D"])], 20)
     _merge_row(ws, layout.INDICATOR_SECTION_CELL, f'=IF({YEAR_REF}="","",{YEAR_REF}&"年")&"绩效目标"', LABEL_FONT, 20)
+    headers = layout.NATIONAL_INDICATOR_HEADERS if national else layout.INDICATOR_HEADERS
     for part, col in layout.INDICATOR_COLUMNS.items():
         header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
-        _style_label(header, layout.INDICATOR_HEADERS[part])
+        _style_label(header, headers[part])
         header.alignment = CENTER
     indicators: list[Indicator] = project.indicators if project else []
     last = layout.INDICATOR_FIRST_ROW + max(layout.INDICATOR_ROWS, len(indicators)) - 1
@@ -326,26 +367,33 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: _Lists) -
         "先选一级目标，再选二级目标",
         strict=False,
     )
-    f = layout.PROJECT_FIELD
     for key, list_col, items, prompt in (
         ("category", CATEGORY_COL, lists.category, "选择项目类别"),
         ("perf_type", PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
     ):
-        _validation(ws, _list_range(list_col, len(items)), f[key].value_cell, prompt, strict=False)
-    _validation(ws, _list_range(YES_NO_COL, 2), f["gov_purchase"].value_cell, "请选择“是”或“否”")
+        if key in by_key:
+            _validation(ws, _list_range(list_col, len(items)), by_key[key].value_cell, prompt, strict=False)
+    if "gov_purchase" in by_key:
+        _validation(ws, _list_range(YES_NO_COL, 2), by_key["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
-        _messages(dv, f[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")
-        dv.add(f[key].value_cell)
+        _messages(dv, by_key[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")
+        dv.add(by_key[key].value_cell)
         ws.add_data_validation(dv)
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     _messages(
         dv,
-        "金额（元）",
-        "以元为单位填写数字，如 600000（不写“万元”）。",
-        "金额请填写以元为单位的数字，如 600000。",
+        *(
+            ("金额（万元）", "以万元为单位填写数字，如 60。", "金额请填写以万元为单位的数字，如 60。")
+            if national
+            else (
+                "金额（元）",
+                "以元为单位填写数字，如 600000（不写“万元”）。",
+                "金额请填写以元为单位的数字，如 600000。",
+            )
+        ),
     )
-    for spec in layout.PROJECT_FIELDS:
+    for spec in fields:
         if spec.kind == "money":
             dv.add(spec.value_cell)
     ws.add_data_validation(dv)
@@ -373,11 +421,12 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     cover.title = layout.COVER_SHEET
     _write_cover(cover, unit, lists)
     sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
+    form = form_of_unit(unit)
     for i, project in enumerate(sheets, start=1):
-        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists)
+        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists, form)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
     spare.sheet_state = "hidden"
-    write_project_sheet(spare, None, lists)
+    write_project_sheet(spare, None, lists, form)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"

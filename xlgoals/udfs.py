@@ -10,6 +10,7 @@ KIND_ZH = {
     TargetKind.QUANTITATIVE: "定量",
     TargetKind.QUALITATIVE: "定性",
     TargetKind.DESCRIPTIVE: "描述（未量化）",
+    TargetKind.SCHEDULE: "期限或期间",
     TargetKind.EMPTY: "未填写",
 }
 

@@ -32,6 +32,7 @@ __all__ = [
     "format_target",
     "parse_date",
     "parse_money",
+    "parse_period",
     "parse_target",
     "split_unit",
     "unit_from_name",
@@ -137,11 +138,13 @@ _MONEY_MULT = {
     "百万": Decimal(1_000_000),
     "千万": Decimal(10_000_000),
     "亿": Decimal(100_000_000),
+    "萬": Decimal(10_000),
+    "億": Decimal(100_000_000),
 }
 _MONEY = re.compile(
     r"(?P<s1>[-+])? ?(?:¥|RMB|CNY|人民币)? ?(?P<s2>[-+])? ?"
     r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?P<frac>\.[0-9]+)?"
-    r" ?(?P<mult>千万|百万|千|万|亿)? ?(?:元|圆)?",
+    r" ?(?P<mult>千万|百万|千|万|亿|萬|億)? ?(?:元|圆)?",
     re.IGNORECASE,
 )
 
@@ -309,6 +312,8 @@ class TargetKind(StrEnum):
     QUANTITATIVE = "quantitative"
     QUALITATIVE = "qualitative"
     DESCRIPTIVE = "descriptive"
+    # A deadline or a period ('2023年12月前', '2023.07-2024.01', '1-12月'): `start`/`end` where the year is known.
+    SCHEDULE = "schedule"
     EMPTY = "empty"
 
 
@@ -321,12 +326,21 @@ class Target(BaseModel, frozen=True):
     number: Decimal | None = None
     unit: str | None = None
     unit_source: Literal["value", "name"] | None = None
+    # '1-3个工作日': number 1, high 3.
+    high: Decimal | None = None
+    # '较上年提高5%': the comparison the number is relative to ('较上年提高').
+    basis: str | None = None
+    start: date | None = None
+    end: date | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.kind is TargetKind.QUANTITATIVE:
             if self.number is None:
                 raise ValueError("a quantitative target needs a number")
+        elif self.kind is TargetKind.SCHEDULE:
+            if self.number is not None or self.high is not None:
+                raise ValueError("a schedule has dates, not numbers")
         elif (self.operator, self.number, self.unit) != (None, None, None):
             raise ValueError(f"a {self.kind} target has no operator, number or unit")
         if (self.unit is None) != (self.unit_source is None):
@@ -407,21 +421,27 @@ _SUFFIX_OPS = {
     "之内": Operator.LE,
     "内": Operator.LE,
 }
-_TARGET_EXP = {"万": 4, "亿": 8}
+_TARGET_EXP = {"万": 4, "亿": 8, "萬": 4, "億": 8}
 
 
 def _alternation(words: dict[str, Operator]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_UNIT = r"%|‰|‱|(?:[^\W\d_]|[\u3380-\u33ff℃°])(?:[^\W\d_]|[\u3380-\u33ff℃°²³/·]){0,7}?"
+_UNIT = r"%|‰|‱|/?(?:[^\W\d_]|[\u3380-\u33ff℃°])(?:[^\W\d_]|[\u3380-\u33ff℃°²³/·]){0,7}?"
 _BODY = re.compile(
     r"(?P<sign>[-+])? ?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
-    rf" ?(?P<mult>万|亿)? ?(?P<unit>(?![万亿])(?:{_UNIT}))? ?(?P<suffix>{_alternation(_SUFFIX_OPS)})?"
+    rf" ?(?P<mult>万|亿|萬|億)? ?(?P<unit>(?![万亿萬億])(?:{_UNIT}))? ?(?P<suffix>{_alternation(_SUFFIX_OPS)})?"
 )
 _SYMBOL_RUN = re.compile(rf"[{_OP_CHARS}](?: ?[{_OP_CHARS}])*")
 _WORD_OP = re.compile(_alternation(_WORD_OPS))
-_UNIT_NAME = re.compile(rf"[(\[【〔] ?(?:单位 ?: ?)?(?P<unit>{_UNIT}) ?[)\]】〕]$")
+# '(%)', '（单位：人）', and the blank templates forms print for the value: '(≥**%)', '数≥**人'.
+_UNIT_NAME = re.compile(
+    rf"(?:[(\[【〔] ?(?:单位 ?: ?)?(?:[{_OP_CHARS}]{{0,2}} ?\*+ ?)?(?P<unit>{_UNIT}) ?[)\]】〕]"
+    rf"|[{_OP_CHARS}]{{1,2}} ?\*+ ?(?P<bare>{_UNIT}))$"
+)
+# Words that name a unit another way.
+_UNIT_SYNONYMS = {"百分比": "%", "百分之": "%"}
 _GRADE_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,4}")
 # Letters a hurried typist puts for 0 and 1: '=1OO' is 100 mistyped, not 1 of a unit 'OO'.
 _LOOKALIKES = frozenset("OoIl")
@@ -432,7 +452,7 @@ _EXAMPLE = "例如“>=95%”或“=100”"
 def unit_from_name(name: str) -> str | None:
     """The unit in a trailing bracket of an indicator name: '资金到位率(%)' -> '%', '（单位：人）' -> '人'."""
     m = _UNIT_NAME.search(_fold(name))
-    return m["unit"] if m else None
+    return (m["unit"] or m["bare"]) if m else None
 
 
 def split_unit(unit: str) -> tuple[Decimal, str]:
@@ -471,15 +491,126 @@ def _quantity(body: re.Match[str], raw: str, operator: Operator | None, name: st
     return _with_unit(raw, operator, number, body["unit"], name)
 
 
-def _with_unit(raw: str, operator: Operator | None, number: Decimal, unit: str | None, name: str) -> Target:
+def _with_unit(
+    raw: str,
+    operator: Operator | None,
+    number: Decimal,
+    unit: str | None,
+    name: str,
+    *,
+    high: Decimal | None = None,
+    basis: str | None = None,
+) -> Target:
     """A quantitative target; without a unit in the value, the indicator name's bracket supplies one."""
+    unit = _UNIT_SYNONYMS.get(unit, unit) if unit else unit
     source: Literal["value", "name"] | None = "value" if unit else None
     if not unit:
         unit = unit_from_name(name) if name else None
         source = "name" if unit else None
     return Target(
-        raw=raw, kind=TargetKind.QUANTITATIVE, operator=operator, number=number, unit=unit, unit_source=source
+        raw=raw,
+        kind=TargetKind.QUANTITATIVE,
+        operator=operator,
+        number=number,
+        unit=unit,
+        unit_source=source,
+        high=high,
+        basis=basis,
     )
+
+
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+_DASH = r" ?(?:-|~|—|–|至|到) ?"
+_YM = r"(?P<{y}>[0-9]{{4}}) ?(?:[.\-/]|年) ?(?P<{m}>[0-9]{{1,2}}) ?月?(?: ?[.\-/]? ?(?P<{d}>[0-9]{{1,2}}) ?[日号]?)?"
+_PERIOD = re.compile(_YM.format(y="y1", m="m1", d="d1") + _DASH + _YM.format(y="y2", m="m2", d="d2") + r"(?:期间|内)?")
+_MONTHS = re.compile(r"(?P<m1>[0-9]{1,2}) ?月?" + _DASH + r"(?P<m2>[0-9]{1,2}) ?月(?:份)?(?:期间|内)?")
+_DEADLINE = re.compile(
+    r"(?:(?P<y>[0-9]{4}) ?年 ?(?:度 ?)?)?"
+    r"(?:(?P<m>[0-9]{1,2}) ?月 ?(?:(?P<d>[0-9]{1,2}) ?[日号]|(?P<eom>底|末))?|(?P<eoy>年底|年末))"
+    r" ?(?:前|之前|以前|内|以内)?(?:完成|完工|结束|办结)?"
+)
+_RANGE = re.compile(rf"(?P<lo>{_NUM}) ?(?P<u1>%|‰)?{_DASH}(?P<hi>{_NUM}) ?(?P<unit>{_UNIT})?")
+_CHANGE = re.compile(
+    r"(?P<basis>(?:较|比|相比|同比|环比)(?:上年度?|去年|上一年度?|基期|上期)?(?:同期)?"
+    r"(?P<dir>提高|增长|增加|上升|提升|降低|下降|减少))(?:了)? ?(?P<rest>.+)"
+)
+_DONE = re.compile(r"(?P<rest>.+?) ?(?:完成|达成|完成率)$")
+
+
+def _month_end(y: int, m: int) -> date:
+    return (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)) if 1 <= m <= 12 else date(y, 12, 31)
+
+
+def _ym(y: str | None, m: str | None, d: str | None, end: bool) -> date | None:
+    if y is None or m is None or not 1 <= int(m) <= 12:
+        return None
+    try:
+        if d is not None:
+            return date(int(y), int(m), int(d))
+        return _month_end(int(y), int(m)) if end else date(int(y), int(m), 1)
+    except ValueError:
+        return None
+
+
+def parse_period(value: CellValue) -> tuple[date, date] | None:
+    """(first day, last day) of a written period: '2023.07-2024.01', '2023年4月-2024年2月'; None if not one."""
+    text = _fold(cell_text(value))
+    m = _PERIOD.fullmatch(text)
+    if m is None:
+        return None
+    start = _ym(m["y1"], m["m1"], m["d1"], end=False)
+    end = _ym(m["y2"], m["m2"], m["d2"], end=True)
+    if start is None or end is None:
+        raise _date_error(text, f"期间“{text}”中的年月不存在，请检查。")
+    return start, end
+
+
+def _schedule(raw: str, text: str) -> Target | None:
+    """Deadlines and periods: '2023年12月前', '12月31日前', '2020年12月底前', '2023.07-2024.01', '1-12月'."""
+    m = _PERIOD.fullmatch(text)
+    if m is not None:
+        start, end = _ym(m["y1"], m["m1"], m["d1"], False), _ym(m["y2"], m["m2"], m["d2"], True)
+        if start is not None and end is not None:
+            return Target(raw=raw, kind=TargetKind.SCHEDULE, start=start, end=end)
+    m = _MONTHS.fullmatch(text)
+    if m is not None and 1 <= int(m["m1"]) <= int(m["m2"]) <= 12:
+        return Target(raw=raw, kind=TargetKind.SCHEDULE)
+    m = _DEADLINE.fullmatch(text)
+    if m is not None and (m["eoy"] or m["m"]) and (m["y"] or m["d"] or m["eom"] or m["eoy"] or text != m["m"]):
+        if m["m"] and not 1 <= int(m["m"]) <= 12:
+            return None
+        due: date | None = None
+        if m["y"]:
+            due = _ym(m["y"], m["m"] or "12", m["d"], end=True) if not m["eoy"] else date(int(m["y"]), 12, 31)
+            if due is None:
+                return None
+        return Target(raw=raw, kind=TargetKind.SCHEDULE, end=due)
+    return None
+
+
+def _special(raw: str, text: str, name: str, words: frozenset[str]) -> Target | None:
+    """Forms real tables write beyond 'operator number unit': schedules, ranges, changes, '100%完成'."""
+    found = _schedule(raw, text)
+    if found is not None:
+        return found
+    m = _RANGE.fullmatch(text)
+    if m is not None and Decimal(m["lo"]) <= Decimal(m["hi"]) and m["u1"] in (None, m["unit"]):
+        return _with_unit(raw, None, Decimal(m["lo"]), m["unit"], name, high=Decimal(m["hi"]))
+    m = _CHANGE.fullmatch(text)
+    if m is not None:
+        try:
+            inner = parse_target(m["rest"], name, words)
+        except ParseError:
+            return None
+        if inner.kind is TargetKind.QUANTITATIVE and inner.number is not None:
+            return _with_unit(raw, inner.operator or Operator.GE, inner.number, inner.unit, name, basis=m["basis"])
+        return None
+    m = _DONE.fullmatch(text)
+    if m is not None:
+        body = _BODY.fullmatch(m["rest"])
+        if body is not None and not _lookalike(body):
+            return _quantity(body, raw, None, name)
+    return None
 
 
 def parse_target(value: CellValue, name: str = "", qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE) -> Target:
@@ -517,6 +648,10 @@ def parse_target(value: CellValue, name: str = "", qualitative_words: frozenset[
         if _lookalike(body):
             raise _malformed(raw, f"目标值“{raw}”的数值中疑似把数字0或1写成了字母，{_EXAMPLE}。")
         return _quantity(body, raw, operator, name)
+
+    special = _special(raw, text, name, qualitative_words)
+    if special is not None:
+        return special
 
     # Word operators also open ordinary sentences ('达到预期效果'), so a failed match here is prose.
     word = _WORD_OP.match(text)

@@ -26,7 +26,7 @@ def indicator_of(ctx: Context) -> tuple[Project, Indicator]:
 
 def field_cell(project: Project, field: str) -> str:
     """Where a header field was read from; a model built in memory points where the template puts it."""
-    return project.cells.get(field) or layout.PROJECT_FIELD[field].value_cell
+    return project.cells.get(field) or layout.ANY_PROJECT_FIELD[field].value_cell
 
 
 def cover_cell(unit: Unit, field: str) -> str:

@@ -64,3 +64,12 @@ def indicator_names_unique(ctx: Context, params: Mapping[str, Any]) -> Iterator[
                 value=ind.name,
                 params={"indicator": ind.name, "first_cell": indicator_cell(project, first, "name")},
             )
+
+
+@check("level1_expected", "project", placeholders=("missing",), defaults={"level1": "成本指标"})
+def level1_expected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A level-1 the framework expects but does not require (the 2021 form's 成本指标) has indicators."""
+    project = project_of(ctx)
+    name = params["level1"]
+    if project.indicators and all(ind.level1 != name for ind in project.indicators):
+        yield Hit(cell=layout.INDICATOR_SECTION_CELL, params={"missing": name})

@@ -10,14 +10,24 @@ from xlgoals.model import DATE_FIELDS
 from xlgoals.presentation import LONG_TEXT_WIDTH, fits_row, printable_chars
 from xlgoals.rules.common import field_cell, is_blank, project_of, unparsed_hits
 from xlgoals.rules.registry import Context, Hit, check
+from xlgoals.ruleset import builtin_named
 from xlgoals.values import format_date, parse_date
 
 
 @check("required_fields", "project", placeholders=("label",))
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every field the template marks required is filled; filled text that did not parse is another rule's."""
+    """Every field the project's form marks required is filled; text that did not parse is another rule's.
+
+    A project read from a sheet has that sheet's form (its cells say which); one built in memory the form
+    its unit's framework writes it in (the rule set's when the unit names no built-in framework).
+    """
     project = project_of(ctx)
-    for spec in layout.PROJECT_FIELDS:
+    if project.cells:
+        form = "national" if layout.NATIONAL_MARK.key in project.cells else "shanghai"
+    else:
+        framework = builtin_named(ctx.unit.framework) if ctx.unit.framework else None
+        form = framework.form if framework is not None else ctx.ruleset.form
+    for spec in layout.project_fields(form):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
 

@@ -44,10 +44,12 @@ def percent_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A percentage target lies between `low` and `high`."""
     project, ind = indicator_of(ctx)
     target = ind.target
-    if target is None or target.unit != "%" or target.number is None:
+    # A change against last year ('较上年提高150%') is not a share and may pass 100%.
+    if target is None or target.unit != "%" or target.number is None or target.basis:
         return
     low, high = params["low"], params["high"]
-    if not Decimal(str(low)) <= target.number <= Decimal(str(high)):
+    numbers = [target.number] if target.high is None else [target.number, target.high]
+    if not all(Decimal(str(low)) <= n <= Decimal(str(high)) for n in numbers):
         yield Hit(
             cell=indicator_cell(project, ind, "target"),
             field="target",
@@ -108,3 +110,15 @@ def target_quantified(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     target = target_of(ctx.ruleset, ind)
     if target is not None and target.kind is TargetKind.DESCRIPTIVE:
         yield Hit(cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
+
+
+@check("target_vague", "indicator", placeholders=("word",), defaults={"words": ["很多", "大幅提高"]})
+def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A target that promises an amount in words ('很多', '大幅提高') instead of a number."""
+    project, ind = indicator_of(ctx)
+    target = target_of(ctx.ruleset, ind)
+    if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
+        return
+    word = next((w for w in sorted(params["words"], key=len, reverse=True) if w in ind.value), None)
+    if word is not None:
+        yield Hit(cell=indicator_cell(project, ind, "target"), field="target", value=ind.value, params={"word": word})
