@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from xlgoals import layout
 from xlgoals.errors import (
@@ -187,7 +187,9 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
                 if scan is not None:
                     container.parts[info.filename] = scan
     except zipfile.BadZipFile as e:
-        raise CorruptWorkbookError("不是有效的 Excel 工作簿（.xlsx/.xlsm），文件可能已损坏或并非表格文件。", file=shown) from e
+        raise CorruptWorkbookError(
+            "不是有效的 Excel 工作簿（.xlsx/.xlsm），文件可能已损坏或并非表格文件。", file=shown
+        ) from e
     except (zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
         raise CorruptWorkbookError(f"工作簿文件已损坏（{type(e).__name__}）。", file=shown) from e
     return container
@@ -284,7 +286,7 @@ def _cell(value: object) -> CellValue:
     return str(value)
 
 
-def _bounded(rows: list[list[object]]) -> tuple[list[list[object]], str | None]:
+def _bounded(rows: list[list[Any]]) -> tuple[list[list[Any]], str | None]:
     """The rows within the read bounds, and the first filled cell outside them."""
     max_row, max_col = layout.READ_MAX_ROW, layout.READ_MAX_COLUMN
     outside = None
@@ -313,9 +315,9 @@ def _read_calamine(path: Path, container: Container) -> BookGrid:
                 book.sheets[meta.name] = SheetGrid(meta.name, [], hidden)
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            last_row, last_col = sheet.end
-            within = last_row < layout.READ_MAX_ROW and last_col < layout.READ_MAX_COLUMN
+            rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+            end = sheet.end  # (row, column) of the last cell, 0-based; None on an empty sheet
+            within = end is None or (end[0] < layout.READ_MAX_ROW and end[1] < layout.READ_MAX_COLUMN)
             rows, outside = (rows, None) if within else _bounded(rows)
             book.sheets[meta.name] = SheetGrid(meta.name, trim_rows(rows), hidden, outside)
         return book
@@ -357,7 +359,7 @@ def _outside(container: Container, member: str) -> str | None:
         while chunk := fh.read(_CHUNK):
             buf = carry + chunk
             cut = buf.rfind(b"<")
-            body, carry = (buf[:cut], buf[cut:]) if 0 <= cut and len(buf) - cut <= _CHUNK else (buf, b"")
+            body, carry = (buf[:cut], buf[cut:]) if cut >= 0 and len(buf) - cut <= _CHUNK else (buf, b"")
             for m in _CELL_WITH_REF.finditer(body):
                 if m.group(3):
                     continue  # <c r="..." s="1"/>: formatting only, no value
