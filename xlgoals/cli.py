@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from xlgoals import layout
 from xlgoals.errors import XlgoalsError
@@ -24,8 +25,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# User text (file, sheet, project and unit names) is never markup or emoji codes: a name like "[red]" or
+# ":x:" prints as written. Our own styling uses Text objects.
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,10 +52,14 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (XlgoalsError, RuleSetError) as e:
-            err.print(f"[bold red]无法处理：[/]{e}")
+            err.print(Text.assemble(("无法处理：", "bold red"), str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:
-            err.print(f"[bold red]无法写入或读取文件：[/]{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）")
+            err.print(
+                Text.assemble(
+                    ("无法写入或读取文件：", "bold red"), f"{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）"
+                )
+            )
             raise typer.Exit(EXIT_UNUSABLE) from None
 
     return wrapper  # type: ignore[return-value]
@@ -87,10 +94,12 @@ def import_(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
 ) -> None:
     """把公开文本格式的绩效目标表导入为单位工作簿。"""
+    from xlgoals.files import check_output
     from xlgoals.importer import import_file
     from xlgoals.template import write_unit
     from xlgoals.values import format_money
 
+    check_output(output, [source])
     result = import_file(source)
     write_unit(result.unit, output)
     unit = result.unit
@@ -115,7 +124,7 @@ def import_(
     )
     out.print(table)
     for note in result.notes:
-        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{note.text[:60]}")
+        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
 
 
 @app.command("read")
@@ -155,7 +164,7 @@ def findings_table(report: Any, title: str) -> Table:
     for col in ("级别", "位置", "代码", "问题说明"):
         table.add_column(col, overflow="fold")
     for f in report.findings:
-        table.add_row(f"[{style[f.severity]}]{SEVERITY_ZH[f.severity]}[/]", f.location, f.code, f.message)
+        table.add_row(Text(SEVERITY_ZH[f.severity], style=style[f.severity]), f.location, f.code, f.message)
     return table
 
 
@@ -170,7 +179,7 @@ def project_table(report: Any, sheets: dict[str, str]) -> Table:
         status = project_status(c)
         style = {"需修改": "red", "请核对": "yellow"}.get(status, "green")
         table.add_row(
-            f"[{style}]{status}[/]",
+            Text(status, style=style),
             sheets.get(project, ""),
             project,
             str(c["error"]),
@@ -191,8 +200,11 @@ def validate(
     write_back: Annotated[Path | None, typer.Option("--write-back", help="把标记和“校验结果”表写入这个新文件")] = None,
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
+    from xlgoals.files import check_output
     from xlgoals.pipeline import check_file
 
+    if write_back is not None:
+        check_output(write_back, [path])
     checked = check_file(path, rules)
     report = checked.report
     if write_back is not None:
@@ -237,6 +249,10 @@ def rollup(
     from xlgoals.rollup import KIND_ZH, ProjectRollup, UnitRollup, roll_up
     from xlgoals.rollup import write_back as do_write_back
 
+    if write_back is not None:
+        from xlgoals.files import check_output
+
+        check_output(write_back, [path])
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
@@ -309,13 +325,15 @@ def consolidate(
     parquet_dir: Annotated[Path | None, typer.Option("--parquet", help="另存每张表为 Parquet 到此文件夹")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     group_by: Annotated[GroupBy | None, typer.Option("--group-by", help="按主管部门或子文件夹分组小计")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（至少 1），默认 CPU 核数")] = None,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
     from xlgoals.consolidate import DUPLICATE, REJECTED
     from xlgoals.consolidate import consolidate as run
 
+    if jobs is not None and jobs < 1:
+        raise XlgoalsError(f"--jobs 应为至少 1 的整数（并行读取的进程数），现在是 {jobs}。")
     progress = _Progress(enabled=fmt is Format.table)
     try:
         result = run(
@@ -352,7 +370,7 @@ def consolidate(
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
         for note in result.notes:
-            out.print(f"[yellow]注意：[/]{note}")
+            out.print(Text.assemble(("注意：", "yellow"), note))
         problems = [e for e in result.ledger if e.status in (REJECTED, DUPLICATE)]
         if problems:
             listing = Table(title="未计入汇总的文件（详见“台账”表）")

@@ -947,6 +947,20 @@ class _Merge:
         return groups, total
 
 
+def _check_outputs(
+    output: Path, csv_dir: str | os.PathLike[str] | None, parquet_dir: str | os.PathLike[str] | None, inputs: list[str]
+) -> None:
+    """Every output path is writable as asked and none of them is an input, before any file is read."""
+    from xlgoals.files import check_output
+
+    check_output(output, inputs)
+    for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
+        if folder is not None:
+            check_output(folder, folder=True)
+            for name in SHEETS:
+                check_output(Path(folder) / f"{name}{suffix}", inputs)
+
+
 def consolidate(
     paths: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -970,8 +984,7 @@ def consolidate(
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要汇总的文件：请给出单位工作簿或包含它们的文件夹。")
-    if out_path.exists() and any(Path(f.path).resolve() == out_path.resolve() for f in inputs):
-        raise XlgoalsError("汇总文件不能覆盖要汇总的输入文件，请另选输出路径。", file=str(output))
+    _check_outputs(out_path, csv_dir, parquet_dir, [f.path for f in inputs])
     if rules:
         from xlgoals.ruleset import load_ruleset
 

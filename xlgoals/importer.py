@@ -43,7 +43,7 @@ class ImportResult:
 
 # A declaration's text is well under a megabyte; anything this large is not one, and reading it whole
 # would only exhaust memory.
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
 
 # --- text cleaning --------------------------------------------------------------------------------------
 
@@ -470,6 +470,13 @@ def _framework(unit: Unit) -> str:
     return best
 
 
+_FIELDS = layout.PROJECT_FIELDS
+
+
+def _filled(project: Project, spec: FieldSpec) -> bool:
+    return getattr(project, spec.key) not in (None, "")
+
+
 def import_text(
     text: str, source: str = "<text>", *, qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE
 ) -> ImportResult:
@@ -481,6 +488,9 @@ def import_text(
     for line in _lines(text):
         importer.feed(line)
     unit = importer.finish()
+    # A project with nothing filled in (a bare table header) would be written as a blank sheet, which is
+    # no project at all: say so rather than report it as imported.
+    unit.projects = [p for p in unit.projects if p.indicators or p.unparsed or any(_filled(p, s) for s in _FIELDS)]
     if not unit.projects:
         raise ImportTextError(
             "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。",
@@ -516,18 +526,13 @@ def import_file(
     path: str | os.PathLike[str], *, qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE
 ) -> ImportResult:
     """import_text of a file: UTF-8 (with or without BOM), else GB18030; errors name the file."""
-    p = Path(path)
+    from xlgoals.errors import WorkbookError
+    from xlgoals.files import read_input
+
     shown = str(path)
     try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ImportTextError(
-                f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），不是绩效目标表的文本。", file=shown
-            )
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ImportTextError("找不到该文件，请确认路径。", file=shown) from None
-    except IsADirectoryError:
-        raise ImportTextError("这是文件夹而不是文本文件。", file=shown) from None
-    except OSError as e:
-        raise ImportTextError(f"无法读取文件（{e.strerror or e}）。", file=shown) from e
+        # A regular file only, capped before reading: a FIFO or device is refused without waiting on it.
+        data = read_input(Path(path), MAX_BYTES)
+    except WorkbookError as e:
+        raise ImportTextError(e.message.replace("不是单位申报文件", "不是绩效目标表的文本"), file=shown) from None
     return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
