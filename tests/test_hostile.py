@@ -1,0 +1,286 @@
+"""The hostile corpus through the real command line: every input met with a Chinese message or a result,
+never a traceback, a hang or an abort, and never modified; then the whole corpus consolidated."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_TXT
+from tests.hostile_corpus import Case, all_cases, valid_units
+
+# Each command runs under an address-space limit: a reader that tries to allocate without bound fails here
+# instead of swapping the machine (python with calamine, openpyxl and pyarrow needs ~500 MB of it).
+MEMORY_LIMIT = 1024 * 1024 * 1024
+# A hang, not a speed target: a command on one hostile file finishes in a second or two.
+TIMEOUT = 60
+RUNNER = (
+    "import resource, runpy, sys\n"
+    f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))\n"
+    "sys.argv = ['xlgoals', *sys.argv[1:]]\n"
+    "runpy.run_module('xlgoals', run_name='__main__')\n"
+)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MARKUP_NAMES = {
+    "name-markup-red": "[red]红色[/red]项目",
+    "name-markup-close": "项目[/]结束",
+    "name-markup-link": "[link=file:///etc/passwd]点我[/link]",
+    "name-emoji-code": ":thumbs_up: 项目",
+}
+
+
+def _base() -> bytes:
+    from xlgoals.importer import import_file
+    from xlgoals.template import write_unit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "unit.xlsx"
+        write_unit(import_file(SAMPLE_TXT).unit, path)
+        return path.read_bytes()
+
+
+BASE = _base()
+SAMPLE = SAMPLE_TXT.read_text(encoding="utf-8")
+CASES = {c.id: c for c in all_cases(BASE, SAMPLE)}
+
+
+@dataclass
+class Run:
+    case: Case
+    path: Path
+    out_dir: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    sha_before: str | None
+    sha_after: str | None
+
+
+def _sha(path: Path) -> str | None:
+    """The SHA-256 of a regular file's content; None for anything else (never opened)."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def xlgoals(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "XLWINGS_LICENSE_KEY": "noncommercial"}
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, *argv],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        env=env,
+        errors="replace",
+    )
+
+
+def _run(case: Case, root: Path) -> Run:
+    folder = root / case.id
+    out = folder / "out"
+    out.mkdir(parents=True)
+    path = case.build(folder)
+    argv = case.argv(path, out)
+    before = _sha(path)
+    start = time.monotonic()
+    done = xlgoals(argv, folder)
+    seconds = time.monotonic() - start
+    return Run(case, path, out, done.returncode, done.stdout, done.stderr, seconds, before, _sha(path))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every case through its command, a few at a time (each is one short process)."""
+    root = tmp_path_factory.mktemp("hostile")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return {r.case.id: r for r in pool.map(lambda c: _run(c, root), CASES.values())}
+
+
+def test_the_corpus_is_broad() -> None:
+    groups = {c.group for c in CASES.values()}
+    assert len(CASES) >= 100
+    assert groups >= {"containers", "xml", "formats", "sheets", "names", "values", "sizes", "special", "outputs"}
+    assert "texts" in groups
+
+
+@pytest.mark.parametrize("case_id", list(CASES))
+def test_case(runs: dict[str, Run], case_id: str) -> None:
+    run = runs[case_id]
+    both = run.stdout + run.stderr
+    assert "Traceback" not in both, both[-3000:]
+    assert run.returncode in run.case.expect, (run.returncode, both[-2000:])
+    assert run.returncode != -signal.SIGABRT
+    assert run.sha_before == run.sha_after, "the input was modified"
+    if run.returncode == 2:
+        # One Chinese message naming the file (the input, or the output path it refuses).
+        assert CJK.search(run.stderr) and "无法处理" in run.stderr, run.stderr
+        if run.case.group != "outputs":
+            assert run.path.name in run.stderr, run.stderr
+    if run.case.id in MARKUP_NAMES and run.returncode != 2:
+        assert MARKUP_NAMES[run.case.id] in run.stdout, "a name was taken for markup"
+
+
+@pytest.mark.parametrize("case_id", [c.id for c in CASES.values() if c.group in ("names", "values", "sizes")])
+def test_write_back_output_reads_back(runs: dict[str, Run], case_id: str) -> None:
+    """Whatever read accepts, write-back writes a workbook that reads again (or refuses with a message)."""
+    from xlgoals.reader import read
+
+    run = runs[case_id]
+    if run.returncode == 2:
+        return
+    written = [p for p in run.out_dir.iterdir() if p.suffix == ".xlsx"]
+    assert len(written) == 1, list(run.out_dir.iterdir())
+    unit = read(written[0])
+    assert unit.projects
+    assert written[0].stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_far_cell_is_read_and_reported(runs: dict[str, Run]) -> None:
+    """One value at XFD1048576 no longer costs 512 GB: the sheet is read within bounds."""
+    from xlgoals.files import read_grids
+
+    run = runs["far-cell"]
+    assert run.returncode in (0, 1)
+    grid = read_grids(run.path).sheets["项目1"]
+    assert grid.outside == "XFD1048576"
+    assert len(grid.rows) < 100
+
+
+def test_import_over_its_source_is_refused(runs: dict[str, Run]) -> None:
+    run = runs["import-over-source"]
+    assert run.path.read_text(encoding="utf-8") == SAMPLE
+    assert "不能覆盖输入" in run.stderr
+
+
+# --- the whole corpus consolidated ----------------------------------------------------------------------
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            yield Path(dirpath) / name
+
+
+def _money(text: str | None) -> Decimal:
+    return Decimal(text) if text else Decimal(0)
+
+
+def test_consolidating_the_corpus_accounts_for_every_file(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for case in CASES.values():
+        if case.in_corpus:
+            built = case.build(_scratch(tmp_path, case.id))
+            target = inbox / f"{case.id}-{built.name}"
+            if built.is_symlink():
+                target.symlink_to(os.readlink(built))
+            elif built.is_file():
+                shutil.copyfile(built, target)
+            else:
+                os.mkfifo(target)
+    for name, data in valid_units(BASE, 3):
+        (inbox / name).write_bytes(data)
+    inputs = sorted(str(p) for p in _files(inbox))
+    shas = {p: _sha(Path(p)) for p in inputs}
+    out = tmp_path / "out"
+    done = xlgoals(
+        [
+            "consolidate",
+            str(inbox),
+            "-o",
+            str(out / "summary.xlsx"),
+            "--csv",
+            str(out / "csv"),
+            "--parquet",
+            str(out / "parquet"),
+            "--format",
+            "json",
+        ],
+        tmp_path,
+    )
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert {p: _sha(Path(p)) for p in inputs} == shas
+    report = json.loads(done.stdout)
+
+    wb = load_workbook(out / "summary.xlsx", read_only=True)
+    ledger = list(wb["台账"].iter_rows(min_row=2, values_only=True))
+    assert sorted(str(r[1]) for r in ledger) == inputs
+    assert report["files"] == len(inputs)
+    read_files = {r[1] for r in ledger if r[2] == "已读取"}
+    assert {f"{inbox}/valid-{i}.xlsx" for i in range(3)} <= read_files
+    for row in ledger:
+        if row[2] == "已拒绝":
+            assert row[3] and CJK.search(str(row[3])), row
+
+    # Σ budgets of the read files' projects == the department total, in every output.
+    header = next(wb["项目清单"].iter_rows(max_row=1, values_only=True))
+    year_col = header.index("项目当年预算（元）")
+    file_col = header.index("文件")
+    projects = list(wb["项目清单"].iter_rows(min_row=2, values_only=True))
+    assert {r[file_col] for r in projects} <= read_files
+    by_projects = sum((Decimal(str(r[year_col] or 0)) for r in projects), Decimal(0))
+    units_header = next(wb["单位汇总"].iter_rows(max_row=1, values_only=True))
+    total_row = [r for r in wb["单位汇总"].iter_rows(min_row=2, values_only=True) if r[1] == "部门合计"][0]
+    by_total = Decimal(str(total_row[units_header.index("项目当年预算")]))
+    assert by_projects == by_total == Decimal(report["total"]["totals"]["budget_year"])
+
+    with (out / "csv" / "项目清单.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    by_csv = sum((_money(r[year_col]) for r in rows[1:]), Decimal(0))
+    assert by_csv == by_total
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "parquet" / "项目清单.parquet")
+    by_parquet = sum((v or Decimal(0) for v in table.column("项目当年预算（元）").to_pylist()), Decimal(0))
+    assert by_parquet == by_total
+
+    for csv_file in (out / "csv").iterdir():
+        with csv_file.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    assert _injection_safe(cell), (csv_file.name, cell)
+
+
+def _scratch(root: Path, name: str) -> Path:
+    folder = root / "build" / name
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _injection_safe(cell: str) -> bool:
+    """A cell a spreadsheet would not run: a plain number, or text not starting with a formula trigger."""
+    if not cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return True
+    try:
+        Decimal(cell)
+    except InvalidOperation:
+        return False
+    return True
