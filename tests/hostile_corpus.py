@@ -366,7 +366,8 @@ def workbook_cases(base: bytes) -> list[Case]:
         ),
         READ,
     )
-    add("chartsheet", "sheets", lambda: _chartsheet(base), READ)
+    # A chart sheet reads as a sheet without cells (openpyxl would not reopen this minimal one to write back).
+    add("chartsheet", "sheets", lambda: _chartsheet(base), READ, argv=lambda p, out: ["validate", str(p)])
     add("cover-renamed", "sheets", edited({"xl/workbook.xml": rename_sheet("单位信息", "封面")}), REFUSED)
     add("bad-sheet-state", "sheets", edited({"xl/workbook.xml": sub('state="visible"', 'state="bogus"')}), ANY)
     add("duplicate-sheet-names", "sheets", edited({"xl/workbook.xml": rename_sheet("项目2", "项目1")}), ANY)
@@ -385,7 +386,10 @@ def workbook_cases(base: bytes) -> list[Case]:
         ("name-formula-injection", "=HYPERLINK(&quot;http://x&quot;,&quot;点&quot;)"),
         ("name-plus-minus-at", "@SUM(1+1)"),
     ):
-        add(cid, "names", edited({PROJECT_PART: text_cell("B4", raw)}), READ, argv=_names_argv(cid))
+        # Raw control characters are not XML: calamine reads them, openpyxl refuses to reopen the file for a
+        # write-back, and the write-back says so.
+        expect = ANY if cid == "name-raw-control" else READ
+        add(cid, "names", edited({PROJECT_PART: text_cell("B4", raw)}), expect, argv=_names_argv(cid))
     add("unit-name-markup", "names", lambda: with_unit_name(base, "[bold]单位[/bold]"), READ)
     for cid, sheet in (
         ("sheet-quote", "项目'1"),
@@ -655,3 +659,78 @@ def valid_units(base: bytes, count: int) -> list[tuple[str, bytes]]:
 
 def all_cases(base: bytes, sample: str) -> list[Case]:
     return [*workbook_cases(base), *text_cases(sample), *output_cases(base, sample)]
+
+
+# --- the driver -----------------------------------------------------------------------------------------
+
+
+def drive() -> None:
+    """Run many CLI invocations, each in a forked child of one interpreter that has imported xlgoals once.
+
+    Reads {"limit", "timeout", "parallel", "jobs": [{"id", "argv", "cwd", "out", "err"}]} as JSON on stdin;
+    writes {id: {"returncode", "seconds"}} to stdout. Each child is a whole command-line run (typer's
+    entry point, exit code, its own stdout/stderr files) under RLIMIT_AS, killed at the timeout; only the
+    ~0.5 s of Python start-up and imports is shared, which would otherwise be most of the corpus' time.
+    """
+    import json
+    import signal
+    import sys
+    import time
+
+    import xlgoals.cli
+    import xlgoals.consolidate
+    import xlgoals.importer
+    import xlgoals.pipeline
+    import xlgoals.rollup
+    import xlgoals.writeback  # noqa: F401
+
+    spec = json.load(sys.stdin)
+    queue = list(spec["jobs"])
+    running: dict[int, tuple[str, float]] = {}
+    results: dict[str, dict[str, float]] = {}
+    while queue or running:
+        while queue and len(running) < spec["parallel"]:
+            job = queue.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                _child(job, spec["limit"])
+            running[pid] = (job["id"], time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            for child, (_, started) in running.items():
+                if time.monotonic() - started > spec["timeout"]:
+                    os.kill(child, signal.SIGKILL)
+            time.sleep(0.005)
+            continue
+        job_id, started = running.pop(pid)
+        results[job_id] = {"returncode": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - started}
+    json.dump(results, sys.stdout)
+
+
+def _child(job: Mapping[str, object], limit: int) -> None:
+    import resource
+    import sys
+    import traceback
+
+    code = 1
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        os.chdir(str(job["cwd"]))
+        for fd, name in ((1, job["out"]), (2, job["err"])):
+            target = os.open(str(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(target, fd)
+            os.close(target)
+        from xlgoals.cli import app
+
+        argv = [str(a) for a in job["argv"]]  # type: ignore[attr-defined]
+        sys.argv = ["xlgoals", *argv]
+        app(args=argv, prog_name="xlgoals")
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
