@@ -199,6 +199,7 @@ def test_far_cell_is_read_and_reported(runs: dict[str, Run]) -> None:
     grid = read_grids(run.path).sheets["项目1"]
     assert grid.outside == "XFD1048576"
     assert len(grid.rows) < 100
+    assert "sheet.unread-cells" in run.stdout and "XFD1048576" in run.stdout
 
 
 def test_import_over_its_source_is_refused(runs: dict[str, Run]) -> None:

@@ -74,6 +74,8 @@ class Unit(_Model):
     projects: list[Project] = Field(default_factory=list)
     # Sheets that are neither ours nor project sheets: listed so nothing in a workbook goes unmentioned.
     other_sheets: list[str] = Field(default_factory=list)
+    # Sheet -> the first filled cell beyond the read bounds (layout.READ_MAX_ROW/COLUMN), which was not read.
+    unread_cells: dict[str, str] = Field(default_factory=dict)
     # Text of cover fields that were filled but did not parse (e.g. a year written as 二〇二〇).
     unparsed: dict[str, str] = Field(default_factory=dict)
     cells: dict[str, str] = Field(default_factory=dict)

@@ -205,6 +205,7 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
             f"这不是绩效目标申报工作簿（缺少“{layout.COVER_SHEET}”工作表）。请使用 xlgoals 模板填报。"
         )
     read_cover(sheets[layout.COVER_SHEET].rows, unit)
+    unit.unread_cells = {name: s.outside for name, s in sheets.items() if s.outside}
     for name, sheet in sheets.items():
         if not layout.is_project_sheet_name(name):
             continue

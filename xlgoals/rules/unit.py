@@ -81,3 +81,11 @@ def project_names_unique(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
                 value=project.name,
                 params={"first_sheet": first.sheet or first.name},
             )
+
+
+@check("cells_within_read_bounds", "unit", placeholders=("bounds",))
+def cells_within_read_bounds(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Content beyond the area the reader takes from a sheet is named, never silently dropped."""
+    bounds = f"A1:{layout.address(layout.READ_MAX_ROW, layout.READ_MAX_COLUMN)}"
+    for sheet, cell in ctx.unit.unread_cells.items():
+        yield Hit(sheet=sheet, cell=cell, params={"bounds": bounds})
