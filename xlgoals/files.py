@@ -40,6 +40,7 @@ MAX_MEMBERS = 5000
 # process when that allocation fails. A range larger than this is read by openpyxl's streaming reader instead,
 # which stops at the read bounds.
 MAX_DENSE_CELLS = 2_000_000
+EXCEL_MAX_ROW, EXCEL_MAX_COLUMN = 1_048_576, 16_384
 _CHUNK = 1 << 20
 # Parts an XML parser of ours (or of the libraries) reads: where a DTD could do harm. Images (an .svg may
 # carry a harmless DOCTYPE) and VBA binaries are never parsed.
@@ -343,14 +344,14 @@ def _read_openpyxl(path: Path, container: Container) -> BookGrid:
                 min_row=1, min_col=1, max_row=layout.READ_MAX_ROW, max_col=layout.READ_MAX_COLUMN, values_only=True
             )
             # openpyxl 3.1 (pinned below 3.2) keeps the sheet's part name here; there is no public accessor.
-            outside = _outside(container, getattr(ws, "_worksheet_path", ""))
+            outside = _outside(container, getattr(ws, "_worksheet_path", ""), str(path), ws.title)
             book.sheets[ws.title] = SheetGrid(ws.title, trim_rows(rows), hidden, outside)
         return book
     finally:
         wb.close()
 
 
-def _outside(container: Container, member: str) -> str | None:
+def _outside(container: Container, member: str, shown: str, sheet: str) -> str | None:
     """The first filled cell of a worksheet part beyond the read bounds, found without parsing the part."""
     member = member.lstrip("/")
     if member not in container.parts:
@@ -366,7 +367,15 @@ def _outside(container: Container, member: str) -> str | None:
                     continue  # <c r="..." s="1"/>: formatting only, no value
                 row, col = int(m.group(2)), layout.column_index(m.group(1).decode())
                 if row > layout.READ_MAX_ROW or col > layout.READ_MAX_COLUMN:
-                    return m.group(1).decode() + m.group(2).decode()
+                    ref = m.group(1).decode() + m.group(2).decode()
+                    if row > EXCEL_MAX_ROW or col > EXCEL_MAX_COLUMN:
+                        raise CorruptWorkbookError(
+                            f"单元格地址 {ref} 超出了 Excel 表格的范围（最远为 XFD1048576），文件已损坏。",
+                            file=shown,
+                            sheet=sheet,
+                            cell=ref,
+                        )
+                    return ref
     return None
 
 

@@ -164,7 +164,7 @@ def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Ca
         raise
     except Exception as e:  # a value openpyxl cannot store: refuse clearly rather than write half a file
         raise XlgoalsError(
-            f"无法把结果写入新文件（{type(e).__name__}: {e}），原工作簿未改动。", file=str(out)
+            f"无法把 {src_path.name} 的校验结果写入新文件（{type(e).__name__}: {e}），原工作簿未改动。", file=str(out)
         ) from None
 
 
