@@ -4,6 +4,7 @@ never a traceback, a hang or an abort, and never modified; then the whole corpus
 from __future__ import annotations
 
 import csv
+import faulthandler
 import hashlib
 import json
 import os
@@ -319,3 +320,39 @@ def _injection_safe(cell: str) -> bool:
     except InvalidOperation:
         return False
     return True
+
+
+# --- a reader process that dies -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("jobs", "sig"), [(1, signal.SIGKILL), (2, signal.SIGABRT)])
+def test_a_dying_reader_becomes_a_ledger_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, sig: signal.Signals
+) -> None:
+    """A file whose reading kills the process (as calamine's abort did) is rejected by name; the others are
+    read, the summary is written and reconciles, with --jobs 1 as with a pool."""
+    import xlgoals.files
+    from xlgoals.consolidate import READ, REJECTED, consolidate
+
+    real = xlgoals.files.read_grids
+
+    def deadly(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
+        if "deadly" in str(path):
+            faulthandler.disable()  # pytest's handler would dump this worker's stack on SIGABRT
+            os.kill(os.getpid(), sig)
+        return real(path, engine, data)  # type: ignore[arg-type]
+
+    # Workers are forked from this process, so they inherit the patched reader.
+    monkeypatch.setattr(xlgoals.files, "read_grids", deadly)
+    names = ["a.xlsx", "b.xlsx", "deadly.xlsx", "c.xlsx", "d.xlsx", "e.xlsx"]
+    units = dict(valid_units(BASE, len(names)))
+    for name, data in zip(names, units.values(), strict=True):
+        (tmp_path / name).write_bytes(data)
+    result = consolidate([tmp_path / n for n in names], tmp_path / "summary.xlsx", jobs=jobs)
+    status = {Path(e.path).name: (e.status, e.reason) for e in result.ledger}
+    assert status["deadly.xlsx"][0] == REJECTED
+    assert status["deadly.xlsx"][1].startswith("读取时进程异常退出") and sig.name in status["deadly.xlsx"][1]
+    assert [Path(e.path).name for e in result.ledger] == names
+    assert all(s == READ for n, (s, _) in status.items() if n != "deadly.xlsx")
+    assert result.total.units == len(names) - 1
+    assert (tmp_path / "summary.xlsx").exists()
