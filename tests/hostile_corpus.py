@@ -482,6 +482,7 @@ def workbook_cases(base: bytes) -> list[Case]:
         READ,
     )
     add("100k-rows", "sizes", edited({PROJECT_PART: _rows(100_000)}), READ)
+    add("far-cell-in-a-part-elsewhere", "sizes", lambda: _moved_far_sheet(base), READ)
     add("cells-without-refs", "sizes", edited({PROJECT_PART: _no_refs}), READ)
     add(
         "sst-count-lie",
@@ -511,6 +512,18 @@ def workbook_cases(base: bytes) -> list[Case]:
 def _names_argv(cid: str) -> Callable[[Path, Path], list[str]]:
     """Odd names meet validate and rollup alike; alternate so both write-backs see them."""
     return rollup_argv if sum(map(ord, cid)) % 2 else validate_argv
+
+
+def _moved_far_sheet(base: bytes) -> bytes:
+    """The project sheet stored outside xl/worksheets/ (relationships allow any path) with a far cell."""
+    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+        part = zf.read(PROJECT_PART)
+    far = b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
+    return rezip(
+        base,
+        {PROJECT_PART: None, "xl/_rels/workbook.xml.rels": sub("/xl/worksheets/sheet2.xml", "/xl/elsewhere/p.xml")},
+        {"xl/elsewhere/p.xml": part.replace(b"</sheetData>", far)},
+    )
 
 
 def _flip_member_byte(base: bytes) -> bytes:

@@ -61,6 +61,9 @@ def friendly(fn: F) -> F:
                 )
             )
             raise typer.Exit(EXIT_UNUSABLE) from None
+        except OSError as e:  # a full disk, a read-only folder, a vanished network share
+            err.print(Text.assemble(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
+            raise typer.Exit(EXIT_UNUSABLE) from None
 
     return wrapper  # type: ignore[return-value]
 

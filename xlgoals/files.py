@@ -130,7 +130,9 @@ class Container:
 
 
 def _is_worksheet(member: str) -> bool:
-    return member.startswith("xl/worksheets/") and member.endswith(".xml") and member.count("/") == 2
+    """Every XML part may be a worksheet: relationships can put one anywhere, and calamine follows them."""
+    lowered = member.lower()
+    return lowered.endswith(_XML_SUFFIXES) and not lowered.endswith("sharedstrings.xml")
 
 
 def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
