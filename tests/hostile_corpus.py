@@ -483,6 +483,8 @@ def workbook_cases(base: bytes) -> list[Case]:
     )
     add("100k-rows", "sizes", edited({PROJECT_PART: _rows(100_000)}), READ)
     add("far-cell-in-a-part-elsewhere", "sizes", lambda: _moved_far_sheet(base), READ)
+    # Many cells and a far one: too many for the streaming reader within the time bound, refused.
+    add("dense-and-far", "sizes", edited({PROJECT_PART: _dense_and_far}), REFUSED)
     add("cells-without-refs", "sizes", edited({PROJECT_PART: _no_refs}), READ)
     add(
         "sst-count-lie",
@@ -512,6 +514,16 @@ def workbook_cases(base: bytes) -> list[Case]:
 def _names_argv(cid: str) -> Callable[[Path, Path], list[str]]:
     """Odd names meet validate and rollup alike; alternate so both write-backs see them."""
     return rollup_argv if sum(map(ord, cid)) % 2 else validate_argv
+
+
+def _dense_and_far(data: bytes) -> bytes:
+    columns = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRST" for b in "ABCDEFGHIJKLMNOPQRSTUVWXY"]  # 500 columns
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="n"><v>1</v></c>' for c in columns) + "</row>"
+        for r in range(100, 700)
+    )
+    far = '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>'
+    return data.replace(b"</sheetData>", (rows + far + "</sheetData>").encode())
 
 
 def _moved_far_sheet(base: bytes) -> bytes:

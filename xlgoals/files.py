@@ -40,6 +40,8 @@ MAX_MEMBERS = 5000
 # process when that allocation fails. A range larger than this is read by openpyxl's streaming reader instead,
 # which stops at the read bounds.
 MAX_DENSE_CELLS = 2_000_000
+# openpyxl parses ~150,000 cells a second: the most a sheet read that way may hold (a unit's has thousands).
+MAX_STREAMED_CELLS = 200_000
 EXCEL_MAX_ROW, EXCEL_MAX_COLUMN = 1_048_576, 16_384
 _CHUNK = 1 << 20
 # Parts an XML parser of ours (or of the libraries) reads: where a DTD could do harm. Images (an .svg may
@@ -289,6 +291,13 @@ def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine", data: 
     try:
         if engine == "calamine" and container.calamine_safe():
             return _read_calamine(p, container)
+        cells = max((scan.cells for scan in container.parts.values()), default=0)
+        if cells > MAX_STREAMED_CELLS:
+            raise UnsafeWorkbookError(
+                f"工作表的单元格数量异常（约 {cells} 个，且分布范围很大），超出了读取上限，已拒绝读取。"
+                "请删除多余的内容后另存再提交。",
+                file=str(p),
+            )
         return _read_openpyxl(p, container)
     except WorkbookError:
         raise
