@@ -678,12 +678,12 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
     total = len(tasks)
     size = max(1, min(CHUNK, math.ceil(total / (max(jobs, 1) * 4))))
     pending = deque(tasks[i : i + size] for i in range(0, total, size))
-    if progress:
-        progress(0, total)
     done = 0
     while pending:
         lost: list[list[Task]] = []
         for r in _pool_run(pending, jobs, lost):
+            if progress and not done:
+                progress(0, total)  # only now: the workers exist before the bar's thread does
             done += 1
             yield r
             if progress:
@@ -705,7 +705,8 @@ def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> 
     are put in `lost` (in order) and the iteration ends."""
     # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
     # re-imports. Fork is safe here because the first submit launches every worker (fork never spawns
-    # later), before the caller's progress bar, the only thread we start, exists.
+    # later), before the caller's progress bar, the only thread we start, exists. Only after a worker's
+    # death are processes forked while the bar runs; they read files and touch none of its locks.
     workers = max(1, min(jobs, len(pending)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     # A bounded window of chunks in flight: finished results never pile up while the parent writes.
