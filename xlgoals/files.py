@@ -50,7 +50,8 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD_MARKS = tuple(
     mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")
 )
-_OVERLAP = max(len(m) for m in _DTD_MARKS)
+# Longer than a DTD mark and than a cell reference (' r="XFD1048576"').
+_OVERLAP = 24
 # Openings of cell elements, prefixed or not: counted with bytes.count, which is ~50x faster than a regex.
 # Counting something else too only sends a file to the slower reader; missing a cell could not happen.
 _CELL_OPENINGS = tuple(lead + b"c" + end for lead in (b"<", b":") for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
@@ -101,11 +102,10 @@ class _PartScan:
     columns: set[bytes] = field(default_factory=set)
     unique_strings: int = 0
     strings: int = 0
-    unscannable: bool = False
 
     def dense_cells(self) -> int | None:
         """Cells calamine would allocate for this sheet; None when a cell has no reference to bound it."""
-        if self.unscannable or self.refs != self.cells:
+        if self.refs != self.cells:
             return None
         if not self.refs:
             return 0
@@ -158,7 +158,7 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise UnsafeWorkbookError("这不是普通文件（是管道、设备或指向它们的链接），已拒绝读取。", file=shown)
-        too_big = f"文件过大（超过 {limit // 1024 // 1024} MB），不是单位申报文件，已拒绝读取。"
+        too_big = f"文件过大（超过 {limit // 1024 // 1024} MB），已拒绝读取。"
         if st.st_size > limit:
             raise UnsafeWorkbookError(too_big, file=shown)
         try:
@@ -231,11 +231,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _Par
                         f"工作簿的 {info.filename} 含有 XML 文档类型或实体声明（可能是恶意构造的文件），已拒绝读取。",
                         file=shown,
                     )
-                # Tags never span the cut: what follows the last '<' is carried into the next chunk.
+                # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
+                # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
+                # overlap keeps a DTD mark or a cell reference whole.
                 cut = buf.rfind(b"<")
                 if cut < 0 or len(buf) - cut > _CHUNK:
                     cut = len(buf) - _OVERLAP
-                    scan.unscannable = scan.unscannable or (worksheet and b">" not in buf[cut:])
                 body, carry = buf[:cut], buf[cut:]
                 _scan_body(scan, body, worksheet, strings)
             if scan is not None and carry:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlgoals import layout
-from xlgoals.errors import ImportTextError
+from xlgoals.errors import ImportTextError, WorkbookError
+from xlgoals.files import read_input
 from xlgoals.layout import FieldSpec
 from xlgoals.model import Indicator, Project, Unit
 from xlgoals.values import (
@@ -470,11 +471,10 @@ def _framework(unit: Unit) -> str:
     return best
 
 
-_FIELDS = layout.PROJECT_FIELDS
-
-
-def _filled(project: Project, spec: FieldSpec) -> bool:
-    return getattr(project, spec.key) not in (None, "")
+def _is_blank(project: Project) -> bool:
+    """Nothing filled in: no field, no indicator (a bare table header in the text)."""
+    filled = any(getattr(project, spec.key) not in (None, "") for spec in layout.PROJECT_FIELDS)
+    return not (filled or project.indicators or project.unparsed)
 
 
 def import_text(
@@ -490,7 +490,7 @@ def import_text(
     unit = importer.finish()
     # A project with nothing filled in (a bare table header) would be written as a blank sheet, which is
     # no project at all: say so rather than report it as imported.
-    unit.projects = [p for p in unit.projects if p.indicators or p.unparsed or any(_filled(p, s) for s in _FIELDS)]
+    unit.projects = [p for p in unit.projects if not _is_blank(p)]
     if not unit.projects:
         raise ImportTextError(
             "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。",
@@ -526,13 +526,10 @@ def import_file(
     path: str | os.PathLike[str], *, qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE
 ) -> ImportResult:
     """import_text of a file: UTF-8 (with or without BOM), else GB18030; errors name the file."""
-    from xlgoals.errors import WorkbookError
-    from xlgoals.files import read_input
-
     shown = str(path)
     try:
         # A regular file only, capped before reading: a FIFO or device is refused without waiting on it.
         data = read_input(Path(path), MAX_BYTES)
     except WorkbookError as e:
-        raise ImportTextError(e.message.replace("不是单位申报文件", "不是绩效目标表的文本"), file=shown) from None
+        raise ImportTextError(e.message, file=shown) from None
     return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
