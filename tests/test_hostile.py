@@ -9,11 +9,12 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLE_TXT
-from tests.hostile_corpus import Case, all_cases, rollup_argv, valid_units, validate_argv
+from tests.hostile_corpus import Case, all_cases, rollup_argv, valid_units, validate_argv, with_unit_name
 
 # Each command runs under an address-space limit: a reader that tries to allocate without bound fails here
 # instead of swapping the machine (python with calamine, openpyxl and pyarrow needs ~500 MB of it).
@@ -238,7 +239,7 @@ def test_consolidating_the_corpus_accounts_for_every_file(tmp_path: Path) -> Non
             if built.is_symlink():
                 target.symlink_to(os.readlink(built))
             elif built.is_file():
-                shutil.copyfile(built, target)
+                target.write_bytes(_own_unit(built.read_bytes(), case.id))
             else:
                 os.mkfifo(target)
     for name, data in valid_units(BASE, 3):
@@ -299,11 +300,24 @@ def test_consolidating_the_corpus_accounts_for_every_file(tmp_path: Path) -> Non
     by_parquet = sum((v or Decimal(0) for v in table.column("项目当年预算（元）").to_pylist()), Decimal(0))
     assert by_parquet == by_total
 
+    # The names that spreadsheets would run as formulas were read, and reach the CSV neutralised.
+    assert any(r[1].endswith("name-formula-injection.xlsx") and r[2] == "已读取" for r in ledger)
+    names = {row[header.index("项目名称")] for row in rows[1:]}
+    assert '\'=HYPERLINK("http://x","点")' in names and "'@SUM(1+1)" in names
     for csv_file in (out / "csv").iterdir():
         with csv_file.open(encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
                 for cell in row:
                     assert _injection_safe(cell), (csv_file.name, cell)
+
+
+def _own_unit(data: bytes, case_id: str) -> bytes:
+    """The case's workbook under a unit name of its own, so that every readable one is read rather than
+    set aside as a repeat of the first; what is not a workbook like the base stays as it is."""
+    try:
+        return with_unit_name(data, f"{case_id}单位")
+    except (zipfile.BadZipFile, AssertionError, KeyError, ValueError, EOFError, zlib.error):
+        return data
 
 
 def _scratch(root: Path, name: str) -> Path:
