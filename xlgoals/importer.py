@@ -45,6 +45,9 @@ class ImportResult:
 # A declaration's text is well under a megabyte; anything this large is not one, and reading it whole
 # would only exhaust memory.
 MAX_BYTES = 16 * 1024 * 1024
+# The longest paragraph of a real declaration is a few thousand characters; a line of megabytes is some other
+# file, and would only cost seconds of parsing.
+MAX_LINE_CHARS = 100_000
 
 # --- text cleaning --------------------------------------------------------------------------------------
 
@@ -532,4 +535,11 @@ def import_file(
         data = read_input(Path(path), MAX_BYTES)
     except WorkbookError as e:
         raise ImportTextError(e.message, file=shown) from None
-    return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
+    text = _decode(data, shown)
+    longest = max(map(len, text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ImportTextError(
+            f"文本中有一行长达 {longest} 个字符（上限 {MAX_LINE_CHARS}），不像绩效目标表的文本，已拒绝导入。",
+            file=shown,
+        )
+    return import_text(text, shown, qualitative_words=qualitative_words)
