@@ -38,6 +38,8 @@ class Case:
     expect: frozenset[int]
     argv: Callable[[Path, Path], list[str]] = field(default=lambda p, out: validate_argv(p, out))
     in_corpus: bool = True
+    # Run as an unprivileged user (nobody) when the tests run as root, for whom file permissions do not apply.
+    unprivileged: bool = False
 
 
 def validate_argv(path: Path, out: Path) -> list[str]:
@@ -508,7 +510,28 @@ def workbook_cases(base: bytes) -> list[Case]:
     cases.append(Case("dev-urandom-link", "special", _special("/dev/urandom", "urandom.xlsx"), REFUSED))
     cases.append(Case("directory-named-xlsx", "special", _special("dir", "folder.xlsx"), REFUSED, in_corpus=False))
     cases.append(Case("dangling-link", "special", _special("dangling", "dangling.xlsx"), REFUSED))
+    cases.append(
+        Case(
+            "unreadable",
+            "special",
+            _unreadable("locked.xlsx", base),
+            REFUSED,
+            argv=lambda p, out: ["validate", str(p)],
+            in_corpus=False,
+            unprivileged=True,
+        )
+    )
     return cases
+
+
+def _unreadable(name: str, data: bytes) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        path.chmod(0)
+        return path
+
+    return build
 
 
 def _names_argv(cid: str) -> Callable[[Path, Path], list[str]]:
@@ -761,6 +784,10 @@ def _child(job: Mapping[str, object], limit: int) -> None:
             target = os.open(str(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(target, fd)
             os.close(target)
+        if job.get("unprivileged") and os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
         from xlgoals.cli import app
 
         argv = [str(a) for a in job["argv"]]  # type: ignore[attr-defined]

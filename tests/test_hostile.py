@@ -116,6 +116,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
                 "cwd": str(folder),
                 "out": str(folder / "stdout"),
                 "err": str(folder / "stderr"),
+                "unprivileged": case.unprivileged,
             }
         )
     spec = {"limit": MEMORY_LIMIT, "timeout": TIMEOUT, "parallel": 2, "jobs": jobs}
