@@ -153,6 +153,14 @@ CASES = [
     ),
     Case("unit.no-projects", ERROR, set_unit(projects=[]), COVER, None, set_unit(contact="")),
     Case(
+        "sheet.unread-cells",
+        WARNING,
+        set_unit(unread_cells={"项目1": "XFD1048576"}),
+        "项目1",
+        "XFD1048576",
+        set_unit(unread_cells={}),
+    ),
+    Case(
         "project.duplicate-name",
         ERROR,
         second_project(SAME_NAME),

@@ -12,8 +12,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from xlgoals import layout
 from xlgoals.errors import XlgoalsError
@@ -26,8 +26,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# User text (file, sheet, project and unit names) is never markup or emoji codes: a name like "[red]" or
+# ":x:" prints as written. Our own styling uses Text objects.
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,10 +53,17 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (XlgoalsError, RuleSetError) as e:
-            err.print("[bold red]无法处理：[/]" + escape(str(e)))
+            err.print(Text.assemble(("无法处理：", "bold red"), str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:
-            err.print(f"[bold red]无法写入或读取文件：[/]{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）")
+            err.print(
+                Text.assemble(
+                    ("无法写入或读取文件：", "bold red"), f"{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）"
+                )
+            )
+            raise typer.Exit(EXIT_UNUSABLE) from None
+        except OSError as e:  # a full disk, a read-only folder, a vanished network share
+            err.print(Text.assemble(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
             raise typer.Exit(EXIT_UNUSABLE) from None
 
     return wrapper  # type: ignore[return-value]
@@ -115,10 +124,12 @@ def import_(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
 ) -> None:
     """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
+    from xlgoals.files import check_output
     from xlgoals.importer import import_file
     from xlgoals.template import write_unit
     from xlgoals.values import format_money
 
+    check_output(output, [source])
     result = import_file(source)
     write_unit(result.unit, output)
     unit = result.unit
@@ -142,11 +153,10 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
-    from rich.markup import escape
 
     for note in result.notes:
         # The text is the user's: '[/b]' in a published table must print as written, not as markup.
-        err.print(f"[yellow]第 {note.line} 行未能归入任何字段：[/]{note.reason}：{escape(note.text[:60])}")
+        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
     next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
 
@@ -187,7 +197,7 @@ def findings_table(report: Any, title: str) -> Table:
     for col in ("级别", "位置", "代码", "问题说明"):
         table.add_column(col, overflow="fold")
     for f in report.findings:
-        table.add_row(f"[{style[f.severity]}]{SEVERITY_ZH[f.severity]}[/]", f.location, f.code, f.message)
+        table.add_row(Text(SEVERITY_ZH[f.severity], style=style[f.severity]), f.location, f.code, f.message)
     return table
 
 
@@ -203,7 +213,7 @@ def project_table(report: Any) -> Table:
         status = project_status(c)
         style = {"需修改": "red", "请核对": "yellow"}.get(status, "green")
         table.add_row(
-            f"[{style}]{status}[/]",
+            Text(status, style=style),
             p.sheet,
             p.name,
             str(c["error"]),
@@ -227,8 +237,11 @@ def validate(
     ] = None,
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
+    from xlgoals.files import check_output
     from xlgoals.pipeline import check_file
 
+    if write_back is not None:
+        check_output(write_back, [path])
     checked = check_file(path, rules, history=history)
     report = checked.report
     if write_back is not None:
@@ -284,6 +297,10 @@ def rollup(
     from xlgoals.rollup import KIND_ZH, ProjectRollup, UnitRollup, roll_up
     from xlgoals.rollup import write_back as do_write_back
 
+    if write_back is not None:
+        from xlgoals.files import check_output
+
+        check_output(write_back, [path])
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
@@ -371,7 +388,7 @@ def consolidate(
     parquet_dir: Annotated[Path | None, typer.Option("--parquet", help="另存每张表为 Parquet 到此文件夹")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     group_by: Annotated[GroupBy | None, typer.Option("--group-by", help="按主管部门或子文件夹分组小计")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数，默认 CPU 核数")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（至少 1），默认 CPU 核数")] = None,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
     db: Annotated[Path | None, typer.Option("--db", help="同时把读取的申报存入此历史库（如 xlgoals.duckdb）")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)] = None,
@@ -383,6 +400,8 @@ def consolidate(
     from xlgoals.consolidate import DUPLICATE, REJECTED
     from xlgoals.consolidate import consolidate as run
 
+    if jobs is not None and jobs < 1:
+        raise XlgoalsError(f"--jobs 应为至少 1 的整数（并行读取的进程数），现在是 {jobs}。")
     progress = _Progress(enabled=fmt is Format.table)
     try:
         result = run(
@@ -422,7 +441,7 @@ def consolidate(
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
         for note in result.notes:
-            out.print(f"[yellow]注意：[/]{note}")
+            out.print(Text.assemble(("注意：", "yellow"), note))
         if result.archived is not None:
             out.print(f"已存入历史库 {result.archived.db}：{result.archived.describe()}。", markup=False)
         problems = [e for e in result.ledger if e.status in (REJECTED, DUPLICATE)]

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -252,16 +251,6 @@ class FileResult:
     archive: Record | None = None
 
 
-def _sha256(path: Path) -> tuple[int, str]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            size += len(chunk)
-            h.update(chunk)
-    return size, h.hexdigest()
-
-
 def _reason(e: XlgoalsError) -> str:
     where = "，".join(p for p in (f"工作表 {e.sheet}" if e.sheet else "", f"单元格 {e.cell}" if e.cell else "") if p)
     return f"{where}：{e.message}" if where else e.message
@@ -389,30 +378,28 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
 
 def process_file(task: Task) -> FileResult:
     """Hash, read (calamine), validate and render one file; any failure becomes a ledger reason, never a crash."""
-    from xlgoals.files import read_grids
+    from xlgoals.files import read_grids, read_input
     from xlgoals.reader import read_unit
 
     shown = task.path
     path = Path(shown)
     result = FileResult(task.index, shown, READ)
     try:
-        result.size, result.sha256 = _sha256(path)
-    except OSError as e:
-        result.status = REJECTED
-        if not path.exists():
-            result.code, result.reason = "workbook.not-found", "找不到该文件或文件夹。"
-        elif path.is_dir():  # only a folder os.walk could not list ends up here
+        # Read once, capped, and only if it is a regular file: FIFOs and devices are refused unopened.
+        data = read_input(path)
+    except XlgoalsError as e:
+        result.status, result.code, result.reason = REJECTED, e.code, _reason(e)
+        if path.is_dir():  # only a folder os.walk could not list ends up here
             result.code = "folder.unreadable"
             result.reason = "无法列出该文件夹中的文件（可能没有读取权限），其中的工作簿未能汇总。"
-        else:
-            result.code, result.reason = "workbook.unreadable", f"无法读取该文件（{e.strerror}），可能没有读取权限。"
         return result
+    result.size, result.sha256 = len(data), hashlib.sha256(data).hexdigest()
     if is_lock_file(path.name):
         result.status, result.code = LOCK, "workbook.lock"
         result.reason = "Excel/WPS/LibreOffice 打开工作簿时生成的锁定文件，不是申报数据，已跳过。"
         return result
     try:
-        unit = read_unit(read_grids(path, "calamine"))
+        unit = read_unit(read_grids(path, "calamine", data))
     except XlgoalsError as e:
         result.status, result.code, result.reason = REJECTED, e.code, _reason(e)
         return result
@@ -722,46 +709,106 @@ ProgressFn = Callable[[int, int], None]
 
 
 def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Iterator[FileResult]:
-    """Results in input order; workers get chunks so the per-task overhead stays small."""
+    """Results in input order, always read in worker processes: a file that kills its reader (a native
+    library aborting, the kernel's OOM killer) becomes a ledger row and the run goes on."""
     total = len(tasks)
-    if jobs <= 1 or total < 4:
-        if progress:
-            progress(0, total)
-        for n, t in enumerate(tasks, start=1):
-            yield process_file(t)
+    size = max(1, min(CHUNK, math.ceil(total / (max(jobs, 1) * 4))))
+    pending = deque(tasks[i : i + size] for i in range(0, total, size))
+    done = 0
+    while pending:
+        lost: list[list[Task]] = []
+        for r in _pool_run(pending, jobs, lost):
+            if progress and not done:
+                progress(0, total)  # only now: the workers exist before the bar's thread does
+            done += 1
+            yield r
             if progress:
-                progress(n, total)
-        return
-    size = max(1, min(CHUNK, math.ceil(total / (jobs * 4))))
-    chunks = iter([tasks[i : i + size] for i in range(0, total, size)])
-    # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
-    # re-imports. Fork is safe here because the first submit launches every worker (fork never spawns
-    # later), before the caller's progress bar, the only thread we start, exists.
-    workers = min(jobs, math.ceil(total / size))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-        # A bounded window of chunks in flight: finished results never pile up while the parent writes.
-        window: deque[Future[list[FileResult]]] = deque(
-            pool.submit(_process_chunk, c) for c in islice(chunks, jobs * WINDOW)
-        )
-        if progress:
-            progress(0, total)
-        done = 0
-        while window:
-            try:
-                batch = window.popleft().result()
-            except BrokenProcessPool as e:
-                raise XlgoalsError(
-                    "读取工作簿的子进程意外退出（可能是内存不足或某个文件触发了程序错误），"
-                    "请用 --jobs 1 重新汇总以找出该文件。"
-                ) from e
-            following = next(chunks, None)
-            if following is not None:
-                window.append(pool.submit(_process_chunk, following))
-            for r in batch:
+                progress(done, total)
+        if lost:
+            # The pool died with these chunks in flight. The first one's files are read each in a process of
+            # its own, which names the culprit if it is there; the others go back to a fresh pool (if the
+            # culprit was among them, the next pool dies on it and it is isolated then).
+            for t in lost[0]:
                 done += 1
-                yield r
+                yield _isolated(t)
                 if progress:
                     progress(done, total)
+            pending.extendleft(reversed(lost[1:]))
+
+
+def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> Iterator[FileResult]:
+    """Chunks from `pending` through one pool, results in order; on the pool's death the chunks in flight
+    are put in `lost` (in order) and the iteration ends."""
+    # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
+    # re-imports. Fork is safe here because the first submit launches every worker (fork never spawns
+    # later), before the caller's progress bar, the only thread we start, exists. Only after a worker's
+    # death are processes forked while the bar runs; they read files and touch none of its locks.
+    workers = max(1, min(jobs, len(pending)))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    # A bounded window of chunks in flight: finished results never pile up while the parent writes.
+    window: deque[tuple[list[Task], Future[list[FileResult]]]] = deque()
+    try:
+        while pending and len(window) < workers * WINDOW:
+            chunk = pending.popleft()
+            window.append((chunk, pool.submit(_process_chunk, chunk)))
+        while window:
+            try:
+                batch = window[0][1].result()
+            except BrokenProcessPool:
+                lost.extend(chunk for chunk, _ in window)
+                return
+            window.popleft()
+            if pending:
+                chunk = pending.popleft()
+                window.append((chunk, pool.submit(_process_chunk, chunk)))
+            yield from batch
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _isolated(task: Task) -> FileResult:
+    """One file read in a process of its own: its death is this file's, recorded as a rejection."""
+    import multiprocessing
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    proc = multiprocessing.Process(target=_send_result, args=(task, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        result: FileResult | None = receive.recv()
+    except EOFError:
+        result = None
+    finally:
+        receive.close()
+        proc.join()
+    return result if result is not None else _died(task, proc.exitcode)
+
+
+def _send_result(task: Task, send: Any) -> None:
+    send.send(process_file(task))
+    send.close()
+
+
+def _died(task: Task, exitcode: int | None) -> FileResult:
+    """The ledger row of a file whose reader process died; size and hash still identify the file."""
+    import signal
+
+    from xlgoals.files import read_input
+
+    result = FileResult(task.index, task.path, REJECTED, code="workbook.crashed")
+    try:
+        signame = signal.Signals(-exitcode).name if exitcode is not None and exitcode < 0 else f"退出码 {exitcode}"
+    except ValueError:
+        signame = f"信号 {-(exitcode or 0)}"
+    result.reason = (
+        f"读取时进程异常退出（{signame}）：文件可能已损坏或含有异常内容，请用 Excel/WPS 打开检查后另存再提交。"
+    )
+    try:
+        data = read_input(Path(task.path))
+        result.size, result.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    except XlgoalsError:
+        pass
+    return result
 
 
 def map_files(
@@ -948,6 +995,20 @@ class _Merge:
         return groups, total
 
 
+def _check_outputs(
+    output: Path, csv_dir: str | os.PathLike[str] | None, parquet_dir: str | os.PathLike[str] | None, inputs: list[str]
+) -> None:
+    """Every output path is writable as asked and none of them is an input, before any file is read."""
+    from xlgoals.files import check_output
+
+    check_output(output, inputs)
+    for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
+        if folder is not None:
+            check_output(folder, folder=True)
+            for name in SHEETS:
+                check_output(Path(folder) / f"{name}{suffix}", inputs)
+
+
 def consolidate(
     paths: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -974,8 +1035,7 @@ def consolidate(
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要汇总的文件：请给出单位工作簿或包含它们的文件夹。")
-    if out_path.exists() and any(Path(f.path).resolve() == out_path.resolve() for f in inputs):
-        raise XlgoalsError("汇总文件不能覆盖要汇总的输入文件，请另选输出路径。", file=str(output))
+    _check_outputs(out_path, csv_dir, parquet_dir, [f.path for f in inputs])
     if rules:
         from xlgoals.ruleset import load_ruleset
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlgoals import layout
-from xlgoals.errors import ImportTextError
-from xlgoals.files import OLE_MAGIC
+from xlgoals.errors import ImportTextError, WorkbookError
+from xlgoals.files import OLE_MAGIC, read_input
 from xlgoals.importing import ImportNote, cells_from_grid, cells_from_text, recognise
 from xlgoals.importing.shanghai_text import read_lines
-from xlgoals.model import Unit
+from xlgoals.model import Project, Unit
 from xlgoals.values import DEFAULT_QUALITATIVE
 
 __all__ = ["ImportNote", "ImportResult", "import_file", "import_text", "import_workbook"]
@@ -29,7 +29,16 @@ class ImportResult:
 
 # A declaration's text is well under a megabyte; anything this large is not one, and reading it whole
 # would only exhaust memory.
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
+# The longest paragraph of a real declaration is a few thousand characters; a line of megabytes is some other
+# file, and would only cost seconds of parsing.
+MAX_LINE_CHARS = 100_000
+
+
+def _is_blank(project: Project) -> bool:
+    """Nothing filled in: no field, no indicator (a bare table header in the text)."""
+    filled = any(getattr(project, spec.key) not in (None, "") for spec in layout.ANY_PROJECT_FIELD.values())
+    return not (filled or project.indicators or project.unparsed)
 
 
 def import_text(
@@ -43,6 +52,9 @@ def import_text(
     if not _complete(unit):
         # Not the Shanghai text form: the layout-free recogniser reads the table from its cells.
         unit, notes = recognise(cells_from_text(text), source, qualitative_words=qualitative_words)
+    # A project with nothing filled in (a bare table header) would be written as a blank sheet, which is
+    # no project at all: say so rather than report it as imported.
+    unit.projects = [p for p in unit.projects if not _is_blank(p)]
     if not unit.projects:
         raise ImportTextError(
             "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。",
@@ -83,23 +95,22 @@ def import_file(
     path: str | os.PathLike[str], *, qualitative_words: frozenset[str] = DEFAULT_QUALITATIVE
 ) -> ImportResult:
     """import_text of a file: UTF-8 (with or without BOM), else GB18030; errors name the file."""
-    p = Path(path)
     shown = str(path)
     try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ImportTextError(
-                f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），不是绩效目标表的文本。", file=shown
-            )
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ImportTextError("找不到该文件，请确认路径。", file=shown) from None
-    except IsADirectoryError:
-        raise ImportTextError("这是文件夹而不是文本文件。", file=shown) from None
-    except OSError as e:
-        raise ImportTextError(f"无法读取文件（{e.strerror or e}）。", file=shown) from e
+        # A regular file only, capped before reading: a FIFO or device is refused without waiting on it.
+        data = read_input(Path(path), MAX_BYTES)
+    except WorkbookError as e:
+        raise ImportTextError(e.message, file=shown) from None
     if data.startswith((b"PK\x03\x04", OLE_MAGIC)):  # a workbook (an .xls gets read_grids' own message)
-        return import_workbook(p, qualitative_words=qualitative_words)
-    return import_text(_decode(data, shown), shown, qualitative_words=qualitative_words)
+        return import_workbook(path, qualitative_words=qualitative_words)
+    text = _decode(data, shown)
+    longest = max(map(len, text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ImportTextError(
+            f"文本中有一行长达 {longest} 个字符（上限 {MAX_LINE_CHARS}），不像绩效目标表的文本，已拒绝导入。",
+            file=shown,
+        )
+    return import_text(text, shown, qualitative_words=qualitative_words)
 
 
 def import_workbook(

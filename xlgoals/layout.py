@@ -145,6 +145,11 @@ PROJECT_LAST_COLUMN = "D"
 # Buttons and the status line sit to the right of the printed form so they never print.
 PROJECT_BUTTON_COLUMN = "F"
 
+# How much of any sheet the file readers take: every layout fits well inside (a project sheet needs A:F and
+# about 50 rows). Content beyond is reported as unread, never parsed, so one stray far cell costs nothing.
+READ_MAX_ROW = 2000
+READ_MAX_COLUMN = 60
+
 INPUT_RGB = (255, 253, 231)
 LABEL_RGB = (242, 242, 242)
 

@@ -240,6 +240,7 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
             f"这不是绩效目标申报工作簿（缺少“{layout.COVER_SHEET}”工作表）。请使用 xlgoals 模板填报。"
         )
     read_cover(sheets[layout.COVER_SHEET].rows, unit)
+    unit.unread_cells = {name: s.outside for name, s in sheets.items() if s.outside}
     for name, sheet in sheets.items():
         if layout.is_system_sheet(name):
             if name == layout.PROJECT_TEMPLATE_SHEET:

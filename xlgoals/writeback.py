@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import io
+import math
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals import layout, marks
-from xlgoals.errors import XlgoalsError
-from xlgoals.files import check_container
+from xlgoals.errors import WorkbookError, XlgoalsError
+from xlgoals.files import check_container, check_output
 from xlgoals.findings import Report
 from xlgoals.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.sheetplan import BarChart as BarChartSpec
 from xlgoals.sheetplan import Formula, SheetPlan, rgb_hex
 from xlgoals.template import LABEL_FILL, fit_project_rows, put, save
+from xlgoals.values import CellValue
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
 HEADER_FONT = Font(name="宋体", bold=True)
@@ -59,7 +63,7 @@ def apply_marks(wb: Workbook, mark_list: list[marks.Mark]) -> None:
             continue
         cell = wb[m.sheet][m.cell]
         cell.fill = _fill(rgb_hex(marks.FILL_RGB[m.severity]))
-        comment = Comment(m.note, marks.NOTE_AUTHOR)
+        comment = Comment(xml_text(m.note), marks.NOTE_AUTHOR)
         comment.width, comment.height = NOTE_SIZE
         cell.comment = comment
 
@@ -80,7 +84,7 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 cell.value = "=" + value.expr
                 cache_value(ws, cell.coordinate, value.cached)
             else:
-                put(cell, value)
+                put(cell, _writable(value))
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
             if r in plan.bold_rows or r in plan.header_rows:
@@ -145,18 +149,51 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     ws.add_chart(chart, spec.anchor)
 
 
+def xml_text(text: str) -> str:
+    """Text a workbook can hold: control characters (which XML 1.0 cannot carry) become U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def _writable(value: CellValue) -> CellValue:
+    """A plan's value as a cell can store it: names read from hostile files may hold control characters,
+    and a NaN or infinity read as a number has no representation in the file format."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        return str(value)
+    return value
+
+
 def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Callable[[Workbook], object]) -> None:
-    """Copy `src` to `out` with `edit` applied; `src` itself is never written, `out` appears atomically."""
+    """Copy `src` to `out` with `edit` applied; `src` itself is never written, `out` appears atomically.
+
+    Whatever the reader accepted is written, or refused with a Chinese message naming the file."""
     src_path, out_path = Path(src), Path(out)
-    if out_path.exists() and out_path.resolve() == src_path.resolve():
-        raise XlgoalsError("结果文件不能与原工作簿同名，请另选输出路径（原文件不会被修改）。", file=str(out))
-    check_container(src_path)
-    wb = load_workbook(src_path, keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
-    edit(wb)
-    for ws in wb.worksheets:
-        if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(ws):
-            fit_project_rows(ws)
-    save(wb, out_path)
+    check_output(out_path, [src_path])
+    container = check_container(src_path)
+    try:
+        # From the checked bytes: the file is read once, and openpyxl does not judge it by its extension.
+        wb = load_workbook(io.BytesIO(container.data), keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
+    except Exception as e:  # openpyxl is stricter than the reader (sheet names, missing parts)
+        raise WorkbookError(
+            f"工作簿能读取，但无法打开用于写入结果（{type(e).__name__}: {e}）。"
+            "请在 Excel/WPS 中打开后另存为 .xlsx 再试。",
+            file=str(src),
+        ) from None
+    try:
+        edit(wb)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(ws):
+                fit_project_rows(ws)
+        save(wb, out_path)
+    except XlgoalsError:
+        raise
+    except Exception as e:  # a value openpyxl cannot store: refuse clearly rather than write half a file
+        raise XlgoalsError(
+            f"无法把 {src_path.name} 的校验结果写入新文件（{type(e).__name__}: {e}），原工作簿未改动。", file=str(out)
+        ) from None
 
 
 def write_back(

@@ -104,3 +104,11 @@ def template_untouched(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
     """The hidden template is what 新增项目 copies; what is typed into it is not a project."""
     if ctx.unit.template_filled:
         yield Hit(sheet=layout.PROJECT_TEMPLATE_SHEET)
+
+
+@check("cells_within_read_bounds", "unit", placeholders=("bounds",))
+def cells_within_read_bounds(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Content beyond the area the reader takes from a sheet is named, never silently dropped."""
+    bounds = f"A1:{layout.address(layout.READ_MAX_ROW, layout.READ_MAX_COLUMN)}"
+    for sheet, cell in ctx.unit.unread_cells.items():
+        yield Hit(sheet=sheet, cell=cell, params={"bounds": bounds})

@@ -1,0 +1,374 @@
+"""The hostile corpus through the real command line: every input met with a Chinese message or a result,
+never a traceback, a hang or an abort, and never modified; then the whole corpus consolidated."""
+
+from __future__ import annotations
+
+import csv
+import faulthandler
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_TXT
+from tests.hostile_corpus import Case, all_cases, rollup_argv, valid_units, validate_argv, with_unit_name
+
+# Each command runs under an address-space limit: a reader that tries to allocate without bound fails here
+# instead of swapping the machine (python with calamine, openpyxl and pyarrow needs ~500 MB of it).
+MEMORY_LIMIT = 1024 * 1024 * 1024
+# A hang, not a speed target: a command on one hostile file finishes in a second or two.
+TIMEOUT = 60
+RUNNER = (
+    "import resource, runpy, sys\n"
+    f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))\n"
+    "sys.argv = ['xlgoals', *sys.argv[1:]]\n"
+    "runpy.run_module('xlgoals', run_name='__main__')\n"
+)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MARKUP_NAMES = {
+    "name-markup-red": "[red]红色[/red]项目",
+    "name-markup-close": "项目[/]结束",
+    "name-markup-link": "[link=file:///etc/passwd]点我[/link]",
+    "name-emoji-code": ":thumbs_up: 项目",
+    "file-name-markup": "[bold red]单位[link=x]甲.xlsx",
+}
+
+
+def _base() -> bytes:
+    from xlgoals.importer import import_file
+    from xlgoals.template import write_unit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "unit.xlsx"
+        write_unit(import_file(SAMPLE_TXT).unit, path)
+        return path.read_bytes()
+
+
+BASE = _base()
+SAMPLE = SAMPLE_TXT.read_text(encoding="utf-8")
+CASES = {c.id: c for c in all_cases(BASE, SAMPLE)}
+
+
+@dataclass
+class Run:
+    case: Case
+    path: Path
+    out_dir: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    sha_before: str | None
+    sha_after: str | None
+
+
+def _sha(path: Path) -> str | None:
+    """The SHA-256 of a regular file's content; None for anything else (never opened)."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def xlgoals(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "XLWINGS_LICENSE_KEY": "noncommercial"}
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, *argv],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        env=env,
+        errors="replace",
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every case through its command line, two at a time, each in a forked child of one interpreter that
+    imported xlgoals once (hostile_corpus.drive): the same entry point, exit code and output as a fresh
+    process, without paying Python's start-up 130 times."""
+    root = tmp_path_factory.mktemp("hostile")
+    prepared: dict[str, tuple[Path, Path, str | None]] = {}
+    jobs = []
+    for case in CASES.values():
+        folder = root / case.id
+        out = folder / "out"
+        out.mkdir(parents=True)
+        path = case.build(folder)
+        argv = case.argv(path, out)
+        prepared[case.id] = (path, out, _sha(path))
+        jobs.append(
+            {
+                "id": case.id,
+                "argv": argv,
+                "cwd": str(folder),
+                "out": str(folder / "stdout"),
+                "err": str(folder / "stderr"),
+                "unprivileged": case.unprivileged,
+            }
+        )
+    spec = {"limit": MEMORY_LIMIT, "timeout": TIMEOUT, "parallel": 2, "jobs": jobs}
+    done = subprocess.run(
+        [sys.executable, "-c", "from tests.hostile_corpus import drive; drive()"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200", "XLWINGS_LICENSE_KEY": "noncommercial"},
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    runs: dict[str, Run] = {}
+    for case in CASES.values():
+        path, out, before = prepared[case.id]
+        folder = root / case.id
+        runs[case.id] = Run(
+            case,
+            path,
+            out,
+            int(results[case.id]["returncode"]),
+            (folder / "stdout").read_text(errors="replace"),
+            (folder / "stderr").read_text(errors="replace"),
+            float(results[case.id]["seconds"]),
+            before,
+            _sha(path),
+        )
+    return runs
+
+
+def test_the_corpus_is_broad() -> None:
+    groups = {c.group for c in CASES.values()}
+    assert len(CASES) >= 100
+    assert groups >= {"containers", "xml", "formats", "sheets", "names", "values", "sizes", "special", "outputs"}
+    assert "texts" in groups
+
+
+@pytest.mark.parametrize("case_id", list(CASES))
+def test_case(runs: dict[str, Run], case_id: str) -> None:
+    run = runs[case_id]
+    both = run.stdout + run.stderr
+    assert "Traceback" not in both, both[-3000:]
+    assert run.returncode in run.case.expect, (run.returncode, f"{run.seconds:.1f} s", both[-2000:])
+    assert run.returncode != -signal.SIGABRT
+    assert run.sha_before == run.sha_after, "the input was modified"
+    if run.returncode == 2:
+        # One Chinese message naming the file (the input, or the output path it refuses).
+        assert CJK.search(run.stderr) and "无法处理" in run.stderr, run.stderr
+        if run.case.group != "outputs":
+            assert run.path.name in run.stderr, run.stderr
+    if run.case.id in MARKUP_NAMES and run.returncode != 2:
+        assert MARKUP_NAMES[run.case.id] in run.stdout, "a name was taken for markup"
+
+
+WRITE_BACKS = [c.id for c in CASES.values() if c.argv in (validate_argv, rollup_argv) and c.expect != {2}]
+
+
+@pytest.mark.parametrize("case_id", WRITE_BACKS)
+def test_write_back_output_reads_back(runs: dict[str, Run], case_id: str) -> None:
+    """Whatever read accepts, write-back writes a workbook that reads again (or refuses with a message)."""
+    from xlgoals.reader import read
+
+    run = runs[case_id]
+    if run.returncode == 2:
+        return
+    written = [p for p in run.out_dir.iterdir() if p.suffix == ".xlsx"]
+    assert len(written) == 1, list(run.out_dir.iterdir())
+    unit = read(written[0])
+    assert unit.projects
+    assert written[0].stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_far_cell_is_read_and_reported(runs: dict[str, Run]) -> None:
+    """One value at XFD1048576 no longer costs 512 GB: the sheet is read within bounds."""
+    from xlgoals.files import read_grids
+
+    run = runs["far-cell"]
+    assert run.returncode in (0, 1)
+    grid = read_grids(run.path).sheets["项目1"]
+    assert grid.outside == "XFD1048576"
+    assert len(grid.rows) < 100
+    assert "sheet.unread-cells" in run.stdout and "XFD1048576" in run.stdout
+
+
+def test_import_over_its_source_is_refused(runs: dict[str, Run]) -> None:
+    run = runs["import-over-source"]
+    assert run.path.read_text(encoding="utf-8") == SAMPLE
+    assert "不能覆盖输入" in run.stderr
+
+
+# --- the whole corpus consolidated ----------------------------------------------------------------------
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            yield Path(dirpath) / name
+
+
+def _money(text: str | None) -> Decimal:
+    return Decimal(text) if text else Decimal(0)
+
+
+def test_consolidating_the_corpus_accounts_for_every_file(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for case in CASES.values():
+        if case.in_corpus:
+            built = case.build(_scratch(tmp_path, case.id))
+            target = inbox / f"{case.id}-{built.name}"
+            if built.is_symlink():
+                target.symlink_to(os.readlink(built))
+            elif built.is_file():
+                target.write_bytes(_own_unit(built.read_bytes(), case.id))
+            else:
+                os.mkfifo(target)
+    for name, data in valid_units(BASE, 3):
+        (inbox / name).write_bytes(data)
+    inputs = sorted(str(p) for p in _files(inbox))
+    shas = {p: _sha(Path(p)) for p in inputs}
+    out = tmp_path / "out"
+    done = xlgoals(
+        [
+            "consolidate",
+            str(inbox),
+            "-o",
+            str(out / "summary.xlsx"),
+            "--csv",
+            str(out / "csv"),
+            "--parquet",
+            str(out / "parquet"),
+            "--format",
+            "json",
+        ],
+        tmp_path,
+    )
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert {p: _sha(Path(p)) for p in inputs} == shas
+    report = json.loads(done.stdout)
+
+    wb = load_workbook(out / "summary.xlsx", read_only=True)
+    ledger = list(wb["台账"].iter_rows(min_row=2, values_only=True))
+    assert sorted(str(r[1]) for r in ledger) == inputs
+    assert report["files"] == len(inputs)
+    read_files = {r[1] for r in ledger if r[2] == "已读取"}
+    assert {f"{inbox}/valid-{i}.xlsx" for i in range(3)} <= read_files
+    for row in ledger:
+        if row[2] == "已拒绝":
+            assert row[3] and CJK.search(str(row[3])), row
+
+    # Σ budgets of the read files' projects == the department total, in every output.
+    header = next(wb["项目清单"].iter_rows(max_row=1, values_only=True))
+    year_col = header.index("项目当年预算（元）")
+    file_col = header.index("文件")
+    projects = list(wb["项目清单"].iter_rows(min_row=2, values_only=True))
+    assert {r[file_col] for r in projects} <= read_files
+    by_projects = sum((Decimal(str(r[year_col] or 0)) for r in projects), Decimal(0))
+    units_header = next(wb["单位汇总"].iter_rows(max_row=1, values_only=True))
+    total_row = next(r for r in wb["单位汇总"].iter_rows(min_row=2, values_only=True) if r[1] == "部门合计")
+    by_total = Decimal(str(total_row[units_header.index("项目当年预算（元）")]))
+    assert by_projects == by_total == Decimal(report["total"]["totals"]["budget_year"])
+
+    with (out / "csv" / "项目清单.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    by_csv = sum((_money(r[year_col]) for r in rows[1:]), Decimal(0))
+    assert by_csv == by_total
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "parquet" / "项目清单.parquet")
+    by_parquet = sum((v or Decimal(0) for v in table.column("项目当年预算（元）").to_pylist()), Decimal(0))
+    assert by_parquet == by_total
+
+    # The names that spreadsheets would run as formulas were read, and reach the CSV neutralised.
+    assert any(r[1].endswith("name-formula-injection.xlsx") and r[2] == "已读取" for r in ledger)
+    names = {row[header.index("项目名称")] for row in rows[1:]}
+    assert '\'=HYPERLINK("http://x","点")' in names and "'@SUM(1+1)" in names
+    for csv_file in (out / "csv").iterdir():
+        with csv_file.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    assert _injection_safe(cell), (csv_file.name, cell)
+
+
+def _own_unit(data: bytes, case_id: str) -> bytes:
+    """The case's workbook under a unit name of its own, so that every readable one is read rather than
+    set aside as a repeat of the first; what is not a workbook like the base stays as it is."""
+    try:
+        return with_unit_name(data, f"{case_id}单位")
+    except (zipfile.BadZipFile, AssertionError, KeyError, ValueError, EOFError, zlib.error):
+        return data
+
+
+def _scratch(root: Path, name: str) -> Path:
+    folder = root / "build" / name
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _injection_safe(cell: str) -> bool:
+    """A cell a spreadsheet would not run: a plain number, or text not starting with a formula trigger."""
+    if not cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return True
+    try:
+        Decimal(cell)
+    except InvalidOperation:
+        return False
+    return True
+
+
+# --- a reader process that dies -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("jobs", "sig"), [(1, signal.SIGKILL), (2, signal.SIGABRT)])
+def test_a_dying_reader_becomes_a_ledger_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, sig: signal.Signals
+) -> None:
+    """A file whose reading kills the process (as calamine's abort did) is rejected by name; the others are
+    read, the summary is written and reconciles, with --jobs 1 as with a pool."""
+    import xlgoals.files
+    from xlgoals.consolidate import READ, REJECTED, consolidate
+
+    real = xlgoals.files.read_grids
+
+    def deadly(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
+        if "deadly" in str(path):
+            faulthandler.disable()  # pytest's handler would dump this worker's stack on SIGABRT
+            os.kill(os.getpid(), sig)
+        return real(path, engine, data)  # type: ignore[arg-type]
+
+    # Workers are forked from this process, so they inherit the patched reader.
+    monkeypatch.setattr(xlgoals.files, "read_grids", deadly)
+    names = ["a.xlsx", "b.xlsx", "deadly.xlsx", "c.xlsx", "d.xlsx", "e.xlsx"]
+    units = dict(valid_units(BASE, len(names)))
+    for name, data in zip(names, units.values(), strict=True):
+        (tmp_path / name).write_bytes(data)
+    result = consolidate([tmp_path / n for n in names], tmp_path / "summary.xlsx", jobs=jobs)
+    status = {Path(e.path).name: (e.status, e.reason) for e in result.ledger}
+    assert status["deadly.xlsx"][0] == REJECTED
+    assert status["deadly.xlsx"][1].startswith("读取时进程异常退出") and sig.name in status["deadly.xlsx"][1]
+    assert [Path(e.path).name for e in result.ledger] == names
+    assert all(s == READ for n, (s, _) in status.items() if n != "deadly.xlsx")
+    assert result.total.units == len(names) - 1
+    assert (tmp_path / "summary.xlsx").exists()
