@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlgoals.errors import ImportTextError
 from xlgoals.importer import import_file, import_text
 from xlgoals.importing.cells import split_words
 from xlgoals.model import MONEY_FIELDS, Unit
@@ -373,3 +374,29 @@ def test_a_title_repeated_as_a_page_header_continues_the_table() -> None:
     assert len(result.unit.projects) == 1
     assert pairs(result.unit) == expected_values()["nanyue_2018_fupin_jichusheshi"]
     assert any(n.text == title and "页眉" in n.reason for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("财政项目支出绩效目标表", ""),
+        ("市级财政项目支出绩效目标表", ""),
+        ("2023年部门预算项目支出绩效目标申报表", ""),
+        ("2023年高标准农田建设项目支出绩效目标申报表", "高标准农田建设"),
+    ],
+)
+def test_a_title_names_its_project_only_when_it_has_one(text: str, subject: str) -> None:
+    from xlgoals.importing.titles import title
+
+    t = title(text)
+    assert t is not None and t.subject == subject
+
+
+def test_a_table_of_headers_alone_imports_no_project() -> None:
+    """The form's own title is no project name: a text of bare headers has nothing to import."""
+    header_only = (
+        "财政项目支出绩效目标表\n(2020年度)\n申报单位名称：某单位\n"
+        "项目名称：\t\t项目类别：\t\n一级目标\t二级目标\t三级目标\t指标目标值\n"
+    )
+    with pytest.raises(ImportTextError):
+        import_text(header_only)

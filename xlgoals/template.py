@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -90,11 +91,23 @@ def _style_input(cell: Cell) -> None:
     cell.alignment, cell.protection = INPUT_ALIGN, UNLOCKED
 
 
+def writable_text(text: str) -> str:
+    """Text a workbook can hold: control characters (which XML 1.0 cannot carry) become U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
 def put(cell: Cell, value: CellValue) -> None:
-    """Write a value as the user would have typed it: text stays text even when it starts with '='."""
-    if isinstance(value, str) and value.startswith("="):
+    """Write a value as the user would have typed it: text stays text even when it starts with '='.
+
+    Text read from hostile files may hold control characters, which XML 1.0 cannot carry: they become U+FFFD.
+    A NaN or infinity read as a number has no representation in the file format: it is written as text."""
+    if isinstance(value, str):
+        value = writable_text(value)
         cell.value = value
-        cell.data_type = "s"  # '=100' is a target value, not a formula
+        if value.startswith("="):
+            cell.data_type = "s"  # '=100' is a target value, not a formula
+    elif isinstance(value, float | Decimal) and not math.isfinite(value):
+        cell.value = str(value)
     elif isinstance(value, Decimal):
         cell.value = excel_number(value)
     else:
@@ -259,7 +272,8 @@ def fit_project_rows(ws: Worksheet) -> None:
                 ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
             )
     widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
-    for row in range(layout.INDICATOR_FIRST_ROW, ws.max_row + 1):
+    # Bounded as the reader is: a stray value far down must not make a million rows of cells.
+    for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
         fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
 
 

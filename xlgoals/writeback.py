@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import math
 import os
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -23,8 +21,7 @@ from xlgoals.findings import Report
 from xlgoals.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.sheetplan import BarChart as BarChartSpec
 from xlgoals.sheetplan import Formula, SheetPlan, rgb_hex
-from xlgoals.template import LABEL_FILL, fit_project_rows, put, save
-from xlgoals.values import CellValue
+from xlgoals.template import LABEL_FILL, fit_project_rows, put, save, writable_text
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
 HEADER_FONT = Font(name="宋体", bold=True)
@@ -63,7 +60,7 @@ def apply_marks(wb: Workbook, mark_list: list[marks.Mark]) -> None:
             continue
         cell = wb[m.sheet][m.cell]
         cell.fill = _fill(rgb_hex(marks.FILL_RGB[m.severity]))
-        comment = Comment(xml_text(m.note), marks.NOTE_AUTHOR)
+        comment = Comment(writable_text(m.note), marks.NOTE_AUTHOR)
         comment.width, comment.height = NOTE_SIZE
         cell.comment = comment
 
@@ -84,7 +81,7 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 cell.value = "=" + value.expr
                 cache_value(ws, cell.coordinate, value.cached)
             else:
-                put(cell, _writable(value))
+                put(cell, value)
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
             if r in plan.bold_rows or r in plan.header_rows:
@@ -147,23 +144,6 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     chart.set_categories(Reference(ws, min_col=spec.label_column, min_row=spec.first_row, max_row=spec.last_row))
     chart.width, chart.height = 24, 10
     ws.add_chart(chart, spec.anchor)
-
-
-def xml_text(text: str) -> str:
-    """Text a workbook can hold: control characters (which XML 1.0 cannot carry) become U+FFFD."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-
-
-def _writable(value: CellValue) -> CellValue:
-    """A plan's value as a cell can store it: names read from hostile files may hold control characters,
-    and a NaN or infinity read as a number has no representation in the file format."""
-    if isinstance(value, str):
-        return xml_text(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, Decimal) and not value.is_finite():
-        return str(value)
-    return value
 
 
 def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Callable[[Workbook], object]) -> None:

@@ -11,6 +11,7 @@ _TITLE = re.compile(r"绩效(?:目标|自评)?(?:申报|审批|自评)?表|绩�
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
 _YEAR_ONLY = re.compile(r"^[(（]?\s*((?:19|20)[0-9]{2})\s*年度?\s*[)）]?$")
 # Where a table's own text ends: sign-off blocks, notes under the table, reviewers' stamps.
+_GENERIC_SUBJECT = re.compile(r"(?:[省市区县]级)?(?:财政|预算|部门|部门预算)?")
 _TABLE_END = re.compile(r"审核意见|审批意见|初审意见|^注[:：]|^备注[:：]|盖章|^填表人|^填报人")
 
 
@@ -32,6 +33,8 @@ def title(text: str) -> Title | None:
     subject = folded[: m.start()]
     subject = re.sub(r"^[(（]?(?:19|20)[0-9]{2}年度?[)）]?", "", subject)
     subject = re.sub(r"(?:项目)?支出$|项目$", "", subject).strip()
+    if _GENERIC_SUBJECT.fullmatch(subject):  # '财政项目支出绩效目标表' names the form, not a project
+        subject = ""
     return Title(int(y.group(1)) if y else None, form, subject)
 
 
