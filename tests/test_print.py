@@ -192,3 +192,28 @@ def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Pa
         assert "None" not in result.stdout and tail.count("\n") <= 3, name
         if name == "validate":  # the sample has warnings: where the marks are, and what to run again
             assert str(tmp_path / "checked.xlsx") in tail and f"xlgoals validate {sample_xlsx}" in tail
+
+
+def test_a_national_form_summary_follows_its_own_cells_in_yuan(soffice: str, tmp_path: Path) -> None:
+    """The national sheet keeps money in 万元 at its own cells: 汇总's formulas read those, scaled to 元."""
+    from xlgoals.importer import import_file
+    from xlgoals.template import write_unit
+
+    imported = import_file(Path(__file__).parent.parent / "samples" / "real" / "xiangtan_2023_wupaoche.txt")
+    unit_xlsx, rolled = tmp_path / "unit.xlsx", tmp_path / "rolled.xlsx"
+    write_unit(imported.unit, unit_xlsx)
+    checked = check_file(unit_xlsx)
+    budget = checked.unit.projects[0].budget_year
+    national = {spec.key: spec for spec in layout.project_fields("national")}
+    assert budget and checked.unit.projects[0].cells["budget_year"] == national["budget_year"].value_cell
+    rollup_write_back(unit_xlsx, rolled, roll_up(checked.unit, checked.report))
+    wb = openpyxl.load_workbook(rolled)
+    cell = checked.unit.projects[0].cells["budget_year"]
+    sheet = checked.unit.projects[0].sheet or ""
+    wb[sheet][cell] = wb[sheet][cell].value + 10  # ten more 万元
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    (recalculated,) = convert_all(soffice, [edited], "xlsx", tmp_path / "lo")
+    ws = openpyxl.load_workbook(recalculated, data_only=True)[layout.SUMMARY_SHEET]
+    total = next(r for r in ws.iter_rows(min_row=PROJECT_HEADER_ROW, values_only=True) if r[2] == TOTAL_LABEL)
+    assert total[4] == pytest.approx(float(budget) + 100_000)

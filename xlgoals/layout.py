@@ -235,6 +235,12 @@ def project_fields(form: str) -> tuple[FieldSpec, ...]:
     return FORM_FIELDS.get(form, PROJECT_FIELDS)
 
 
+def field_at(key: str, cell: str | None) -> FieldSpec | None:
+    """The spec of field `key` whose value sits at `cell` in one of the forms: how a project read from a sheet
+    tells which form's cell (and money scale) a value came from."""
+    return next((s for fields in FORM_FIELDS.values() for s in fields if s.key == key and s.value_cell == cell), None)
+
+
 def form_of(grid: Grid) -> Form:
     """The form a project sheet was laid out in, told by its labels."""
     return form_of_mark(grid_text(grid, NATIONAL_MARK.label_cell))

@@ -109,6 +109,9 @@ class ProjectRollup:
     name: str
     sheet: str
     money: dict[str, Decimal | None]
+    # Money line -> the project sheet's cell holding it and the yuan per unit it is typed in (the national
+    # form types 万元); lines the sheet's form has no cell for are absent.
+    sources: dict[str, tuple[str, int]]
     change: Change
     execution_rate: Decimal | None
     indicators: IndicatorCounts
@@ -175,6 +178,11 @@ def roll_up_project(project: Project, findings: dict[str, int] | None = None) ->
         name=project.name,
         sheet=project.sheet or "",
         money=money,
+        sources={
+            f: (spec.value_cell, spec.scale)
+            for f in MONEY_FIELDS
+            if (spec := layout.field_at(f, project.cells.get(f))) is not None
+        },
         change=Change.of(project.budget_year, project.last_year_budget),
         execution_rate=percent(project.last_year_executed, project.last_year_budget),
         indicators=IndicatorCounts.of(project.indicators),
@@ -249,11 +257,14 @@ def _col(name: str) -> str:
 
 def _money_formula(r: ProjectRollup, field: str, unit: MoneyUnit) -> Formula | Decimal | None:
     value = in_unit(r.money[field], unit)
-    if not r.sheet:
+    source = r.sources.get(field)
+    if not r.sheet or source is None:
         return value
     # The project sheet is the source: editing a budget there changes 汇总 when the workbook recalculates.
-    ref = f"{layout.quote_sheet(r.sheet)}!{layout.PROJECT_FIELD[field].value_cell}"
-    scaled = ref if unit is MoneyUnit.YUAN else f"{ref}/{WAN}"
+    cell, scale = source
+    ref = f"{layout.quote_sheet(r.sheet)}!{cell}"
+    factor = Decimal(scale) / (WAN if unit is MoneyUnit.WAN else 1)
+    scaled = ref if factor == 1 else f"{ref}*{excel_number(factor)}"
     return Formula(f'IF(ISNUMBER({ref}),{scaled},"")', _cached(value))
 
 
