@@ -20,10 +20,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlgoals import consolidate as cons
-from xlgoals import xlsxstream
-from xlgoals.cli import app
-from xlgoals.consolidate import (
+from xlgoals.core.model import Unit
+from xlgoals.io import xlsxstream
+from xlgoals.io.template import write_unit
+from xlgoals.jobs import consolidate as cons
+from xlgoals.jobs.consolidate import (
     DEPARTMENT_TOTAL,
     DUPLICATE,
     FINDINGS_SHEET,
@@ -40,9 +41,8 @@ from xlgoals.consolidate import (
     consolidate,
     csv_safe,
 )
-from xlgoals.model import Unit
-from xlgoals.pipeline import check_unit
-from xlgoals.template import write_unit
+from xlgoals.jobs.pipeline import check_unit
+from xlgoals.shells.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -334,7 +334,7 @@ def test_nothing_written_when_figures_do_not_reconcile(
 
 
 def test_output_must_not_replace_an_input(inbox: Inbox) -> None:
-    from xlgoals.errors import XlgoalsError
+    from xlgoals.core.errors import XlgoalsError
 
     with pytest.raises(XlgoalsError):
         consolidate([inbox.root], inbox.root / "a" / "unit.xlsx", jobs=1)
@@ -626,9 +626,9 @@ def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -
 
 
 def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
-    from xlgoals.ruleset import load_ruleset
+    from xlgoals.validation.ruleset import load_ruleset
 
-    rules = ROOT / "xlgoals" / "rulesets" / "national.toml"
+    rules = ROOT / "xlgoals" / "validation" / "rulesets" / "national.toml"
     result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
@@ -638,7 +638,7 @@ def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
 def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     monkeypatch.setattr(xlsxstream, "MAX_ROWS", 8)
     result = CliRunner().invoke(app, ["consolidate", str(inbox.root), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])

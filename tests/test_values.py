@@ -1,4 +1,4 @@
-"""Tests for xlgoals.values: real sample inputs first, then each accepted format, then properties."""
+"""Tests for xlgoals.core.values: real sample inputs first, then each accepted format, then properties."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel
 
-from xlgoals.values import (
+from xlgoals.core.values import (
     DEFAULT_QUALITATIVE,
     Operator,
     ParseError,

@@ -25,7 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.office import convert
-from xlgoals import vba, xlsmpackage
+from xlgoals.macro import vba, xlsmpackage
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from xlgoals.values import ParseError, TargetKind, parse_target
+from xlgoals.core.values import ParseError, TargetKind, parse_target
 
 KIND_ZH = {
     TargetKind.QUANTITATIVE: "定量",
