@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io import xlsxstream
 from xlgoals.io.template import write_unit
@@ -40,6 +41,7 @@ from xlgoals.jobs.consolidate import (
     ReconciliationError,
     consolidate,
     csv_safe,
+    worker,
 )
 from xlgoals.jobs.pipeline import check_unit
 from xlgoals.shells.cli import app
@@ -171,7 +173,7 @@ def test_totals_reconcile(inbox: Inbox, run: Run) -> None:
         ("last_year_executed", "上年执行数（元）"),
     ):
         expected = inbox.sample.money_totals()[field] + inbox.second.money_totals()[field]
-        label = next(s.label for s in cons.layout.PROJECT_FIELDS if s.key == field)
+        label = next(s.label for s in layout.PROJECT_FIELDS if s.key == field)
         assert Decimal(str(total[title])) == expected
         assert sum(Decimal(str(u[title])) for u in unit_rows) == expected
         assert sum(Decimal(str(p[label] or 0)) for p in projects) == expected
@@ -324,8 +326,8 @@ def test_nothing_written_when_figures_do_not_reconcile(
     inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read the wrong column as this year's budget: the project list no longer adds up to the unit totals.
-    wrong = dict(cons.MONEY_INDEX, budget_year=cons.MONEY_INDEX["last_year_budget"])
-    monkeypatch.setattr(cons, "MONEY_INDEX", wrong)
+    real = worker.project_money
+    monkeypatch.setattr(worker, "project_money", lambda p: {**real(p), "budget_year": real(p)["last_year_budget"]})
     out, csv_dir = tmp_path / "bad" / "s.xlsx", tmp_path / "bad" / "csv"
     with pytest.raises(ReconciliationError, match="项目当年预算"):
         consolidate([inbox.root], out, csv_dir=csv_dir, jobs=1)
@@ -421,7 +423,7 @@ def test_unlistable_folder_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path, m
                 onerror(PermissionError(13, "Permission denied", str(Path(dirpath) / "locked")))
             yield dirpath, dirnames, filenames
 
-    monkeypatch.setattr(cons.os, "walk", walk)
+    monkeypatch.setattr(os, "walk", walk)
     result = consolidate([root], tmp_path / "s.xlsx", jobs=1)
     locked = next(e for e in result.ledger if e.path == str(root / "locked"))
     assert (locked.status, locked.code) == (REJECTED, "folder.unreadable")
@@ -632,7 +634,7 @@ def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
     result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
-    assert cons._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
+    assert worker._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
 
 
 def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

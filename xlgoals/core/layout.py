@@ -25,6 +25,14 @@ PROJECT_SHEET_PREFIX = "项目"
 # one, whatever its name (a copy Excel names "项目1 (2)" or "_项目模板 (2)", a sheet renamed "孵化器").
 SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET})
 
+# The department summary's sheets (xlgoals consolidate), in tab order.
+UNITS_SHEET = "单位汇总"
+PROJECTS_SHEET = "项目清单"
+INDICATORS_SHEET = "指标明细"
+FINDINGS_SHEET = "校验问题"
+LEDGER_SHEET = "台账"
+SUMMARY_SHEETS = (UNITS_SHEET, PROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, LEDGER_SHEET)
+
 Kind = Literal["text", "choice", "yesno", "date", "money", "long", "year", "framework"]
 # Which project sheet a framework uses: Shanghai's declaration or the national form.
 Form = Literal["shanghai", "national"]

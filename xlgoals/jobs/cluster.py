@@ -40,7 +40,8 @@ def cluster_results(tasks: list[Task], address: str, progress: ProgressFn | None
 
 
 def _ordered(client: Any, tasks: list[Task], progress: ProgressFn | None) -> Iterator[FileResult]:
-    from xlgoals.jobs.consolidate import CHUNK, _process_chunk
+    from xlgoals.jobs.consolidate.pool import CHUNK
+    from xlgoals.jobs.consolidate.worker import _process_chunk
 
     total = len(tasks)
     chunks = iter([tasks[i : i + CHUNK] for i in range(0, total, CHUNK)])

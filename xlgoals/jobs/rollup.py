@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.values import CellValue, TargetKind
+from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.validation.findings import Report, Severity, zero_counts
@@ -21,20 +22,6 @@ if TYPE_CHECKING:
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
-KIND_ZH: dict[str, str] = {
-    "quantitative": "定量",
-    "qualitative": "定性",
-    "descriptive": "描述",
-    "schedule": "期限",
-    "empty": "空白",
-    "unparsed": "无法识别",
-}
-MONEY_ZH: dict[str, str] = {
-    "budget_total": "项目总预算（元）",
-    "budget_year": "项目当年预算（元）",
-    "last_year_budget": "上年预算额（元）",
-    "last_year_executed": "上年执行数（元）",
-}
 _PCT = Decimal("0.01")
 
 

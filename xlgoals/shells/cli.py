@@ -293,8 +293,9 @@ def rollup(
     ] = None,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import KIND_ZH, ProjectRollup, UnitRollup, roll_up
+    from xlgoals.jobs.rollup import ProjectRollup, UnitRollup, roll_up
     from xlgoals.jobs.rollup import write_back as do_write_back
 
     if write_back is not None:
