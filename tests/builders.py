@@ -8,7 +8,8 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import ParseError, parse_target
+from xlgoals.core.targets import parse_target
+from xlgoals.core.values import ParseError
 from xlgoals.validation.ruleset import RuleSet
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import parse_target
+from xlgoals.core.targets import parse_target
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.archive.ingest import add_paths
 from xlgoals.jobs.archive.schema import ArchiveError

@@ -17,7 +17,8 @@ from tests.conftest import SAMPLE_TXT
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Unit
-from xlgoals.core.values import TargetKind, format_money, parse_target
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import format_money
 from xlgoals.io.reader import read
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.importer import ImportNote, ImportResult, import_file, import_text

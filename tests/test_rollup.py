@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import TargetKind, parse_target
+from xlgoals.core.targets import TargetKind, parse_target
 from xlgoals.jobs.pipeline import Checked, check_file
 from xlgoals.jobs.rollup import (
     KINDS,

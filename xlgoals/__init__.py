@@ -2,7 +2,8 @@
 
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError, WorkbookError, XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import ParseError, Target, parse_date, parse_money, parse_target
+from xlgoals.core.targets import Target, parse_target
+from xlgoals.core.values import ParseError, parse_date, parse_money
 from xlgoals.io.reader import read
 from xlgoals.validation.findings import Finding, Report, Severity
 from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from xlgoals.core.values import ParseError, TargetKind, parse_target
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import ParseError
 from xlgoals.core.vocabulary import KIND_VERDICT_ZH
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlgoals.core.values import Target
+from xlgoals.core.targets import Target
 
 MONEY_FIELDS: tuple[str, ...] = ("budget_total", "budget_year", "last_year_budget", "last_year_executed")
 # The national form's split of the year's money (其中：财政拨款 / 其他资金); not part of the roll-up lines.

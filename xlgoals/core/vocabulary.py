@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlgoals.core.values import TargetKind
+from xlgoals.core.targets import TargetKind
 
 # An indicator's kind in a table cell or a count; 'unparsed' is a value filled in that did not parse.
 KIND_ZH: dict[str, str] = {

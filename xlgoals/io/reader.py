@@ -12,16 +12,8 @@ from xlgoals.core import layout
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import (
-    DEFAULT_QUALITATIVE,
-    CellValue,
-    ParseError,
-    Target,
-    cell_text,
-    parse_date,
-    parse_money,
-    parse_target,
-)
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, parse_target
+from xlgoals.core.values import CellValue, ParseError, cell_text, parse_date, parse_money
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
 from xlgoals.validation.ruleset import framework_name
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
-from xlgoals.core.values import CellValue, TargetKind
+from xlgoals.core.targets import TargetKind
+from xlgoals.core.values import CellValue
 from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number

@@ -9,7 +9,8 @@ from pathlib import Path
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import DEFAULT_QUALITATIVE, ParseError, Target, parse_target
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, parse_target
+from xlgoals.core.values import ParseError
 from xlgoals.jobs.archive.schema import connect
 from xlgoals.validation.rules.registry import History
 

@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from xlgoals.core import layout
 from xlgoals.core.layout import FieldSpec
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import (
-    ParseError,
-    TargetKind,
-    cell_text,
-    parse_date,
-    parse_money,
-    parse_target,
-)
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import ParseError, cell_text, parse_date, parse_money
 from xlgoals.jobs.importing.cells import ImportNote
 
 # --- text cleaning --------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xlgoals.core.values import ParseError, TargetKind, parse_target
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import ParseError
 from xlgoals.jobs.importing.cells import Cell
 from xlgoals.jobs.importing.labels import key
 from xlgoals.jobs.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import DEFAULT_QUALITATIVE, ParseError, Target, TargetKind, format_money, parse_target
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target
+from xlgoals.core.values import ParseError, format_money
 from xlgoals.validation.rules.registry import Context, Hit
 from xlgoals.validation.ruleset import RuleSet
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.values import Operator, Target, TargetKind, format_money, parse_target, split_unit
+from xlgoals.core.targets import Operator, Target, TargetKind, parse_target, split_unit
+from xlgoals.core.values import format_money
 from xlgoals.validation.rules.common import cover_cell, field_cell, indicator_cell, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from xlgoals.core.values import TargetKind
+from xlgoals.core.targets import TargetKind
 from xlgoals.validation.rules.common import indicator_cell, indicator_of, target_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from xlgoals.core.values import Operator, TargetKind, parse_target, split_unit, unit_from_name
+from xlgoals.core.targets import Operator, TargetKind, parse_target, split_unit, unit_from_name
 from xlgoals.validation.rules.common import indicator_cell, indicator_of, parse_problem, target_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
