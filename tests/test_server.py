@@ -28,8 +28,10 @@ from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.pipeline import check_file
+from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_CDN
 from xlgoals.shells.cli import app as cli_app
-from xlgoals.shells.server import MB, WEB_ENTRIES, XLWINGS_JS_CDN, Limits, create_app
+from xlgoals.shells.server import create_app
+from xlgoals.shells.uploads import MB, Limits
 from xlgoals.validation import marks
 from xlgoals.validation.findings import SEVERITY_ZH
 

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
 import logging
 import os
-import resource
 import shutil
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from html import escape
 from importlib import resources
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,38 +30,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xlgoals import __version__, excel
-from xlgoals.core.errors import XlgoalsError
-from xlgoals.macro.vba import BUTTONS
+from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_ENV, caption, manifest_xml, taskpane_html
+from xlgoals.shells.uploads import MB, Limits, Workers
 
 log = logging.getLogger("xlgoals.shells.server")
 
-# Script name (the URL path) -> entry point; the folder-based consolidation needs a local disk and a
-# desktop Excel, so the web app offers the entries that work on the workbook itself.
-WEB_ENTRIES = ("validate_active", "validate_all", "add_project", "rollup")
-# The installed xlwings ships clients for Google Sheets (js/xlwings.js) and Office Scripts (js/xlwings.ts)
-# only; the task pane needs the Office.js one. A deployment without internet copies that file (from
-# xlwings' release for the pinned version) and names it in XLGOALS_XLWINGS_JS; otherwise the CDN serves it.
-XLWINGS_JS_ENV = "XLGOALS_XLWINGS_JS"
-XLWINGS_JS_CDN = f"https://cdn.jsdelivr.net/gh/xlwings/xlwings@{xw.__version__}/xlwingsjs/dist/xlwings.min.js"
-OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
-MB = 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.12"
-UNEXPECTED = "服务器处理时出现意外错误，操作未完成。请把文件和时间告诉管理员。"
 WEB_FILES = ("index.html", "web.js", "web.css")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may cost; past these a request gets a Chinese message, never a crash."""
-
-    file_bytes: int = 20 * MB  # one uploaded workbook
-    files: int = 200  # workbooks in one department summary
-    upload_bytes: int = 400 * MB  # a whole upload request (spooled to disk as it arrives)
-    json_bytes: int = 20 * MB  # an Excel-on-the-web call (held in memory)
-    jobs: int = 2  # workbooks worked on at once: the rest wait their turn, so memory stays bounded
-    worker_memory: int = 3 * 1024 * MB  # address space of a worker process
-    seconds: int = 300  # one request's work
 
 
 class RequestRefused(HTTPException):
@@ -78,164 +44,6 @@ class RequestRefused(HTTPException):
 
 def _refuse(status: int, message: str) -> RequestRefused:
     return RequestRefused(status_code=status, detail=message)
-
-
-# --- the work, in worker processes ------------------------------------------------------------------------
-# Uploaded workbooks are untrusted: they are read in worker processes, so a file that crashes or exhausts a
-# reader costs one answer, not the server, and no process forks from the server's threads. Every request
-# works in its own temporary folder, removed before the answer leaves; the generated workbooks travel back
-# inside the JSON answer (base64) and the page offers them as downloads. That keeps the server stateless:
-# no token folders to expire, nothing left behind when a browser never comes back for a file.
-
-
-def _worker_init(memory: int) -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
-
-
-def _download(path: Path) -> dict[str, str]:
-    kind = XLSM_TYPE if path.suffix == ".xlsm" else XLSX_TYPE
-    return {"name": path.name, "type": kind, "data": base64.b64encode(path.read_bytes()).decode("ascii")}
-
-
-def check_workbook(path: Path) -> dict[str, Any]:
-    """One unit workbook: findings, per-project status, and the marked and rolled-up copies, as the CLI makes them."""
-    from xlgoals.core.values import format_money
-    from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.rollup import write_back as write_rollup
-    from xlgoals.validation.findings import SEVERITY_ZH
-    from xlgoals.validation.marks import project_status, summary_line
-    from xlgoals.validation.writeback import write_back
-
-    checked = check_file(path)
-    report = checked.report
-    suffix = path.suffix.lower()
-    marked = path.with_name(f"{path.stem}_校验{suffix}")
-    write_back(path, marked, report, checked.ruleset.title)
-    r = roll_up(checked.unit, report)
-    summary = path.with_name(f"{path.stem}_汇总{suffix}")
-    write_rollup(path, summary, r)
-    return {
-        "file": path.name,
-        "unit": r.unit,
-        "year": r.year,
-        "verdict": summary_line(report, checked.ruleset.title),
-        "counts": report.counts(),
-        "budget_year": format_money(r.totals["budget_year"]),
-        "findings": [
-            {
-                "level": SEVERITY_ZH[f.severity],
-                "severity": f.severity.value,
-                "location": f.location,
-                "code": f.code,
-                "message": f.message,
-            }
-            for f in report.findings
-        ],
-        "projects": [
-            {"status": project_status(counts), "sheet": p.sheet, "name": p.name, **counts}
-            for p in r.projects
-            for counts in [p.findings or dict.fromkeys(report.counts(), 0)]
-        ],
-        "downloads": [_download(marked), _download(summary)],
-    }
-
-
-SUMMARY_NAME = "部门汇总.xlsx"
-
-
-def summarize_workbooks(names: Sequence[str]) -> dict[str, Any]:
-    """Several unit workbooks: the department summary with its 台账, as `xlgoals consolidate` makes it."""
-    from xlgoals.jobs.consolidate import consolidate
-
-    out = Path("..") / SUMMARY_NAME  # beside the uploads: one of them may carry the same name
-    result = consolidate(list(names), out, jobs=1)
-    return {"result": result.to_dict(), "downloads": [_download(out)]}
-
-
-def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
-    """A worker's entry: the job's answer, or its refusal as the CLI words it."""
-    # Relative paths, so messages and the 台账 name each file as it was uploaded, not by this request's
-    # temporary folder; a worker runs one job at a time, so changing its directory is safe.
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
-        return summarize_workbooks(names) if many else check_workbook(Path(names[0]))
-    except XlgoalsError as e:
-        return {"error": e.user_message}
-    except MemoryError:
-        return {"error": f"文件 {'、'.join(names)}：文件太大或结构异常，读取时超出内存上限，未能处理。"}
-    except Exception:
-        # A bug, not bad input (bad input is an XlgoalsError): its traceback belongs in the server's log.
-        log.exception("job on %s failed", names)
-        return {"error": f"文件 {'、'.join(names)}：{UNEXPECTED}", "status": 500}
-    finally:
-        os.chdir(previous)
-
-
-WORKER_MODULES = (
-    "xlgoals.shells.server",
-    "xlgoals.jobs.pipeline",
-    "xlgoals.validation.writeback",
-    "xlgoals.jobs.rollup",
-    "xlgoals.jobs.consolidate",
-)
-
-
-class _Workers:
-    """A pool of worker processes, replaced when a worker dies (a file that crashed or exhausted a reader)."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
-
-    def _current(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                # forkserver, not fork: the server has threads, and a fork copies their locks mid-use. The
-                # fork server imports the jobs' modules once; each worker starts from it warm.
-                context = get_context("forkserver")
-                context.set_forkserver_preload(list(WORKER_MODULES))
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.limits.jobs,
-                    mp_context=context,
-                    initializer=_worker_init,
-                    initargs=(self.limits.worker_memory,),
-                    max_tasks_per_child=100,
-                )
-            return self._pool
-
-    def _drop(self, pool: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    async def run(self, folder: Path, names: list[str], many: bool) -> dict[str, Any]:
-        # A dying worker breaks every job in its pool: the others are run again in a fresh pool, and a job
-        # that breaks a second pool is the one at fault.
-        for _attempt in range(2):
-            pool = self._current()
-            try:
-                answer: dict[str, Any] = await asyncio.wrap_future(pool.submit(_run_job, folder, names, many))
-                return answer
-            except BrokenProcessPool:
-                self._drop(pool)
-        return {"error": f"文件 {'、'.join(names)}：读取时进程异常退出（文件可能损坏或过大），未能处理。"}
-
-    def warm(self) -> None:
-        """Start the workers now, so the first upload doesn't wait for them."""
-        pool = self._current()
-        for future in [pool.submit(os.getpid) for _ in range(self.limits.jobs)]:
-            future.result()
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _safe_name(raw: str | None, taken: set[str]) -> str:
@@ -389,10 +197,6 @@ def _entries() -> dict[str, Callable[..., None]]:
     return {name: getattr(excel, name) for name in WEB_ENTRIES}
 
 
-def _caption(name: str) -> str:
-    return next(caption for caption, _, entry in BUTTONS if entry == name)
-
-
 def run_script(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Build the book from the client's payload, run the entry, return the actions for Excel to apply."""
     entry = _entries().get(name)
@@ -409,68 +213,6 @@ def run_script(name: str, payload: dict[str, Any]) -> dict[str, Any]:
         return actions
     finally:
         book.close()
-
-
-def _taskpane(base: str) -> str:
-    buttons = "\n".join(
-        f"<button disabled onclick=\"run('{name}')\">{escape(_caption(name))}</button>" for name in WEB_ENTRIES
-    )
-    client = f"{base}xlwings-client.js" if os.environ.get(XLWINGS_JS_ENV) else XLWINGS_JS_CDN
-    upload = escape(base)
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>xlgoals 绩效目标</title>
-<script src="{OFFICE_JS}"></script>
-<script src="{escape(client)}"></script>
-<style>body{{font-family:sans-serif;margin:12px}}button{{display:block;width:100%;margin:6px 0;padding:8px}}
-#status{{margin:8px 0;color:#444}}#status.bad{{color:#b00020}}</style>
-</head><body><h3>财政项目支出绩效目标</h3>
-<p id="status" role="status">正在连接 Excel……</p>
-{buttons}
-<script>
-// Without Office.js (a plain browser, or no access to Microsoft's servers) nothing can reach the workbook:
-// say so instead of leaving buttons that do nothing.
-function say(text, bad) {{
-  var box = document.getElementById("status");
-  box.textContent = text;
-  box.className = bad ? "bad" : "";
-}}
-var UPLOAD = "若只需校验文件，可在浏览器中打开 {upload} 上传工作簿。";
-if (typeof Office === "undefined") {{
-  say("未能加载 Office.js（微软的 Excel 加载项脚本）。本页面须在 Excel 中作为加载项打开，且电脑能访问 "
-    + "appsforoffice.microsoft.com。" + UPLOAD, true);
-}} else if (typeof xlwings === "undefined") {{
-  say("未能加载 xlwings 客户端脚本，按钮无法使用；请联系管理员检查服务器的 {XLWINGS_JS_ENV} 设置或网络。", true);
-}} else {{
-  Office.onReady(function (info) {{
-    if (info.host !== Office.HostType.Excel) {{
-      say("本页面须在 Excel 中作为加载项打开，普通浏览器无法操作工作簿。" + UPLOAD, true);
-      return;
-    }}
-    document.querySelectorAll("button").forEach(function (b) {{ b.disabled = false; }});
-    say("已连接 Excel，点击按钮运行。");
-  }});
-}}
-function run(name) {{ xlwings.runPython("{base}xlwings/custom-scripts-call/" + name); }}
-</script></body></html>"""
-
-
-def _manifest(base: str) -> str:
-    """An Office add-in manifest for sideloading; the id is fixed so a re-sideload replaces the old one."""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
-  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="TaskPaneApp">
-  <Id>5d1c3c3e-2f4b-4c59-9f55-6b8a0e3f7a21</Id>
-  <Version>{__version__}.0</Version>
-  <ProviderName>xlgoals</ProviderName>
-  <DefaultLocale>zh-CN</DefaultLocale>
-  <DisplayName DefaultValue="xlgoals 绩效目标"/>
-  <Description DefaultValue="校验、汇总财政项目支出绩效目标表"/>
-  <Hosts><Host Name="Workbook"/></Hosts>
-  <Requirements><Sets DefaultMinVersion="1.1"><Set Name="ExcelApi" MinVersion="1.18"/></Sets></Requirements>
-  <DefaultSettings><SourceLocation DefaultValue="{escape(base)}taskpane.html"/></DefaultSettings>
-  <Permissions>ReadWriteDocument</Permissions>
-</OfficeApp>
-"""
 
 
 def _web_file(name: str) -> str:
@@ -506,7 +248,7 @@ async def _uploads(request: Request, limits: Limits, most: int) -> tuple[Any, li
 
 def create_app(limits: Limits | None = None) -> FastAPI:
     limits = limits or Limits()
-    workers = _Workers(limits)
+    workers = Workers(limits)
     xlwings_gate = threading.BoundedSemaphore(limits.jobs)
 
     @asynccontextmanager
@@ -576,7 +318,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @app.get("/xlwings/custom-scripts-meta")
     def scripts_meta() -> list[dict[str, str]]:
-        return [{"function_name": name, "caption": _caption(name)} for name in WEB_ENTRIES]
+        return [{"function_name": name, "caption": caption(name)} for name in WEB_ENTRIES]
 
     def gated(name: str, payload: dict[str, Any]) -> dict[str, Any]:
         with xlwings_gate:
@@ -591,7 +333,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     def taskpane(request: Request) -> str:
-        return _taskpane(str(request.base_url))
+        return taskpane_html(str(request.base_url))
 
     @app.get("/xlwings-client.js")
     def xlwings_client() -> Response:
@@ -602,6 +344,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @app.get("/manifest.xml")
     def manifest(request: Request) -> Response:
-        return Response(_manifest(str(request.base_url)), media_type="application/xml")
+        return Response(manifest_xml(str(request.base_url)), media_type="application/xml")
 
     return app
