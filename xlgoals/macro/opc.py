@@ -22,8 +22,6 @@ from xlgoals.macro.vba import (
 )
 from xlgoals.macro.xmledit import scan_xml
 
-# --- .xlsx -> .xlsm -------------------------------------------------------------------------------
-
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
