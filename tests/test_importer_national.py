@@ -159,7 +159,7 @@ def test_cli_prints_unplaced_text_as_written(tmp_path: Path) -> None:
 
 def test_an_xls_file_is_told_to_be_saved_as_xlsx(tmp_path: Path) -> None:
     from xlgoals.core.errors import XlgoalsError
-    from xlgoals.io.files import OLE_MAGIC
+    from xlgoals.io.container import OLE_MAGIC
 
     path = tmp_path / "old.xls"
     path.write_bytes(OLE_MAGIC + b"\x00" * 600)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.office import convert
 from xlgoals.core import errors, layout
-from xlgoals.io.files import OLE_MAGIC
+from xlgoals.io.container import OLE_MAGIC
 from xlgoals.io.reader import read
 from xlgoals.io.template import write_template
 

@@ -17,7 +17,7 @@ from xlgoals.core import layout
 from xlgoals.core.layout import FieldSpec, quote_sheet
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.values import CellValue
-from xlgoals.io.files import atomic_output
+from xlgoals.io.outputs import atomic_output
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, CachingZip, MoneyUnit, money_format, print_setup, row_height
 from xlgoals.io.sheetplan import excel_number, rgb_hex
 from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title

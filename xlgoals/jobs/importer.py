@@ -14,7 +14,7 @@ from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError, WorkbookError
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
-from xlgoals.io.files import OLE_MAGIC, read_input
+from xlgoals.io.container import OLE_MAGIC, read_input
 from xlgoals.jobs.importing import ImportNote, cells_from_grid, cells_from_text, recognise
 from xlgoals.jobs.importing.shanghai_text import read_lines
 

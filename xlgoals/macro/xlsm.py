@@ -8,7 +8,7 @@ from pathlib import Path
 
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.io.files import atomic_output
+from xlgoals.io.outputs import atomic_output
 from xlgoals.io.template import write_template
 from xlgoals.macro.vba import BUTTONS
 from xlgoals.macro.xlsmpackage import make_xlsm

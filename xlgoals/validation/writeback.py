@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
 from xlgoals.core.errors import WorkbookError, XlgoalsError
-from xlgoals.io.files import check_container, check_output
+from xlgoals.io.container import check_container
+from xlgoals.io.outputs import check_output
 from xlgoals.io.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.io.sheetplan import BarChart as BarChartSpec
 from xlgoals.io.sheetplan import Formula, SheetPlan, rgb_hex

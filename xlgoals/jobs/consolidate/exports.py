@@ -117,7 +117,7 @@ def _parquet_value(value: Any, kind: ColumnKind) -> Any:
 
 def open_exports(stack: ExitStack, csv_dir: Path | None, parquet_dir: Path | None) -> dict[str, Export]:
     """The CSV/parquet copies asked for, one per table; none when neither was asked for."""
-    from xlgoals.io.files import atomic_output
+    from xlgoals.io.outputs import atomic_output
 
     exports: dict[str, Export] = {}
     if csv_dir is None and parquet_dir is None:
@@ -139,7 +139,7 @@ def check_outputs(
     output: Path, csv_dir: str | os.PathLike[str] | None, parquet_dir: str | os.PathLike[str] | None, inputs: list[str]
 ) -> None:
     """Every output path is writable as asked and none of them is an input, before any file is read."""
-    from xlgoals.io.files import check_output
+    from xlgoals.io.outputs import check_output
 
     check_output(output, inputs)
     for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):

@@ -56,7 +56,7 @@ def is_lock_file(name: str) -> bool:
 
 def read_hashed(path: Path) -> tuple[bytes, str]:
     """A file's bytes, read once and capped (FIFOs and devices refused unopened), and their SHA-256."""
-    from xlgoals.io.files import read_input
+    from xlgoals.io.container import read_input
 
     data = read_input(path)
     return data, hashlib.sha256(data).hexdigest()

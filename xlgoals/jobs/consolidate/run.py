@@ -233,7 +233,7 @@ def consolidate(
 
     The outputs appear only when the figures reconcile; otherwise ReconciliationError and nothing is written.
     """
-    from xlgoals.io.files import atomic_output
+    from xlgoals.io.outputs import atomic_output
 
     out_path = Path(output)
     if out_path.suffix.lower() != ".xlsx":

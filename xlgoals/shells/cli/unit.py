@@ -63,7 +63,7 @@ def import_(
 ) -> None:
     """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
     from xlgoals.core.values import format_money
-    from xlgoals.io.files import check_output
+    from xlgoals.io.outputs import check_output
     from xlgoals.io.template import write_unit
     from xlgoals.jobs.importer import import_file
 
@@ -175,7 +175,7 @@ def validate(
     ] = None,
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
-    from xlgoals.io.files import check_output
+    from xlgoals.io.outputs import check_output
     from xlgoals.jobs.pipeline import check_file
 
     if write_back is not None:
@@ -223,7 +223,7 @@ def rollup(
     from xlgoals.jobs.rollup import write_back as do_write_back
 
     if write_back is not None:
-        from xlgoals.io.files import check_output
+        from xlgoals.io.outputs import check_output
 
         check_output(write_back, [path])
     checked = check_file(path, rules)
