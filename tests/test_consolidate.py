@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.io import xlsxstream
+from xlgoals.io import rowxml, xlsxstream
 from xlgoals.io.template import write_unit
 from xlgoals.jobs import consolidate as cons
 from xlgoals.jobs.consolidate import (
@@ -455,11 +455,11 @@ TRICKY = (
     "𠀀𪚥 😀",
 )
 TRICKY_COLUMNS = (
-    xlsxstream.Column("文本"),
-    xlsxstream.Column("整数", "int"),
-    xlsxstream.Column("金额", "money"),
-    xlsxstream.Column("日期", "date"),
-    xlsxstream.Column("数值", "number"),
+    rowxml.Column("文本"),
+    rowxml.Column("整数", "int"),
+    rowxml.Column("金额", "money"),
+    rowxml.Column("日期", "date"),
+    rowxml.Column("数值", "number"),
 )
 
 
@@ -498,14 +498,14 @@ def _write_book(path: Path, sheets: dict[str, list[tuple[Any, ...]]]) -> list[st
     ],
 )
 def test_xml_text(text: str, xml: str) -> None:
-    assert xlsxstream.xml_text(text) == xml
+    assert rowxml.xml_text(text) == xml
 
 
 def test_cap_text_counts_like_excel() -> None:
-    assert len(xlsxstream.cap_text("长" * 40_000)) == xlsxstream.MAX_CELL_CHARS
-    wide = xlsxstream.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
-    assert len(wide.encode("utf-16-le")) // 2 == xlsxstream.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
-    assert xlsxstream.cap_text("上海") == "上海"
+    assert len(rowxml.cap_text("长" * 40_000)) == rowxml.MAX_CELL_CHARS
+    wide = rowxml.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
+    assert len(wide.encode("utf-16-le")) // 2 == rowxml.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
+    assert rowxml.cap_text("上海") == "上海"
 
 
 def test_writer_round_trip(tmp_path: Path) -> None:
@@ -529,7 +529,7 @@ def test_writer_round_trip(tmp_path: Path) -> None:
         values = [None if v == "" else v for v in have]  # calamine's empty cell is ''
         money = None if want[2] is None else float(want[2])  # Excel keeps a double, as every number
         assert values[1:] == [want[1], money, *want[3:]], want
-    assert got[-1][0] == "长" * xlsxstream.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
+    assert got[-1][0] == "长" * rowxml.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
     assert wb.get_sheet_by_name("空表").to_python() == [[c.title for c in TRICKY_COLUMNS]]
 
     wb2 = openpyxl.load_workbook(path)

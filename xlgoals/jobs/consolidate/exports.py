@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from xlgoals.core.layout import SUMMARY_SHEETS
-from xlgoals.io.xlsxstream import Column, ColumnKind
+from xlgoals.io.rowxml import Column, ColumnKind
 from xlgoals.jobs.consolidate.tables import COLUMNS
 
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")

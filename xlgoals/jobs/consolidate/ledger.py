@@ -7,7 +7,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.io.xlsxstream import Row
+from xlgoals.io.rowxml import Row
 
 
 class Status(StrEnum):

@@ -10,7 +10,7 @@ from typing import Any
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.core.vocabulary import MONEY_ZH
-from xlgoals.io.xlsxstream import Row
+from xlgoals.io.rowxml import Row
 from xlgoals.jobs.consolidate.ledger import LedgerEntry
 from xlgoals.jobs.consolidate.tables import ZERO
 from xlgoals.validation.findings import Severity

@@ -20,7 +20,8 @@ from xlgoals.core.layout import (
 )
 from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.io.xlsxstream import Row, StreamBook, in_wan
+from xlgoals.io.rowxml import Row, in_wan
+from xlgoals.io.xlsxstream import StreamBook
 from xlgoals.jobs.consolidate.exports import Export, check_outputs, open_exports
 from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs
 from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason

@@ -17,7 +17,7 @@ from xlgoals.core.layout import (
 )
 from xlgoals.core.model import MONEY_FIELDS, Project, Unit
 from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH
-from xlgoals.io.xlsxstream import Column, Row, RowXml, in_wan
+from xlgoals.io.rowxml import Column, Row, RowXml, in_wan
 from xlgoals.jobs.rollup import indicator_kind
 from xlgoals.validation.findings import SEVERITY_ZH, Report
 

@@ -15,7 +15,7 @@ from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.layout import FINDINGS_SHEET, INDICATORS_SHEET, PROJECTS_SHEET
 from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.io.xlsxstream import Row
+from xlgoals.io.rowxml import Row
 from xlgoals.jobs.consolidate.inputs import is_lock_file, read_hashed
 from xlgoals.jobs.consolidate.ledger import LOCK, READ, REJECTED, Reason, Status, error_reason
 from xlgoals.jobs.consolidate.tables import (
