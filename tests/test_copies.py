@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from tests.test_excel import _content, _remote
 from xlgoals import excel
 from xlgoals.core import errors, layout
+from xlgoals.io.cellstyle import put
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
-from xlgoals.io.template import put
 from xlgoals.jobs.consolidate import INDICATORS_SHEET, LEDGER_SHEET, PROJECTS_SHEET, REJECTED, consolidate
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.jobs.rollup import PROJECT_HEADER_ROW, PROJECT_HEADERS, roll_up

@@ -12,8 +12,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.office import convert
 from xlgoals.core import layout
+from xlgoals.io.cellstyle import put
+from xlgoals.io.lists import level2_key
 from xlgoals.io.reader import read
-from xlgoals.io.template import build_workbook, level2_key, put, save, write_template
+from xlgoals.io.template import build_workbook, save, write_template
 from xlgoals.validation.ruleset import builtin_rulesets
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,3 +28,6 @@ MONEY_ZH: dict[str, str] = {
     "last_year_budget": "上年预算额（元）",
     "last_year_executed": "上年执行数（元）",
 }
+
+# What a blank required field reads as in a title or a list.
+NOT_FILLED = "未填写"

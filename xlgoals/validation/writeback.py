@@ -16,12 +16,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
 from xlgoals.core.errors import WorkbookError, XlgoalsError
+from xlgoals.io.cellstyle import LABEL_FILL, fit_project_rows, put, writable_text
 from xlgoals.io.container import check_container
 from xlgoals.io.outputs import check_output
 from xlgoals.io.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.io.sheetplan import BarChart as BarChartSpec
 from xlgoals.io.sheetplan import Formula, SheetPlan, rgb_hex
-from xlgoals.io.template import LABEL_FILL, fit_project_rows, put, save, writable_text
+from xlgoals.io.template import save
 from xlgoals.validation import marks
 from xlgoals.validation.findings import Report
 
