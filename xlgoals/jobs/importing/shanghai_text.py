@@ -2,152 +2,29 @@
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
-from dataclasses import dataclass
 
 from xlgoals.core import layout
 from xlgoals.core.layout import FieldSpec
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind, parse_target
-from xlgoals.core.values import ParseError, cell_text, parse_date, parse_money
+from xlgoals.core.values import ParseError, parse_date, parse_money
 from xlgoals.jobs.importing.cells import ImportNote
-
-# --- text cleaning --------------------------------------------------------------------------------------
-
-# Block tags end a paragraph; every other tag is formatting that carries no text.
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "blockquote", "pre", "hr"}
-    | {f"h{i}" for i in range(1, 7)}
+from xlgoals.jobs.importing.textlines import (
+    BUDGET_SECTION,
+    COLUMN_OF,
+    DEFAULT_COLUMNS,
+    PAGE_MARK,
+    TABLE_SECTION,
+    TITLE,
+    YEAR_LINE,
+    YES_NO,
+    Line,
+    join_text,
+    label_key,
+    label_of,
+    text_lines,
 )
-# Only ASCII-letter tag names: '<=30天' and '<5%' are target values, not markup.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:[\s/][^<>]*)?>")
-# The extractor can cut a tag at a page end, leaving '<p style="...' with no '>'.
-_DANGLING_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?$")
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,7}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-_PARA = "\x00"
-# C0 controls other than tab and newline are extraction debris (form feeds at page breaks, NULs), and
-# openpyxl refuses to write them into a workbook later.
-_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_SPACES = re.compile(r"\s+")
-
-
-def _tag(m: re.Match[str]) -> str:
-    return _PARA if m.group(2).lower() in _BLOCK_TAGS else ""
-
-
-def _entity(m: re.Match[str]) -> str:
-    text = html.unescape(m.group(0))
-    return " " if text == "\xa0" else text
-
-
-def _paragraphs(cell: str) -> list[str]:
-    """A cell's text without markup, as its non-empty paragraphs."""
-    if "<" in cell:
-        cell = _DANGLING_TAG.sub(_tag, _TAG.sub(_tag, cell))
-    if "&" in cell:
-        cell = _ENTITY.sub(_entity, cell)
-    return [p for p in (cell_text(part) for part in cell.split(_PARA)) if p]
-
-
-def _key(text: str) -> str:
-    """Text as compared with labels and titles: width-folded, without spaces or a trailing colon."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).rstrip(":")
-
-
-# A paragraph continues a sentence unless the text before it ends one.
-_SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)\"']*$")
-
-
-def _join(before: str, more: str) -> str:
-    """Text continued on a later line; a page break can split a word, so mid-sentence joins add nothing."""
-    if not before or not more:
-        return before or more
-    return before + ("\n" if _SENTENCE_END.search(before) else "") + more
-
-
-# --- what a line can be ---------------------------------------------------------------------------------
-
-_UNIT_KEYS = ("name", "year", "department", "contact", "phone")
-_PROJECT_LABELS: dict[str, FieldSpec] = {_key(f.label): f for f in layout.PROJECT_FIELDS}
-_UNIT_LABELS: dict[str, FieldSpec] = {_key(f.label): f for f in layout.COVER_FIELDS if f.key in _UNIT_KEYS}
-_COLON = re.compile(r"[:：]")
-
-# Strict on purpose: a text line taken for a title would vanish, while an unrecognised title is only noted.
-_TITLE = re.compile(r"^(?:[0-9]{4}年度?)?(?:财政)?项目支出绩效目标(?:申报)?表(?:\((?P<y>[0-9]{4})年度?\))?$")
-_YEAR_LINE = re.compile(r"^(?:\((?P<a>[0-9]{4})年度?\)|(?P<b>[0-9]{4})年度)$")
-_BUDGET_SECTION = re.compile(r"^本项目上年度.{0,10}资金使用情况$")
-_TABLE_SECTION = re.compile(r"^(?:(?P<y>[0-9]{4})年度?)?(?:项目)?绩效目标$")
-_PAGE_MARK = re.compile(r"^(?:第[0-9]+页(?:,?共[0-9]+页)?|[-—–]*[0-9]{1,4}[-—–]*|[0-9]{1,4}/[0-9]{1,4})$")
-
-_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "level1": (layout.INDICATOR_HEADERS["level1"], "一级指标"),
-    "level2": (layout.INDICATOR_HEADERS["level2"], "二级指标"),
-    "name": (layout.INDICATOR_HEADERS["name"], "三级指标", "指标名称"),
-    "target": (layout.INDICATOR_HEADERS["target"], "指标值", "目标值", "年度指标值"),
-}
-_COLUMN_OF = {_key(name): part for part, names in _COLUMN_NAMES.items() for name in names}
-# Without a header row (lost at a page break) the official column order is assumed.
-_DEFAULT_COLUMNS = {part: i for i, part in enumerate(layout.INDICATOR_COLUMNS)}
-
-YES_NO = {"是": True, "否": False}
-
-
-@dataclass
-class _Line:
-    number: int
-    cells: list[str]
-
-    @property
-    def filled(self) -> list[str]:
-        return [c for c in self.cells if c]
-
-    @property
-    def text(self) -> str:
-        return "\t".join(self.filled)
-
-
-def _label(cell: str) -> tuple[str, FieldSpec, str] | None:
-    """('project' | 'unit', spec, inline value) when the cell is 'label：' or 'label：value'.
-
-    The colon is required: without it a paragraph that merely names a field (a continuation line reading
-    '主管部门') would be taken for one.
-    """
-    m = _COLON.search(cell)
-    if m is None:
-        return None
-    head = _key(cell[: m.start()])
-    for scope, table in (("project", _PROJECT_LABELS), ("unit", _UNIT_LABELS)):
-        if head in table:
-            return scope, table[head], cell_text(cell[m.end() :])
-    return None
-
-
-def _is_header_item(paragraph: str) -> bool:
-    """The title, year and unit lines that head every project's table."""
-    key = _key(paragraph)
-    if _TITLE.match(key) or _YEAR_LINE.match(key):
-        return True
-    found = _label(paragraph)
-    return found is not None and found[0] == "unit"
-
-
-def _lines(text: str) -> list[_Line]:
-    """Numbered lines split into cells; a header glued into one line of <p> tags becomes one line each."""
-    out: list[_Line] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
-    for number, raw in enumerate(text.split("\n"), start=1):
-        cells = [_paragraphs(c) for c in raw.split("\t")]
-        first = next((i for i, c in enumerate(cells) if c), None)
-        if first is not None and len(cells[first]) > 1 and _is_header_item(cells[first][0]):
-            paras = cells[first]
-            out.extend(_Line(number, [p]) for p in paras[:-1])
-            out.append(_Line(number, [paras[-1], *("\n".join(c) for c in cells[first + 1 :])]))
-        else:
-            out.append(_Line(number, ["\n".join(c) for c in cells]))
-    return out
-
 
 # --- the importer ---------------------------------------------------------------------------------------
 
@@ -167,11 +44,11 @@ class _Importer:
         self.last: Indicator | None = None
         # A row with only level-1/level-2 (a merged cell printed on its own line): placed only if a
         # following row inherits from it.
-        self.context: tuple[_Line, bool, bool] | None = None
-        self.table_years: list[tuple[int, _Line]] = []
+        self.context: tuple[Line, bool, bool] | None = None
+        self.table_years: list[tuple[int, Line]] = []
         self.known_level1 = _builtin_level1()
 
-    def note(self, line: _Line, reason: str, text: str | None = None) -> None:
+    def note(self, line: Line, reason: str, text: str | None = None) -> None:
         self.notes.append(ImportNote(line.number, line.text if text is None else text, reason))
 
     # -- state ------------------------------------------------------------------------------------------
@@ -204,14 +81,14 @@ class _Importer:
 
     # -- lines ------------------------------------------------------------------------------------------
 
-    def feed(self, line: _Line) -> None:
+    def feed(self, line: Line) -> None:
         filled = line.filled
         if not filled:
             return  # blank lines are page breaks as often as separators: they end nothing
-        if any(_label(c) for c in filled):
+        if any(label_of(c) for c in filled):
             self._pairs(line)
             return
-        if len(filled) == 1 and self._single(line, _key(filled[0]), at_start=bool(line.cells[0])):
+        if len(filled) == 1 and self._single(line, label_key(filled[0]), at_start=bool(line.cells[0])):
             return
         if self._header_row(line):
             return
@@ -219,34 +96,34 @@ class _Importer:
             self._row(line)
             return
         if self.open_field is not None and self.project is not None and len(filled) == 1:
-            setattr(self.project, self.open_field, _join(getattr(self.project, self.open_field), filled[0]))
+            setattr(self.project, self.open_field, join_text(getattr(self.project, self.open_field), filled[0]))
             return
         if self.project is None:
             self.note(line, "出现在第一个项目之前，不属于任何字段")
         else:
             self.note(line, "无法识别：不是字段、标题、表头或指标行")
 
-    def _single(self, line: _Line, key: str, at_start: bool) -> bool:
+    def _single(self, line: Line, key: str, at_start: bool) -> bool:
         """Titles and section lines; False when the line is none of them."""
         # Only at the start of a line: '\t\t\t95' is a target value, not a page number.
-        if at_start and _PAGE_MARK.match(key):
+        if at_start and PAGE_MARK.match(key):
             self.note(line, "疑似页码，已忽略")
             return True
-        m = _TITLE.match(key)
+        m = TITLE.match(key)
         if m:
             self._leave_fields()
             if m["y"]:
                 self._year(int(m["y"]), line)
             return True
-        m = _YEAR_LINE.match(key)
+        m = YEAR_LINE.match(key)
         if m:
             self._leave_fields()
             self._year(int(m["a"] or m["b"]), line)
             return True
-        if _BUDGET_SECTION.match(key):
+        if BUDGET_SECTION.match(key):
             self._leave_fields()
             return True
-        m = _TABLE_SECTION.match(key)
+        m = TABLE_SECTION.match(key)
         if m:
             self._start_table(None)
             if m["y"]:
@@ -260,7 +137,7 @@ class _Importer:
             self._drop_context()
             self.columns = None
 
-    def _year(self, year: int, line: _Line) -> None:
+    def _year(self, year: int, line: Line) -> None:
         if self.unit.year is None:
             self.unit.year = year
         elif self.unit.year != year:
@@ -272,12 +149,12 @@ class _Importer:
         if self.project is None:
             self._new_project()
         self.table_started = True
-        self.columns = columns or dict(_DEFAULT_COLUMNS)
+        self.columns = columns or dict(DEFAULT_COLUMNS)
 
-    def _header_row(self, line: _Line) -> bool:
+    def _header_row(self, line: Line) -> bool:
         columns: dict[str, int] = {}
         for i, cell in enumerate(line.cells):
-            part = _COLUMN_OF.get(_key(cell)) if cell else None
+            part = COLUMN_OF.get(label_key(cell)) if cell else None
             if part is not None and part not in columns:
                 columns[part] = i
         if not {"level1", "level2", "name"} <= columns.keys():
@@ -286,11 +163,11 @@ class _Importer:
         self._start_table(columns)
         return True
 
-    def _pairs(self, line: _Line) -> None:
+    def _pairs(self, line: Line) -> None:
         """'label：\\tvalue\\tlabel：\\tvalue' (or 'label：value' in one cell)."""
         items: list[tuple[str, FieldSpec, list[str]]] = []
         for cell in line.cells:
-            found = _label(cell) if cell else None
+            found = label_of(cell) if cell else None
             if found is not None:
                 scope, spec, inline = found
                 items.append((scope, spec, [inline] if inline else []))
@@ -309,14 +186,14 @@ class _Importer:
                     self.columns = None
                 self._project_field(spec, parts, line)
 
-    def _unit_field(self, spec: FieldSpec, parts: list[str], line: _Line) -> None:
+    def _unit_field(self, spec: FieldSpec, parts: list[str], line: Line) -> None:
         value = parts[0] if parts else ""
         for extra in parts[1:]:
             self.note(line, f"“{spec.label}”后多余的内容", extra)
         if not value:
             return
         if spec.kind == "year":
-            m = re.fullmatch(r"([0-9]{4})年?度?", _key(value))
+            m = re.fullmatch(r"([0-9]{4})年?度?", label_key(value))
             if m:
                 self._year(int(m.group(1)), line)
             elif "year" not in self.unit.unparsed:
@@ -328,7 +205,7 @@ class _Importer:
         elif current != value:
             self.note(line, f"{spec.label}与前文（{current}）不一致，已保留前文", value)
 
-    def _project_field(self, spec: FieldSpec, parts: list[str], line: _Line) -> None:
+    def _project_field(self, spec: FieldSpec, parts: list[str], line: Line) -> None:
         project = self._project_for(spec.key)
         key = spec.key
         if spec.kind == "long":
@@ -354,7 +231,7 @@ class _Importer:
         else:
             setattr(project, key, value)
 
-    def _row(self, line: _Line) -> None:
+    def _row(self, line: Line) -> None:
         """One indicator row; blank level-1/level-2 cells mean 'same as the row above'."""
         assert self.columns is not None and self.project is not None
         cells = line.cells
@@ -372,12 +249,12 @@ class _Importer:
             if self.last is None:
                 self.note(line, "指标目标值的续行，但前面没有指标行")
             else:
-                self._set_value(self.last, _join(self.last.value, value))
+                self._set_value(self.last, join_text(self.last.value, value))
             return
         if l1 and not (l2 or name or value) and l1 not in self.known_level1 and self._descriptive_last():
             # A split sentence loses its leading tabs on the next page, so it lands in the first column.
             assert self.last is not None
-            self._set_value(self.last, _join(self.last.value, l1))
+            self._set_value(self.last, join_text(self.last.value, l1))
             return
         if self.context is not None:
             _, ctx_l1, ctx_l2 = self.context
@@ -442,6 +319,6 @@ def _framework(unit: Unit) -> str:
 def read_lines(text: str, source: str, words: frozenset[str]) -> tuple[Unit, list[ImportNote]]:
     """The unit the line reader finds in a text, and the lines it could not place."""
     importer = _Importer(source, words)
-    for line in _lines(text):
+    for line in text_lines(text):
         importer.feed(line)
     return importer.finish(), importer.notes
