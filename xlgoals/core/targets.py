@@ -385,3 +385,35 @@ def format_target(target: Target) -> str:
     op = target.operator.value if target.operator else ""
     unit = target.unit if target.unit_source == "value" and target.unit else ""
     return f"{op}{plain_decimal(target.number)}{unit}"
+
+
+# parse_target of a text is a pure function of (text, name, words) and Target is frozen, so a department's
+# thousand workbooks, which repeat the same few hundred targets, parse each one once per process.
+_TARGETS: dict[tuple[str, str, frozenset[str]], Target | None] = {}
+_TARGETS_MAX = 20_000
+_TARGETS_TEXT_MAX = 200  # longer texts are prose, parsed quickly and seldom repeated
+
+
+def parse_target_cached(value: CellValue, name: str, words: frozenset[str]) -> Target | None:
+    """parse_target, None where it does not parse; texts are remembered (numbers are cheap and typed).
+
+    The one cache of parsed targets: the reader, the rules and the archive all ask it.
+    """
+    if type(value) is not str or len(value) + len(name) > _TARGETS_TEXT_MAX:
+        try:
+            return parse_target(value, name, words)
+        except ParseError:
+            return None
+    key = (value, name, words)
+    try:
+        return _TARGETS[key]
+    except KeyError:
+        pass
+    try:
+        target: Target | None = parse_target(value, name, words)
+    except ParseError:
+        target = None
+    if len(_TARGETS) >= _TARGETS_MAX:
+        _TARGETS.clear()
+    _TARGETS[key] = target
+    return target

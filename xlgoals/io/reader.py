@@ -12,7 +12,7 @@ from xlgoals.core import layout
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, parse_target
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import CellValue, ParseError, cell_text, parse_date, parse_money
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
 from xlgoals.validation.ruleset import framework_name
@@ -23,11 +23,6 @@ _YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
 _COLUMN = {part: layout.column_index(letter) - 1 for part, letter in layout.INDICATOR_COLUMNS.items()}
 _LEVEL1, _LEVEL2, _NAME, _TARGET = (_COLUMN[p] for p in ("level1", "level2", "name", "target"))
 _LETTERS = tuple(layout.INDICATOR_COLUMNS.items())
-# parse_target of a text is a pure function of (text, name, words) and Target is frozen, so a department's
-# thousand workbooks, which repeat the same few hundred targets, parse each one once per process.
-_TARGETS: dict[tuple[str, str, frozenset[str]], Target | None] = {}
-_TARGETS_MAX = 20_000
-_TARGETS_TEXT_MAX = 200  # longer texts are prose, parsed quickly and seldom repeated
 
 
 @cache
@@ -53,28 +48,6 @@ def _normalized(label: str) -> str:
 
 def _text(grid: Grid, cell: str) -> str:
     return cell_text(_value(grid, cell))
-
-
-def _target(value: CellValue, name: str, words: frozenset[str]) -> Target | None:
-    """parse_target, None where it does not parse; texts are remembered (numbers are cheap and typed)."""
-    if type(value) is not str or len(value) + len(name) > _TARGETS_TEXT_MAX:
-        try:
-            return parse_target(value, name, words)
-        except ParseError:
-            return None
-    key = (value, name, words)
-    try:
-        return _TARGETS[key]
-    except KeyError:
-        pass
-    try:
-        target: Target | None = parse_target(value, name, words)
-    except ParseError:
-        target = None
-    if len(_TARGETS) >= _TARGETS_MAX:
-        _TARGETS.clear()
-    _TARGETS[key] = target
-    return target
 
 
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
@@ -162,7 +135,7 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
                 level2=level2,
                 name=name,
                 value=value,
-                target=_target(values[_TARGET], name, words),
+                target=parse_target_cached(values[_TARGET], name, words),
                 cells={part: f"{letter}{row}" for part, letter in _LETTERS},
             )
         )

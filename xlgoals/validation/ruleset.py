@@ -10,11 +10,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from xlgoals.core.errors import XlgoalsError
 from xlgoals.validation.findings import Severity
 
 
-class RuleSetError(Exception):
+class RuleSetError(XlgoalsError):
     """A rule-set file that cannot be used; the message names the file and the key."""
+
+    code = "ruleset.invalid"
 
     def __init__(self, source: str, key: str, problem: str) -> None:
         self.source, self.key, self.problem = source, key, problem

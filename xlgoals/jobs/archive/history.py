@@ -9,8 +9,7 @@ from pathlib import Path
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, parse_target
-from xlgoals.core.values import ParseError
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.jobs.archive.schema import connect
 from xlgoals.validation.rules.registry import History
 
@@ -50,7 +49,13 @@ def last_year(db: str | os.PathLike[str], unit: Unit, words: frozenset[str] = DE
             project = projects.get(sheet)
             if project is not None:
                 project.indicators.append(
-                    Indicator(level1=level1, level2=level2, name=name, value=value, target=_target(value, name, words))
+                    Indicator(
+                        level1=level1,
+                        level2=level2,
+                        name=name,
+                        value=value,
+                        target=parse_target_cached(value, name, words),
+                    )
                 )
     finally:
         con.close()
@@ -61,13 +66,6 @@ def last_year(db: str | os.PathLike[str], unit: Unit, words: frozenset[str] = DE
 
 def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value)
-
-
-def _target(value: str, name: str, words: frozenset[str]) -> Target | None:
-    try:
-        return parse_target(value, name, words)
-    except ParseError:
-        return None
 
 
 def cover_archive(unit: Unit, book_path: str | None) -> Path | None:

@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.text import Text
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.validation.ruleset import RuleSetError
 
 app = typer.Typer(
     help="xlgoals：财政项目支出绩效目标表的模板、导入、校验、汇总与合并工具。",
@@ -49,7 +48,7 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (XlgoalsError, RuleSetError) as e:
+        except XlgoalsError as e:  # a broken rule-set file (RuleSetError) included
             err.print(Text.assemble(("无法处理：", "bold red"), str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target_cached
 from xlgoals.core.values import ParseError, format_money
 from xlgoals.validation.rules.registry import Context, Hit
 from xlgoals.validation.ruleset import RuleSet
@@ -55,13 +54,8 @@ def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
     target = indicator.target
     if target is None or target.kind not in _WORDY or ruleset.qualitative_words == DEFAULT_QUALITATIVE:
         return target
-    return _reparse(indicator.value, indicator.name, ruleset.qualitative_words)
-
-
-@lru_cache(maxsize=4096)
-def _reparse(value: str, name: str, words: frozenset[str]) -> Target:
     # Several checks ask for the same indicator's target; a workbook repeats values across projects too.
-    return parse_target(value, name, words)
+    return parse_target_cached(indicator.value, indicator.name, ruleset.qualitative_words)
 
 
 def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], object]) -> Iterator[Hit]:
