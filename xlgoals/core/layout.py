@@ -152,6 +152,8 @@ PROJECT_COLUMN_WIDTHS: dict[str, float] = {"A": 20, "B": 34, "C": 26, "D": 34}
 PROJECT_LAST_COLUMN = "D"
 # Buttons and the status line sit to the right of the printed form so they never print.
 PROJECT_BUTTON_COLUMN = "F"
+# The macro template's buttons down that column: the first on row 2, then every other row.
+BUTTON_FIRST_ROW, BUTTON_ROW_STEP = 2, 2
 
 # How much of any sheet the file readers take: every layout fits well inside (a project sheet needs A:F and
 # about 50 rows). Content beyond is reported as unread, never parsed, so one stray far cell costs nothing.
@@ -163,6 +165,18 @@ LABEL_RGB = (242, 242, 242)
 
 LISTS_MARKER_CELL = "A1"
 LISTS_VERSION_CELL = "B1"
+# The lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
+LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
+YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
+LEVEL1_FIRST_COL = 6
+
+# The 汇总 sheet (rollup): the project table's header row and first money column (D, after 序号, 工作表,
+# 项目名称); the indicator table starts under 项目名称.
+SUMMARY_HEADER_ROW = 4
+SUMMARY_MONEY_COLUMN = 4
+SUMMARY_INDICATOR_COLUMN = 3
+# The 校验结果 sheet: its long text columns (位置 is C) and their widths.
+RESULTS_WIDTHS: dict[str, float] = {"D": 36, "E": 60, "F": 30}
 
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]*)$")
 

@@ -23,12 +23,6 @@ def _cover_ref(key: str) -> str:
 YEAR_REF, UNIT_REF, FRAMEWORK_REF = _cover_ref("year"), _cover_ref("name"), _cover_ref("framework")
 
 
-# Lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
-LIST_KEY_ROW, LIST_COUNT_ROW, LIST_FIRST_ROW = 2, 3, 4
-YES_NO_COL, CATEGORY_COL, PERF_TYPE_COL, FRAMEWORK_COL = 1, 2, 3, 4
-LEVEL1_FIRST_COL = 6
-
-
 LEVEL2_KEY_SEP = "·"
 
 
@@ -39,7 +33,7 @@ def level2_key(rs: RuleSet, level1: str) -> str:
 
 def list_range(col: int, count: int) -> str:
     letters = layout.column_letters(col)
-    return f"{LISTS}!${letters}${LIST_FIRST_ROW}:${letters}${LIST_FIRST_ROW + max(count, 1) - 1}"
+    return f"{LISTS}!${letters}${layout.LIST_FIRST_ROW}:${letters}${layout.LIST_FIRST_ROW + max(count, 1) - 1}"
 
 
 class Lists:
@@ -52,7 +46,7 @@ class Lists:
         self.frameworks = [rs.title for rs in rulesets]
         default = builtin_named(DEFAULT)
         self.default_framework = default.title if default and default.title in self.frameworks else self.frameworks[0]
-        self.level2_first_col = LEVEL1_FIRST_COL + len(rulesets) + 1
+        self.level2_first_col = layout.LEVEL1_FIRST_COL + len(rulesets) + 1
         self.level1_names = [lv.name for rs in rulesets for lv in rs.level1]
 
     def _span(self, first: int, n: int, row: int) -> str:
@@ -61,14 +55,14 @@ class Lists:
 
     def _dependent(self, first: int, n: int, key_ref: str) -> str:
         """OFFSET over the column whose row-2 key equals key_ref: a dependent dropdown without named ranges."""
-        keys = self._span(first, n, LIST_KEY_ROW)
-        counts = self._span(first, n, LIST_COUNT_ROW)
-        origin = f"{LISTS}!${layout.column_letters(first)}${LIST_FIRST_ROW}"
+        keys = self._span(first, n, layout.LIST_KEY_ROW)
+        counts = self._span(first, n, layout.LIST_COUNT_ROW)
+        origin = f"{LISTS}!${layout.column_letters(first)}${layout.LIST_FIRST_ROW}"
         match = f"MATCH({key_ref},{keys},0)"
         return f"OFFSET({origin},0,{match}-1,INDEX({counts},{match}),1)"
 
     def level1_formula(self) -> str:
-        return self._dependent(LEVEL1_FIRST_COL, len(self.rulesets), FRAMEWORK_REF)
+        return self._dependent(layout.LEVEL1_FIRST_COL, len(self.rulesets), FRAMEWORK_REF)
 
     def level2_formula(self, level1_cell: str) -> str:
         # Keyed by framework and level-1: 产出指标 lists other level-2s in the 2015 form than in the 2021 one.
@@ -79,21 +73,21 @@ class Lists:
         ws.cell(1, 1, layout.MARKER)
         ws.cell(1, 2, layout.TEMPLATE_VERSION)
         columns: list[tuple[int, str, list[str]]] = [
-            (YES_NO_COL, "是否", ["是", "否"]),
-            (CATEGORY_COL, "项目类别", self.category),
-            (PERF_TYPE_COL, "绩效类型", self.perf_type),
-            (FRAMEWORK_COL, "指标体系", self.frameworks),
+            (layout.YES_NO_COL, "是否", ["是", "否"]),
+            (layout.CATEGORY_COL, "项目类别", self.category),
+            (layout.PERF_TYPE_COL, "绩效类型", self.perf_type),
+            (layout.FRAMEWORK_COL, "指标体系", self.frameworks),
         ]
         columns += [
-            (LEVEL1_FIRST_COL + i, rs.title, [lv.name for lv in rs.level1]) for i, rs in enumerate(self.rulesets)
+            (layout.LEVEL1_FIRST_COL + i, rs.title, [lv.name for lv in rs.level1]) for i, rs in enumerate(self.rulesets)
         ]
         level2 = [(level2_key(rs, lv.name), lv.level2) for rs in self.rulesets for lv in rs.level1]
         columns += [(self.level2_first_col + i, name, items) for i, (name, items) in enumerate(level2)]
         for col, key, items in columns:
-            ws.cell(LIST_KEY_ROW, col, key)
-            ws.cell(LIST_COUNT_ROW, col, len(items))
+            ws.cell(layout.LIST_KEY_ROW, col, key)
+            ws.cell(layout.LIST_COUNT_ROW, col, len(items))
             for i, item in enumerate(items):
-                ws.cell(LIST_FIRST_ROW + i, col, item)
+                ws.cell(layout.LIST_FIRST_ROW + i, col, item)
             ws.column_dimensions[layout.column_letters(col)].width = 18
 
 

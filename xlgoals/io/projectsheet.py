@@ -29,11 +29,8 @@ from xlgoals.io.cellstyle import (
     style_label,
 )
 from xlgoals.io.lists import (
-    CATEGORY_COL,
-    PERF_TYPE_COL,
     UNIT_REF,
     YEAR_REF,
-    YES_NO_COL,
     Lists,
     add_validation,
     list_range,
@@ -129,13 +126,13 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
         strict=False,
     )
     for key, list_col, items, prompt in (
-        ("category", CATEGORY_COL, lists.category, "选择项目类别"),
-        ("perf_type", PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
+        ("category", layout.CATEGORY_COL, lists.category, "选择项目类别"),
+        ("perf_type", layout.PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
     ):
         if key in by_key:
             add_validation(ws, list_range(list_col, len(items)), by_key[key].value_cell, prompt, strict=False)
     if "gov_purchase" in by_key:
-        add_validation(ws, list_range(YES_NO_COL, 2), by_key["gov_purchase"].value_cell, "请选择“是”或“否”")
+        add_validation(ws, list_range(layout.YES_NO_COL, 2), by_key["gov_purchase"].value_cell, "请选择“是”或“否”")
     for key in ("start", "end"):
         dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
         set_messages(dv, by_key[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")

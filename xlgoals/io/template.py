@@ -14,7 +14,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.values import CellValue
 from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, style_input, style_label
-from xlgoals.io.lists import FRAMEWORK_COL, Lists, add_validation, list_range, set_messages
+from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
 from xlgoals.io.outputs import atomic_output
 from xlgoals.io.presentation import CachingZip, MoneyUnit, print_setup
 from xlgoals.io.projectsheet import write_project_sheet
@@ -73,7 +73,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     dv.add(year)
     ws.add_data_validation(dv)
     framework = layout.COVER_FIELD["framework"].value_cell
-    add_validation(ws, list_range(FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
+    add_validation(ws, list_range(layout.FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
     # The national form keeps money in 万元, as the official table does.
     help_lines = (
         COVER_HELP

@@ -11,7 +11,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind
 from xlgoals.core.values import CellValue
-from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH
+from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH, NOT_FILLED
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.validation.findings import Report, Severity, zero_counts
@@ -203,7 +203,7 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
 # --- the 汇总 sheet ---------------------------------------------------------------------------------
 
 SUMMARY_TITLE = "项目支出汇总"
-PROJECT_HEADER_ROW = 4
+PROJECT_HEADER_ROW = layout.SUMMARY_HEADER_ROW
 MONEY_HEADERS: tuple[str, ...] = (*MONEY_ZH.values(), "同比增减额（元）")
 PROJECT_HEADERS: tuple[str, ...] = (
     "序号",
@@ -217,17 +217,17 @@ PROJECT_HEADERS: tuple[str, ...] = (
     "警告",
     "提示",
 )
-MONEY_COLUMN = {f: 4 + i for i, f in enumerate(MONEY_FIELDS)}
+MONEY_COLUMN = {f: layout.SUMMARY_MONEY_COLUMN + i for i, f in enumerate(MONEY_FIELDS)}
 TOTAL_LABEL = "合计"
 INDICATOR_TITLE = "指标统计"
 INDICATOR_HEADERS: tuple[str, ...] = ("一级目标", "指标数", *KIND_ZH.values())
-INDICATOR_COLUMN = 3  # the indicator table's first column: 一级目标 under 项目名称
+INDICATOR_COLUMN = layout.SUMMARY_INDICATOR_COLUMN
 PERCENT_FORMAT = "0.00%"
-CHANGE_COLUMN = 4 + len(MONEY_FIELDS)
+CHANGE_COLUMN = layout.SUMMARY_MONEY_COLUMN + len(MONEY_FIELDS)
 RATE_COLUMNS = (CHANGE_COLUMN + 1, CHANGE_COLUMN + 2)
 # A chart of figures in the millions reads better in 万元.
 CHART_WAN_FROM = Decimal(1_000_000)
-NOT_FILLED = "未填写"
+
 _WIDTHS: dict[str, float] = {}
 
 

@@ -17,13 +17,13 @@ from xlgoals.macro.xlsmpackage import make_xlsm
 # project buttons so a sheet copied from it by 新增项目 has them too.
 PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll", "AddProject")
 COVER_BUTTONS = ("ValidateAll", "AddProject", "RollUp", "ExportSummary", "ConsolidateFolder")
-BUTTON_ROW_STEP = 2
 
 
 def _column(subs: tuple[str, ...]) -> list[tuple[str, str, str]]:
     caption = {sub: cap for cap, sub, _ in BUTTONS}
     return [
-        (f"{layout.PROJECT_BUTTON_COLUMN}{2 + i * BUTTON_ROW_STEP}", caption[sub], sub) for i, sub in enumerate(subs)
+        (f"{layout.PROJECT_BUTTON_COLUMN}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
+        for i, sub in enumerate(subs)
     ]
 
 

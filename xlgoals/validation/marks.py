@@ -29,7 +29,6 @@ RESULTS_TITLE = "校验结果"
 RESULTS_HEADERS = ("序号", "级别", "位置", "项目", "问题说明", "当前值", "规则代码")
 # The status table shares the findings table's columns: the counts read as one text under 问题说明.
 STATUS_HEADERS = ("序号", "状态", "工作表", "项目", "问题数")
-RESULTS_WIDTHS = {"D": 36, "E": 60, "F": 30}
 
 
 FILL_HEX = {s: rgb_hex(c) for s, c in FILL_RGB.items()}
@@ -88,7 +87,7 @@ def counts_text(counts: dict[str, int]) -> str:
 
 def results_plan(report: Report, ruleset_title: str) -> SheetPlan:
     """The 校验结果 sheet: summary, a status row per project sheet, then every finding with a link to its cell."""
-    plan = SheetPlan(RESULTS_TITLE, widths=dict(RESULTS_WIDTHS), wrap_columns=frozenset("DEF"))
+    plan = SheetPlan(RESULTS_TITLE, widths=dict(layout.RESULTS_WIDTHS), wrap_columns=frozenset(layout.RESULTS_WIDTHS))
     plan.add(RESULTS_TITLE, bold=True)
     plan.add(summary_line(report, ruleset_title))
     for rgb, text in LEGEND:
