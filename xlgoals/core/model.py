@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlgoals.core.targets import Target
 
 MONEY_FIELDS: tuple[str, ...] = ("budget_total", "budget_year", "last_year_budget", "last_year_executed")
-# The national form's split of the year's money (其中：财政拨款 / 其他资金); not part of the roll-up lines.
-NATIONAL_MONEY_FIELDS: tuple[str, ...] = ("budget_fiscal", "budget_other")
 DATE_FIELDS: tuple[str, ...] = ("start", "end")
 LONG_TEXT_FIELDS: tuple[str, ...] = ("overview", "basis", "necessity", "safeguards", "plan", "goals")
 

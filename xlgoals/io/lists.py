@@ -70,8 +70,8 @@ class Lists:
         return self._dependent(self.level2_first_col, len(self.level1_names), key)
 
     def write(self, ws: Worksheet) -> None:
-        ws.cell(1, 1, layout.MARKER)
-        ws.cell(1, 2, layout.TEMPLATE_VERSION)
+        ws[layout.LISTS_MARKER_CELL] = layout.MARKER
+        ws[layout.LISTS_VERSION_CELL] = layout.TEMPLATE_VERSION
         columns: list[tuple[int, str, list[str]]] = [
             (layout.YES_NO_COL, "是否", ["是", "否"]),
             (layout.CATEGORY_COL, "项目类别", self.category),

@@ -57,10 +57,6 @@ def marks_for(report: Report) -> list[Mark]:
     return marks
 
 
-def is_our_note(text: str | None) -> bool:
-    return bool(text) and str(text).startswith(NOTE_PREFIX)
-
-
 def link_location(sheet: str, cell: str) -> str:
     """An internal hyperlink's location ('项目1'!B4), as a file stores it."""
     return f"{layout.quote_sheet(sheet)}!{cell}"
