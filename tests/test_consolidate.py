@@ -25,6 +25,7 @@ from xlgoals.core.model import Unit
 from xlgoals.io import rowxml, xlsxstream
 from xlgoals.io.template import write_unit
 from xlgoals.jobs import consolidate as cons
+from xlgoals.jobs import pipeline
 from xlgoals.jobs.consolidate import (
     DEPARTMENT_TOTAL,
     DUPLICATE,
@@ -634,7 +635,7 @@ def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
     result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
-    assert worker._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
+    assert pipeline._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
 
 
 def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ imported only inside the entries, and nothing here imports pandas: a click's col
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import wraps
@@ -80,7 +79,7 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
     from xlgoals.io.reader import read_unit
     from xlgoals.jobs.pipeline import check_unit
 
-    unit = read_unit(grid)
+    unit = read_unit(grid)  # read apart from the check: the cover names the archive the check compares with
     unit.source = book.name
     history = None
     if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
@@ -278,14 +277,11 @@ def _book_path(book: xw.Book) -> Path:
 
 def export_unit_summary(unit: Unit, book_path: Path) -> tuple[Path, Consolidation]:
     """A unit's summary workbook beside its workbook, from the values given (the workbook is not saved)."""
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.consolidate import consolidate
+    from xlgoals.jobs.consolidate import consolidate_units
 
     out = book_path.with_name(f"{book_path.stem}_汇总.xlsx")
-    with tempfile.TemporaryDirectory() as tmp:
-        snapshot = Path(tmp) / f"{book_path.stem}.xlsx"
-        write_unit(unit, snapshot)
-        return out, consolidate([snapshot], out, jobs=1)
+    unit.source = str(book_path)
+    return out, consolidate_units([unit], out)
 
 
 def consolidate_folder_at(folder: Path) -> tuple[Path, Consolidation]:

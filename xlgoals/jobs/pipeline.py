@@ -1,9 +1,12 @@
-"""The end-to-end jobs on files, shared by the CLI and the Excel entry points."""
+"""The one pipeline: a unit (from a file, the grids of a workbook open in Excel, a worker's bytes) and its
+resolved rule set → a checked unit, for the CLI, the Excel entry points, the consolidation workers and the server.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from xlgoals.core.model import Unit
@@ -20,13 +23,33 @@ def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> R
     An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
     """
     if rules:
-        return load_ruleset(os.fspath(rules))
+        return _ruleset_file(os.fspath(rules))
     if unit.framework:
         try:
             return load_ruleset(unit.framework)
         except RuleSetError:
             pass
     return load_ruleset(DEFAULT)
+
+
+def _version(rules: str) -> tuple[int, int]:
+    """A rule-set file's modification time and size (a built-in name has none): a changed file is read again."""
+    try:
+        st = os.stat(rules)
+    except OSError:
+        return 0, 0
+    return st.st_mtime_ns, st.st_size
+
+
+def _ruleset_file(rules: str) -> RuleSet:
+    """A bureau's --rules file (or a built-in name), parsed once per process: a department's thousand workbooks
+    are checked by one parse in each worker, not one per workbook."""
+    return _parsed(rules, *_version(rules))
+
+
+@cache
+def _parsed(rules: str, mtime_ns: int, size: int) -> RuleSet:
+    return load_ruleset(rules)
 
 
 @dataclass(frozen=True)
@@ -58,4 +81,5 @@ def check_file(
     engine: Engine = "calamine",
     history: str | os.PathLike[str] | None = None,
 ) -> Checked:
+    """A workbook file read once and checked; errors name the file."""
     return check_unit(read(path, engine), rules, file=Path(path).name, history=history)

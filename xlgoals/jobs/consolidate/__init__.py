@@ -17,9 +17,9 @@ from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs, is_lock_f
 from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason, Status
 from xlgoals.jobs.consolidate.pool import CHUNK, ProgressFn, map_files
 from xlgoals.jobs.consolidate.reconcile import Aggregate, ReconciliationError, UnitSummary
-from xlgoals.jobs.consolidate.run import Consolidation, consolidate
+from xlgoals.jobs.consolidate.run import Consolidation, consolidate, consolidate_units
 from xlgoals.jobs.consolidate.tables import COLUMNS, DEPARTMENT_TOTAL, NO_DEPARTMENT, SUBTOTAL, GroupBy
-from xlgoals.jobs.consolidate.worker import FileResult, Task, process_file
+from xlgoals.jobs.consolidate.worker import FileResult, Task, process_file, process_unit
 
 SHEETS = SUMMARY_SHEETS
 
@@ -54,8 +54,10 @@ __all__ = [
     "UnitSummary",
     "collect_inputs",
     "consolidate",
+    "consolidate_units",
     "csv_safe",
     "is_lock_file",
     "map_files",
     "process_file",
+    "process_unit",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +18,7 @@ from xlgoals.core.layout import (
     SUMMARY_SHEETS,
     UNITS_SHEET,
 )
-from xlgoals.core.model import MONEY_FIELDS
+from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.rowxml import Row, in_wan
 from xlgoals.io.xlsxstream import StreamBook
@@ -36,7 +36,7 @@ from xlgoals.jobs.consolidate.tables import (
     ZERO,
     GroupBy,
 )
-from xlgoals.jobs.consolidate.worker import FileResult, Task
+from xlgoals.jobs.consolidate.worker import FileResult, Task, process_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -234,8 +234,6 @@ def consolidate(
 
     The outputs appear only when the figures reconcile; otherwise ReconciliationError and nothing is written.
     """
-    from xlgoals.io.outputs import atomic_output
-
     out_path = Path(output)
     if out_path.suffix.lower() != ".xlsx":
         raise XlgoalsError("汇总文件请以 .xlsx 结尾，例如 summary.xlsx。", file=str(output))
@@ -243,6 +241,42 @@ def consolidate(
     if not inputs:
         raise XlgoalsError("没有找到要汇总的文件：请给出单位工作簿或包含它们的文件夹。")
     check_outputs(out_path, csv_dir, parquet_dir, [f.path for f in inputs])
+
+    def results(tasks: list[Task]) -> Iterator[FileResult]:
+        return map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler)
+
+    return _run(inputs, out_path, results, csv_dir, parquet_dir, group_by, rules, archive, money_unit)
+
+
+def consolidate_units(
+    units: Sequence[Unit], output: str | os.PathLike[str], *, money_unit: MoneyUnit = MoneyUnit.YUAN
+) -> Consolidation:
+    """The summary of units already read (Excel's 导出汇总 on the open workbook), each named by its `source`:
+    checked and rendered as a file's would be, without writing them out to read them back."""
+    out_path = Path(output)
+    inputs = [InputFile(u.source or f"单位{i}", "") for i, u in enumerate(units, start=1)]
+    check_outputs(out_path, None, None, [f.path for f in inputs])
+
+    def results(tasks: list[Task]) -> Iterator[FileResult]:
+        return (process_unit(t, u) for t, u in zip(tasks, units, strict=True))
+
+    return _run(inputs, out_path, results, money_unit=money_unit)
+
+
+def _run(
+    inputs: list[InputFile],
+    out_path: Path,
+    results: Callable[[list[Task]], Iterator[FileResult]],
+    csv_dir: str | os.PathLike[str] | None = None,
+    parquet_dir: str | os.PathLike[str] | None = None,
+    group_by: GroupBy | None = None,
+    rules: str | None = None,
+    archive: str | os.PathLike[str] | None = None,
+    money_unit: MoneyUnit = MoneyUnit.YUAN,
+) -> Consolidation:
+    """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
+    from xlgoals.io.outputs import atomic_output
+
     if rules:
         from xlgoals.validation.ruleset import load_ruleset
 
@@ -273,7 +307,7 @@ def consolidate(
             )
             for i, f in enumerate(inputs, start=1)
         ]
-        for r in map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler):
+        for r in results(tasks):
             merge.add(r)
             if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
                 archiver.add(r.archive, r.path)

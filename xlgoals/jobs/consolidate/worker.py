@@ -7,7 +7,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,8 +31,6 @@ from xlgoals.jobs.consolidate.tables import (
     project_row,
 )
 from xlgoals.jobs.rollup import project_key
-from xlgoals.validation.findings import Report
-from xlgoals.validation.ruleset import RuleSet
 
 if TYPE_CHECKING:
     from xlgoals.jobs.archive.records import Record
@@ -88,26 +85,10 @@ class FileResult:
     archive: Record | None = None
 
 
-@cache
-def _ruleset_file(rules: str) -> RuleSet:
-    """A bureau's --rules file, parsed once per process (about 1 ms) rather than once per workbook."""
-    from xlgoals.validation.ruleset import load_ruleset
-
-    return load_ruleset(rules)
-
-
-def _report(unit: Unit, rules: str | None, file: str) -> Report:
-    """pipeline.check_unit's report, with the rule-set file read once per process."""
-    from xlgoals.jobs.pipeline import check_unit
-    from xlgoals.validation.rules import validate
-
-    if rules:
-        return validate(unit, _ruleset_file(rules), file=file)
-    return check_unit(unit, None, file=file).report
-
-
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
-    report = _report(unit, task.rules, Path(shown).name)
+    from xlgoals.jobs.pipeline import check_unit
+
+    report = check_unit(unit, task.rules, file=Path(shown).name).report
     per_project = report.per_project()
     result.counts = report.counts()
     indicators: list[Row] = []
@@ -163,6 +144,13 @@ def process_file(task: Task) -> FileResult:
         reason = Reason.UNREADABLE
         result.status, result.code, result.reason = REJECTED, reason.code, reason.text(error=f"{type(e).__name__}: {e}")
         return result
+    return process_unit(task, unit, result)
+
+
+def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> FileResult:
+    """Check and render one unit already read (a file's, or a workbook's open in Excel) into its rows."""
+    shown = task.path
+    result = result if result is not None else FileResult(task.index, shown, READ)
     unit.source = shown
     result.unit, result.year, result.framework = unit.name, unit.year, unit.framework
     result.department = unit.department
