@@ -53,6 +53,8 @@ class BookGrid:
     path: str
     sheets: dict[str, SheetGrid] = field(default_factory=dict)
     _folded: dict[str, str] = field(default_factory=dict, repr=False)
+    # The checked container the grids came from: a write-back copies these bytes instead of reading again.
+    container: Container | None = field(default=None, repr=False, compare=False)
 
     def names(self) -> list[str]:
         return list(self.sheets)
@@ -80,19 +82,22 @@ def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine", data: 
     container = check_container(p, data)
     try:
         if engine == "calamine" and container.calamine_safe():
-            return _read_calamine(p, container)
-        cells = max((scan.cells for scan in container.parts.values()), default=0)
-        if cells > MAX_STREAMED_CELLS:
-            raise UnsafeWorkbookError(
-                f"工作表的单元格数量异常（约 {cells} 个，且分布范围很大），超出了读取上限，已拒绝读取。"
-                "请删除多余的内容后另存再提交。",
-                file=str(p),
-            )
-        return _read_openpyxl(p, container)
+            book = _read_calamine(p, container)
+        else:
+            cells = max((scan.cells for scan in container.parts.values()), default=0)
+            if cells > MAX_STREAMED_CELLS:
+                raise UnsafeWorkbookError(
+                    f"工作表的单元格数量异常（约 {cells} 个，且分布范围很大），超出了读取上限，已拒绝读取。"
+                    "请删除多余的内容后另存再提交。",
+                    file=str(p),
+                )
+            book = _read_openpyxl(p, container)
     except WorkbookError:
         raise
     except Exception as e:  # any parser failure on a hostile or damaged file is the user's "corrupt"
         raise CorruptWorkbookError(f"无法读取工作簿内容（{type(e).__name__}: {e}）。", file=str(p)) from e
+    book.container = container
+    return book
 
 
 # Types _cell hands back unchanged, tested by exact type in trim_rows' loop (a few thousand cells a workbook).

@@ -222,6 +222,11 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
 
 def read(path: str | os.PathLike[str], engine: Engine = "calamine") -> Unit:
     """The model of a filled workbook file; errors name the file, sheet and cell."""
+    return read_book(path, engine)[0]
+
+
+def read_book(path: str | os.PathLike[str], engine: Engine = "calamine") -> tuple[Unit, BookGrid]:
+    """The model of a filled workbook file and the grids (with the checked bytes) it was read from."""
     book = read_grids(path, engine)
     try:
         unit = read_unit(book)
@@ -229,4 +234,4 @@ def read(path: str | os.PathLike[str], engine: Engine = "calamine") -> Unit:
         e.file = str(path)
         raise
     unit.source = str(path)
-    return unit
+    return unit, book

@@ -5,13 +5,14 @@ resolved rule set → a checked unit, for the CLI, the Excel entry points, the c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from xlgoals.core.model import Unit
-from xlgoals.io.files import Engine
-from xlgoals.io.reader import read
+from xlgoals.io.container import Container
+from xlgoals.io.files import BookGrid, Engine
+from xlgoals.io.reader import read_book
 from xlgoals.validation.findings import Report
 from xlgoals.validation.rules import validate
 from xlgoals.validation.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
@@ -57,6 +58,12 @@ class Checked:
     unit: Unit
     ruleset: RuleSet
     report: Report
+    # The file's grids when it was read from a file: their checked bytes serve the write-back.
+    grids: BookGrid | None = None
+
+    @property
+    def container(self) -> Container | None:
+        return self.grids.container if self.grids is not None else None
 
 
 def check_unit(
@@ -82,4 +89,5 @@ def check_file(
     history: str | os.PathLike[str] | None = None,
 ) -> Checked:
     """A workbook file read once and checked; errors name the file."""
-    return check_unit(read(path, engine), rules, file=Path(path).name, history=history)
+    unit, grids = read_book(path, engine)
+    return replace(check_unit(unit, rules, file=Path(path).name, history=history), grids=grids)

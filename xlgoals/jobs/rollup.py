@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from xlgoals.io.container import Container
+
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
 _PCT = Decimal("0.01")
@@ -389,9 +391,13 @@ def write_summary_sheet(wb: Workbook, r: UnitRollup, unit: MoneyUnit = MoneyUnit
 
 
 def write_back(
-    src: str | os.PathLike[str], out: str | os.PathLike[str], r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN
+    src: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    r: UnitRollup,
+    unit: MoneyUnit = MoneyUnit.YUAN,
+    container: Container | None = None,
 ) -> None:
-    """Copy `src` to `out` with the 汇总 sheet; `src` itself is never written."""
+    """Copy `src` to `out` with the 汇总 sheet; `src` itself is never written (`container`: as already read)."""
     from xlgoals.validation.writeback import edit_copy
 
-    edit_copy(src, out, lambda wb: write_summary_sheet(wb, r, unit))
+    edit_copy(src, out, lambda wb: write_summary_sheet(wb, r, unit), container)

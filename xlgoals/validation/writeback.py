@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlgoals.core import layout
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.io.cellstyle import LABEL_FILL, fit_project_rows, put, writable_text
-from xlgoals.io.container import check_container
+from xlgoals.io.container import Container, check_container
 from xlgoals.io.outputs import check_output
 from xlgoals.io.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
 from xlgoals.io.sheetplan import BarChart as BarChartSpec
@@ -149,13 +149,19 @@ def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     ws.add_chart(chart, spec.anchor)
 
 
-def edit_copy(src: str | os.PathLike[str], out: str | os.PathLike[str], edit: Callable[[Workbook], object]) -> None:
+def edit_copy(
+    src: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    edit: Callable[[Workbook], object],
+    container: Container | None = None,
+) -> None:
     """Copy `src` to `out` with `edit` applied; `src` itself is never written, `out` appears atomically.
 
-    Whatever the reader accepted is written, or refused with a Chinese message naming the file."""
+    Whatever the reader accepted is written, or refused with a Chinese message naming the file. `container`
+    is `src` as the reader already read and checked it (else it is read and checked here)."""
     src_path, out_path = Path(src), Path(out)
     check_output(out_path, [src_path])
-    container = check_container(src_path)
+    container = container if container is not None else check_container(src_path)
     try:
         # From the checked bytes: the file is read once, and openpyxl does not judge it by its extension.
         wb = load_workbook(io.BytesIO(container.data), keep_vba=src_path.suffix.lower() == ".xlsm", keep_links=False)
@@ -184,6 +190,7 @@ def write_back(
     out: str | os.PathLike[str],
     report: Report,
     ruleset_title: str,
+    container: Container | None = None,
 ) -> None:
     """Copy `src` to `out` with marks, the results sheet and the record of marked cells."""
 
@@ -194,4 +201,4 @@ def write_back(
         render_plan(wb, marks.results_plan(report, ruleset_title), index=1)
         render_plan(wb, marks.record_plan(marks.marked_cells(mark_list)))
 
-    edit_copy(src, out, mark)
+    edit_copy(src, out, mark, container)

@@ -185,7 +185,7 @@ def validate(
     if write_back is not None:
         from xlgoals.validation.writeback import write_back as do_write_back
 
-        do_write_back(path, write_back, report, checked.ruleset.title)
+        do_write_back(path, write_back, report, checked.ruleset.title, checked.container)
     if fmt is Format.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -230,12 +230,11 @@ def rollup(
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
         if unit is None:
-            from xlgoals.io.files import read_grids
             from xlgoals.jobs.rollup import cover_money_unit
 
-            cover = read_grids(path).sheets.get(layout.COVER_SHEET)
+            cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
             unit = cover_money_unit(cover.rows if cover else None)
-        do_write_back(path, write_back, r, unit)
+        do_write_back(path, write_back, r, unit, checked.container)
     if fmt is Format.json:
         print_json(r.to_dict())
         return
