@@ -43,8 +43,8 @@ def _xlgoals(*args: str) -> list[str]:
 
 
 def _next_year(source: Path, out: Path) -> None:
-    from xlgoals.reader import read
-    from xlgoals.template import write_unit
+    from xlgoals.io.reader import read
+    from xlgoals.io.template import write_unit
 
     unit = read(source)
     unit.year = (unit.year or 2020) + 1

@@ -86,8 +86,8 @@ def write_payload(path: Path, copies: int) -> int:
 
     from benchmarks.validate_bench import SAMPLE
     from tests.xlbridge import payload_from_workbook
-    from xlgoals.importer import import_file
-    from xlgoals.template import write_unit
+    from xlgoals.io.template import write_unit
+    from xlgoals.jobs.importer import import_file
 
     unit = import_file(SAMPLE).unit
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, copies + 1) for p in unit.projects]

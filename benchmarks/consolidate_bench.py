@@ -6,9 +6,12 @@ One run: generates the department (or reuses it when its manifest matches), cons
 1,000 unit workbooks to show how time grows, and the whole inbox (broken files included). For the
 per-file comparison a sample of ~50 of the workbooks is read the naive way (pandas.read_excel with
 openpyxl, one after another, all sheets; one file first, untimed, so the imports are not counted), one
-pass right after each 1,000-workbook run, and the ratio is taken pair by pair. Each consolidation runs
---repeat times (default 3); medians are reported with the spread, since the machine's load moves single
-runs by 10-20 %. Targets are printed next to the figures, never asserted.
+pass right after each 1,000-workbook run, and the ratio is taken pair by pair. The floor is the raw read:
+a pool of as many processes as the consolidation uses, which only opens each file with python-calamine
+and reads every sheet; it runs as a whole process right after each consolidation, over the same folder,
+timed the same way, and the consolidation's time is reported as a multiple of it, pair by pair. Each
+consolidation runs --repeat times (default 3); medians are reported with the spread, since the machine's
+load moves single runs by 10-20 %. Targets are printed next to the figures, never asserted.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from make_department import GENERATOR_VERSION, make_department, manifest_path
 TARGET_SECONDS = 30.0  # 1,000 workbooks on 2 cores
 TARGET_RATIO = 10.0  # per file, against the naive pandas read
 TARGET_MEMORY_MB = 1024.0
+TARGET_FLOOR_RATIO = 2.5  # the whole consolidation against the raw calamine read, per file
+TARGET_FLAT_UP_TO = 4000  # files up to which time per file should stay flat
 
 
 @dataclass
@@ -76,6 +81,34 @@ def run_consolidate(label: str, paths: list[Path], out: Path, files: int, jobs: 
     cmd = [sys.executable, "-m", "xlgoals", "consolidate", *map(str, paths), "-o", str(out), "--format", "json"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    return run_process(label, cmd, out, files)
+
+
+def run_floor(label: str, folder: Path, files: int, jobs: int | None) -> Timing:
+    """The raw read as a whole process: a pool that opens every file with python-calamine, reads every sheet."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--floor-pass", str(folder), str(jobs or os.cpu_count() or 1)]
+    return run_process(label, cmd, None, files)
+
+
+def _floor_read(path: str) -> int:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(path)
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+
+
+def _floor_pass(folder: str, jobs: str) -> int:
+    """The child side of run_floor: every file under `folder` through a pool of `jobs` processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = sorted(str(Path(d) / f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".xlsx"))
+    with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
+        rows = sum(pool.map(_floor_read, files, chunksize=8))
+    print(len(files), rows)
+    return 0
+
+
+def run_process(label: str, cmd: list[str], out: Path | None, files: int) -> Timing:
     peak_tree = 0
     sampling = Path("/proc/self/status").exists()
     # A file, not a pipe, for stderr: a full pipe would stall the very run being timed.
@@ -101,9 +134,9 @@ def run_consolidate(label: str, paths: list[Path], out: Path, files: int, jobs: 
         if proc.returncode not in (0, 1):
             errors.seek(0)
             sys.stderr.write(errors.read().decode(errors="replace"))
-            raise SystemExit(f"consolidate failed with exit code {proc.returncode}")
+            raise SystemExit(f"{label}: exit code {proc.returncode}")
     tree = peak_tree / 1024 if sampling else None
-    size = out.stat().st_size / 2**20 if out.exists() else 0.0
+    size = out.stat().st_size / 2**20 if out is not None and out.exists() else 0.0
     return Timing(label, files, seconds, proc.returncode, usage.ru_maxrss / 1024, tree, size, (seconds,))
 
 
@@ -187,9 +220,12 @@ def main() -> int:
     ap.add_argument("--naive-sample", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each consolidation; the median is reported")
     ap.add_argument("--naive-pass", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--floor-pass", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.naive_pass:
         return _naive_pass()
+    if args.floor_pass:
+        return _floor_pass(*args.floor_pass)
 
     args.dir.mkdir(parents=True, exist_ok=True)
     dept, good, took = department(args.dir, args.units, args.seed)
@@ -205,12 +241,15 @@ def main() -> int:
     timings: list[Timing] = []
     naive_passes: list[float] = []
     ratios: list[float] = []
+    floors: dict[int, list[tuple[Timing, Timing]]] = {}
     sizes = sorted({n for n in (args.units // 4, args.units // 2, args.units) if n > 0})
     for n in sizes:
         folder, out = subset(args.dir, good, n), args.dir / f"summary-{n}.xlsx"
         runs = []
         for _ in range(repeat):
             runs.append(run_consolidate(f"{n} workbooks", [folder], out, n, args.jobs))
+            # The floor right after, over the same files: a pair measured under the same load.
+            floors.setdefault(n, []).append((runs[-1], run_floor(f"floor {n}", folder, n, args.jobs)))
             if n == args.units:
                 # Each naive pass right after a run: the ratio is taken pair by pair, so a change in the
                 # machine's load between the two measurements does not move it.
@@ -246,6 +285,19 @@ def main() -> int:
         f" x{full.files / first.files:.0f} files; time per file ratio {growth:.2f} (1.00 = linear)"
     )
 
+    print("\nfloor: the raw read (python-calamine opens each file and reads every sheet, a pool of")
+    print(f"       {args.jobs or os.cpu_count()} processes, whole process), right after each run over the same files:")
+    floor_ratio = 0.0
+    for n, pairs in floors.items():
+        pair_ratios = [c.seconds / f.seconds for c, f in pairs]
+        floor_ratio = statistics.median(pair_ratios)  # the last (largest) size is the one held to the target
+        floor_ms = statistics.median(f.ms_per_file for _, f in pairs)
+        floor_mb = max(f.tree_mb or f.peak_mb for _, f in pairs)
+        print(
+            f"       {n:>6} files: floor {floor_ms:6.2f} ms/file ({floor_mb:.0f} MB), consolidation x{floor_ratio:.2f}"
+            f" (pairs: {', '.join(f'x{r:.2f}' for r in pair_ratios)})"
+        )
+
     ratio = statistics.median(ratios)
     peak = max(t.tree_mb or t.peak_mb for t in timings)
     print(f"\nnaive: pandas.read_excel(engine='openpyxl', sheet_name=None) over {len(sample)} of the same workbooks,")
@@ -258,6 +310,12 @@ def main() -> int:
     print("\nfigure                                measured     target")
     print(f"{args.units} workbooks, whole process    {full.seconds:8.1f} s   < {TARGET_SECONDS:.0f} s on 2 cores")
     print(f"per-file speed-up over naive          {ratio:8.1f} x   >= {TARGET_RATIO:.0f} x")
+    print(f"consolidation / raw-read floor        {floor_ratio:8.2f} x   <= {TARGET_FLOOR_RATIO:.1f} x")
+    more = "" if full.files >= TARGET_FLAT_UP_TO else f" (run --units {TARGET_FLAT_UP_TO})"
+    print(
+        f"time per file {first.files} -> {full.files} files      {growth:8.2f} x   ~1.00 (flat) up to"
+        f" {TARGET_FLAT_UP_TO:,} files{more}"
+    )
     print(
         f"ms per file (whole process)           {full.ms_per_file:8.1f} ms  <= {naive * 1000 / TARGET_RATIO:.1f} ms"
         " (naive / target speed-up)"

@@ -2,7 +2,7 @@
 
     python benchmarks/make_department.py OUT_DIR --units 1000 --seed 1
 
-Workbooks are written with XlsxWriter straight into the cell map of `xlgoals.layout` (openpyxl would take
+Workbooks are written with XlsxWriter straight into the cell map of `xlgoals.core.layout` (openpyxl would take
 about half a second per unit); the hidden _lists and _项目模板 sheets are copied from the real template so
 each file carries what a real one does. Everything depends only on --seed: the same seed gives the same
 files, byte for byte. `OUT_DIR.manifest.json` lists every file with the status consolidation should give it.
@@ -27,10 +27,10 @@ from typing import Any
 
 import xlsxwriter
 
-from xlgoals import layout
-from xlgoals.files import read_grids
-from xlgoals.model import LONG_TEXT_FIELDS
-from xlgoals.template import build_workbook
+from xlgoals.core import layout
+from xlgoals.core.model import LONG_TEXT_FIELDS
+from xlgoals.io.files import read_grids
+from xlgoals.io.template import build_workbook
 
 # Bumped whenever the files change, so a benchmark never reuses a department made by an older generator.
 GENERATOR_VERSION = 2
@@ -402,7 +402,7 @@ def _validation(dv: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def static_sheets() -> Static:
     """What every workbook shares, taken from the real template: hidden lists, merges, validations, help."""
-    from xlgoals.template import COVER_HELP
+    from xlgoals.io.template import COVER_HELP
 
     wb = build_workbook()
     with tempfile.TemporaryDirectory() as tmp:

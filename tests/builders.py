@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xlgoals import layout
-from xlgoals.model import Indicator, Project, Unit
-from xlgoals.ruleset import RuleSet
-from xlgoals.values import ParseError, parse_target
+from xlgoals.core import layout
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import parse_target
+from xlgoals.core.values import ParseError
+from xlgoals.validation.ruleset import RuleSet
 
 
 def indicator(level1: str, level2: str, name: str, value: str = "", *, row: int | None = None) -> Indicator:

@@ -125,7 +125,7 @@ def _ole(streams: Mapping[str, bytes]) -> bytes:
     """An OLE compound file with the given streams (what .xls files and encrypted .xlsx files are)."""
     from ms_dtyp.filetime import Filetime
 
-    from xlgoals import vba
+    from xlgoals.macro import vba
 
     with vba._scratch_dir():
         return vba._compound_file(streams, Filetime(1601, 1, 1))
@@ -741,12 +741,12 @@ def drive() -> None:
     import sys
     import time
 
-    import xlgoals.cli
-    import xlgoals.consolidate
-    import xlgoals.importer
-    import xlgoals.pipeline
-    import xlgoals.rollup
-    import xlgoals.writeback  # noqa: F401
+    import xlgoals.jobs.consolidate
+    import xlgoals.jobs.importer
+    import xlgoals.jobs.pipeline
+    import xlgoals.jobs.rollup
+    import xlgoals.shells.cli
+    import xlgoals.validation.writeback  # noqa: F401
 
     spec = json.load(sys.stdin)
     queue = list(spec["jobs"])
@@ -788,7 +788,7 @@ def _child(job: Mapping[str, object], limit: int) -> None:
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
-        from xlgoals.cli import app
+        from xlgoals.shells.cli import app
 
         argv = [str(a) for a in job["argv"]]  # type: ignore[attr-defined]
         sys.argv = ["xlgoals", *argv]

@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlgoals import layout
-from xlgoals.archive.ingest import add_paths
-from xlgoals.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
-from xlgoals.archive.store import dataframe, listing, sql
-from xlgoals.cli import app
-from xlgoals.consolidate import consolidate
+from xlgoals.core import layout
+from xlgoals.jobs.archive.ingest import add_paths
+from xlgoals.jobs.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
+from xlgoals.jobs.archive.store import dataframe, listing, sql
+from xlgoals.jobs.consolidate import consolidate
+from xlgoals.shells.cli import app
 
 TABLES = ("units", "projects", "indicators", "findings", "supersessions")
 SAMPLE_TOTAL = Decimal("5989200.00")
@@ -173,7 +173,7 @@ def test_archive_commands(sample_xlsx: Path, tmp_path: Path) -> None:
 
 def test_the_lean_paths_import_neither_duckdb_nor_pandas() -> None:
     code = (
-        "import sys, xlgoals.pipeline, xlgoals.excel, xlgoals.archive, xlgoals.archive.history; "
+        "import sys, xlgoals.jobs.pipeline, xlgoals.excel, xlgoals.jobs.archive, xlgoals.jobs.archive.history; "
         "print(sorted(m for m in ('duckdb', 'pandas', 'pyarrow', 'distributed') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

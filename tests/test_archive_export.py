@@ -11,11 +11,11 @@ import pyarrow.dataset as ds
 import pytest
 from typer.testing import CliRunner
 
-from xlgoals import layout
-from xlgoals.archive.export import NO_DEPARTMENT, export_parquet
-from xlgoals.archive.ingest import add_paths
-from xlgoals.archive.schema import ArchiveError
-from xlgoals.cli import app
+from xlgoals.core import layout
+from xlgoals.jobs.archive.export import NO_DEPARTMENT, export_parquet
+from xlgoals.jobs.archive.ingest import add_paths
+from xlgoals.jobs.archive.schema import ArchiveError
+from xlgoals.shells.cli import app
 
 
 @pytest.fixture

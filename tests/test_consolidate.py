@@ -20,10 +20,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlgoals import consolidate as cons
-from xlgoals import xlsxstream
-from xlgoals.cli import app
-from xlgoals.consolidate import (
+from xlgoals.core import layout
+from xlgoals.core.model import Unit
+from xlgoals.io import rowxml, xlsxstream
+from xlgoals.io.template import write_unit
+from xlgoals.jobs import consolidate as cons
+from xlgoals.jobs import pipeline
+from xlgoals.jobs.consolidate import (
     DEPARTMENT_TOTAL,
     DUPLICATE,
     FINDINGS_SHEET,
@@ -39,10 +42,10 @@ from xlgoals.consolidate import (
     ReconciliationError,
     consolidate,
     csv_safe,
+    worker,
 )
-from xlgoals.model import Unit
-from xlgoals.pipeline import check_unit
-from xlgoals.template import write_unit
+from xlgoals.jobs.pipeline import check_unit
+from xlgoals.shells.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -171,7 +174,7 @@ def test_totals_reconcile(inbox: Inbox, run: Run) -> None:
         ("last_year_executed", "上年执行数（元）"),
     ):
         expected = inbox.sample.money_totals()[field] + inbox.second.money_totals()[field]
-        label = next(s.label for s in cons.layout.PROJECT_FIELDS if s.key == field)
+        label = next(s.label for s in layout.PROJECT_FIELDS if s.key == field)
         assert Decimal(str(total[title])) == expected
         assert sum(Decimal(str(u[title])) for u in unit_rows) == expected
         assert sum(Decimal(str(p[label] or 0)) for p in projects) == expected
@@ -324,8 +327,8 @@ def test_nothing_written_when_figures_do_not_reconcile(
     inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read the wrong column as this year's budget: the project list no longer adds up to the unit totals.
-    wrong = dict(cons.MONEY_INDEX, budget_year=cons.MONEY_INDEX["last_year_budget"])
-    monkeypatch.setattr(cons, "MONEY_INDEX", wrong)
+    real = worker.project_money
+    monkeypatch.setattr(worker, "project_money", lambda p: {**real(p), "budget_year": real(p)["last_year_budget"]})
     out, csv_dir = tmp_path / "bad" / "s.xlsx", tmp_path / "bad" / "csv"
     with pytest.raises(ReconciliationError, match="项目当年预算"):
         consolidate([inbox.root], out, csv_dir=csv_dir, jobs=1)
@@ -334,7 +337,7 @@ def test_nothing_written_when_figures_do_not_reconcile(
 
 
 def test_output_must_not_replace_an_input(inbox: Inbox) -> None:
-    from xlgoals.errors import XlgoalsError
+    from xlgoals.core.errors import XlgoalsError
 
     with pytest.raises(XlgoalsError):
         consolidate([inbox.root], inbox.root / "a" / "unit.xlsx", jobs=1)
@@ -421,7 +424,7 @@ def test_unlistable_folder_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path, m
                 onerror(PermissionError(13, "Permission denied", str(Path(dirpath) / "locked")))
             yield dirpath, dirnames, filenames
 
-    monkeypatch.setattr(cons.os, "walk", walk)
+    monkeypatch.setattr(os, "walk", walk)
     result = consolidate([root], tmp_path / "s.xlsx", jobs=1)
     locked = next(e for e in result.ledger if e.path == str(root / "locked"))
     assert (locked.status, locked.code) == (REJECTED, "folder.unreadable")
@@ -453,11 +456,11 @@ TRICKY = (
     "𠀀𪚥 😀",
 )
 TRICKY_COLUMNS = (
-    xlsxstream.Column("文本"),
-    xlsxstream.Column("整数", "int"),
-    xlsxstream.Column("金额", "money"),
-    xlsxstream.Column("日期", "date"),
-    xlsxstream.Column("数值", "number"),
+    rowxml.Column("文本"),
+    rowxml.Column("整数", "int"),
+    rowxml.Column("金额", "money"),
+    rowxml.Column("日期", "date"),
+    rowxml.Column("数值", "number"),
 )
 
 
@@ -496,14 +499,14 @@ def _write_book(path: Path, sheets: dict[str, list[tuple[Any, ...]]]) -> list[st
     ],
 )
 def test_xml_text(text: str, xml: str) -> None:
-    assert xlsxstream.xml_text(text) == xml
+    assert rowxml.xml_text(text) == xml
 
 
 def test_cap_text_counts_like_excel() -> None:
-    assert len(xlsxstream.cap_text("长" * 40_000)) == xlsxstream.MAX_CELL_CHARS
-    wide = xlsxstream.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
-    assert len(wide.encode("utf-16-le")) // 2 == xlsxstream.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
-    assert xlsxstream.cap_text("上海") == "上海"
+    assert len(rowxml.cap_text("长" * 40_000)) == rowxml.MAX_CELL_CHARS
+    wide = rowxml.cap_text("a" + "𠀀" * 20_000)  # outside the BMP: two UTF-16 units each, never split
+    assert len(wide.encode("utf-16-le")) // 2 == rowxml.MAX_CELL_CHARS and wide == "a" + "𠀀" * 16_383
+    assert rowxml.cap_text("上海") == "上海"
 
 
 def test_writer_round_trip(tmp_path: Path) -> None:
@@ -527,7 +530,7 @@ def test_writer_round_trip(tmp_path: Path) -> None:
         values = [None if v == "" else v for v in have]  # calamine's empty cell is ''
         money = None if want[2] is None else float(want[2])  # Excel keeps a double, as every number
         assert values[1:] == [want[1], money, *want[3:]], want
-    assert got[-1][0] == "长" * xlsxstream.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
+    assert got[-1][0] == "长" * rowxml.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
     assert wb.get_sheet_by_name("空表").to_python() == [[c.title for c in TRICKY_COLUMNS]]
 
     wb2 = openpyxl.load_workbook(path)
@@ -626,19 +629,19 @@ def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -
 
 
 def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
-    from xlgoals.ruleset import load_ruleset
+    from xlgoals.validation.ruleset import load_ruleset
 
-    rules = ROOT / "xlgoals" / "rulesets" / "national.toml"
+    rules = ROOT / "xlgoals" / "validation" / "rulesets" / "national.toml"
     result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
-    assert cons._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
+    assert pipeline._ruleset_file(str(rules)).name == load_ruleset(str(rules)).name
 
 
 def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     monkeypatch.setattr(xlsxstream, "MAX_ROWS", 8)
     result = CliRunner().invoke(app, ["consolidate", str(inbox.root), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])

@@ -16,17 +16,19 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_excel import _content, _remote
-from xlgoals import errors, excel, layout, marks
-from xlgoals.cli import app
-from xlgoals.consolidate import INDICATORS_SHEET, LEDGER_SHEET, PROJECTS_SHEET, REJECTED, consolidate
-from xlgoals.files import read_grids
-from xlgoals.findings import Severity
-from xlgoals.pipeline import check_file
-from xlgoals.reader import read
-from xlgoals.rollup import PROJECT_HEADER_ROW, PROJECT_HEADERS, roll_up
-from xlgoals.rollup import write_back as rollup_write_back
-from xlgoals.template import put
-from xlgoals.writeback import write_back
+from xlgoals import excel
+from xlgoals.core import errors, layout
+from xlgoals.io.cellstyle import put
+from xlgoals.io.files import read_grids
+from xlgoals.io.reader import read
+from xlgoals.jobs.consolidate import INDICATORS_SHEET, LEDGER_SHEET, PROJECTS_SHEET, REJECTED, consolidate
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.jobs.rollup import PROJECT_HEADER_ROW, PROJECT_HEADERS, roll_up
+from xlgoals.jobs.rollup import write_back as rollup_write_back
+from xlgoals.shells.cli import app
+from xlgoals.validation import marks
+from xlgoals.validation.findings import Severity
+from xlgoals.validation.writeback import write_back
 
 Counts = dict[str, int]
 # What the copies case adds to the sample's three projects, in tab order after them.
@@ -352,7 +354,7 @@ def test_a_pasted_summary_table_is_listed_not_read_as_a_project(sample_xlsx: Pat
 
 
 def test_blank_template_says_its_project_sheet_is_blank(tmp_path: Path) -> None:
-    from xlgoals.template import build_workbook
+    from xlgoals.io.template import build_workbook
 
     path = tmp_path / "blank.xlsx"
     build_workbook().save(path)

@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 
 from tests.xlbridge import run_remote
-from xlgoals import excel, layout, marks
-from xlgoals.pipeline import check_file
-from xlgoals.template import build_workbook
-from xlgoals.writeback import write_back
+from xlgoals import excel
+from xlgoals.core import layout
+from xlgoals.io.template import build_workbook
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.validation import marks
+from xlgoals.validation.writeback import write_back
 
 
 def _remote(path: Path, entry: Any, **kwargs: Any) -> tuple[openpyxl.Workbook, list[dict[str, Any]]]:
@@ -156,14 +158,14 @@ def test_new_template_sheet_reads_as_blank(tmp_path: Path) -> None:
     wb, _ = _remote(path, excel.add_project)
     saved = tmp_path / "added.xlsx"
     wb.save(saved)
-    from xlgoals.reader import read
+    from xlgoals.io.reader import read
 
     assert read(saved).projects == []
 
 
 def test_rollup_writes_the_summary_the_cli_writes(sample_xlsx: Path, tmp_path: Path) -> None:
-    from xlgoals.rollup import roll_up
-    from xlgoals.rollup import write_back as rollup_write_back
+    from xlgoals.jobs.rollup import roll_up
+    from xlgoals.jobs.rollup import write_back as rollup_write_back
 
     cli_out = tmp_path / "cli.xlsx"
     checked = check_file(sample_xlsx)

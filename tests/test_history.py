@@ -13,16 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from xlgoals import layout
-from xlgoals.archive.ingest import add_paths
-from xlgoals.archive.schema import ArchiveError
-from xlgoals.cli import app
-from xlgoals.importer import import_file
-from xlgoals.model import Indicator, Project, Unit
-from xlgoals.pipeline import check_file
-from xlgoals.rules.history import compare, match_project, name_key
-from xlgoals.template import write_unit
-from xlgoals.values import parse_target
+from xlgoals.core import layout
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import parse_target
+from xlgoals.io.template import write_unit
+from xlgoals.jobs.archive.ingest import add_paths
+from xlgoals.jobs.archive.schema import ArchiveError
+from xlgoals.jobs.importer import import_file
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.shells.cli import app
+from xlgoals.validation.rules.history import compare, match_project, name_key
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e14864e5.txt"
 
@@ -297,7 +297,7 @@ def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path)
 
 @pytest.mark.parametrize("rs_name", ["shanghai-2020", "national"])
 def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
-    from xlgoals.ruleset import load_ruleset
+    from xlgoals.validation.ruleset import load_ruleset
 
     here = Path(__file__).read_text(encoding="utf-8")
     codes = {r.code for r in load_ruleset(rs_name).rules if r.code.startswith("history.")}

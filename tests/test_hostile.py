@@ -47,8 +47,8 @@ MARKUP_NAMES = {
 
 
 def _base() -> bytes:
-    from xlgoals.importer import import_file
-    from xlgoals.template import write_unit
+    from xlgoals.io.template import write_unit
+    from xlgoals.jobs.importer import import_file
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "unit.xlsx"
@@ -179,7 +179,7 @@ WRITE_BACKS = [c.id for c in CASES.values() if c.argv in (validate_argv, rollup_
 @pytest.mark.parametrize("case_id", WRITE_BACKS)
 def test_write_back_output_reads_back(runs: dict[str, Run], case_id: str) -> None:
     """Whatever read accepts, write-back writes a workbook that reads again (or refuses with a message)."""
-    from xlgoals.reader import read
+    from xlgoals.io.reader import read
 
     run = runs[case_id]
     if run.returncode == 2:
@@ -199,7 +199,7 @@ def _umask() -> int:
 
 def test_far_cell_is_read_and_reported(runs: dict[str, Run]) -> None:
     """One value at XFD1048576 no longer costs 512 GB: the sheet is read within bounds."""
-    from xlgoals.files import read_grids
+    from xlgoals.io.files import read_grids
 
     run = runs["far-cell"]
     assert run.returncode in (0, 1)
@@ -347,10 +347,10 @@ def test_a_dying_reader_becomes_a_ledger_row(
 ) -> None:
     """A file whose reading kills the process (as calamine's abort did) is rejected by name; the others are
     read, the summary is written and reconciles, with --jobs 1 as with a pool."""
-    import xlgoals.files
-    from xlgoals.consolidate import READ, REJECTED, consolidate
+    import xlgoals.io.files
+    from xlgoals.jobs.consolidate import READ, REJECTED, consolidate
 
-    real = xlgoals.files.read_grids
+    real = xlgoals.io.files.read_grids
 
     def deadly(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
         if "deadly" in str(path):
@@ -359,7 +359,7 @@ def test_a_dying_reader_becomes_a_ledger_row(
         return real(path, engine, data)  # type: ignore[arg-type]
 
     # Workers are forked from this process, so they inherit the patched reader.
-    monkeypatch.setattr(xlgoals.files, "read_grids", deadly)
+    monkeypatch.setattr(xlgoals.io.files, "read_grids", deadly)
     names = ["a.xlsx", "b.xlsx", "deadly.xlsx", "c.xlsx", "d.xlsx", "e.xlsx"]
     units = dict(valid_units(BASE, len(names)))
     for name, data in zip(names, units.values(), strict=True):

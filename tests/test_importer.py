@@ -14,14 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLE_TXT
-from xlgoals import layout
-from xlgoals.errors import ImportTextError
-from xlgoals.importer import ImportNote, ImportResult, import_file, import_text
-from xlgoals.model import Unit
-from xlgoals.reader import read
-from xlgoals.ruleset import load_ruleset
-from xlgoals.template import write_unit
-from xlgoals.values import TargetKind, format_money, parse_target
+from xlgoals.core import layout
+from xlgoals.core.errors import ImportTextError
+from xlgoals.core.model import Unit
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import format_money
+from xlgoals.io.reader import read
+from xlgoals.io.template import write_unit
+from xlgoals.jobs.importer import ImportNote, ImportResult, import_file, import_text
+from xlgoals.validation.ruleset import load_ruleset
 
 D = Decimal
 LABEL = {f.key: f.label for f in layout.PROJECT_FIELDS}

@@ -12,16 +12,16 @@ import openpyxl
 import pytest
 
 from tests.office import convert_all
-from xlgoals import layout
-from xlgoals.consolidate import consolidate
-from xlgoals.model import Unit
-from xlgoals.pipeline import check_file
-from xlgoals.presentation import MoneyUnit, row_height, text_width, wrapped_lines
-from xlgoals.rollup import PROJECT_HEADER_ROW, TOTAL_LABEL, roll_up
-from xlgoals.rollup import write_back as rollup_write_back
-from xlgoals.template import build_workbook
-from xlgoals.writeback import write_back
-from xlgoals.xlsm import write_xlsm_template
+from xlgoals.core import layout
+from xlgoals.core.model import Unit
+from xlgoals.io.presentation import MoneyUnit, row_height, text_width, wrapped_lines
+from xlgoals.io.template import build_workbook
+from xlgoals.jobs.consolidate import consolidate
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.jobs.rollup import PROJECT_HEADER_ROW, TOTAL_LABEL, roll_up
+from xlgoals.jobs.rollup import write_back as rollup_write_back
+from xlgoals.macro.xlsm import write_xlsm_template
+from xlgoals.validation.writeback import write_back
 
 # The limits for the sample (3 projects): cover + 校验结果 + 2 pages per project; a one-unit department.
 MAX_PAGES = {"unit_checked": 8, "department_summary": 6, "xlgoals_template": 3, "unit_summary": 8}
@@ -159,7 +159,7 @@ def test_department_summary_in_wan_yuan_keeps_csv_in_yuan(sample_xlsx: Path, tmp
 def test_the_cover_sets_the_summary_unit(sample_xlsx: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     wb = openpyxl.load_workbook(sample_xlsx)
     assert wb[layout.COVER_SHEET][layout.COVER_MONEY_UNIT_CELL].value == "元"  # the template's default
@@ -176,7 +176,7 @@ def test_the_cover_sets_the_summary_unit(sample_xlsx: Path, tmp_path: Path) -> N
 def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     runner = CliRunner()
     runs = {

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 
 from tests.office import convert
-from xlgoals import errors, layout
-from xlgoals.files import OLE_MAGIC
-from xlgoals.reader import read
-from xlgoals.template import write_template
+from xlgoals.core import errors, layout
+from xlgoals.io.container import OLE_MAGIC
+from xlgoals.io.reader import read
+from xlgoals.io.template import write_template
 
 
 def _digest(path: Path) -> str:
@@ -167,7 +167,7 @@ def test_reading_never_writes(sample_xlsx: Path, tmp_path: Path) -> None:
 
 
 def test_grid_reads_from_a1_even_when_top_rows_are_empty(tmp_path: Path) -> None:
-    from xlgoals.files import read_grids
+    from xlgoals.io.files import read_grids
 
     wb = openpyxl.Workbook()
     ws = wb.active

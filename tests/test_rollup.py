@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlgoals import layout
-from xlgoals.cli import app
-from xlgoals.errors import XlgoalsError
-from xlgoals.model import Indicator, Project, Unit
-from xlgoals.pipeline import Checked, check_file
-from xlgoals.rollup import (
+from xlgoals.core import layout
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.jobs.pipeline import Checked, check_file
+from xlgoals.jobs.rollup import (
     KINDS,
     PROJECT_HEADER_ROW,
     PROJECT_HEADERS,
@@ -28,7 +28,7 @@ from xlgoals.rollup import (
     write_back,
     write_summary_sheet,
 )
-from xlgoals.values import TargetKind, parse_target
+from xlgoals.shells.cli import app
 
 # The real sample (samples/002_de489847e14864e5.txt): 项目总预算 / 当年预算 / 上年预算额 / 上年执行数 per project.
 SAMPLE_MONEY = [
@@ -223,7 +223,7 @@ def test_cli_rollup(sample_xlsx: Path, tmp_path: Path) -> None:
 
 
 def test_write_back_keeps_macros(tmp_path: Path) -> None:
-    from xlgoals.xlsm import write_xlsm_template
+    from xlgoals.macro.xlsm import write_xlsm_template
 
     src, out = tmp_path / "t.xlsm", tmp_path / "rolled.xlsm"
     write_xlsm_template(src)

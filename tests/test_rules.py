@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from tests.builders import indicator, project, unit
-from xlgoals import layout
-from xlgoals.findings import Report, Severity
-from xlgoals.model import Project, Unit
-from xlgoals.presentation import LONG_TEXT_WIDTH, printable_chars
-from xlgoals.rules import validate
-from xlgoals.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
+from xlgoals.core import layout
+from xlgoals.core.model import Project, Unit
+from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
+from xlgoals.validation.findings import Report, Severity
+from xlgoals.validation.rules import validate
+from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 COVER = layout.COVER_SHEET
@@ -539,7 +539,7 @@ def test_misplaced_message_names_where_the_level2_belongs() -> None:
 
 
 def _shanghai_with_words(words: list[str]) -> RuleSet:
-    text = (resources.files("xlgoals") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
+    text = (resources.files("xlgoals.validation") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
     start = text.index("[qualitative]")
     end = text.index("\n\n", start)
     return parse_ruleset(text[:start] + f"[qualitative]\nwords = {words!r}" + text[end:], "bureau.toml")

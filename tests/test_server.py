@@ -24,13 +24,16 @@ from httpx import Response
 from typer.testing import CliRunner
 
 from tests.xlbridge import apply_actions, payload_from_workbook
-from xlgoals import layout, marks
-from xlgoals.cli import app as cli_app
-from xlgoals.findings import SEVERITY_ZH
-from xlgoals.model import Unit
-from xlgoals.pipeline import check_file
-from xlgoals.server import MB, WEB_ENTRIES, XLWINGS_JS_CDN, Limits, create_app
-from xlgoals.template import write_unit
+from xlgoals.core import layout
+from xlgoals.core.model import Unit
+from xlgoals.io.template import write_unit
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_CDN
+from xlgoals.shells.cli import app as cli_app
+from xlgoals.shells.server import create_app
+from xlgoals.shells.uploads import MB, Limits
+from xlgoals.validation import marks
+from xlgoals.validation.findings import SEVERITY_ZH
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""Tests for xlgoals.values: real sample inputs first, then each accepted format, then properties."""
+"""Tests for xlgoals.core.values: real sample inputs first, then each accepted format, then properties."""
 
 from __future__ import annotations
 
@@ -15,22 +15,17 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel
 
-from xlgoals.values import (
+from xlgoals.core.targets import (
     DEFAULT_QUALITATIVE,
     Operator,
-    ParseError,
     Target,
     TargetKind,
-    cell_text,
-    format_date,
-    format_money,
     format_target,
-    parse_date,
-    parse_money,
     parse_target,
     split_unit,
     unit_from_name,
 )
+from xlgoals.core.values import ParseError, cell_text, format_date, format_money, parse_date, parse_money
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "002_de489847e14864e5.txt"
 D = Decimal

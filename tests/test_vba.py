@@ -25,7 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.office import convert
-from xlgoals import vba, xlsmpackage
+from xlgoals.macro import compression, vba, xlsmpackage
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"
@@ -196,9 +196,9 @@ def test_build_is_deterministic_and_leaves_process_state_alone(project_bin: byte
     ids=["empty", "one", "short-repeat", "ramp", "random", "long-runs"],
 )
 def test_compression_round_trips_through_olevba(data: bytes) -> None:
-    packed = vba.compress(data)
+    packed = compression.compress(data)
     assert bytes(decompress_stream(bytearray(packed))) == data
-    assert vba.decompress(packed) == data
+    assert compression.decompress(packed) == data
 
 
 def test_decompress_reads_excels_streams() -> None:
@@ -206,7 +206,7 @@ def test_decompress_reads_excels_streams() -> None:
         raw = ole.openstream("VBA/dir").read()
         module = ole.openstream("VBA/xlwings").read()  # MODULEOFFSET 0 in this file
     for stream in (raw, module):
-        assert vba.decompress(stream) == bytes(decompress_stream(bytearray(stream)))
+        assert compression.decompress(stream) == bytes(decompress_stream(bytearray(stream)))
 
 
 def test_non_ascii_source_is_rejected() -> None:

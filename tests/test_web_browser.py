@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 
 from tests.test_server import unit_workbooks
-from xlgoals import marks
-from xlgoals.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
-from xlgoals.model import Unit
-from xlgoals.pipeline import check_file
-from xlgoals.server import create_app
+from xlgoals.core.model import Unit
+from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.shells.server import create_app
+from xlgoals.validation import marks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

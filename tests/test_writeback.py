@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 from openpyxl.styles import PatternFill
 
-from xlgoals import layout, marks
-from xlgoals.errors import XlgoalsError
-from xlgoals.findings import Severity
-from xlgoals.pipeline import check_file
-from xlgoals.writeback import write_back
+from xlgoals.core import layout
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.jobs.pipeline import check_file
+from xlgoals.validation import marks
+from xlgoals.validation.findings import Severity
+from xlgoals.validation.writeback import write_back
 
 
 def _write(src: Path, out: Path) -> None:
@@ -189,7 +190,7 @@ def test_cli_validate_json_and_exit_codes(sample_xlsx: Path, broken: Path, tmp_p
 def test_cli_table_has_a_verdict_per_project(broken: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     result = CliRunner().invoke(app, ["validate", str(broken)], env={"COLUMNS": "200"})
     assert result.exit_code == 1

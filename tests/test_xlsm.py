@@ -11,10 +11,10 @@ import pytest
 
 from tests.office import convert
 from tests.test_vba import MACROS, assert_our_modules, buttons_in, olevba_modules
-from xlgoals import layout
-from xlgoals.reader import read
-from xlgoals.vba import BUTTONS
-from xlgoals.xlsm import button_plan, write_xlsm_template
+from xlgoals.core import layout
+from xlgoals.io.reader import read
+from xlgoals.macro.vba import BUTTONS
+from xlgoals.macro.xlsm import button_plan, write_xlsm_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "workbook_templates" / "xlgoals_template.xlsm"
@@ -65,7 +65,7 @@ def test_xlsm_opens_in_libreoffice(made: Path, soffice: str, tmp_path: Path) -> 
 def test_xlsm_needs_the_xlsm_suffix(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from xlgoals.cli import app
+    from xlgoals.shells.cli import app
 
     result = CliRunner().invoke(app, ["template", "--xlsm", "-o", str(tmp_path / "t.xlsx")])
     assert result.exit_code == 2 and ".xlsm" in result.output and not (tmp_path / "t.xlsx").exists()

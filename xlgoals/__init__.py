@@ -1,11 +1,12 @@
 """xlgoals: template, validation, roll-up and consolidation of 财政项目支出绩效目标表 workbooks."""
 
-from xlgoals.errors import LayoutError, NotOurWorkbookError, WorkbookError, XlgoalsError
-from xlgoals.findings import Finding, Report, Severity
-from xlgoals.model import Indicator, Project, Unit
-from xlgoals.reader import read
-from xlgoals.ruleset import RuleSet, RuleSetError, load_ruleset
-from xlgoals.values import ParseError, Target, parse_date, parse_money, parse_target
+from xlgoals.core.errors import LayoutError, NotOurWorkbookError, WorkbookError, XlgoalsError
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import Target, parse_target
+from xlgoals.core.values import ParseError, parse_date, parse_money
+from xlgoals.io.reader import read
+from xlgoals.validation.findings import Finding, Report, Severity
+from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset
 
 __all__ = [
     "Finding",

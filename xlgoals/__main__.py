@@ -1,5 +1,5 @@
 """`python -m xlgoals` runs the command line."""
 
-from xlgoals.cli import main
+from xlgoals.shells.cli import main
 
 main()

@@ -8,24 +8,24 @@ imported only inside the entries, and nothing here imports pandas: a click's col
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xlgoals import layout, marks
-from xlgoals.errors import XlgoalsError
-from xlgoals.files import BookGrid, SheetGrid, trim_rows
-from xlgoals.sheetplan import Formula, SheetPlan, excel_number
+from xlgoals.core import layout
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.io.files import BookGrid, SheetGrid, trim_rows
+from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
+from xlgoals.validation import marks
 
 if TYPE_CHECKING:
     import xlwings as xw
 
-    from xlgoals.consolidate import Consolidation
-    from xlgoals.model import Unit
-    from xlgoals.pipeline import Checked
+    from xlgoals.core.model import Unit
+    from xlgoals.jobs.consolidate import Consolidation
+    from xlgoals.jobs.pipeline import Checked
 
 log = logging.getLogger("xlgoals.excel")
 
@@ -76,14 +76,14 @@ def book_grid(book: xw.Book) -> BookGrid:
 
 
 def _check(grid: BookGrid, book: xw.Book) -> Checked:
-    from xlgoals.pipeline import check_unit
-    from xlgoals.reader import read_unit
+    from xlgoals.io.reader import read_unit
+    from xlgoals.jobs.pipeline import check_unit
 
-    unit = read_unit(grid)
+    unit = read_unit(grid)  # read apart from the check: the cover names the archive the check compares with
     unit.source = book.name
     history = None
     if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
-        from xlgoals.archive.history import cover_archive
+        from xlgoals.jobs.archive.history import cover_archive
 
         history = cover_archive(unit, None if _is_remote(book) else book.fullname)
     return check_unit(unit, file=book.name, history=history)
@@ -251,8 +251,8 @@ def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
 @entry
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
-    from xlgoals.rollup import cover_money_unit, roll_up, summary_plan
-    from xlgoals.values import format_money
+    from xlgoals.core.values import format_money
+    from xlgoals.jobs.rollup import cover_money_unit, roll_up, summary_plan
 
     grid = book_grid(book)
     checked = _check(grid, book)
@@ -277,19 +277,16 @@ def _book_path(book: xw.Book) -> Path:
 
 def export_unit_summary(unit: Unit, book_path: Path) -> tuple[Path, Consolidation]:
     """A unit's summary workbook beside its workbook, from the values given (the workbook is not saved)."""
-    from xlgoals.consolidate import consolidate
-    from xlgoals.template import write_unit
+    from xlgoals.jobs.consolidate import consolidate_units
 
     out = book_path.with_name(f"{book_path.stem}_汇总.xlsx")
-    with tempfile.TemporaryDirectory() as tmp:
-        snapshot = Path(tmp) / f"{book_path.stem}.xlsx"
-        write_unit(unit, snapshot)
-        return out, consolidate([snapshot], out, jobs=1)
+    unit.source = str(book_path)
+    return out, consolidate_units([unit], out)
 
 
 def consolidate_folder_at(folder: Path) -> tuple[Path, Consolidation]:
     """Consolidate a folder into a summary beside it: inside, it would be read as an input next time."""
-    from xlgoals.consolidate import consolidate
+    from xlgoals.jobs.consolidate import consolidate
 
     out = folder.parent / f"{folder.name}_部门汇总.xlsx"
     return out, consolidate([folder], out)
@@ -298,7 +295,7 @@ def consolidate_folder_at(folder: Path) -> tuple[Path, Consolidation]:
 @entry
 def export_summary(book: xw.Book) -> str:
     """导出汇总: this workbook's projects, indicators and findings as a summary workbook beside it."""
-    from xlgoals.reader import read_unit
+    from xlgoals.io.reader import read_unit
 
     unit = read_unit(book_grid(book))
     out, result = export_unit_summary(unit, _book_path(book))

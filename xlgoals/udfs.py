@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from xlgoals.values import ParseError, TargetKind, parse_target
-
-KIND_ZH = {
-    TargetKind.QUANTITATIVE: "定量",
-    TargetKind.QUALITATIVE: "定性",
-    TargetKind.DESCRIPTIVE: "描述（未量化）",
-    TargetKind.SCHEDULE: "期限或期间",
-    TargetKind.EMPTY: "未填写",
-}
+from xlgoals.core.targets import TargetKind, parse_target
+from xlgoals.core.values import ParseError
+from xlgoals.core.vocabulary import KIND_VERDICT_ZH
 
 
 def target_verdict(value: object, name: str = "") -> str:
@@ -25,7 +19,7 @@ def target_verdict(value: object, name: str = "") -> str:
         unit = f" {target.unit}" if target.unit else ""
         source = "（单位取自指标名称）" if target.unit_source == "name" else ""
         return f"定量：{target.operator or '（无比较符）'} {target.number}{unit}{source}"
-    return KIND_ZH[target.kind]
+    return KIND_VERDICT_ZH[target.kind]
 
 
 @xw.func

@@ -1,0 +1,112 @@
+"""The data model of a performance-target declaration: a unit, its projects and their indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlgoals.core.targets import Target
+
+MONEY_FIELDS: tuple[str, ...] = ("budget_total", "budget_year", "last_year_budget", "last_year_executed")
+DATE_FIELDS: tuple[str, ...] = ("start", "end")
+LONG_TEXT_FIELDS: tuple[str, ...] = ("overview", "basis", "necessity", "safeguards", "plan", "goals")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Indicator(_Model):
+    """One row of the 绩效目标 table; blank level-1/level-2 cells are already filled from the row above."""
+
+    level1: str
+    level2: str
+    name: str
+    value: str = ""
+    # None when `value` is filled but does not parse (e.g. '>=abc'); the rules say why.
+    target: Target | None = None
+    # Cell address of each column ('level1', 'level2', 'name', 'target') when read from a sheet.
+    cells: dict[str, str] = Field(default_factory=dict)
+    # Columns of published tables beyond the four (分值, 指标解释, 计量单位, 实际完成值, 得分 ...), by header.
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class Project(_Model):
+    """One project's table; parsed values are None when blank or when the text did not parse."""
+
+    name: str = ""
+    category: str = ""
+    start: date | None = None
+    end: date | None = None
+    gov_purchase: bool | None = None
+    perf_type: str = ""
+    overview: str = ""
+    basis: str = ""
+    necessity: str = ""
+    safeguards: str = ""
+    plan: str = ""
+    goals: str = ""
+    budget_total: Decimal | None = None
+    budget_year: Decimal | None = None
+    last_year_budget: Decimal | None = None
+    last_year_executed: Decimal | None = None
+    # 上年项目名称: last year's name when the project was renamed (the year-over-year checks match by it).
+    previous_name: str = ""
+    # National-form header fields (主管部门, 实施单位, 项目负责人, 联系电话, 总体目标, 其中：财政拨款 / 其他资金).
+    department: str = ""
+    implementer: str = ""
+    manager: str = ""
+    phone: str = ""
+    goals_overall: str = ""
+    budget_fiscal: Decimal | None = None
+    budget_other: Decimal | None = None
+    # The unit money was written in at the source ('万元'); amounts above are always yuan.
+    money_unit: str = ""
+    # Published-table title facts: the form (申报表 / 审批表 / 目标表 / 自评表) and the weight of each level-1
+    # as its cell wrote it ('产出指标(50分)' -> {'产出指标': '50分'}).
+    form: str = ""
+    level1_scores: dict[str, str] = Field(default_factory=dict)
+    # Labelled facts of a published table that have no field of their own (项目分类, 财政资金科目代码 ...).
+    extra: dict[str, str] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list)
+    # Text of fields that were filled but did not parse (field -> text as written): kept for the rules.
+    unparsed: dict[str, str] = Field(default_factory=dict)
+    sheet: str | None = None
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    def location(self, field: str) -> str | None:
+        """The cell address of a header field on this project's sheet, if read from one."""
+        return self.cells.get(field)
+
+
+class Unit(_Model):
+    """A budget unit's declaration for one fiscal year: the contents of one workbook."""
+
+    name: str = ""
+    year: int | None = None
+    framework: str = ""
+    department: str = ""
+    contact: str = ""
+    phone: str = ""
+    folder: str = ""
+    # 历史库: the archive the Excel buttons compare against last year's declaration.
+    history: str = ""
+    projects: list[Project] = Field(default_factory=list)
+    # Sheets that are neither ours nor project sheets: listed so nothing in a workbook goes unmentioned.
+    other_sheets: list[str] = Field(default_factory=list)
+    # Project sheets left blank (the template's untouched 项目1): not projects, but listed all the same.
+    blank_sheets: list[str] = Field(default_factory=list)
+    # The hidden template sheet filled in instead of a copy of it: not read, but said.
+    template_filled: bool = False
+    # Sheet -> the first filled cell beyond the read bounds (layout.READ_MAX_ROW/COLUMN), which was not read.
+    unread_cells: dict[str, str] = Field(default_factory=dict)
+    # Text of cover fields that were filled but did not parse (e.g. a year written as 二〇二〇).
+    unparsed: dict[str, str] = Field(default_factory=dict)
+    cells: dict[str, str] = Field(default_factory=dict)
+    source: str | None = None
+
+    def money_totals(self) -> dict[str, Decimal]:
+        """Sum of each money line over the projects; blanks count as zero."""
+        return {f: sum((getattr(p, f) or Decimal(0) for p in self.projects), Decimal("0.00")) for f in MONEY_FIELDS}

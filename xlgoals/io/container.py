@@ -1,0 +1,252 @@
+"""A file's bytes read once and capped, and its .xlsx container checked before any parser sees it."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlgoals.core import layout
+from xlgoals.core.errors import (
+    CorruptWorkbookError,
+    EncryptedWorkbookError,
+    LegacyFormatError,
+    NotFoundError,
+    UnsafeWorkbookError,
+    WorkbookError,
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_MEMBERS = 5000
+# calamine holds a sheet's used range densely (32 bytes a cell, from A1-ish to the last cell) and aborts the
+# process when that allocation fails. A range larger than this is read by openpyxl's streaming reader instead,
+# which stops at the read bounds.
+MAX_DENSE_CELLS = 2_000_000
+# openpyxl parses ~150,000 cells a second: the most a sheet read that way may hold (a unit's has thousands).
+MAX_STREAMED_CELLS = 200_000
+EXCEL_MAX_ROW, EXCEL_MAX_COLUMN = 1_048_576, 16_384
+CHUNK = 1 << 20
+# Parts an XML parser of ours (or of the libraries) reads: where a DTD could do harm. Images (an .svg may
+# carry a harmless DOCTYPE) and VBA binaries are never parsed.
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKS = tuple(
+    mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")
+)
+# Longer than a DTD mark and than a cell reference (' r="XFD1048576"').
+_OVERLAP = 24
+# Openings of cell elements, prefixed or not: counted with bytes.count, which is ~50x faster than a regex.
+# Counting something else too only sends a file to the slower reader; missing a cell could not happen.
+_CELL_OPENINGS = tuple(lead + b"c" + end for lead in (b"<", b":") for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+# A cell reference (rows carry digits only, so r= with letters is a cell); one written after a tab or a
+# newline is not counted, which makes references and cells disagree: the slower reader again.
+_CELL_REF = re.compile(rb' r="([A-Z]{1,4})([0-9]{1,10})"')
+# The quick test of a sheet (_small_sheet): cells opened otherwise than '<c ', and references past ZZ999.
+_ODD_CELL = re.compile(rb"<c[>/\t\n\r]")
+_FAR_REF = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
+CELL_WITH_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^<>]*?\sr="([A-Z]{1,4})([0-9]{1,10})"[^<>]*?(/?)>')
+_SST_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sst\s[^<>]*?\buniqueCount=\"([0-9]{1,12})\"")
+_SI_OPENINGS = tuple(lead + b"si" + end for lead in (b"<", b":") for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+# calamine reserves room for uniqueCount strings before reading any; beyond this the slower reader is used.
+MAX_UNIQUE_STRINGS = 1_000_000
+
+
+@dataclass
+class _PartScan:
+    """What one pass over an XML part learnt: how many cells it has and how far they reach."""
+
+    cells: int = 0
+    refs: int = 0
+    rows: set[bytes] = field(default_factory=set)
+    columns: set[bytes] = field(default_factory=set)
+    unique_strings: int = 0
+    strings: int = 0
+
+    def dense_cells(self) -> int | None:
+        """Cells calamine would allocate for this sheet; None when a cell has no reference to bound it."""
+        if self.refs != self.cells:
+            return None
+        if not self.refs:
+            return 0
+        return max(map(int, self.rows)) * max(layout.column_index(c.decode()) for c in self.columns)
+
+
+@dataclass
+class Container:
+    """A checked workbook package: its bytes and what the checks learnt about its parts."""
+
+    data: bytes
+    parts: dict[str, _PartScan] = field(default_factory=dict)
+
+    def calamine_safe(self) -> bool:
+        """Nothing in the package makes calamine allocate beyond the memory bound (which would abort)."""
+        for name, scan in self.parts.items():
+            if scan.unique_strings > min(scan.strings, MAX_UNIQUE_STRINGS):
+                return False
+            if _is_worksheet(name):
+                dense = scan.dense_cells()
+                if dense is None or dense > MAX_DENSE_CELLS:
+                    return False
+        return True
+
+
+def _is_worksheet(member: str) -> bool:
+    """Every XML part may be a worksheet: relationships can put one anywhere, and calamine follows them."""
+    lowered = member.lower()
+    return lowered.endswith(_XML_SUFFIXES) and not lowered.endswith("sharedstrings.xml")
+
+
+def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit`; folders, FIFOs and devices (or links to them) are refused unread."""
+    shown = str(path)
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise WorkbookError("这是文件夹，不是文件。", file=shown)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeWorkbookError("这不是普通文件（是管道、设备或指向它们的链接），已拒绝读取。", file=shown)
+        # O_NONBLOCK: should the path become a FIFO after the stat, opening it still cannot hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFoundError("找不到该文件，请确认路径。", file=shown) from None
+    except PermissionError:
+        raise WorkbookError("没有读取该文件的权限，请检查文件权限。", file=shown) from None
+    except OSError as e:
+        raise WorkbookError(f"无法打开该文件（{e.strerror or e}）。", file=shown) from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeWorkbookError("这不是普通文件（是管道、设备或指向它们的链接），已拒绝读取。", file=shown)
+        too_big = f"文件过大（超过 {limit // 1024 // 1024} MB），已拒绝读取。"
+        if st.st_size > limit:
+            raise UnsafeWorkbookError(too_big, file=shown)
+        try:
+            data = fh.read(limit + 1)
+        except OSError as e:
+            raise WorkbookError(f"无法读取该文件（{e.strerror or e}）。", file=shown) from None
+    if len(data) > limit:
+        raise UnsafeWorkbookError(too_big, file=shown)
+    return data
+
+
+def check_container(path: Path, data: bytes | None = None) -> Container:
+    """Refuse what must not be parsed: missing files, .xls, encrypted OOXML, corrupt or bomb-like zips, DTDs."""
+    shown = str(path)
+    if data is None:
+        data = read_input(path)
+    if data[:8] == OLE_MAGIC:
+        # Encrypted .xlsx files are OLE containers too; they carry an EncryptionInfo stream.
+        import olefile
+
+        try:
+            encrypted = olefile.OleFileIO(io.BytesIO(data)).exists("EncryptionInfo")
+        except Exception:  # olefile raises assorted errors on damaged containers: treat as plain legacy
+            encrypted = False
+        if encrypted:
+            raise EncryptedWorkbookError("工作簿设置了打开密码，请取消密码后另存为 .xlsx 再提交。", file=shown)
+        raise LegacyFormatError("这是旧版 .xls 格式，请在 Excel/WPS 中“另存为” .xlsx 或 .xlsm 后再提交。", file=shown)
+    container = Container(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if "xl/workbook.xml" not in {i.filename for i in infos}:
+                raise CorruptWorkbookError("压缩包中没有 Excel 工作簿内容，请确认文件是 .xlsx/.xlsm。", file=shown)
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if len(infos) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
+                raise UnsafeWorkbookError("文件解压后体积异常（疑似压缩炸弹），已拒绝读取。", file=shown)
+            for info in infos:
+                scan = _scan_member(zf, info, shown)
+                if scan is not None:
+                    container.parts[info.filename] = scan
+    except zipfile.BadZipFile as e:
+        raise CorruptWorkbookError(
+            "不是有效的 Excel 工作簿（.xlsx/.xlsm），文件可能已损坏或并非表格文件。", file=shown
+        ) from e
+    except (zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
+        raise CorruptWorkbookError(f"工作簿文件已损坏（{type(e).__name__}）。", file=shown) from e
+    return container
+
+
+def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _PartScan | None:
+    """Read a member once, whole: CRCs are verified (as testzip does), XML that declares a DTD anywhere is
+    refused, and cell references and string counts are gathered for the calamine bound.
+
+    Spreadsheet XML never needs a DTD; entity declarations are how billion-laughs bombs are built.
+    """
+    xml = info.filename.lower().endswith(_XML_SUFFIXES)
+    worksheet = _is_worksheet(info.filename)
+    strings = info.filename.lower().endswith("sharedstrings.xml")
+    scan = _PartScan() if xml else None
+    carry = b""
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                if scan is None:
+                    continue
+                buf = carry + chunk
+                if _declares_dtd(buf):
+                    raise UnsafeWorkbookError(
+                        f"工作簿的 {info.filename} 含有 XML 文档类型或实体声明（可能是恶意构造的文件），已拒绝读取。",
+                        file=shown,
+                    )
+                # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
+                # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
+                # overlap keeps a DTD mark or a cell reference whole.
+                cut = buf.rfind(b"<")
+                if cut < 0 or len(buf) - cut > CHUNK:
+                    cut = len(buf) - _OVERLAP
+                body, carry = buf[:cut], buf[cut:]
+                _scan_body(scan, body, worksheet, strings)
+            if scan is not None and carry:
+                _scan_body(scan, carry, worksheet, strings)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise CorruptWorkbookError(f"工作簿文件已损坏（{info.filename}：{e}）。", file=shown) from e
+    return scan
+
+
+def _declares_dtd(buf: bytes) -> bool:
+    """Whether a declaration (<!DOCTYPE, <!ENTITY; UTF-8 or UTF-16) is in `buf`. Every such mark starts with
+    '<!' (or its UTF-16 form), which most parts never contain: one search each settles those."""
+    return (b"<!" in buf or b"<\x00!" in buf or b"\x00<\x00!" in buf) and any(mark in buf for mark in _DTD_MARKS)
+
+
+def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> None:
+    if worksheet:
+        if _small_sheet(body):
+            # Every cell is written '<c r="..."' (as Excel, WPS, LibreOffice and the Python writers do) and no
+            # reference reaches column AAA or row 1000: the extent is within ZZ999 without listing them.
+            n = body.count(b"<c ")
+            scan.cells += n
+            scan.refs += n
+            scan.rows.add(b"999")
+            scan.columns.add(b"ZZ")
+            return
+        scan.cells += sum(body.count(opening) for opening in _CELL_OPENINGS)
+        refs = _CELL_REF.findall(body)
+        if refs:
+            scan.refs += len(refs)
+            columns, rows = zip(*refs, strict=True)
+            scan.columns.update(columns)
+            scan.rows.update(rows)
+    elif strings:
+        if not scan.unique_strings and (m := _SST_TAG.search(body)):
+            scan.unique_strings = int(m.group(1))
+        scan.strings += sum(body.count(opening) for opening in _SI_OPENINGS)
+
+
+def _small_sheet(body: bytes) -> bool:
+    return (
+        body.count(b"<c ") == body.count(b'<c r="')
+        and _ODD_CELL.search(body) is None
+        and b":c" not in body
+        and _FAR_REF.search(body) is None
+    )

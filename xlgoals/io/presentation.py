@@ -1,0 +1,173 @@
+"""How generated sheets look on screen and paper: text widths, row heights, money formats, print setup."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+import zipfile
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape as xml_escape
+
+from xlgoals.core import layout
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# Excel's tallest row, in points; a text taller than this cannot print whole in one row.
+MAX_ROW_HEIGHT = 409.0
+# Points per printed line of 10-11 pt text, with the leading LibreOffice and Excel give it.
+LINE_HEIGHT = 13.5
+# Share of a column's width that wrapped text really fills: words and punctuation do not break anywhere.
+_FILL = 1.0
+# Paper and page setup shared by the openpyxl and the streamed writers (OOXML's code 9 is A4).
+PAPER_A4 = 9
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
+def text_width(text: str) -> int:
+    """Width in Excel's character units: a CJK (wide, full-width or ambiguous) character counts double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Printed lines of `text` wrapped in a column `width` characters wide."""
+    per_line = max(1.0, width * _FILL)
+    return sum(max(1, -(-text_width(part) // int(per_line))) for part in text.split("\n"))
+
+
+def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_height: float = LINE_HEIGHT) -> float:
+    """The height (points) a row needs so each (text, column width) shows whole, capped at Excel's maximum."""
+    lines = max((wrapped_lines(t, w) for t, w in texts if t), default=1)
+    # One line fits any row's default height; more need their line height each, plus a little padding.
+    return minimum if lines == 1 else min(MAX_ROW_HEIGHT, max(minimum, lines * line_height + 4))
+
+
+def fits_row(text: str, width: float, line_height: float = LINE_HEIGHT) -> bool:
+    """Whether a wrapped text fits in the tallest row Excel allows, i.e. prints whole."""
+    return wrapped_lines(text, width) * line_height + 4 <= MAX_ROW_HEIGHT
+
+
+def printable_chars(width: float, line_height: float = LINE_HEIGHT) -> int:
+    """How many CJK characters a wrapped cell `width` wide can print in the tallest row."""
+    return int((MAX_ROW_HEIGHT - 4) // line_height) * int(width * _FILL // 2)
+
+
+# A project sheet's long texts (项目概况 ...) span the value columns, everything right of the labels.
+LONG_TEXT_WIDTH = sum(w for c, w in layout.PROJECT_COLUMN_WIDTHS.items() if c != "A")
+
+
+def content_width(values: list[object], minimum: float = 6, maximum: float = 60) -> float:
+    """A column width from its content (CJK counted double), with room for the filter button."""
+    widest = max((text_width(_shown(v)) for v in values if v is not None), default=0)
+    return min(maximum, max(minimum, widest + 2))
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float | Decimal) and value == int(value):
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+class MoneyUnit(StrEnum):
+    """The unit money is shown in: 元 as the forms are filled, or 万元 as reports usually read."""
+
+    YUAN = "元"
+    WAN = "万元"
+
+
+WAN = Decimal(10000)
+# Whole yuan show without '.00'; 万元 keeps the yuan exact (four places) but shows at least two.
+MONEY_FORMATS = {MoneyUnit.YUAN: ("#,##0", "#,##0.00"), MoneyUnit.WAN: ("#,##0.00##", "#,##0.00##")}
+
+
+# Yuan shown as 万元 with one decimal: ',' divides by a thousand, the escaped point takes one more digit.
+# (Excel's '!' escape does not work in LibreOffice; the backslash works in both.)
+WAN_AXIS_FORMAT = "0\\.0,"
+
+
+def money_format(value: object, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
+    """The number format for one money cell: thousands separators, decimals only where there are some."""
+    whole, fractional = MONEY_FORMATS[unit]
+    if isinstance(value, int | float | Decimal) and value != int(value):
+        return fractional
+    return whole
+
+
+def in_unit(value: Decimal | None, unit: MoneyUnit) -> Decimal | None:
+    """A yuan amount in `unit`."""
+    return value if value is None or unit is MoneyUnit.YUAN else value / WAN
+
+
+def print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None = None, area: str | None = None) -> None:
+    """A4, fitted to one page wide (as many pages tall as it takes), header rows repeated, page numbers."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    if area:
+        ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    footer = ws.oddFooter
+    if footer is not None and footer.center is not None:
+        footer.center.text = PAGE_FOOTER
+
+
+# --- formulas with their values -------------------------------------------------------------------------
+# openpyxl writes a formula without its value, so a reader that does not recalculate (calamine, pandas,
+# a previewer) sees an empty cell. Values noted here are put into the saved sheet's XML as <v>.
+_CACHED: WeakKeyDictionary[Worksheet, dict[str, int | float | str]] = WeakKeyDictionary()
+
+
+def cache_value(ws: Worksheet, address: str, value: int | float | str) -> None:
+    """Remember what the formula in `address` gives now, to be stored with it when the workbook is saved."""
+    _CACHED.setdefault(ws, {})[address] = value
+
+
+def _with_values(xml: bytes, values: dict[str, int | float | str]) -> bytes:
+    def fill(m: re.Match[bytes]) -> bytes:
+        value = values.get(m.group(2).decode())
+        if value is None:
+            return m.group(0)
+        if isinstance(value, str):
+            return m.group(1) + b' t="str">' + m.group(3) + b"<v>" + xml_escape(value).encode() + b"</v></c>"
+        return m.group(1) + b">" + m.group(3) + b"<v>" + repr(value).encode() + b"</v></c>"
+
+    return _FORMULA_CELL.sub(fill, xml)
+
+
+_FORMULA_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*?)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)?</c>', re.S)
+
+
+class CachingZip(zipfile.ZipFile):
+    """The archive openpyxl saves into, adding the noted formula values to each worksheet's XML."""
+
+    def __init__(self, file: str | os.PathLike[str], wb: Workbook) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        # openpyxl numbers worksheet parts in workbook order (ExcelWriter._write_worksheets).
+        self._values = {
+            f"xl/worksheets/sheet{i}.xml": _CACHED[ws] for i, ws in enumerate(wb.worksheets, 1) if ws in _CACHED
+        }
+
+    def write(
+        self,
+        filename: str | os.PathLike[str],
+        arcname: str | os.PathLike[str] | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        values = self._values.get(str(arcname))
+        if values is None:
+            super().write(filename, arcname, compress_type, compresslevel)
+        else:
+            self.writestr(str(arcname), _with_values(Path(filename).read_bytes(), values))

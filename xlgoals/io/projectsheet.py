@@ -1,0 +1,170 @@
+"""One project's sheet, Shanghai's declaration or the national form, blank or filled."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlgoals.core import layout
+from xlgoals.core.layout import FieldSpec
+from xlgoals.core.model import Indicator, Project
+from xlgoals.core.values import CellValue
+from xlgoals.core.vocabulary import NOT_FILLED
+from xlgoals.io.cellstyle import (
+    BODY_FONT,
+    CENTER,
+    DATE_FORMAT,
+    LABEL_ALIGN,
+    LABEL_FONT,
+    TITLE_FONT,
+    fit_project_rows,
+    fit_row_height,
+    merge_row,
+    protect,
+    put,
+    style_input,
+    style_label,
+)
+from xlgoals.io.lists import (
+    UNIT_REF,
+    YEAR_REF,
+    Lists,
+    add_validation,
+    list_range,
+    set_messages,
+)
+from xlgoals.io.presentation import money_format, print_setup
+
+
+def _field_value(project: Project, spec: FieldSpec) -> CellValue:
+    if spec.key in project.unparsed:
+        return project.unparsed[spec.key]
+    value = getattr(project, spec.key)
+    if spec.scale != 1 and isinstance(value, Decimal):
+        return value / spec.scale
+    if spec.kind == "yesno":
+        return None if value is None else ("是" if value else "否")
+    return value if value != "" else None
+
+
+def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, form: layout.Form = "shanghai") -> None:
+    """One project's form (Shanghai's or the national one): labels, inputs, dropdowns, the indicator table."""
+    national = form == "national"
+    fields = layout.project_fields(form)
+    by_key = {spec.key: spec for spec in fields}
+    title = layout.NATIONAL_TITLE if national else "财政项目支出绩效目标表"
+    merge_row(ws, layout.PROJECT_TITLE_CELL, title, TITLE_FONT, 30)
+    # A blank cover reads 未填写, never "（年度）" or a stray "None".
+    year = f'IF({YEAR_REF}="","（年度：{NOT_FILLED}）","（"&{YEAR_REF}&"年度）")'
+    merge_row(ws, layout.PROJECT_YEAR_CELL, "=" + year, BODY_FONT)
+    merge_row(ws, layout.PROJECT_UNIT_CELL, f'="申报单位名称："&IF({UNIT_REF}="","{NOT_FILLED}",{UNIT_REF})', BODY_FONT)
+    ws[layout.PROJECT_UNIT_CELL].alignment = LABEL_ALIGN
+    for spec in fields:
+        style_label(ws[spec.label_cell], spec.label)
+        cell = ws[spec.value_cell]
+        style_input(cell)
+        if project is not None:
+            put(cell, _field_value(project, spec))
+        if spec.merge_to:
+            ws.merge_cells(f"{spec.value_cell}:{spec.merge_to}")
+        if spec.kind == "money":
+            # 万元 to the yuan needs four decimals.
+            cell.number_format = money_format(cell.value) if spec.scale == 1 else "#,##0.00##"
+        elif spec.kind == "date":
+            cell.number_format = DATE_FORMAT
+    ws.row_dimensions[4].height = 30
+    ws.row_dimensions[6].height = 30
+    if national:
+        merge_row(ws, layout.NATIONAL_BUDGET_SECTION_CELL, layout.NATIONAL_BUDGET_SECTION_TITLE, LABEL_FONT, 20)
+    else:
+        merge_row(
+            ws,
+            layout.BUDGET_SECTION_CELL,
+            layout.BUDGET_SECTION_TITLE,
+            LABEL_FONT,
+            20,
+            layout.BUDGET_SECTION_LAST_COLUMN,
+        )
+    previous = by_key["previous_name"]
+    fit_row_height(ws, ws[previous.value_cell].row, [(previous.value_cell, layout.PROJECT_COLUMN_WIDTHS["D"])], 20)
+    merge_row(ws, layout.INDICATOR_SECTION_CELL, f'=IF({YEAR_REF}="","",{YEAR_REF}&"年")&"绩效目标"', LABEL_FONT, 20)
+    headers = layout.NATIONAL_INDICATOR_HEADERS if national else layout.INDICATOR_HEADERS
+    for part, col in layout.INDICATOR_COLUMNS.items():
+        header = ws[f"{col}{layout.INDICATOR_HEADER_ROW}"]
+        style_label(header, headers[part])
+        header.alignment = CENTER
+    indicators: list[Indicator] = project.indicators if project else []
+    last = layout.INDICATOR_FIRST_ROW + max(layout.INDICATOR_ROWS, len(indicators)) - 1
+    for row in range(layout.INDICATOR_FIRST_ROW, last + 1):
+        for part in layout.INDICATOR_COLUMNS:
+            cell = ws[layout.indicator_cell(row, part)]
+            style_input(cell)
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws[layout.indicator_cell(row, "target")].number_format = "@"
+    for row, ind in enumerate(indicators, start=layout.INDICATOR_FIRST_ROW):
+        for part in ("level1", "level2", "name"):
+            put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
+        put(ws[layout.indicator_cell(row, "target")], ind.value or None)
+    fit_project_rows(ws)
+    first = layout.INDICATOR_FIRST_ROW
+    col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
+    add_validation(
+        ws,
+        lists.level1_formula(),
+        f"{col1}{first}:{col1}{last}",
+        "按封面所选指标体系选择一级目标",
+        strict=False,
+    )
+    add_validation(
+        ws,
+        lists.level2_formula(f"${col1}{first}"),
+        f"{col2}{first}:{col2}{last}",
+        "先选一级目标，再选二级目标",
+        strict=False,
+    )
+    for key, list_col, items, prompt in (
+        ("category", layout.CATEGORY_COL, lists.category, "选择项目类别"),
+        ("perf_type", layout.PERF_TYPE_COL, lists.perf_type, "选择绩效类型"),
+    ):
+        if key in by_key:
+            add_validation(ws, list_range(list_col, len(items)), by_key[key].value_cell, prompt, strict=False)
+    if "gov_purchase" in by_key:
+        add_validation(ws, list_range(layout.YES_NO_COL, 2), by_key["gov_purchase"].value_cell, "请选择“是”或“否”")
+    for key in ("start", "end"):
+        dv = DataValidation(type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True)
+        set_messages(dv, by_key[key].label, "填写日期，如 2020-01-02。", "这不是日期，请写成 2020-01-02 的形式。")
+        dv.add(by_key[key].value_cell)
+        ws.add_data_validation(dv)
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    set_messages(
+        dv,
+        *(
+            ("金额（万元）", "以万元为单位填写数字，如 60。", "金额请填写以万元为单位的数字，如 60。")
+            if national
+            else (
+                "金额（元）",
+                "以元为单位填写数字，如 600000（不写“万元”）。",
+                "金额请填写以元为单位的数字，如 600000。",
+            )
+        ),
+    )
+    for spec in fields:
+        if spec.kind == "money":
+            dv.add(spec.value_cell)
+    ws.add_data_validation(dv)
+    for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = None
+    protect(ws)
+    # The indicator table's header repeats on every page it spans. A hidden sheet gets no print area (with
+    # one LibreOffice prints it), but keeps the page setup so a sheet copied from it prints like the others.
+    visible = ws.sheet_state == "visible"
+    print_setup(
+        ws,
+        landscape=False,
+        area=f"A1:{layout.PROJECT_LAST_COLUMN}{last}" if visible else None,
+        title_rows=f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}" if visible else None,
+    )

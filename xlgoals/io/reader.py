@@ -1,0 +1,237 @@
+"""Read a filled workbook into the model through the layout, from any grid source (file or live book)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+
+from xlgoals.core import layout
+from xlgoals.core.errors import LayoutError, NotOurWorkbookError
+from xlgoals.core.layout import FieldSpec, Grid
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
+from xlgoals.core.values import CellValue, ParseError, cell_text, parse_date, parse_money
+from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
+from xlgoals.validation.ruleset import framework_name
+
+YES = {"是": True, "否": False}
+_YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
+# Indicator columns as 0-based indices and as letters (for the cell addresses the rules report).
+_COLUMN = {part: layout.column_index(letter) - 1 for part, letter in layout.INDICATOR_COLUMNS.items()}
+_LEVEL1, _LEVEL2, _NAME, _TARGET = (_COLUMN[p] for p in ("level1", "level2", "name", "target"))
+_LETTERS = tuple(layout.INDICATOR_COLUMNS.items())
+
+
+@cache
+def _position(cell: str) -> tuple[int, int]:
+    """0-based (row, column) of an A1 address, parsed once: the reader asks for the same few cells always."""
+    row, col = layout.split_address(cell)
+    return row - 1, col - 1
+
+
+def _value(grid: Grid, cell: str) -> CellValue:
+    """layout.grid_value without parsing the address each time."""
+    row, col = _position(cell)
+    if row >= len(grid):
+        return None
+    values = grid[row]
+    return values[col] if col < len(values) else None
+
+
+@cache
+def _normalized(label: str) -> str:
+    return layout.normalize_label(label)
+
+
+def _text(grid: Grid, cell: str) -> str:
+    return cell_text(_value(grid, cell))
+
+
+def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
+    """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
+    for spec in specs:
+        text = _text(grid, spec.label_cell)
+        if text == spec.label or layout.normalize_label(text) == _normalized(spec.label):
+            continue
+        if spec.added_later and not text:
+            continue
+        found = layout.find_label(grid, spec.label)
+        moved = f"，现在位于 {found}" if found else "，表中找不到该标签"
+        raise LayoutError(
+            f"标签“{spec.label}”应在 {spec.label_cell}{moved}。请不要插入、删除行列或改动标签，"
+            f"可从模板重新复制该表后再填写。",
+            sheet=sheet,
+            cell=spec.label_cell,
+        )
+
+
+def _parse_year(text: str) -> int | None:
+    m = _YEAR.match(text.strip())
+    return int(m.group(1)) if m else None
+
+
+def read_cover(grid: Grid, unit: Unit) -> None:
+    check_labels(grid, layout.COVER_SHEET, layout.COVER_FIELDS)
+    for spec in layout.COVER_FIELDS:
+        unit.cells[spec.key] = spec.value_cell
+        text = _text(grid, spec.value_cell)
+        if spec.kind == "year":
+            unit.year = _parse_year(text) if text else None
+            if text and unit.year is None:
+                unit.unparsed["year"] = text
+        elif spec.kind == "framework":
+            unit.framework = framework_name(text)
+        else:
+            setattr(unit, spec.key, text)
+
+
+def _scaled_money(value: CellValue, text: str, scale: int) -> Decimal | None:
+    """Yuan of a cell kept in 万元 (scale 10000); text that names its own unit ('60万元', '600000元') keeps it."""
+    amount = parse_money(value)
+    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", text)):
+        return amount
+    return amount * scale
+
+
+def _read_field(project: Project, spec: FieldSpec, grid: Grid) -> None:
+    value = _value(grid, spec.value_cell)
+    text = cell_text(value)
+    try:
+        if spec.kind == "money":
+            setattr(project, spec.key, _scaled_money(value, text, spec.scale))
+        elif spec.kind == "date":
+            setattr(project, spec.key, parse_date(value))
+        elif spec.kind == "yesno":
+            if text and text not in YES:
+                project.unparsed[spec.key] = text
+            project.gov_purchase = YES.get(text)
+        else:
+            setattr(project, spec.key, text)
+    except ParseError:
+        project.unparsed[spec.key] = text
+
+
+def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
+    """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
+    out: list[Indicator] = []
+    level1 = level2 = ""
+    width = max(_COLUMN.values()) + 1
+    for row in range(layout.INDICATOR_FIRST_ROW, len(grid) + 1):
+        values = grid[row - 1]
+        if len(values) < width:
+            values = [*values, *[None] * (width - len(values))]
+        t1, t2 = cell_text(values[_LEVEL1]), cell_text(values[_LEVEL2])
+        name, value = cell_text(values[_NAME]), cell_text(values[_TARGET])
+        if not (t1 or t2 or name or value):
+            continue
+        level1 = t1 or level1
+        level2 = t2 or (level2 if not t1 else "")
+        out.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                name=name,
+                value=value,
+                target=parse_target_cached(values[_TARGET], name, words),
+                cells={part: f"{letter}{row}" for part, letter in _LETTERS},
+            )
+        )
+    return out
+
+
+def _is_blank_project(grid: Grid) -> bool:
+    """The template's untouched 项目1 sheet is not a project."""
+    filled = any(_text(grid, s.value_cell) for s in layout.project_fields(layout.form_of(grid)))
+    return not filled and not read_indicators(grid, frozenset())
+
+
+def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITATIVE) -> Project:
+    # The sheet's labels say which form it is: Shanghai's declaration or the national one.
+    form = layout.form_of(grid)
+    fields = layout.project_fields(form)
+    check_labels(grid, sheet, fields)
+    project = Project(sheet=sheet, money_unit="万元" if form == "national" else "")
+    for spec in fields:
+        project.cells[spec.key] = spec.value_cell
+        _read_field(project, spec, grid)
+    project.indicators = read_indicators(grid, words)
+    return project
+
+
+_PROJECT_LABELS = frozenset(layout.normalize_label(spec.label) for spec in layout.PROJECT_FIELDS)
+# Scanned for labels of a form whose rows or columns moved; the form's labels all sit above row 20.
+_LABEL_SCAN_ROWS = 60
+
+
+def looks_like_project(grid: Grid) -> bool:
+    """A sheet laid out as the project form, by its labels, whatever the sheet is called.
+
+    The 项目名称 label where the template puts it is the common case. A form whose rows moved still counts
+    (the reader then says where its labels went), when most of its labels sit on several rows as on the
+    form; a table with these words as column headers in one row (a pasted summary) does not.
+    """
+    spec = layout.PROJECT_FIELD["name"]
+    value = _value(grid, spec.label_cell)
+    if isinstance(value, str) and layout.normalize_label(value) == _normalized(spec.label):
+        return True
+    rows: dict[str, int] = {}
+    for r, row in enumerate(grid[:_LABEL_SCAN_ROWS]):
+        for value in row:
+            if isinstance(value, str) and len(value) < 30:
+                label = layout.normalize_label(value)
+                if label in _PROJECT_LABELS:
+                    rows.setdefault(label, r)
+    return len(rows) * 2 >= len(_PROJECT_LABELS) and len(set(rows.values())) >= 3
+
+
+def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = DEFAULT_QUALITATIVE) -> Unit:
+    """The model of a workbook's grids; LayoutError / NotOurWorkbookError when it is not usable.
+
+    Every sheet is accounted for: the workbook's own sheets by name, projects by their layout, blank
+    project sheets in `blank_sheets` and anything else in `other_sheets` (the rules report both).
+    """
+    sheets = book.sheets if isinstance(book, BookGrid) else book
+    unit = Unit()
+    if layout.COVER_SHEET not in sheets:
+        if layout.LISTS_SHEET in sheets or any(looks_like_project(s.rows) for s in sheets.values()):
+            raise LayoutError(
+                f"找不到工作表“{layout.COVER_SHEET}”，它可能被改名或删除。请把封面表名改回“{layout.COVER_SHEET}”。",
+                sheet=layout.COVER_SHEET,
+            )
+        raise NotOurWorkbookError(
+            f"这不是绩效目标申报工作簿（缺少“{layout.COVER_SHEET}”工作表）。请使用 xlgoals 模板填报。"
+        )
+    read_cover(sheets[layout.COVER_SHEET].rows, unit)
+    unit.unread_cells = {name: s.outside for name, s in sheets.items() if s.outside}
+    for name, sheet in sheets.items():
+        if layout.is_system_sheet(name):
+            if name == layout.PROJECT_TEMPLATE_SHEET:
+                unit.template_filled = looks_like_project(sheet.rows) and not _is_blank_project(sheet.rows)
+            continue
+        if not looks_like_project(sheet.rows):
+            unit.other_sheets.append(name)
+        elif _is_blank_project(sheet.rows):
+            unit.blank_sheets.append(name)
+        else:
+            unit.projects.append(read_project(sheet.rows, name, words))
+    return unit
+
+
+def read(path: str | os.PathLike[str], engine: Engine = "calamine") -> Unit:
+    """The model of a filled workbook file; errors name the file, sheet and cell."""
+    return read_book(path, engine)[0]
+
+
+def read_book(path: str | os.PathLike[str], engine: Engine = "calamine") -> tuple[Unit, BookGrid]:
+    """The model of a filled workbook file and the grids (with the checked bytes) it was read from."""
+    book = read_grids(path, engine)
+    try:
+        unit = read_unit(book)
+    except (LayoutError, NotOurWorkbookError) as e:
+        e.file = str(path)
+        raise
+    unit.source = str(path)
+    return unit, book

@@ -1,0 +1,165 @@
+"""A generated sheet as plain data (values, links, fills, widths), so openpyxl and xlwings render the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xlgoals.core import layout
+from xlgoals.core.values import CellValue
+from xlgoals.io.presentation import content_width, row_height
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula (without '=') and the value it gives now, stored so readers that never recalculate see it."""
+
+    expr: str
+    cached: int | float | str
+
+
+PlanValue = CellValue | Formula
+
+
+@dataclass(frozen=True)
+class Link:
+    cell: str
+    sheet: str
+    target: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A column chart of one value column against one label column, over rows first..last."""
+
+    title: str
+    axis_title: str
+    label_column: int
+    value_column: int
+    header_row: int
+    first_row: int
+    last_row: int
+    anchor: str
+    # Show the value axis in 万元 while the cells stay in 元.
+    axis_wan: bool = False
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    rows: list[list[PlanValue]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    fills: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    bold_rows: list[int] = field(default_factory=list)
+    # Column widths in characters, as Excel's ColumnWidth counts them.
+    widths: dict[str, float] = field(default_factory=dict)
+    wrap_columns: frozenset[str] = frozenset()
+    hidden: bool = False
+    # Number formats by cell; header rows are bold on the label fill.
+    formats: dict[str, str] = field(default_factory=dict)
+    header_rows: list[int] = field(default_factory=list)
+    # The main table's header row: frozen on screen, repeated on every printed page.
+    freeze_row: int | None = None
+    # Where they differ: the header row repeated on printed pages.
+    repeat_row: int | None = None
+    # The range under an autofilter (one per sheet), e.g. "A8:G40".
+    autofilter: str | None = None
+    # Hover text of links, which Excel otherwise shows as the raw address.
+    link_tip: str = "点击跳转到 {sheet} 工作表的 {cell} 单元格"
+    chart: BarChart | None = None
+
+    def add(self, *values: PlanValue, bold: bool = False) -> int:
+        """Append a row; returns its 1-based row number."""
+        self.rows.append(list(values))
+        if bold:
+            self.bold_rows.append(len(self.rows))
+        return len(self.rows)
+
+    def header(self, *titles: PlanValue) -> int:
+        row = self.add(*titles)
+        self.header_rows.append(row)
+        return row
+
+    def format(self, row: int, column: int, number_format: str) -> None:
+        self.formats[layout.address(row, column)] = number_format
+
+    def link(self, row: int, column: int, sheet: str, target: str) -> None:
+        self.links.append(Link(layout.address(row, column), sheet, target))
+
+    def tooltip(self, link: Link) -> str:
+        return self.link_tip.format(sheet=link.sheet, cell=link.target)
+
+    def fill(self, row: int, column: int, rgb: tuple[int, int, int]) -> None:
+        self.fills[layout.address(row, column)] = rgb
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def block(self) -> list[list[PlanValue]]:
+        """The rows padded to one width: a rectangle to write in one call."""
+        w = self.width
+        return [r + [None] * (w - len(r)) for r in self.rows]
+
+    def _table_rows(self) -> list[list[PlanValue]]:
+        # Titles and notes above the first table, and one-cell section titles, overflow rather than size columns.
+        first = min(self.header_rows, default=1)
+        return [r for r in self.rows[first - 1 :] if sum(v not in (None, "") for v in r) > 1]
+
+    def column_widths(self) -> dict[str, float]:
+        """Every column's width: as set, or from its content with CJK characters counted double."""
+        rows = self._table_rows()
+        out: dict[str, float] = {}
+        for c in range(1, self.width + 1):
+            letter = layout.column_letters(c)
+            shown = [_shown(r[c - 1]) for r in rows if len(r) >= c]
+            out[letter] = self.widths.get(letter) or content_width(shown)
+        return out
+
+    def row_heights(self) -> dict[int, float]:
+        """Heights of rows whose wrapped text needs more than one line, so screen and print show all of it."""
+        widths = self.column_widths()
+        out: dict[int, float] = {}
+        for r, values in enumerate(self.rows, start=1):
+            texts = [
+                (v, widths[layout.column_letters(c)])
+                for c, v in enumerate(values, start=1)
+                if isinstance(v, str) and layout.column_letters(c) in self.wrap_columns
+            ]
+            # Generated sheets use the default 11 pt font: a line takes about 15 points.
+            height = row_height(texts, line_height=15)
+            if height > row_height([], line_height=15):
+                out[r] = height
+        return out
+
+    def right_aligned(self, header_row: int) -> list[int]:
+        """Columns of a table holding numbers, whose header sits right-aligned over them like the figures."""
+        below: list[list[PlanValue]] = []
+        for values in self.rows[header_row:]:
+            if not any(v not in (None, "") for v in values) or header_row + len(below) + 1 in self.header_rows:
+                break
+            below.append(values)
+        return [
+            c
+            for c in range(1, len(self.rows[header_row - 1]) + 1)
+            if any(_is_number(r[c - 1]) for r in below if len(r) >= c)
+        ]
+
+
+def _is_number(value: PlanValue) -> bool:
+    if isinstance(value, Formula):
+        value = value.cached
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _shown(value: PlanValue) -> object:
+    return value.cached if isinstance(value, Formula) else value
+
+
+def excel_number(value: Decimal) -> int | float:
+    """A Decimal as the number Excel stores; whole yuan stay integers so they display without '.0'."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def rgb_hex(rgb: tuple[int, int, int]) -> str:
+    return "FF{:02X}{:02X}{:02X}".format(*rgb)

@@ -1,0 +1,132 @@
+"""Write the templated workbook (blank, or filled from a Unit) with openpyxl, laid out by `layout`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlgoals.core import layout
+from xlgoals.core.model import Project, Unit
+from xlgoals.core.values import CellValue
+from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, style_input, style_label
+from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
+from xlgoals.io.outputs import atomic_output
+from xlgoals.io.presentation import CachingZip, MoneyUnit, print_setup
+from xlgoals.io.projectsheet import write_project_sheet
+from xlgoals.validation.ruleset import RuleSet, builtin_named, builtin_rulesets, framework_title
+
+COVER_HELP = (
+    "填表说明：",
+    "1. 本工作簿每个“项目N”工作表填写一个项目；需要更多项目时点击“新增项目”按钮（或复制隐藏的“_项目模板”表）。",
+    "2. 黄色单元格为填写区，灰色为标签，请勿插入或删除行列、勿修改标签，否则无法校验。",
+    "3. 一级目标、二级目标请从下拉列表选择；二级目标随一级目标和本页“指标体系”变化。",
+    "4. 指标目标值请写成“>=95%”“=100”“<=30天”等可计量形式；定性指标写“合规”“健全”等；确实无法量化的才写描述。",
+    "5. 金额单位为元；日期写成 2020-01-02。",
+    "6. 校验后，红色单元格为错误（必须修改），橙色为警告（请核对），批注说明原因；“校验结果”表列出全部问题。",
+)
+
+NATIONAL_MONEY_HELP = "5. 金额单位为万元（“资金情况（万元）”），校验和汇总时换算为元；日期写成 2020-01-02。"
+
+
+def form_of_unit(unit: Unit | None) -> layout.Form:
+    """The project sheet a unit's framework uses; Shanghai's when the cover names no built-in framework."""
+    rs = builtin_named(unit.framework) if unit is not None and unit.framework else None
+    return rs.form if rs is not None else "shanghai"
+
+
+def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
+    ws.merge_cells("A1:D1")
+    title = ws[layout.COVER_TITLE_CELL]
+    title.value = "财政项目支出绩效目标申报 · 单位信息"
+    title.font, title.alignment = TITLE_FONT, CENTER
+    ws.row_dimensions[1].height = 32
+    for spec in layout.COVER_FIELDS:
+        style_label(ws[spec.label_cell], spec.label)
+        cell = ws[spec.value_cell]
+        style_input(cell)
+        ws.merge_cells(f"{spec.value_cell}:D{spec.value_cell[1:]}")
+        if unit is not None:
+            value: CellValue = unit.unparsed.get(spec.key) or getattr(unit, spec.key)
+            if spec.kind == "framework" and isinstance(value, str):
+                value = framework_title(value)
+            put(cell, value if value not in ("", None) else None)
+        elif spec.kind == "framework":
+            # A fresh template names a framework, so the level-1 dropdowns are never empty.
+            cell.value = lists.default_framework
+    style_label(ws[layout.COVER_MONEY_UNIT_LABEL_CELL], "汇总金额单位")
+    unit_cell = ws[layout.COVER_MONEY_UNIT_CELL]
+    style_input(unit_cell)
+    unit_cell.value = MoneyUnit.YUAN.value
+    ws.merge_cells(f"{layout.COVER_MONEY_UNIT_CELL}:D{layout.COVER_MONEY_UNIT_CELL[1:]}")
+    units = DataValidation(type="list", formula1='"' + ",".join(u.value for u in MoneyUnit) + '"', allow_blank=True)
+    set_messages(units, "汇总金额单位", "“汇总”表中金额的单位：元 或 万元。", "请从下拉列表选择“元”或“万元”。")
+    units.add(layout.COVER_MONEY_UNIT_CELL)
+    ws.add_data_validation(units)
+    year = layout.COVER_FIELD["year"].value_cell
+    dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True)
+    set_messages(dv, "年度", "填写四位数字的年度，如 2020。", "年度请填写四位数字，如 2020。")
+    dv.add(year)
+    ws.add_data_validation(dv)
+    framework = layout.COVER_FIELD["framework"].value_cell
+    add_validation(ws, list_range(layout.FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
+    # The national form keeps money in 万元, as the official table does.
+    help_lines = (
+        COVER_HELP
+        if form_of_unit(unit) == "shanghai"
+        else tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP)
+    )
+    for i, line in enumerate(help_lines):
+        cell = ws.cell(layout.COVER_HELP_ROW + i, 1, line)
+        cell.font = HELP_FONT
+        ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=4)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[cell.row].height = 28 if i else 16
+    for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    protect(ws)
+    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
+
+
+def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None, projects: int = 1) -> Workbook:
+    """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each)."""
+    lists = Lists(rulesets or builtin_rulesets())
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = layout.COVER_SHEET
+    _write_cover(cover, unit, lists)
+    sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
+    form = form_of_unit(unit)
+    for i, project in enumerate(sheets, start=1):
+        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists, form)
+    spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
+    spare.sheet_state = "hidden"
+    write_project_sheet(spare, None, lists, form)
+    lists_ws = wb.create_sheet(layout.LISTS_SHEET)
+    lists.write(lists_ws)
+    lists_ws.sheet_state = "hidden"
+    lists_ws.protection.sheet = True
+    wb.active = 0
+    return wb
+
+
+def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
+    """Write atomically, keeping the workbook's own modified stamp (openpyxl's save would set it to now),
+    so the same input always gives the same file."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    with atomic_output(path) as tmp, CachingZip(tmp, wb) as archive:
+        ExcelWriter(wb, archive).save()
+
+
+def write_template(path: str | os.PathLike[str], projects: int = 1) -> None:
+    save(build_workbook(projects=projects), path)
+
+
+def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:
+    save(build_workbook(unit), path)

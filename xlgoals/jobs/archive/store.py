@@ -1,0 +1,192 @@
+"""Store read workbooks in the archive (idempotent, newer versions supersede older ones) and ask it questions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from xlgoals.jobs.archive.records import TABLES, UNIT_COLUMNS, Record, Row
+from xlgoals.jobs.archive.schema import ArchiveError, connect
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas
+
+Outcome = Literal["新增", "未变", "替换旧版本"]
+ADDED: Outcome = "新增"
+UNCHANGED: Outcome = "未变"
+SUPERSEDED: Outcome = "替换旧版本"
+# Rows held before one insert: large enough that DuckDB's per-statement cost vanishes, small enough for memory.
+FLUSH_ROWS = 50_000
+
+
+@dataclass
+class AddSummary:
+    """What one run stored: files new to the archive, files already there, older versions now superseded."""
+
+    db: str
+    added: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"db": self.db, "added": self.added, "unchanged": self.unchanged, "superseded": self.superseded}
+
+    def describe(self) -> str:
+        return f"新增 {self.added} 个，已存在未变 {self.unchanged} 个，替换旧版本 {self.superseded} 个"
+
+
+class ArchiveWriter:
+    """One transaction of additions: nothing is visible to others, or kept, until commit()."""
+
+    def __init__(self, db: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(db)
+        self.con = connect(self.path)
+        self.summary = AddSummary(self.path)
+        con = self.con
+        self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
+        self._current: dict[tuple[str, int | None], str] = {
+            (unit, year): sha
+            for sha, unit, year in con.execute(
+                "SELECT sha256, unit, year FROM current_units WHERE unit IS NOT NULL"
+            ).fetchall()
+        }
+        self._seq: int = con.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]  # type: ignore[index]
+        self._now = datetime.now().replace(microsecond=0)
+        self._buffers: dict[str, list[Row]] = {"units": [], **{t: [] for t in TABLES}}
+        self._supersessions: list[Row] = []
+        self._held = 0
+        self._committed = False
+        con.begin()
+
+    def add(self, record: Record, path: str = "") -> Outcome:
+        """Store one workbook's rows unless the same content is already there; it supersedes the unit's year."""
+        if record.sha256 in self._shas:
+            self.summary.unchanged += 1
+            outcome = UNCHANGED
+        else:
+            self._shas.add(record.sha256)
+            self._seq += 1
+            self._buffers["units"].append((*record.unit, self._now, self._seq))
+            for table, rows in record.rows.items():
+                self._buffers[table].extend(rows)
+                self._held += len(rows)
+            outcome = ADDED
+            self.summary.added += 1
+            if record.unit_name:
+                older = self._current.get((record.unit_name, record.year))
+                self._current[(record.unit_name, record.year)] = record.sha256
+                if older is not None:
+                    self._supersessions.append((older, record.sha256, self._now))
+                    self.summary.superseded += 1
+                    outcome = SUPERSEDED
+            if self._held >= FLUSH_ROWS:
+                self.flush()
+        self.summary.outcomes[path or record.sha256] = outcome
+        return outcome
+
+    def flush(self) -> None:
+        columns = {
+            "units": (*UNIT_COLUMNS, "added_at", "seq"),
+            **TABLES,
+            "supersessions": ("sha256", "by_sha256", "superseded_at"),
+        }
+        self._buffers["supersessions"] = self._supersessions
+        for table, rows in self._buffers.items():
+            if rows:
+                _insert(self.con, table, columns[table], rows)
+        self._buffers = {"units": [], **{t: [] for t in TABLES}}
+        self._supersessions = []
+        self._held = 0
+
+    def commit(self) -> AddSummary:
+        self.flush()
+        self.con.commit()
+        self._committed = True
+        self.con.close()
+        return self.summary
+
+    def close(self) -> None:
+        """Without commit(), nothing of this run stays in the archive."""
+        if not self._committed:
+            try:
+                self.con.rollback()
+            finally:
+                self.con.close()
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
+    """Rows into a table through one Arrow batch: DuckDB's fast path, where executemany goes row by row."""
+    import pyarrow as pa
+
+    batch = pa.table(
+        {name: pa.array(list(values)) for name, values in zip(columns, zip(*rows, strict=True), strict=True)}
+    )
+    con.register("xlgoals_batch", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM xlgoals_batch")
+    finally:
+        con.unregister("xlgoals_batch")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A query's answer as plain rows, for the terminal and for JSON."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _run(db: str | os.PathLike[str], query: str, params: list[Any] | None = None) -> Any:
+    import duckdb
+
+    con = connect(db, read_only=True)
+    try:
+        try:
+            return con, con.execute(query, params or [])
+        except duckdb.Error as e:
+            con.close()
+            raise ArchiveError(f"查询无法执行：{e}", file=os.fspath(db)) from e
+    except BaseException:
+        con.close()
+        raise
+
+
+def sql(db: str | os.PathLike[str], query: str, params: list[Any] | None = None) -> Table:
+    """An ad-hoc read-only query; the archive cannot be changed through it."""
+    con, cursor = _run(db, query, params)
+    try:
+        columns = [d[0] for d in cursor.description or []]
+        return Table(columns, cursor.fetchall())
+    finally:
+        con.close()
+
+
+def dataframe(db: str | os.PathLike[str], query: str, params: list[Any] | None = None) -> pandas.DataFrame:
+    """The same query as a pandas DataFrame, for Python callers (pandas is imported only here)."""
+    con, cursor = _run(db, query, params)
+    try:
+        frame: pandas.DataFrame = cursor.df()
+        return frame
+    finally:
+        con.close()
+
+
+LIST_QUERY = """
+SELECT u.year AS 年度, u.unit AS 单位, u.department AS 主管部门, u.file_name AS 文件,
+       u.projects AS 项目数, u.indicators AS 指标数, coalesce(p.budget_year, 0) AS 当年预算,
+       u.errors AS 错误, u.warnings AS 警告, v.versions AS 版本数
+FROM current_units u
+LEFT JOIN (SELECT sha256, sum(budget_year) AS budget_year FROM projects GROUP BY sha256) p USING (sha256)
+LEFT JOIN (SELECT unit, year, count(*) AS versions FROM units GROUP BY unit, year) v
+       ON v.unit IS NOT DISTINCT FROM u.unit AND v.year IS NOT DISTINCT FROM u.year
+ORDER BY u.year, u.unit, u.seq
+"""
+
+
+def listing(db: str | os.PathLike[str]) -> Table:
+    """The current version of every unit and year, with counts, this year's budget total and how many versions."""
+    return sql(db, LIST_QUERY)

@@ -1,0 +1,149 @@
+"""The summary's CSV and Parquet copies, one per sheet, and the check that every output may be written."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from xlgoals.core.layout import SUMMARY_SHEETS
+from xlgoals.io.rowxml import Column, ColumnKind
+from xlgoals.jobs.consolidate.tables import COLUMNS
+
+_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    return "'" + text if text.startswith(_CSV_RISKY) else text
+
+
+def _csv_value(value: Any, kind: ColumnKind) -> str:
+    if value is None:
+        return ""
+    if kind == "text":
+        return csv_safe(str(value))
+    if kind == "date":
+        return value.isoformat() if isinstance(value, date) else csv_safe(str(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+class Export:
+    """One table's CSV and/or parquet copy (the workbook sheets are _Sheet)."""
+
+    def __init__(self, columns: tuple[Column, ...], csv_file: IO[str] | None, parquet_path: Path | None) -> None:
+        self.columns, self.rows = columns, 0
+        self._csv = csv.writer(csv_file) if csv_file is not None else None
+        self._parquet_path = parquet_path
+        self._parquet: Any = None
+        self._buffer: list[list[Any]] = [[] for _ in columns]
+        self._kinds = [c.kind for c in columns]
+        if self._csv is not None:
+            self._csv.writerow([c.title for c in columns])
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        if self._csv is not None:
+            self._csv.writerow([_csv_value(v, k) for v, k in zip(values, self._kinds, strict=True)])
+        if self._parquet_path is not None:
+            for buf, v in zip(self._buffer, values, strict=True):
+                buf.append(v)
+            if len(self._buffer[0]) >= 20_000:
+                self._flush_parquet()
+
+    def finish(self) -> None:
+        if self._parquet_path is not None:
+            self._flush_parquet(final=True)
+
+    def abort(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+
+    def _schema(self) -> Any:
+        import pyarrow as pa
+
+        types = {
+            "text": pa.string(),
+            "int": pa.int64(),
+            # Exact cents: a finance bureau's sums must match the workbook to the fen.
+            "money": pa.decimal128(38, 2),
+            "number": pa.float64(),
+            "date": pa.date32(),
+        }
+        return pa.schema([pa.field(c.title, types[c.kind]) for c in self.columns])
+
+    def _flush_parquet(self, final: bool = False) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = self._schema()
+        if self._parquet is None:
+            assert self._parquet_path is not None
+            self._parquet = pq.ParquetWriter(str(self._parquet_path), schema)
+        if self._buffer[0] or (final and self.rows == 0):
+            columns = [
+                pa.array(
+                    [_parquet_value(v, c.kind) for v in buf],
+                    type=schema.field(i).type,
+                )
+                for i, (buf, c) in enumerate(zip(self._buffer, self.columns, strict=True))
+            ]
+            self._parquet.write_table(pa.Table.from_arrays(columns, schema=schema))
+            self._buffer = [[] for _ in self.columns]
+        if final:
+            self._parquet.close()
+            self._parquet = None
+
+
+def _parquet_value(value: Any, kind: ColumnKind) -> Any:
+    if value is None:
+        return None
+    if kind == "text":
+        return str(value)
+    if kind == "number":
+        return float(value)
+    if kind == "date" and not isinstance(value, date):
+        return None
+    return value
+
+
+def open_exports(stack: ExitStack, csv_dir: Path | None, parquet_dir: Path | None) -> dict[str, Export]:
+    """The CSV/parquet copies asked for, one per table; none when neither was asked for."""
+    from xlgoals.io.outputs import atomic_output
+
+    exports: dict[str, Export] = {}
+    if csv_dir is None and parquet_dir is None:
+        return exports
+    for name in SUMMARY_SHEETS:
+        csv_file: IO[str] | None = None
+        if csv_dir is not None:
+            tmp = stack.enter_context(atomic_output(csv_dir / f"{name}.csv"))
+            # utf-8-sig: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and garbles every name.
+            csv_file = stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))
+        parquet = stack.enter_context(atomic_output(parquet_dir / f"{name}.parquet")) if parquet_dir else None
+        exports[name] = Export(COLUMNS[name], csv_file, parquet)
+        # On failure a parquet writer must let go of its temp file before atomic_output removes it.
+        stack.callback(exports[name].abort)
+    return exports
+
+
+def check_outputs(
+    output: Path, csv_dir: str | os.PathLike[str] | None, parquet_dir: str | os.PathLike[str] | None, inputs: list[str]
+) -> None:
+    """Every output path is writable as asked and none of them is an input, before any file is read."""
+    from xlgoals.io.outputs import check_output
+
+    check_output(output, inputs)
+    for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
+        if folder is not None:
+            check_output(folder, folder=True)
+            for name in SUMMARY_SHEETS:
+                check_output(Path(folder) / f"{name}{suffix}", inputs)

@@ -1,0 +1,182 @@
+"""The worker: one file in, the rows it contributes out (read, checked and rendered in a worker process)."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.layout import FINDINGS_SHEET, INDICATORS_SHEET, PROJECTS_SHEET
+from xlgoals.core.model import MONEY_FIELDS, Unit
+from xlgoals.io.presentation import MoneyUnit
+from xlgoals.io.rowxml import Row
+from xlgoals.jobs.consolidate.inputs import is_lock_file, read_hashed
+from xlgoals.jobs.consolidate.ledger import LOCK, READ, REJECTED, Reason, Status, error_reason
+from xlgoals.jobs.consolidate.tables import (
+    FINDING_XML,
+    INDICATOR_XML,
+    PROJECT_XML,
+    PROJECT_XML_WAN,
+    ZERO,
+    GroupBy,
+    finding_rows,
+    group_of,
+    indicator_rows,
+    project_money,
+    project_row,
+)
+from xlgoals.jobs.rollup import project_key
+
+if TYPE_CHECKING:
+    from xlgoals.jobs.archive.records import Record
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file for a worker, with what the worker needs to render its rows exactly as the parent would."""
+
+    index: int
+    path: str
+    rules: str | None = None
+    folder: str = ""
+    group_by: GroupBy | None = None
+    # Also send the indicator and finding rows as values (for the CSV/parquet copies), not only as XML.
+    rows: bool = False
+    # Also send the rows the archive (--db) stores.
+    archive: bool = False
+    # The workbook's money in 元 or 万元 (the CSV/parquet copies stay in 元).
+    money_unit: MoneyUnit = MoneyUnit.YUAN
+
+
+@dataclass
+class FileResult:
+    """What a worker sends back for one file: compact rows, never grids or models (memory stays flat)."""
+
+    index: int
+    path: str
+    status: Status
+    size: int | None = None
+    sha256: str = ""
+    reason: str = ""
+    code: str = ""
+    unit: str = ""
+    year: int | None = None
+    framework: str = ""
+    department: str = ""
+    group: str = ""
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    # Project rows (group column included): always sent, for the CSV/parquet copies and the ledger's count.
+    projects: list[Row] = field(default_factory=list)
+    # Each money line summed over the project rows, which the parent reconciles with the unit totals.
+    project_sums: dict[str, Decimal] = field(default_factory=dict)
+    # Sent only when Task.rows asks (CSV/parquet).
+    indicators: list[Row] = field(default_factory=list)
+    findings: list[Row] = field(default_factory=list)
+    n_indicators: int = 0
+    n_findings: int = 0
+    # Sheet name -> this file's rows of that sheet as SpreadsheetML (UTF-8), group column included.
+    xml: dict[str, bytes] = field(default_factory=dict)
+    archive: Record | None = None
+
+
+def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
+    from xlgoals.jobs.pipeline import check_unit
+
+    report = check_unit(unit, task.rules, file=Path(shown).name).report
+    per_project = report.per_project()
+    result.counts = report.counts()
+    indicators: list[Row] = []
+    group = result.group or None
+    sums = dict.fromkeys(MONEY_FIELDS, ZERO)
+    for p in unit.projects:
+        result.projects.append(project_row(group, unit, shown, p, per_project.get(project_key(p), {})))
+        for f, amount in project_money(p).items():
+            sums[f] += amount
+        indicators.extend(indicator_rows(unit, p))
+    result.project_sums = sums
+    findings = finding_rows(group, unit, shown, report)
+    result.xml = {
+        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(result.projects),
+        INDICATORS_SHEET: INDICATOR_XML.rows(indicators),
+        FINDINGS_SHEET: FINDING_XML.rows(findings),
+    }
+    result.n_indicators, result.n_findings = len(indicators), len(findings)
+    if task.rows:
+        result.indicators, result.findings = indicators, findings
+    if task.archive:
+        from xlgoals.jobs.archive.records import record_of
+
+        result.archive = record_of(unit, report, sha256=result.sha256, size=result.size, path=shown)
+
+
+def process_file(task: Task) -> FileResult:
+    """Hash, read (calamine), validate and render one file; any failure becomes a ledger reason, never a crash."""
+    from xlgoals.io.files import read_grids
+    from xlgoals.io.reader import read_unit
+
+    shown = task.path
+    path = Path(shown)
+    result = FileResult(task.index, shown, READ)
+    try:
+        # Read once, capped, and only if it is a regular file: FIFOs and devices are refused unopened.
+        data, result.sha256 = read_hashed(path)
+    except XlgoalsError as e:
+        result.status, result.code, result.reason = REJECTED, e.code, error_reason(e)
+        if path.is_dir():  # only a folder os.walk could not list ends up here
+            result.code, result.reason = Reason.FOLDER.code, Reason.FOLDER.text()
+        return result
+    result.size = len(data)
+    if is_lock_file(path.name):
+        result.status, result.code, result.reason = LOCK, Reason.LOCK.code, Reason.LOCK.text()
+        return result
+    try:
+        unit = read_unit(read_grids(path, "calamine", data))
+    except XlgoalsError as e:
+        result.status, result.code, result.reason = REJECTED, e.code, error_reason(e)
+        return result
+    except Exception as e:  # a damaged file must not stop a department's run
+        reason = Reason.UNREADABLE
+        result.status, result.code, result.reason = REJECTED, reason.code, reason.text(error=f"{type(e).__name__}: {e}")
+        return result
+    return process_unit(task, unit, result)
+
+
+def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> FileResult:
+    """Check and render one unit already read (a file's, or a workbook's open in Excel) into its rows."""
+    shown = task.path
+    result = result if result is not None else FileResult(task.index, shown, READ)
+    unit.source = shown
+    result.unit, result.year, result.framework = unit.name, unit.year, unit.framework
+    result.department = unit.department
+    result.group = group_of(unit.department, task.folder, task.group_by)
+    result.totals = unit.money_totals()
+    try:
+        _rows(unit, shown, result, task)
+    except Exception as e:  # a failing check is our bug; the file is still accounted for, with the cause
+        reason = Reason.INTERNAL
+        result.status, result.code, result.reason = REJECTED, reason.code, reason.text(error=f"{type(e).__name__}: {e}")
+        result.projects, result.indicators, result.findings, result.xml = [], [], [], {}
+        result.project_sums = {}
+        result.n_indicators = result.n_findings = 0
+    return result
+
+
+def _worker_init() -> None:
+    """Workers run a little below the parent, so that it drains their results and streams them out promptly
+    even with as many workers as cores. What they inherited is frozen out of the garbage collector, which
+    then runs less often: a workbook's thousands of short-lived, acyclic objects are freed by reference
+    counting anyway, and full collections over the imported modules cost ~5 % of a worker's time."""
+    if hasattr(os, "nice"):
+        os.nice(5)
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
+def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:
+    return [process_file(t) for t in tasks]

@@ -1,0 +1,93 @@
+"""The one pipeline: a unit (from a file, the grids of a workbook open in Excel, a worker's bytes) and its
+resolved rule set → a checked unit, for the CLI, the Excel entry points, the consolidation workers and the server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from xlgoals.core.model import Unit
+from xlgoals.io.container import Container
+from xlgoals.io.files import BookGrid, Engine
+from xlgoals.io.reader import read_book
+from xlgoals.validation.findings import Report
+from xlgoals.validation.rules import validate
+from xlgoals.validation.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
+
+
+def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> RuleSet:
+    """The rule set asked for, else the one the cover sheet names, else the default.
+
+    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
+    """
+    if rules:
+        return _ruleset_file(os.fspath(rules))
+    if unit.framework:
+        try:
+            return load_ruleset(unit.framework)
+        except RuleSetError:
+            pass
+    return load_ruleset(DEFAULT)
+
+
+def _version(rules: str) -> tuple[int, int]:
+    """A rule-set file's modification time and size (a built-in name has none): a changed file is read again."""
+    try:
+        st = os.stat(rules)
+    except OSError:
+        return 0, 0
+    return st.st_mtime_ns, st.st_size
+
+
+def _ruleset_file(rules: str) -> RuleSet:
+    """A bureau's --rules file (or a built-in name), parsed once per process: a department's thousand workbooks
+    are checked by one parse in each worker, not one per workbook."""
+    return _parsed(rules, *_version(rules))
+
+
+@cache
+def _parsed(rules: str, mtime_ns: int, size: int) -> RuleSet:
+    return load_ruleset(rules)
+
+
+@dataclass(frozen=True)
+class Checked:
+    unit: Unit
+    ruleset: RuleSet
+    report: Report
+    # The file's grids when it was read from a file: their checked bytes serve the write-back.
+    grids: BookGrid | None = None
+
+    @property
+    def container(self) -> Container | None:
+        return self.grids.container if self.grids is not None else None
+
+
+def check_unit(
+    unit: Unit,
+    rules: str | os.PathLike[str] | None = None,
+    file: str | None = None,
+    history: str | os.PathLike[str] | None = None,
+) -> Checked:
+    """The unit checked by its rule set; with `history` (an archive) also against last year's declaration."""
+    rs = choose_ruleset(unit, rules)
+    last_year = None
+    if history is not None:
+        from xlgoals.jobs.archive.history import last_year as lookup
+
+        last_year = lookup(history, unit, rs.qualitative_words)
+    return Checked(unit, rs, validate(unit, rs, file=file, history=last_year))
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    rules: str | os.PathLike[str] | None = None,
+    engine: Engine = "calamine",
+    history: str | os.PathLike[str] | None = None,
+) -> Checked:
+    """A workbook file read once and checked; errors name the file."""
+    unit, grids = read_book(path, engine)
+    return replace(check_unit(unit, rules, file=Path(path).name, history=history), grids=grids)

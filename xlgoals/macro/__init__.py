@@ -1,0 +1,1 @@
+"""The macro template: VBA project, .xlsm packaging, the button sheet."""

@@ -1,0 +1,47 @@
+"""The macro-enabled template: the .xlsx template plus our VBA project and a button column per sheet."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from xlgoals.core import layout
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.io.outputs import atomic_output
+from xlgoals.io.template import write_template
+from xlgoals.macro.vba import BUTTONS
+from xlgoals.macro.xlsmpackage import make_xlsm
+
+# Which buttons each kind of sheet carries (by Sub name); the project template sheet carries the
+# project buttons so a sheet copied from it by 新增项目 has them too.
+PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll", "AddProject")
+COVER_BUTTONS = ("ValidateAll", "AddProject", "RollUp", "ExportSummary", "ConsolidateFolder")
+
+
+def _column(subs: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    caption = {sub: cap for cap, sub, _ in BUTTONS}
+    return [
+        (f"{layout.PROJECT_BUTTON_COLUMN}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
+        for i, sub in enumerate(subs)
+    ]
+
+
+def button_plan(projects: int = 1) -> dict[str, list[tuple[str, str, str]]]:
+    """Sheet -> [(anchor cell, caption, Sub)] for the blank template with `projects` project sheets."""
+    return {
+        layout.COVER_SHEET: _column(COVER_BUTTONS),
+        **{layout.project_sheet_name(i): _column(PROJECT_BUTTONS) for i in range(1, max(1, projects) + 1)},
+        layout.PROJECT_TEMPLATE_SHEET: _column(PROJECT_BUTTONS),
+    }
+
+
+def write_xlsm_template(path: str | os.PathLike[str], projects: int = 1) -> None:
+    target = Path(path)
+    if target.suffix.lower() != ".xlsm":
+        raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = Path(tmp) / "template.xlsx"
+        write_template(xlsx, projects)
+        with atomic_output(target) as out:
+            make_xlsm(xlsx, out, button_plan(projects))

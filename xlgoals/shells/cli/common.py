@@ -1,0 +1,127 @@
+"""What every command shares: the app, the consoles, exit codes and the friendly error handler."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from xlgoals.core.errors import XlgoalsError
+
+app = typer.Typer(
+    help="xlgoals：财政项目支出绩效目标表的模板、导入、校验、汇总与合并工具。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# User text (file, sheet, project and unit names) is never markup or emoji codes: a name like "[red]" or
+# ":x:" prints as written. Our own styling uses Text objects.
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class EngineName(StrEnum):
+    calamine = "calamine"
+    openpyxl = "openpyxl"
+
+
+def friendly(fn: F) -> F:
+    """Unusable input ends with a Chinese message naming file/sheet/cell and exit code 2, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except XlgoalsError as e:  # a broken rule-set file (RuleSetError) included
+            err.print(Text.assemble(("无法处理：", "bold red"), str(e)))
+            raise typer.Exit(EXIT_UNUSABLE) from None
+        except PermissionError as e:
+            err.print(
+                Text.assemble(
+                    ("无法写入或读取文件：", "bold red"), f"{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）"
+                )
+            )
+            raise typer.Exit(EXIT_UNUSABLE) from None
+        except OSError as e:  # a full disk, a read-only folder, a vanished network share
+            err.print(Text.assemble(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
+            raise typer.Exit(EXIT_UNUSABLE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def unit_title(name: str, year: int | None, framework: str = "") -> str:
+    """'单位（2020年度）' for a title; a blank reads 未填写, never 'None'."""
+    from xlgoals.validation.ruleset import framework_title
+
+    parts = [f"{year}年度" if year else "年度未填写", *([framework_title(framework)] if framework else [])]
+    return f"{name or '单位名称未填写'}（{'，'.join(parts)}）"
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    """Where a command's result goes by default in our suggestions: next to the input, tagged."""
+    return path.with_name(f"{path.stem}_{tag}{path.suffix}")
+
+
+def next_steps(*lines: str) -> None:
+    """What to do next, the last thing a command prints: the first line says it, the rest are commands."""
+    out.print(f"下一步：{lines[0]}", soft_wrap=True)
+    for line in lines[1:]:
+        out.print(f"  {line}", soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+RULES_HELP = "规则集名称（shanghai-2020/national）或 .toml 路径"
+SCHEDULER_HELP = "Dask 调度器地址 tcp://主机:端口：在集群上读取（各节点须能访问同样的文件路径）"
+
+
+def _money(value: Any) -> str:
+    from xlgoals.core.values import format_money
+
+    return "—" if value is None else format_money(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+class Progress:
+    """A progress bar on stderr, started only once the workers run and only when there is a crowd."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("读取并校验工作簿", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,274 @@
+"""The unit's commands: template, import, read, validate and rollup."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from xlgoals.core import layout
+from xlgoals.io.presentation import MoneyUnit
+from xlgoals.shells.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    RULES_HELP,
+    EngineName,
+    Format,
+    _money,
+    _pct,
+    _sibling,
+    app,
+    err,
+    friendly,
+    next_steps,
+    out,
+    print_json,
+    unit_title,
+)
+
+
+@app.command()
+@friendly
+def template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出路径（.xlsx 或 .xlsm）")],
+    xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
+    projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="预先建立的项目表数量")] = 1,
+) -> None:
+    """生成空白申报模板。"""
+    from xlgoals.io.template import write_template
+
+    if xlsm:
+        from xlgoals.macro.xlsm import write_xlsm_template
+
+        write_xlsm_template(output, projects)
+    else:
+        write_template(output, projects)
+    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+    next_steps(
+        f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
+        + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
+        f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
+    )
+
+
+@app.command("import")
+@friendly
+def import_(
+    source: Annotated[Path, typer.Argument(help="公开的绩效目标表：文本（.txt，任意排版）或其他单位的工作簿（.xlsx）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
+) -> None:
+    """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
+    from xlgoals.core.values import format_money
+    from xlgoals.io.outputs import check_output
+    from xlgoals.io.template import write_unit
+    from xlgoals.jobs.importer import import_file
+
+    check_output(output, [source])
+    result = import_file(source)
+    write_unit(result.unit, output)
+    unit = result.unit
+    table = Table(title=f"{unit_title(unit.name, unit.year)} → {output}")
+    for col in ("工作表", "项目名称", "指标数", "当年预算（元）", "总预算（元）"):
+        table.add_column(col, justify="right" if "元" in col or col == "指标数" else "left")
+    for i, p in enumerate(unit.projects, start=1):
+        table.add_row(
+            layout.project_sheet_name(i),
+            p.name,
+            str(len(p.indicators)),
+            format_money(p.budget_year) if p.budget_year is not None else "—",
+            format_money(p.budget_total) if p.budget_total is not None else "—",
+        )
+    totals = unit.money_totals()
+    table.add_row(
+        "合计",
+        f"{len(unit.projects)} 个项目",
+        str(sum(len(p.indicators) for p in unit.projects)),
+        format_money(totals["budget_year"]),
+        format_money(totals["budget_total"]),
+    )
+    out.print(table)
+
+    for note in result.notes:
+        # The text is the user's: '[/b]' in a published table must print as written, not as markup.
+        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+    next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
+
+
+@app.command("read")
+@friendly
+def read_cmd(
+    path: Annotated[Path, typer.Argument(help="单位工作簿")],
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    engine: Annotated[EngineName, typer.Option("--engine")] = EngineName.calamine,
+) -> None:
+    """读取单位工作簿并输出数据模型。"""
+    from xlgoals.io.reader import read
+
+    unit = read(path, engine.value)
+    if fmt is Format.json:
+        print_json(unit.model_dump(mode="json"))
+        return
+    table = Table(title=unit_title(unit.name, unit.year, unit.framework))
+    for col in ("工作表", "项目名称", "开始", "完成", "当年预算（元）", "指标数"):
+        table.add_column(col)
+    for p in unit.projects:
+        table.add_row(
+            p.sheet or "",
+            p.name,
+            str(p.start or ""),
+            str(p.end or ""),
+            str(p.budget_year or ""),
+            str(len(p.indicators)),
+        )
+    out.print(table)
+
+
+def findings_table(report: Any, title: str) -> Table:
+    from xlgoals.validation.findings import SEVERITY_ZH, Severity
+
+    style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    table = Table(title=title, show_lines=False)
+    for col in ("级别", "位置", "代码", "问题说明"):
+        table.add_column(col, overflow="fold")
+    for f in report.findings:
+        table.add_row(Text(SEVERITY_ZH[f.severity], style=style[f.severity]), f.location, f.code, f.message)
+    return table
+
+
+def project_table(report: Any) -> Table:
+    """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
+    from xlgoals.validation.marks import project_status
+
+    table = Table(title="各项目校验情况")
+    for col in ("状态", "工作表", "项目", "错误", "警告", "提示"):
+        table.add_column(col, justify="right" if col in ("错误", "警告", "提示") else "left")
+    for p in report.project_counts():
+        c = p.counts
+        status = project_status(c)
+        style = {"需修改": "red", "请核对": "yellow"}.get(status, "green")
+        table.add_row(
+            Text(status, style=style),
+            p.sheet,
+            p.name,
+            str(c["error"]),
+            str(c["warning"]),
+            str(c["info"]),
+        )
+    return table
+
+
+@app.command()
+@friendly
+def validate(
+    path: Annotated[Path, typer.Argument(help="单位工作簿（.xlsx/.xlsm）")],
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="规则集名称（shanghai-2020/national）或 .toml 路径")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    write_back: Annotated[Path | None, typer.Option("--write-back", help="把标记和“校验结果”表写入这个新文件")] = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="历史库（xlgoals.duckdb）：与本单位上一年度的申报逐项比对")
+    ] = None,
+) -> None:
+    """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
+    from xlgoals.io.outputs import check_output
+    from xlgoals.jobs.pipeline import check_file
+
+    if write_back is not None:
+        check_output(write_back, [path])
+    checked = check_file(path, rules, history=history)
+    report = checked.report
+    if write_back is not None:
+        from xlgoals.validation.writeback import write_back as do_write_back
+
+        do_write_back(path, write_back, report, checked.ruleset.title, checked.container)
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}"))
+        out.print(project_table(report))
+        c = report.counts()
+        out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
+        if write_back is not None:
+            out.print(f"已写入标记：{write_back}")
+        fix = f"在 {path} 中修改后再次校验" if c["error"] or c["warning"] else "可以提交；需要汇总时运行："
+        if write_back is not None and (c["error"] or c["warning"]):
+            fix = f"打开 {write_back} 查看标红/标橙的单元格和“校验结果”表，在 {path} 中修改后再次校验："
+        then = f"xlgoals validate {path}" + (f" --write-back {write_back}" if write_back else "")
+        next_steps(
+            fix, then if c["error"] or c["warning"] else f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+
+
+@app.command()
+@friendly
+def rollup(
+    path: Annotated[Path, typer.Argument(help="单位工作簿（.xlsx/.xlsm）")],
+    write_back: Annotated[Path | None, typer.Option("--write-back", help="把“汇总”表（含图表）写入这个新文件")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
+    unit: Annotated[
+        MoneyUnit | None, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元；默认按封面“汇总金额单位”")
+    ] = None,
+) -> None:
+    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    from xlgoals.core.vocabulary import KIND_ZH
+    from xlgoals.jobs.pipeline import check_file
+    from xlgoals.jobs.rollup import ProjectRollup, UnitRollup, roll_up
+    from xlgoals.jobs.rollup import write_back as do_write_back
+
+    if write_back is not None:
+        from xlgoals.io.outputs import check_output
+
+        check_output(write_back, [path])
+    checked = check_file(path, rules)
+    r = roll_up(checked.unit, checked.report)
+    if write_back is not None:
+        if unit is None:
+            from xlgoals.jobs.rollup import cover_money_unit
+
+            cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
+            unit = cover_money_unit(cover.rows if cover else None)
+        do_write_back(path, write_back, r, unit, checked.container)
+    if fmt is Format.json:
+        print_json(r.to_dict())
+        return
+    # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
+    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
+    for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
+        table.add_column(col, justify="right", no_wrap=True)
+    # The sheet first: two projects may share a name, never a sheet.
+    items: list[tuple[str, ProjectRollup | UnitRollup]] = [(f"{p.sheet}：{p.name}", p) for p in r.projects]
+    items.append((f"合计（{len(r.projects)} 个项目）", r))
+    for name, item in items:
+        money = item.money if isinstance(item, ProjectRollup) else item.totals
+        findings = item.findings or {}
+        table.add_row(
+            name,
+            _money(money["budget_year"]),
+            _money(money["last_year_budget"]),
+            _pct(item.change.percent),
+            _pct(item.execution_rate),
+            str(item.indicators.total),
+            f"{findings.get('error', 0)}/{findings.get('warning', 0)}",
+        )
+    out.print(table)
+    kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
+    change = f"{_money(r.change.amount)} 元（{_pct(r.change.percent)}）"
+    out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
+    if r.new_projects:
+        names = "、".join(p.name or p.sheet for p in r.new_projects)
+        out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
+    if write_back is not None:
+        out.print(f"已写入“汇总”表：{write_back}")
+        next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
+    else:
+        next_steps(
+            "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
+        )

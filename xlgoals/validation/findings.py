@@ -1,0 +1,168 @@
+"""Findings and the validation report: machine code, severity, location and a Chinese message."""
+
+from __future__ import annotations
+
+import json
+import string
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from xlgoals.core.layout import split_address
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ZH: dict[Severity, str] = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+SEVERITY_ORDER: dict[Severity, int] = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Finding(BaseModel):
+    """One problem a reviewer would raise, pinned to the cell it concerns."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    message: str
+    # The project's name as shown (its sheet while the name is blank); set on every finding about a
+    # project, whose identity is `sheet`: two projects may share a name.
+    project: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    field: str | None = None
+    value: str | None = None
+    file: str | None = None
+
+    @property
+    def location(self) -> str:
+        """'sheet!cell' as a reviewer writes it, or whatever part is known."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+
+class _SafeFormatter(string.Formatter):
+    """Renders a rule-set message; a placeholder the check does not supply stays visible, never raises."""
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str):
+            return kwargs.get(key, "{" + key + "}")
+        return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return str(super().format_field(value, format_spec))
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_FORMATTER = _SafeFormatter()
+
+
+def render(template: str, params: Mapping[str, Any]) -> str:
+    """The one place a message template meets its parameters."""
+    try:
+        return _FORMATTER.vformat(template, (), params)
+    except (ValueError, IndexError):
+        # A malformed template (stray brace) is shown as written rather than losing the finding.
+        return template
+
+
+def template_fields(template: str) -> set[str]:
+    """Placeholder names a template uses; the rule-set loader checks them against what a check supplies."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+    row, col = split_address(f.cell) if f.cell else (0, 0)
+    return (f.sheet or "", row, col, f.code, f.message)
+
+
+class ProjectRef(BaseModel):
+    """A project in a report: its sheet is who it is, its name is what it is called."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str
+    name: str = ""
+
+
+class ProjectCounts(BaseModel):
+    """One project's findings per severity, the row of a status table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str
+    name: str
+    counts: dict[str, int]
+
+
+def zero_counts() -> dict[str, int]:
+    return {s.value: 0 for s in Severity}
+
+
+class Report(BaseModel):
+    """All findings for one workbook, in sheet and cell order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding]
+    file: str | None = None
+    ruleset: str | None = None
+    projects: list[ProjectRef] = []
+
+    @classmethod
+    def build(
+        cls, findings: Iterable[Finding], *, file: str | None, ruleset: str, projects: Sequence[ProjectRef]
+    ) -> Report:
+        return cls(findings=sorted(findings, key=sort_key), file=file, ruleset=ruleset, projects=list(projects))
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity.value for f in self.findings)
+        return {s.value: c.get(s.value, 0) for s in Severity}
+
+    def counts_by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.code for f in self.findings).items()))
+
+    def per_project(self) -> dict[str, dict[str, int]]:
+        """Sheet -> errors / warnings / infos of the project on it, every project listed even when clean."""
+        out = {p.sheet: zero_counts() for p in self.projects}
+        for f in self.findings:
+            if f.project is not None:
+                out.setdefault(f.sheet or "", zero_counts())[f.severity.value] += 1
+        return out
+
+    def project_counts(self) -> list[ProjectCounts]:
+        """Per project in tab order: sheet, name and counts (the status table's rows and the JSON's)."""
+        per = self.per_project()
+        return [ProjectCounts(sheet=p.sheet, name=p.name, counts=per[p.sheet]) for p in self.projects]
+
+    def flatten(self, columns: Sequence[str]) -> list[list[Any]]:
+        """Plain rows of the chosen Finding fields, for tests and CSV."""
+        return [[getattr(f, c) for c in columns] for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "ruleset": self.ruleset,
+            "valid": self.valid,
+            "counts": self.counts(),
+            "counts_by_code": self.counts_by_code(),
+            "projects": [p.model_dump() for p in self.project_counts()],
+            "findings": [f.model_dump(mode="json", exclude_none=True) for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)

@@ -1,0 +1,101 @@
+"""Run a rule set over a unit: each enabled rule's check yields hits, rendered into findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from xlgoals.core.model import Unit
+from xlgoals.validation.findings import Finding, ProjectRef, Report, render, template_fields
+from xlgoals.validation.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
+from xlgoals.validation.rules.registry import CHECKS, Context, History, Hit, Scope
+from xlgoals.validation.ruleset import RuleSet, RuleSetError, RuleSpec
+
+# Placeholders every message may use, filled by the engine from where the hit is.
+COMMON_PLACEHOLDERS = frozenset({"project", "sheet", "cell", "value", "indicator", "level1", "level2", "field"})
+
+
+def check_ruleset(rs: RuleSet) -> None:
+    """Reject unknown checks, parameters and placeholders, naming the file and the rule."""
+    for i, rule in enumerate(rs.rules, start=1):
+        key = f"rules[{i}]({rule.code})"
+        info = CHECKS.get(rule.check)
+        if info is None:
+            raise RuleSetError(
+                rs.source, f"{key}.check", f"没有名为“{rule.check}”的检查；可用：{', '.join(sorted(CHECKS))}"
+            )
+        unknown = sorted(set(rule.params) - set(info.defaults))
+        if unknown:
+            allowed = ", ".join(sorted(info.defaults)) or "（无）"
+            raise RuleSetError(rs.source, f"{key}.params", f"检查“{rule.check}”不认识参数 {unknown}；可用：{allowed}")
+        for p, default in info.defaults.items():
+            given = rule.params.get(p)
+            int_for_float = isinstance(default, float) and isinstance(given, int)
+            if given is not None and default is not None and not isinstance(given, type(default)) and not int_for_float:
+                raise RuleSetError(
+                    rs.source,
+                    f"{key}.params.{p}",
+                    f"应为 {type(default).__name__}，实际是 {rule.params[p]!r}",
+                )
+        extra = sorted(template_fields(rule.message) - info.placeholders - COMMON_PLACEHOLDERS)
+        if extra:
+            raise RuleSetError(rs.source, f"{key}.message", f"提示语中的占位符 {extra} 该检查不提供")
+
+
+def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Finding:
+    project = hit.project or ctx.project
+    ind = ctx.indicator
+    sheet = hit.sheet or (project.sheet if project else None)
+    params: dict[str, Any] = {
+        "project": (project.name or sheet or "") if project else "",
+        "sheet": sheet or "",
+        "cell": hit.cell or "",
+        "value": hit.value if hit.value is not None else "",
+        "field": hit.field or "",
+        "indicator": ind.name if ind else "",
+        "level1": ind.level1 if ind else "",
+        "level2": ind.level2 if ind else "",
+        **hit.params,
+    }
+    return Finding(
+        code=rule.code,
+        severity=rule.severity,
+        message=render(rule.message, params),
+        project=(project.name or sheet) if project else None,
+        sheet=sheet,
+        cell=hit.cell,
+        field=hit.field,
+        value=hit.value,
+        file=file,
+    )
+
+
+def _contexts(unit: Unit, rs: RuleSet, history: History | None = None) -> dict[Scope, list[Context]]:
+    """Every place a check of each scope looks at, built once per run and shared by all rules."""
+    return {
+        "unit": [Context(unit, rs, history=history)],
+        "project": [Context(unit, rs, p, history=history) for p in unit.projects],
+        "indicator": [Context(unit, rs, p, i, history) for p in unit.projects for i in p.indicators],
+    }
+
+
+def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History | None = None) -> Iterator[Finding]:
+    contexts = _contexts(unit, rs, history)
+    for rule in rs.rules:
+        if not rule.enabled:
+            continue
+        info = CHECKS[rule.check]
+        params: Mapping[str, Any] = {**info.defaults, **rule.params}
+        for ctx in contexts[info.scope]:
+            for hit in info.fn(ctx, params):
+                yield _finding(rule, ctx, hit, file)
+
+
+def validate(unit: Unit, rs: RuleSet, *, file: str | None = None, history: History | None = None) -> Report:
+    """Every finding of every enabled rule; collection never stops early. `history` enables the year-over-year
+    checks (last year's declaration of the unit, from an archive)."""
+    projects = [ProjectRef(sheet=p.sheet or "", name=p.name) for p in unit.projects]
+    return Report.build(run_rules(unit, rs, file, history), file=file, ruleset=rs.name, projects=projects)
+
+
+__all__ = ["CHECKS", "Context", "History", "Hit", "check_ruleset", "run_rules", "validate"]

@@ -1,0 +1,86 @@
+"""Helpers the checks share: where a field or indicator sits, and targets judged by the rule set's words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from xlgoals.core import layout
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target_cached
+from xlgoals.core.values import ParseError, format_money
+from xlgoals.validation.rules.registry import Context, Hit
+from xlgoals.validation.ruleset import RuleSet
+
+_WORDY = frozenset({TargetKind.QUALITATIVE, TargetKind.DESCRIPTIVE})
+
+
+def project_of(ctx: Context) -> Project:
+    assert ctx.project is not None, "the engine gives project- and indicator-scope checks a project"
+    return ctx.project
+
+
+def indicator_of(ctx: Context) -> tuple[Project, Indicator]:
+    assert ctx.indicator is not None, "the engine gives indicator-scope checks an indicator"
+    return project_of(ctx), ctx.indicator
+
+
+def field_cell(project: Project, field: str) -> str:
+    """Where a header field was read from; a model built in memory points where the template puts it."""
+    return project.cells.get(field) or layout.ANY_PROJECT_FIELD[field].value_cell
+
+
+def cover_cell(unit: Unit, field: str) -> str:
+    return unit.cells.get(field) or layout.COVER_FIELD[field].value_cell
+
+
+def indicator_cell(project: Project, indicator: Indicator, part: str) -> str:
+    """Where an indicator's part was read from; in memory, the row the template writes it to."""
+    if part in indicator.cells:
+        return indicator.cells[part]
+    # Identity, not equality: two identical rows still sit on different sheet rows.
+    index = next(i for i, ind in enumerate(project.indicators) if ind is indicator)
+    return layout.indicator_cell(layout.INDICATOR_FIRST_ROW + index, part)
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
+    """The parsed target, with grade word vs sentence decided by the rule set's vocabulary.
+
+    The reader classifies with the default vocabulary; a bureau's own word list must win here.
+    """
+    target = indicator.target
+    if target is None or target.kind not in _WORDY or ruleset.qualitative_words == DEFAULT_QUALITATIVE:
+        return target
+    # Several checks ask for the same indicator's target; a workbook repeats values across projects too.
+    return parse_target_cached(indicator.value, indicator.name, ruleset.qualitative_words)
+
+
+def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], object]) -> Iterator[Hit]:
+    """A hit for each field among `keys` that was filled but does not parse, with the parser's reason."""
+    for key in keys:
+        text = project.unparsed.get(key)
+        reason = None if text is None else parse_problem(parse, text)
+        if reason is not None:
+            label = layout.PROJECT_FIELD[key].label
+            yield Hit(cell=field_cell(project, key), field=key, value=text, params={"label": label, "reason": reason})
+
+
+def exceeds(project: Project, field: str, limit_field: str, param: str) -> Iterator[Hit]:
+    """A hit when `field` is above `limit_field` (both filled); the limit is shown as `param`."""
+    value, limit = getattr(project, field), getattr(project, limit_field)
+    if value is not None and limit is not None and value > limit:
+        yield Hit(
+            cell=field_cell(project, field), field=field, value=format_money(value), params={param: format_money(limit)}
+        )
+
+
+def parse_problem(parse: Callable[[str], object], text: str) -> str | None:
+    """The parser's Chinese explanation of why `text` does not parse; None when it does."""
+    try:
+        parse(text)
+    except ParseError as e:
+        return e.message
+    return None

@@ -1,0 +1,197 @@
+"""Load and check rule sets: the editable data file of levels, vocabularies, thresholds and rules."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.validation.findings import Severity
+
+
+class RuleSetError(XlgoalsError):
+    """A rule-set file that cannot be used; the message names the file and the key."""
+
+    code = "ruleset.invalid"
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source, self.key, self.problem = source, key, problem
+        super().__init__(f"规则集文件 {source} 的 {key} 有误：{problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level1(_Strict):
+    name: str
+    required: bool = False
+    level2: list[str]
+    required_level2: list[str] = []
+
+    @model_validator(mode="after")
+    def _required_are_members(self) -> Level1:
+        missing = [n for n in self.required_level2 if n not in self.level2]
+        if missing:
+            raise ValueError(f"required_level2 {missing} are not in level2")
+        return self
+
+
+class Choices(_Strict):
+    category: list[str]
+    perf_type: list[str]
+    yes_no: list[str] = ["是", "否"]
+
+
+class Roles(_Strict):
+    """Which level-2 names play which part, so checks need not know a framework's wording."""
+
+    quantity: list[str] = []
+    quality: list[str] = []
+    timeliness: list[str] = []
+    cost: list[str] = []
+    satisfaction: list[str] = []
+
+
+class Qualitative(_Strict):
+    words: list[str]
+
+
+class RuleSpec(_Strict):
+    """One rule: which built-in check runs, how severe, what the user is told and why."""
+
+    code: str
+    check: str
+    severity: Severity
+    message: str
+    why: str
+    params: dict[str, Any] = {}
+    enabled: bool = True
+
+
+class RuleSet(_Strict):
+    name: str
+    title: str
+    description: str = ""
+    # Which project sheet the framework's tables use: Shanghai's header fields or the national form's.
+    form: Literal["shanghai", "national"] = "shanghai"
+    choices: Choices
+    roles: Roles = Roles()
+    level1: list[Level1]
+    qualitative: Qualitative
+    rules: list[RuleSpec] = Field(default_factory=list)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RuleSet:
+        names = [lv.name for lv in self.level1]
+        if len(set(names)) != len(names):
+            raise ValueError("level1 names repeat")
+        codes = [r.code for r in self.rules]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"rule codes repeat: {dupes}")
+        return self
+
+    def level2_of(self, level1: str) -> list[str] | None:
+        for lv in self.level1:
+            if lv.name == level1:
+                return lv.level2
+        return None
+
+    def level1_of(self, level2: str) -> str | None:
+        """The level-1 a level-2 name belongs to, for 'filed under the wrong level-1' messages."""
+        for lv in self.level1:
+            if level2 in lv.level2:
+                return lv.name
+        return None
+
+    @cached_property
+    def qualitative_words(self) -> frozenset[str]:
+        return frozenset(self.qualitative.words)
+
+
+BUILTIN = ("shanghai-2020", "national", "national-2015")
+DEFAULT = "shanghai-2020"
+
+
+def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """A pydantic error location as the file reads: rules[3] becomes rules[4](code) so a bureau finds it."""
+    parts: list[str] = []
+    node: Any = data
+    for p in loc:
+        if isinstance(p, int):
+            node = node[p] if isinstance(node, list) and p < len(node) else None
+            tag = (node.get("code") or node.get("name")) if isinstance(node, dict) else None
+            suffix = f"[{p + 1}]" + (f"({tag})" if tag else "")
+            parts.append((parts.pop() if parts else "") + suffix)
+        else:
+            parts.append(p)
+            node = node.get(p) if isinstance(node, dict) else None
+    return ".".join(parts) or "(根)"
+
+
+def parse_ruleset(text: str, source: str) -> RuleSet:
+    """A rule set from TOML text; every problem names the file and the key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleSetError(source, "(文件格式)", f"不是有效的 TOML：{e}") from e
+    try:
+        rs = RuleSet.model_validate({**data, "source": source})
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise RuleSetError(source, _loc(first["loc"], data), first["msg"]) from e
+    from xlgoals.validation.rules import check_ruleset  # the registry of checks lives with the rules
+
+    check_ruleset(rs)
+    return rs
+
+
+@cache
+def _builtin(name: str) -> RuleSet:
+    ref = resources.files("xlgoals.validation") / "rulesets" / f"{name}.toml"
+    return parse_ruleset(ref.read_text(encoding="utf-8"), f"{name}.toml")
+
+
+def load_ruleset(name_or_path: str | Path) -> RuleSet:
+    """A built-in rule set by name or title, or a bureau's own file by path."""
+    key = str(name_or_path).strip()
+    builtin = builtin_named(key)
+    if builtin is not None:
+        return builtin
+    path = Path(key)
+    if path.suffix.lower() == ".toml" or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise RuleSetError(str(path), "(文件)", f"无法读取：{e}") from e
+        return parse_ruleset(text, str(path))
+    raise RuleSetError(key, "(名称)", f"没有这个规则集；可用：{', '.join(BUILTIN)}，或给出 .toml 文件路径")
+
+
+def builtin_named(text: str) -> RuleSet | None:
+    """The built-in rule set a cover means, by its name or its title."""
+    key = text.strip()
+    return next((rs for rs in builtin_rulesets() if key in (rs.name, rs.title)), None)
+
+
+def framework_name(text: str) -> str:
+    """The built-in rule-set name for what a cover says; other text as written, for the validator to report."""
+    rs = builtin_named(text)
+    return rs.name if rs else text.strip()
+
+
+def framework_title(text: str) -> str:
+    """What a person reads for a framework: a built-in rule set's Chinese title, other text as written."""
+    rs = builtin_named(text)
+    return rs.title if rs else text
+
+
+def builtin_rulesets() -> list[RuleSet]:
+    return [_builtin(n) for n in BUILTIN]
