@@ -1,7 +1,7 @@
 Attribute VB_Name = "XlgoalsButtons"
 ' One Sub per worksheet button (captions live in the workbook, not here, so this file stays ASCII:
 ' VBA stores source in the project's code page). All logic runs in Python through xlwings' RunPython;
-' xlgoals.vba builds vbaProject.bin from this file and checks it against its button table.
+' xlgoals.macro.vba builds vbaProject.bin from this file and checks it against its button table.
 Option Explicit
 
 Public Sub ValidateActiveSheet()
