@@ -67,8 +67,8 @@ def test_consolidated_national_and_shanghai_units(national_unit: Unit, sample_xl
     shutil.copyfile(sample_xlsx, inbox / "shanghai.xlsx")
     # 其他资金 written as words: it does not parse and is listed under the national label it was typed beside.
     _edited(national_unit, inbox / "national.xlsx", budget_other="五万")
-    out, csv_dir = tmp_path / "summary.xlsx", tmp_path / "csv"
-    result = consolidate([inbox], out, csv_dir=csv_dir, jobs=1)
+    out, csv_dir, parquet_dir = tmp_path / "summary.xlsx", tmp_path / "csv", tmp_path / "parquet"
+    result = consolidate([inbox], out, csv_dir=csv_dir, parquet_dir=parquet_dir, jobs=1)
     rows = _records(out, PROJECTS_SHEET)
     with (csv_dir / f"{PROJECTS_SHEET}.csv").open(encoding="utf-8-sig", newline="") as fh:
         csv_rows = list(csv.DictReader(fh))
@@ -81,6 +81,12 @@ def test_consolidated_national_and_shanghai_units(national_unit: Unit, sample_xl
         assert national[title] == (float(want) if isinstance(want, Decimal) else want), title
         assert national_csv[title] == ("" if want is None else str(want)), title
     assert national["未能识别的填写"] == national_csv["未能识别的填写"] == "其他资金：五万"
+    import pandas as pd
+
+    frame = pd.read_parquet(parquet_dir / f"{PROJECTS_SHEET}.parquet")
+    (national_parquet,) = frame[frame["单位"] == national_unit.name].to_dict("records")
+    assert national_parquet["其中：财政拨款（元）"] == p.budget_fiscal == Decimal(100_000)
+    assert national_parquet["主管部门"] == p.department and national_parquet["实施单位"] == p.implementer
     assert national["项目当年预算（元）"] == float(p.budget_year or 0) == 100_000
     assert national["项目名称"] == p.name
     for shanghai in (r for r in rows if r["单位"] != national_unit.name):
