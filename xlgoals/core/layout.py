@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from xlgoals.core.values import CellValue, cell_text
@@ -124,6 +124,19 @@ NATIONAL_MARK = NATIONAL_PROJECT_FIELDS[2]
 FORM_FIELDS: dict[str, tuple[FieldSpec, ...]] = {"shanghai": PROJECT_FIELDS, "national": NATIONAL_PROJECT_FIELDS}
 # Every project field by key, for messages and cells of fields only one form has.
 ANY_PROJECT_FIELD = {f.key: f for f in (*NATIONAL_PROJECT_FIELDS, *PROJECT_FIELDS)}
+
+
+def yuan_label(spec: FieldSpec) -> str:
+    """A field's label for its amount in yuan, the model's unit: the national form's 万元 fields say 元."""
+    return spec.label if spec.scale == 1 else f"{spec.label}（元）"
+
+
+# The department summary's project columns: Shanghai's fields, then those only the national form has, its
+# amounts in yuan as the model holds them, so a project of either form keeps every field it was given.
+SUMMARY_PROJECT_FIELDS: tuple[FieldSpec, ...] = (
+    *PROJECT_FIELDS,
+    *(replace(f, label=yuan_label(f), scale=1) for f in NATIONAL_PROJECT_FIELDS if f.key not in PROJECT_FIELD),
+)
 COVER_FIELD = {f.key: f for f in COVER_FIELDS}
 BUDGET_SECTION_CELL = "A13"
 # The last-year title spans A:B; C:D hold 上年项目名称.
@@ -261,6 +274,12 @@ def field_at(key: str, cell: str | None) -> FieldSpec | None:
     """The spec of field `key` whose value sits at `cell` in one of the forms: how a project read from a sheet
     tells which form's cell (and money scale) a value came from."""
     return next((s for fields in FORM_FIELDS.values() for s in fields if s.key == key and s.value_cell == cell), None)
+
+
+def field_of(key: str, cells: Mapping[str, str]) -> FieldSpec:
+    """The spec of field `key` in the form a project was read in, told by the cell its value came from
+    (`Project.cells`); without one (a project built in memory) the template's, Shanghai's where both have it."""
+    return field_at(key, cells.get(key)) or ANY_PROJECT_FIELD[key]
 
 
 def form_of(grid: Grid) -> Form:

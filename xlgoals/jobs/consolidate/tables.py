@@ -51,7 +51,7 @@ _PROJECT_FIELD_COLUMNS = tuple(
         "date" if spec.kind == "date" else "money" if spec.kind == "money" else "text",
         20 if spec.kind == "long" else 12,
     )
-    for spec in layout.PROJECT_FIELDS
+    for spec in layout.SUMMARY_PROJECT_FIELDS
 )
 PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("分组", width=18),
@@ -126,10 +126,11 @@ def _yes_no(value: bool | None) -> str | None:
 def project_row(group: str | None, unit: Unit, shown: str, p: Project, counts: dict[str, int]) -> Row:
     """项目清单's row of one project, group column first (blank when the run is not grouped)."""
     fields: list[Any] = []
-    for spec in layout.PROJECT_FIELDS:
+    for spec in layout.SUMMARY_PROJECT_FIELDS:
         value = getattr(p, spec.key)
         fields.append(_yes_no(value) if spec.kind == "yesno" else (value if value != "" else None))
-    unparsed = "；".join(f"{layout.PROJECT_FIELD[k].label}：{v}" for k, v in p.unparsed.items()) or None
+    # Labelled as the project's own form labels the cell: the text is as written there (in 万元 on the national form).
+    unparsed = "；".join(f"{layout.field_of(k, p.cells).label}：{v}" for k, v in p.unparsed.items()) or None
     return (
         group,
         unit.name,

@@ -9,9 +9,12 @@ from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target_cached
 from xlgoals.core.values import ParseError, format_money
 from xlgoals.validation.rules.registry import Context, Hit
-from xlgoals.validation.ruleset import RuleSet
+from xlgoals.validation.ruleset import RuleSet, builtin_named
 
 _WORDY = frozenset({TargetKind.QUALITATIVE, TargetKind.DESCRIPTIVE})
+# The amounts of either form (the national form's 其中：财政拨款 and 其他资金 among them); a form's own are
+# filled, the other's blank.
+MONEY_KEYS = tuple(key for key, spec in layout.ANY_PROJECT_FIELD.items() if spec.kind == "money")
 
 
 def project_of(ctx: Context) -> Project:
@@ -27,6 +30,21 @@ def indicator_of(ctx: Context) -> tuple[Project, Indicator]:
 def field_cell(project: Project, field: str) -> str:
     """Where a header field was read from; a model built in memory points where the template puts it."""
     return project.cells.get(field) or layout.ANY_PROJECT_FIELD[field].value_cell
+
+
+def field_label(project: Project, field: str) -> str:
+    """A header field's label as the project's own form writes it (年度资金总额 on the national form)."""
+    return layout.field_of(field, project.cells).label
+
+
+def project_form(ctx: Context, project: Project) -> layout.Form:
+    """The form a project's header follows: a project read from a sheet has that sheet's (its cells say which);
+    one built in memory the form its unit's framework writes it in (the rule set's when the unit names no
+    built-in framework)."""
+    if project.cells:
+        return "national" if layout.NATIONAL_MARK.key in project.cells else "shanghai"
+    framework = builtin_named(ctx.unit.framework) if ctx.unit.framework else None
+    return framework.form if framework is not None else ctx.ruleset.form
 
 
 def cover_cell(unit: Unit, field: str) -> str:
@@ -64,16 +82,24 @@ def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], 
         text = project.unparsed.get(key)
         reason = None if text is None else parse_problem(parse, text)
         if reason is not None:
-            label = layout.PROJECT_FIELD[key].label
+            label = field_label(project, key)
             yield Hit(cell=field_cell(project, key), field=key, value=text, params={"label": label, "reason": reason})
 
 
 def exceeds(project: Project, field: str, limit_field: str, param: str) -> Iterator[Hit]:
-    """A hit when `field` is above `limit_field` (both filled); the limit is shown as `param`."""
+    """A hit when `field` is above `limit_field` (both filled); the limit is shown as `param`, its label as
+    `param`_label and the field's as `label`, both as the project's form writes them."""
     value, limit = getattr(project, field), getattr(project, limit_field)
     if value is not None and limit is not None and value > limit:
         yield Hit(
-            cell=field_cell(project, field), field=field, value=format_money(value), params={param: format_money(limit)}
+            cell=field_cell(project, field),
+            field=field,
+            value=format_money(value),
+            params={
+                param: format_money(limit),
+                "label": field_label(project, field),
+                f"{param}_label": field_label(project, limit_field),
+            },
         )
 
 

@@ -9,25 +9,22 @@ from xlgoals.core import layout
 from xlgoals.core.model import DATE_FIELDS
 from xlgoals.core.values import format_date, parse_date
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, fits_row, printable_chars
-from xlgoals.validation.rules.common import field_cell, is_blank, project_of, unparsed_hits
+from xlgoals.validation.rules.common import (
+    field_cell,
+    field_label,
+    is_blank,
+    project_form,
+    project_of,
+    unparsed_hits,
+)
 from xlgoals.validation.rules.registry import Context, Hit, check
-from xlgoals.validation.ruleset import builtin_named
 
 
 @check("required_fields", "project", placeholders=("label",))
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every field the project's form marks required is filled; text that did not parse is another rule's.
-
-    A project read from a sheet has that sheet's form (its cells say which); one built in memory the form
-    its unit's framework writes it in (the rule set's when the unit names no built-in framework).
-    """
+    """Every field the project's form marks required is filled; text that did not parse is another rule's."""
     project = project_of(ctx)
-    if project.cells:
-        form = "national" if layout.NATIONAL_MARK.key in project.cells else "shanghai"
-    else:
-        framework = builtin_named(ctx.unit.framework) if ctx.unit.framework else None
-        form = framework.form if framework is not None else ctx.ruleset.form
-    for spec in layout.project_fields(form):
+    for spec in layout.project_fields(project_form(ctx, project)):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
 
@@ -44,7 +41,7 @@ def known_choice(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                 cell=field_cell(project, key),
                 field=key,
                 value=text,
-                params={"label": layout.PROJECT_FIELD[key].label, "choices": "、".join(allowed)},
+                params={"label": field_label(project, key), "choices": "、".join(allowed)},
             )
 
 
@@ -59,7 +56,7 @@ def yes_no(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             field="gov_purchase",
             value=text,
             params={
-                "label": layout.PROJECT_FIELD["gov_purchase"].label,
+                "label": field_label(project, "gov_purchase"),
                 "choices": "、".join(ctx.ruleset.choices.yes_no),
             },
         )
@@ -99,7 +96,7 @@ def date_in_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                 cell=field_cell(project, key),
                 field=key,
                 value=format_date(day),
-                params={"label": layout.PROJECT_FIELD[key].label, "year": year},
+                params={"label": field_label(project, key), "year": year},
             )
 
 
@@ -108,7 +105,7 @@ def long_text_prints(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A long text (项目概况 ...) fits the tallest row its box can have, or print cuts it off."""
     project = project_of(ctx)
     limit = printable_chars(LONG_TEXT_WIDTH)
-    for spec in layout.PROJECT_FIELDS:
+    for spec in layout.project_fields(project_form(ctx, project)):
         text = getattr(project, spec.key) if spec.kind == "long" else ""
         if text and not fits_row(text, LONG_TEXT_WIDTH):
             yield Hit(

@@ -13,7 +13,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import Operator, Target, TargetKind, parse_target, split_unit
 from xlgoals.core.values import format_money
-from xlgoals.validation.rules.common import cover_cell, field_cell, indicator_cell, project_of
+from xlgoals.validation.rules.common import cover_cell, field_cell, field_label, indicator_cell, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 # Year words a unit renews each year ('2022年', '2021年度', '2020-2022年') say nothing about which project it is.
@@ -265,7 +265,7 @@ def target_weakened(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check(
     "budget_up_same_targets",
     "project",
-    placeholders=("last_budget", "change", "limit", "last_year"),
+    placeholders=("last_budget", "change", "limit", "last_year", "label"),
     defaults={"max_increase_percent": 30.0},
 )
 def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -293,6 +293,7 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
                 "change": f"{change:+.1f}%",
                 "limit": f"{limit:g}",
                 "last_year": _year(ctx),
+                "label": field_label(project, "budget_year"),
             },
         )
 

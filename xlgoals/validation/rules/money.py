@@ -7,40 +7,40 @@ from decimal import Decimal
 from typing import Any
 
 from xlgoals.core import layout
-from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.core.values import format_money, parse_money
-from xlgoals.validation.rules.common import exceeds, field_cell, project_of, unparsed_hits
+from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, project_of, unparsed_hits
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 
 @check("money_parses", "project", placeholders=("label", "reason"))
 def money_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An amount that was filled is an amount."""
-    return unparsed_hits(project_of(ctx), MONEY_FIELDS, parse_money)
+    return unparsed_hits(project_of(ctx), MONEY_KEYS, parse_money)
 
 
 @check("money_non_negative", "project", placeholders=("label",))
 def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """No amount is below zero."""
     project = project_of(ctx)
-    for key in MONEY_FIELDS:
+    for key in MONEY_KEYS:
         amount: Decimal | None = getattr(project, key)
         if amount is not None and amount < 0:
             yield Hit(
                 cell=field_cell(project, key),
                 field=key,
                 value=format_money(amount),
-                params={"label": layout.PROJECT_FIELD[key].label},
+                # The amount is shown in yuan: a national-form label (written in 万元) says so.
+                params={"label": layout.yuan_label(layout.field_of(key, project.cells))},
             )
 
 
-@check("year_within_total", "project", placeholders=("total",))
+@check("year_within_total", "project", placeholders=("total", "label", "total_label"))
 def year_within_total(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """This year's budget does not exceed the project's total budget."""
     return exceeds(project_of(ctx), "budget_year", "budget_total", "total")
 
 
-@check("executed_within_budget", "project", placeholders=("budget",))
+@check("executed_within_budget", "project", placeholders=("budget", "label", "budget_label"))
 def executed_within_budget(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Last year's executed amount does not exceed last year's budget."""
     return exceeds(project_of(ctx), "last_year_executed", "last_year_budget", "budget")
