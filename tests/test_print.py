@@ -196,8 +196,8 @@ def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Pa
 
 def test_a_national_form_summary_follows_its_own_cells_in_yuan(soffice: str, tmp_path: Path) -> None:
     """The national sheet keeps money in 万元 at its own cells: 汇总's formulas read those, scaled to 元."""
-    from xlgoals.jobs.importer import import_file
     from xlgoals.io.template import write_unit
+    from xlgoals.jobs.importer import import_file
 
     imported = import_file(Path(__file__).parent.parent / "samples" / "real" / "xiangtan_2023_wupaoche.txt")
     unit_xlsx, rolled = tmp_path / "unit.xlsx", tmp_path / "rolled.xlsx"
