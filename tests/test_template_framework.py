@@ -101,9 +101,7 @@ def test_unknown_framework_or_rule_file_is_refused_in_chinese(tmp_path: Path, va
     assert not path.exists()
 
 
-def test_libreoffice_opens_the_national_template_and_resolves_the_dropdown(
-    soffice: str, tmp_path: Path
-) -> None:
+def test_libreoffice_opens_the_national_template_and_resolves_the_dropdown(soffice: str, tmp_path: Path) -> None:
     path = _template(tmp_path, "--framework", "national")
     pdf = convert(soffice, path, "pdf", tmp_path)
     data = pdf.read_bytes()
