@@ -18,7 +18,7 @@ from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
 from xlgoals.io.outputs import atomic_output
 from xlgoals.io.presentation import CachingZip, MoneyUnit, print_setup
 from xlgoals.io.projectsheet import write_project_sheet
-from xlgoals.validation.ruleset import RuleSet, builtin_named, builtin_rulesets, framework_title
+from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 
 COVER_HELP = (
     "填表说明：",
@@ -124,8 +124,10 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
         ExcelWriter(wb, archive).save()
 
 
-def write_template(path: str | os.PathLike[str], projects: int = 1) -> None:
-    save(build_workbook(projects=projects), path)
+def write_template(path: str | os.PathLike[str], projects: int = 1, framework: str = DEFAULT) -> None:
+    """A blank template whose cover names `framework` (a built-in rule set's name or title); its project
+    sheets take that framework's form, as a filled-in unit's would."""
+    save(build_workbook(Unit(framework=framework), projects=projects), path)
 
 
 def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:

@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.text import Text
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.shells.cli.usage import ChineseUsageGroup
 
 app = typer.Typer(
+    cls=ChineseUsageGroup,
     help="xlgoals：财政项目支出绩效目标表的模板、导入、校验、汇总与合并工具。",
     no_args_is_help=True,
     add_completion=False,

@@ -29,6 +29,26 @@ from xlgoals.shells.cli.common import (
     print_json,
     unit_title,
 )
+from xlgoals.validation.ruleset import DEFAULT as DEFAULT_FRAMEWORK
+
+
+def builtin_framework(text: str) -> str:
+    """The title of the built-in framework `text` names; anything else is a usage error listing the choices.
+
+    A bureau's own rule-set file is refused: the cover's 指标体系 dropdown lists only the built-in
+    frameworks, and `--rules FILE` at validate/rollup/consolidate time overrides whatever the cover names."""
+    from xlgoals.validation.ruleset import builtin_named, builtin_rulesets
+
+    rs = builtin_named(text)
+    if rs is not None:
+        return rs.title
+    choices = "、".join(f"{r.name}（{r.title}）" for r in builtin_rulesets())
+    if text.strip().lower().endswith(".toml") or Path(text).is_file():
+        raise typer.BadParameter(
+            f"模板的 --framework 只能预设内置指标体系：{choices}；自己的规则集文件 {text} 请选表样相同的内置体系"
+            f"生成模板，校验、汇总、合并时用 --rules {text} 指定。"
+        )
+    raise typer.BadParameter(f"没有指标体系“{text}”；--framework 可选：{choices}。")
 
 
 @app.command()
@@ -37,17 +57,21 @@ def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出路径（.xlsx 或 .xlsm）")],
     xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="预先建立的项目表数量")] = 1,
+    framework: Annotated[
+        str, typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样")
+    ] = DEFAULT_FRAMEWORK,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.io.template import write_template
 
+    title = builtin_framework(framework)
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects)
+        write_xlsm_template(output, projects, framework)
     else:
-        write_template(output, projects)
-    out.print(f"已生成模板：{output}（{projects} 张项目表）")
+        write_template(output, projects, framework)
+    out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     next_steps(
         f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
         + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
