@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import unicodedata
@@ -11,7 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
-from xml.sax.saxutils import escape as xml_escape
 
 from xlgoals.core import layout
 
@@ -140,7 +140,8 @@ def _with_values(xml: bytes, values: dict[str, int | float | str]) -> bytes:
         if value is None:
             return m.group(0)
         if isinstance(value, str):
-            return m.group(1) + b' t="str">' + m.group(3) + b"<v>" + xml_escape(value).encode() + b"</v></c>"
+            text = html.escape(value, quote=False).encode()
+            return m.group(1) + b' t="str">' + m.group(3) + b"<v>" + text + b"</v></c>"
         return m.group(1) + b">" + m.group(3) + b"<v>" + repr(value).encode() + b"</v></c>"
 
     return _FORMULA_CELL.sub(fill, xml)
