@@ -10,11 +10,21 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.office import convert_all
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.io.presentation import MoneyUnit, row_height, text_width, wrapped_lines
+from xlgoals.io.presentation import (
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    MoneyUnit,
+    fits_row,
+    row_height,
+    text_width,
+    wrapped_lines,
+)
 from xlgoals.io.template import build_workbook
 from xlgoals.jobs.consolidate import consolidate
 from xlgoals.jobs.pipeline import check_file
@@ -217,3 +227,17 @@ def test_a_national_form_summary_follows_its_own_cells_in_yuan(soffice: str, tmp
     ws = openpyxl.load_workbook(recalculated, data_only=True)[layout.SUMMARY_SHEET]
     total = next(r for r in ws.iter_rows(min_row=PROJECT_HEADER_ROW, values_only=True) if r[2] == TOTAL_LABEL)
     assert total[4] == pytest.approx(float(budget) + 100_000)
+
+
+def _measured_lines(text: str, width: float) -> int:
+    """Lines by measuring every part, the definition the shortcuts must agree with."""
+    return sum(max(1, -(-text_width(part) // int(max(1.0, width)))) for part in text.split("\n"))
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab 12“”·中文字符，。①\n"), max_size=3000),
+    st.sampled_from([1.0, 8.0, 12.5, 34.0, 94.0]),
+)
+def test_line_counts_shortcuts_agree_with_measuring(text: str, width: float) -> None:
+    assert wrapped_lines(text, width) == _measured_lines(text, width)
+    assert fits_row(text, width) == (_measured_lines(text, width) * LINE_HEIGHT + 4 <= MAX_ROW_HEIGHT)

@@ -37,8 +37,17 @@ def text_width(text: str) -> int:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Printed lines of `text` wrapped in a column `width` characters wide."""
-    per_line = max(1.0, width * _FILL)
-    return sum(max(1, -(-text_width(part) // int(per_line))) for part in text.split("\n"))
+    per_line = int(max(1.0, width * _FILL))
+    return sum(_part_lines(part, per_line) for part in text.split("\n"))
+
+
+def _part_lines(part: str, per_line: int) -> int:
+    # Measuring is a Python loop per character; a part that fits even if every character were wide, or
+    # that is plain ASCII (one unit each), is counted without it: a department's thousand workbooks ask often.
+    if 2 * len(part) <= per_line:
+        return 1
+    width = len(part) if part.isascii() else text_width(part)
+    return max(1, -(-width // per_line))
 
 
 def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_height: float = LINE_HEIGHT) -> float:
@@ -50,6 +59,11 @@ def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_heigh
 
 def fits_row(text: str, width: float, line_height: float = LINE_HEIGHT) -> bool:
     """Whether a wrapped text fits in the tallest row Excel allows, i.e. prints whole."""
+    per_line = int(max(1.0, width * _FILL))
+    # Lines if every character were wide: an upper bound that settles most texts without measuring them.
+    most = sum(max(1, -(-2 * len(part) // per_line)) for part in text.split("\n"))
+    if most * line_height + 4 <= MAX_ROW_HEIGHT:
+        return True
     return wrapped_lines(text, width) * line_height + 4 <= MAX_ROW_HEIGHT
 
 
