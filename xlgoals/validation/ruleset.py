@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.validation.findings import Severity
 
 
@@ -99,21 +100,34 @@ class RuleSet(_Strict):
         return self
 
     def level2_of(self, level1: str) -> list[str] | None:
-        for lv in self.level1:
-            if lv.name == level1:
-                return lv.level2
-        return None
+        return self.level2_by_level1.get(level1)
 
     def level1_of(self, level2: str) -> str | None:
         """The level-1 a level-2 name belongs to, for 'filed under the wrong level-1' messages."""
+        return self.level1_by_level2.get(level2)
+
+    # The rules ask these for every indicator of every unit: a lookup, not a walk over the levels.
+    @cached_property
+    def level2_by_level1(self) -> dict[str, list[str]]:
+        return {lv.name: lv.level2 for lv in self.level1}
+
+    @cached_property
+    def level1_by_level2(self) -> dict[str, str]:
+        """Each level-2 name's level-1; a name listed under two (the 2015 form's 满意度) belongs to the first."""
+        homes: dict[str, str] = {}
         for lv in self.level1:
-            if level2 in lv.level2:
-                return lv.name
-        return None
+            for name in lv.level2:
+                homes.setdefault(name, lv.name)
+        return homes
 
     @cached_property
     def qualitative_words(self) -> frozenset[str]:
         return frozenset(self.qualitative.words)
+
+    @cached_property
+    def own_words(self) -> bool:
+        """The grade words differ from the reader's default, so the rules re-judge word vs sentence."""
+        return self.qualitative_words != DEFAULT_QUALITATIVE
 
 
 BUILTIN = ("shanghai-2020", "national", "national-2015")

@@ -44,7 +44,7 @@ def check_ruleset(rs: RuleSet) -> None:
 
 def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Finding:
     project = hit.project or ctx.project
-    ind = ctx.indicator
+    ind = hit.indicator
     sheet = hit.sheet or (project.sheet if project else None)
     params: dict[str, Any] = {
         "project": (project.name or sheet or "") if project else "",
@@ -70,24 +70,23 @@ def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Findin
     )
 
 
-def _contexts(unit: Unit, rs: RuleSet, history: History | None = None) -> dict[Scope, list[Context]]:
-    """Every place a check of each scope looks at, built once per run and shared by all rules."""
-    return {
-        "unit": [Context(unit, rs, history=history)],
-        "project": [Context(unit, rs, p, history=history) for p in unit.projects],
-        "indicator": [Context(unit, rs, p, i, history) for p in unit.projects for i in p.indicators],
-    }
-
-
 def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History | None = None) -> Iterator[Finding]:
-    contexts = _contexts(unit, rs, history)
+    """Each enabled rule's findings in turn, in the order its check gives them (the report sorts them)."""
+    # The places checks look at, made once per run and shared by all rules: indicator-scope checks walk a
+    # project's indicators themselves.
+    whole = [Context(unit, rs, history=history)]
+    projects = [Context(unit, rs, p, history=history) for p in unit.projects]
+    contexts: dict[Scope, list[Context]] = {"unit": whole, "project": projects, "indicator": projects}
     for rule in rs.rules:
         if not rule.enabled:
             continue
         info = CHECKS[rule.check]
-        params: Mapping[str, Any] = {**info.defaults, **rule.params}
+        if info.history and history is None:
+            continue
+        params: Mapping[str, Any] = {**info.defaults, **rule.params} if rule.params else info.defaults
+        fn = info.fn
         for ctx in contexts[info.scope]:
-            for hit in info.fn(ctx, params):
+            for hit in fn(ctx, params):
                 yield _finding(rule, ctx, hit, file)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, Target, TargetKind, parse_target_cached
+from xlgoals.core.targets import Target, TargetKind, parse_target_cached
 from xlgoals.core.values import ParseError, format_money
 from xlgoals.validation.rules.registry import Context, Hit
 from xlgoals.validation.ruleset import RuleSet, builtin_named
@@ -18,13 +18,8 @@ MONEY_KEYS = tuple(key for key, spec in layout.ANY_PROJECT_FIELD.items() if spec
 
 
 def project_of(ctx: Context) -> Project:
-    assert ctx.project is not None, "the engine gives project- and indicator-scope checks a project"
+    assert ctx.project is not None, "the engine gives project- and indicator-scope checks their project"
     return ctx.project
-
-
-def indicator_of(ctx: Context) -> tuple[Project, Indicator]:
-    assert ctx.indicator is not None, "the engine gives indicator-scope checks an indicator"
-    return project_of(ctx), ctx.indicator
 
 
 def field_cell(project: Project, field: str) -> str:
@@ -70,7 +65,7 @@ def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
     The reader classifies with the default vocabulary; a bureau's own word list must win here.
     """
     target = indicator.target
-    if target is None or target.kind not in _WORDY or ruleset.qualitative_words == DEFAULT_QUALITATIVE:
+    if target is None or target.kind not in _WORDY or not ruleset.own_words:
         return target
     # Several checks ask for the same indicator's target; a workbook repeats values across projects too.
     return parse_target_cached(indicator.value, indicator.name, ruleset.qualitative_words)

@@ -73,7 +73,7 @@ def _projects_listed(projects: tuple[Project, ...] | list[Project]) -> str:
     return "、".join(f"“{p.name}”" + (f"（{p.sheet}）" if p.sheet else "") for p in projects) or "（无）"
 
 
-@check("history_no_previous", "unit", placeholders=("archive", "unit", "last_year"))
+@check("history_no_previous", "unit", placeholders=("archive", "unit", "last_year"), history=True)
 def history_no_previous(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The archive holds no declaration of this unit for last year, so nothing was compared."""
     if ctx.history is None or ctx.history.previous is not None or ctx.unit.year is None:
@@ -87,7 +87,7 @@ def history_no_previous(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit
     )
 
 
-@check("history_ambiguous", "project", placeholders=("candidates", "last_year"))
+@check("history_ambiguous", "project", placeholders=("candidates", "last_year"), history=True)
 def history_ambiguous(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """More than one of last year's projects fits: none is chosen, the candidates are named."""
     last_year = _last_year(ctx)
@@ -105,7 +105,7 @@ def history_ambiguous(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         )
 
 
-@check("history_previous_missing", "project", placeholders=("names", "last_year"))
+@check("history_previous_missing", "project", placeholders=("names", "last_year"), history=True)
 def history_previous_missing(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A filled 上年项目名称 names a project last year's declaration does not have."""
     last_year = _last_year(ctx)
@@ -137,7 +137,7 @@ def _where_it_was(project: Project, dropped: Indicator) -> str:
     return indicator_cell(project, row, "name") if row is not None else layout.INDICATOR_SECTION_CELL
 
 
-@check("indicator_dropped", "project", placeholders=("last_value", "last_project", "last_year"))
+@check("indicator_dropped", "project", placeholders=("last_value", "last_project", "last_year"), history=True)
 def indicator_dropped(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Every indicator of last year's project is still there this year."""
     pair = _matched(ctx)
@@ -204,7 +204,7 @@ def _pairs(project: Project, previous: Project) -> Iterator[tuple[Indicator, Ind
             yield before[key], ind
 
 
-@check("target_lowered", "project", placeholders=("last_value", "last_year"))
+@check("target_lowered", "project", placeholders=("last_value", "last_year"), history=True)
 def target_lowered(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A quantitative target promises less than last year's for the same indicator (>=95% to >=90%)."""
     pair = _matched(ctx)
@@ -244,6 +244,7 @@ def _weakened(before: Target | None, after: Target | None, grades: list[str], he
         "grades": ["优秀", "优良", "良好", "较好", "合格", "基本合格"],
         "hedge_words": ["基本", "原则上", "力争", "争取", "尽量", "尽可能", "有所", "逐步"],
     },
+    history=True,
 )
 def target_weakened(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target is no longer a number, a grade word became a sentence, a lower grade (`grades`, best first)
@@ -267,6 +268,7 @@ def target_weakened(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     "project",
     placeholders=("last_budget", "change", "limit", "last_year", "label"),
     defaults={"max_increase_percent": 30.0},
+    history=True,
 )
 def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """This year's budget is up more than `max_increase_percent` on last year's declared budget while no target
@@ -303,6 +305,7 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     "project",
     placeholders=("rate", "floor", "last_budget"),
     defaults={"min_execution_percent": 80.0},
+    history=True,
 )
 def low_execution_budget_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Last year's execution rate (同名项目上年预算执行数 / 上年预算额) is below `min_execution_percent` while this

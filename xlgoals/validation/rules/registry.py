@@ -1,9 +1,19 @@
-"""The explicit registry of built-in checks: a dict filled by a decorator, checked against rule sets on load."""
+"""The explicit registry of built-in checks: a dict filled by a decorator, checked against rule sets on load.
+
+A check is a small function `(ctx, params) -> hits` (usually a generator) that reads the unit, never files:
+- scope "unit": called once per unit (`ctx.project` is None);
+- scope "project": called once per project (`ctx.project` is it);
+- scope "indicator": also called once per project, looking at each of its indicators in turn; each hit names
+  its `indicator`, whose name and levels the message's placeholders then show. One call per project rather
+  than per indicator keeps a thousand-workbook consolidation from paying a call for every (rule, indicator).
+`params` are the rule's, over the check's defaults. A check registered with `history=True` looks at last year's
+declaration only: it is not called at all without one (`ctx.history` is None).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,7 +23,7 @@ from xlgoals.validation.ruleset import RuleSet
 Scope = Literal["unit", "project", "indicator"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a check found: where, and the values its message template may use."""
 
@@ -24,6 +34,8 @@ class Hit:
     # Unit-scope checks that point into a project sheet name it here.
     project: Project | None = None
     sheet: str | None = None
+    # Indicator-scope checks name the indicator each hit is about.
+    indicator: Indicator | None = None
 
 
 @dataclass(frozen=True)
@@ -34,19 +46,18 @@ class History:
     previous: Unit | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """Everything a check may look at; a check never reads files or the workbook itself."""
 
     unit: Unit
     ruleset: RuleSet
     project: Project | None = None
-    indicator: Indicator | None = None
     # Given only when validating against an archive (validate --history); the year-over-year checks need it.
     history: History | None = None
 
 
-CheckFn = Callable[[Context, Mapping[str, Any]], Iterator[Hit]]
+CheckFn = Callable[[Context, Mapping[str, Any]], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
@@ -57,13 +68,19 @@ class CheckInfo:
     defaults: Mapping[str, Any]
     placeholders: frozenset[str]
     doc: str
+    history: bool = False
 
 
 CHECKS: dict[str, CheckInfo] = {}
 
 
 def check(
-    name: str, scope: Scope, *, placeholders: tuple[str, ...] = (), defaults: Mapping[str, Any] | None = None
+    name: str,
+    scope: Scope,
+    *,
+    placeholders: tuple[str, ...] = (),
+    defaults: Mapping[str, Any] | None = None,
+    history: bool = False,
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check under the name rule-set files use; placeholders are what its hits supply."""
 
@@ -71,7 +88,7 @@ def check(
         if name in CHECKS:
             raise ValueError(f"check {name!r} registered twice")
         CHECKS[name] = CheckInfo(
-            name, scope, fn, dict(defaults or {}), frozenset(placeholders), (fn.__doc__ or "").strip()
+            name, scope, fn, dict(defaults or {}), frozenset(placeholders), (fn.__doc__ or "").strip(), history
         )
         return fn
 

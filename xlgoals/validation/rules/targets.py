@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from xlgoals.core.targets import Operator, TargetKind, parse_target, split_unit, unit_from_name
-from xlgoals.validation.rules.common import indicator_cell, indicator_of, parse_problem, target_of
+from xlgoals.validation.rules.common import indicator_cell, parse_problem, project_of, target_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 # An upper bound promises nothing about how satisfied people will at least be.
@@ -17,45 +18,51 @@ _UPPER_BOUNDS = frozenset({Operator.LE, Operator.LT})
 @check("target_present", "indicator")
 def target_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Every indicator has a target value."""
-    project, ind = indicator_of(ctx)
-    if not ind.value.strip():
-        yield Hit(cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
+    project = project_of(ctx)
+    for ind in project.indicators:
+        if not ind.value.strip():
+            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
 
 
 @check("target_parses", "indicator", placeholders=("reason",))
 def target_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target written as a comparison goes on as a number and a unit."""
-    project, ind = indicator_of(ctx)
-    if not ind.value or ind.target is not None:
-        return
+    project = project_of(ctx)
     words = ctx.ruleset.qualitative_words
-    reason = parse_problem(lambda text: parse_target(text, ind.name, words), ind.value)
-    if reason is not None:
-        yield Hit(
-            cell=indicator_cell(project, ind, "target"),
-            field="target",
-            value=ind.value,
-            params={"reason": reason},
-        )
+    for ind in project.indicators:
+        if not ind.value or ind.target is not None:
+            continue
+        reason = parse_problem(partial(parse_target, name=ind.name, qualitative_words=words), ind.value)
+        if reason is not None:
+            yield Hit(
+                indicator=ind,
+                cell=indicator_cell(project, ind, "target"),
+                field="target",
+                value=ind.value,
+                params={"reason": reason},
+            )
 
 
 @check("percent_range", "indicator", placeholders=("low", "high"), defaults={"low": 0.0, "high": 100.0})
 def percent_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A percentage target lies between `low` and `high`."""
-    project, ind = indicator_of(ctx)
-    target = ind.target
-    # A change against last year ('较上年提高150%') is not a share and may pass 100%.
-    if target is None or target.unit != "%" or target.number is None or target.basis:
-        return
+    project = project_of(ctx)
     low, high = params["low"], params["high"]
-    numbers = [target.number] if target.high is None else [target.number, target.high]
-    if not all(Decimal(str(low)) <= n <= Decimal(str(high)) for n in numbers):
-        yield Hit(
-            cell=indicator_cell(project, ind, "target"),
-            field="target",
-            value=ind.value,
-            params={"low": f"{low:g}", "high": f"{high:g}"},
-        )
+    lowest, highest = Decimal(str(low)), Decimal(str(high))
+    for ind in project.indicators:
+        target = ind.target
+        # A change against last year ('较上年提高150%') is not a share and may pass 100%.
+        if target is None or target.unit != "%" or target.number is None or target.basis:
+            continue
+        numbers = [target.number] if target.high is None else [target.number, target.high]
+        if not all(lowest <= n <= highest for n in numbers):
+            yield Hit(
+                indicator=ind,
+                cell=indicator_cell(project, ind, "target"),
+                field="target",
+                value=ind.value,
+                params={"low": f"{low:g}", "high": f"{high:g}"},
+            )
 
 
 @check(
@@ -69,56 +76,71 @@ def satisfaction_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 
     A satisfaction target without any unit is read as a percentage, as the sample's '参会人员满意度 >=85'.
     """
-    project, ind = indicator_of(ctx)
-    marker = params["name_contains"]
-    if ind.level2 not in ctx.ruleset.roles.satisfaction and not (marker and marker in ind.name):
-        return
-    target = ind.target
-    if target is None or target.number is None or target.unit not in (None, "%"):
-        return
+    project = project_of(ctx)
+    marker, roles = params["name_contains"], ctx.ruleset.roles.satisfaction
     floor = params["floor"]
-    if target.operator in _UPPER_BOUNDS or target.number < Decimal(str(floor)):
-        yield Hit(
-            cell=indicator_cell(project, ind, "target"),
-            field="target",
-            value=ind.value,
-            params={"floor": f"{floor:g}"},
-        )
+    lowest = Decimal(str(floor))
+    for ind in project.indicators:
+        if ind.level2 not in roles and not (marker and marker in ind.name):
+            continue
+        target = ind.target
+        if target is None or target.number is None or target.unit not in (None, "%"):
+            continue
+        if target.operator in _UPPER_BOUNDS or target.number < lowest:
+            yield Hit(
+                indicator=ind,
+                cell=indicator_cell(project, ind, "target"),
+                field="target",
+                value=ind.value,
+                params={"floor": f"{floor:g}"},
+            )
 
 
 @check("units_agree", "indicator", placeholders=("name_unit", "value_unit"))
 def units_agree(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A unit in the indicator's name and a unit in its value are the same (万元 and 元 agree)."""
-    project, ind = indicator_of(ctx)
-    target = ind.target
-    if target is None or target.unit is None or target.unit_source != "value":
-        return
-    name_unit = unit_from_name(ind.name)
-    if name_unit is not None and split_unit(name_unit)[1] != split_unit(target.unit)[1]:
-        yield Hit(
-            cell=indicator_cell(project, ind, "target"),
-            field="target",
-            value=ind.value,
-            params={"name_unit": name_unit, "value_unit": target.unit},
-        )
+    project = project_of(ctx)
+    for ind in project.indicators:
+        target = ind.target
+        if target is None or target.unit is None or target.unit_source != "value":
+            continue
+        name_unit = unit_from_name(ind.name)
+        if name_unit is not None and split_unit(name_unit)[1] != split_unit(target.unit)[1]:
+            yield Hit(
+                indicator=ind,
+                cell=indicator_cell(project, ind, "target"),
+                field="target",
+                value=ind.value,
+                params={"name_unit": name_unit, "value_unit": target.unit},
+            )
 
 
 @check("target_quantified", "indicator")
 def target_quantified(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target is a number or a grade word, not a sentence."""
-    project, ind = indicator_of(ctx)
-    target = target_of(ctx.ruleset, ind)
-    if target is not None and target.kind is TargetKind.DESCRIPTIVE:
-        yield Hit(cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
+    project, rs = project_of(ctx), ctx.ruleset
+    for ind in project.indicators:
+        target = target_of(rs, ind)
+        if target is not None and target.kind is TargetKind.DESCRIPTIVE:
+            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
 
 
 @check("target_vague", "indicator", placeholders=("word",), defaults={"words": ["很多", "大幅提高"]})
 def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target that promises an amount in words ('很多', '大幅提高') instead of a number."""
-    project, ind = indicator_of(ctx)
-    target = target_of(ctx.ruleset, ind)
-    if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
-        return
-    word = next((w for w in sorted(params["words"], key=len, reverse=True) if w in ind.value), None)
-    if word is not None:
-        yield Hit(cell=indicator_cell(project, ind, "target"), field="target", value=ind.value, params={"word": word})
+    project, rs = project_of(ctx), ctx.ruleset
+    # Longest first: '大幅提高' is named rather than a shorter word inside it.
+    words = sorted(params["words"], key=len, reverse=True)
+    for ind in project.indicators:
+        target = target_of(rs, ind)
+        if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
+            continue
+        word = next((w for w in words if w in ind.value), None)
+        if word is not None:
+            yield Hit(
+                indicator=ind,
+                cell=indicator_cell(project, ind, "target"),
+                field="target",
+                value=ind.value,
+                params={"word": word},
+            )
