@@ -7,6 +7,7 @@ import string
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -69,11 +70,35 @@ _FORMATTER = _SafeFormatter()
 
 def render(template: str, params: Mapping[str, Any]) -> str:
     """The one place a message template meets its parameters."""
+    plain = _plain(template)
+    if plain is not None:
+        return "".join(
+            literal if name is None else format(params[name], "") if name in params else "{" + name + "}"
+            for literal, name in plain
+        )
     try:
         return _FORMATTER.vformat(template, (), params)
     except (ValueError, IndexError):
         # A malformed template (stray brace) is shown as written rather than losing the finding.
         return template
+
+
+@lru_cache(maxsize=1024)
+def _plain(template: str) -> tuple[tuple[str, str | None], ...] | None:
+    """A template as literal texts and bare placeholder names ('{label}'), parsed once; None when a placeholder
+    has a format, a conversion, an index or an attribute, which the formatter renders instead."""
+    parts: list[tuple[str, str | None]] = []
+    try:
+        for literal, name, spec, conversion in _FORMATTER.parse(template):
+            if name is not None and (spec or conversion or not name.isidentifier()):
+                return None
+            if literal:
+                parts.append((literal, None))
+            if name is not None:
+                parts.append(("", name))
+    except ValueError:
+        return None
+    return tuple(parts)
 
 
 def template_fields(template: str) -> set[str]:

@@ -67,8 +67,17 @@ def target_of(ruleset: RuleSet, indicator: Indicator) -> Target | None:
     target = indicator.target
     if target is None or target.kind not in _WORDY or not ruleset.own_words:
         return target
-    # Several checks ask for the same indicator's target; a workbook repeats values across projects too.
+    # A workbook repeats values across projects, a department across workbooks.
     return parse_target_cached(indicator.value, indicator.name, ruleset.qualitative_words)
+
+
+def judged_targets(ctx: Context) -> list[Target | None]:
+    """target_of each of the project's indicators, in order; judged once per run for all the checks that ask."""
+    targets: list[Target | None] | None = ctx.shared.get("targets")
+    if targets is None:
+        rs = ctx.ruleset
+        targets = ctx.shared["targets"] = [target_of(rs, ind) for ind in project_of(ctx).indicators]
+    return targets
 
 
 def unparsed_hits(project: Project, keys: Iterable[str], parse: Callable[[str], object]) -> Iterator[Hit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from xlgoals.core import layout
@@ -27,6 +28,8 @@ def level2_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Each level-1 that is present covers the level-2 names it requires."""
     project = project_of(ctx)
     for lv in ctx.ruleset.level1:
+        if not lv.required_level2:
+            continue
         rows = [ind for ind in project.indicators if ind.level1 == lv.name]
         # An absent level-1 is level1_present's finding; repeating it per level-2 would only add noise.
         if not rows:
@@ -42,6 +45,7 @@ def level2_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                 )
 
 
+@lru_cache(maxsize=8192)
 def _name_key(name: str) -> str:
     # '资金到位率(%)' and '资金到位率（%）' are the same indicator to a reviewer.
     return "".join(name.split()).replace("(", "（").replace(")", "）")

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core.targets import TargetKind
-from xlgoals.validation.rules.common import indicator_cell, project_of, target_of
+from xlgoals.validation.rules.common import indicator_cell, judged_targets, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 _PERCENT_UNITS = frozenset({"%", "‰"})
@@ -75,13 +75,10 @@ def indicator_named(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check("quantity_holds_counts", "indicator", defaults={"rate_words": ["率", "比例"]})
 def quantity_holds_counts(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A count-like level-2 (roles.quantity) holds a count, not a rate, a percentage or a grade word."""
-    project, rs = project_of(ctx), ctx.ruleset
-    counts, rate_words = rs.roles.quantity, params["rate_words"]
-    for ind in project.indicators:
-        if ind.level2 not in counts:
-            continue
-        target = target_of(rs, ind)
-        if target is None:
+    project = project_of(ctx)
+    counts, rate_words = ctx.ruleset.roles.quantity, params["rate_words"]
+    for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
+        if ind.level2 not in counts or target is None:
             continue
         is_rate = target.kind is TargetKind.QUANTITATIVE and (
             target.unit in _PERCENT_UNITS or any(word in ind.name for word in rate_words)

@@ -55,6 +55,8 @@ class Context:
     project: Project | None = None
     # Given only when validating against an archive (validate --history); the year-over-year checks need it.
     history: History | None = None
+    # What several checks derive from the same project in one run, derived once (see common.judged_targets).
+    shared: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 CheckFn = Callable[[Context, Mapping[str, Any]], Iterable[Hit]]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from xlgoals.core.targets import Operator, TargetKind, parse_target, split_unit, unit_from_name
-from xlgoals.validation.rules.common import indicator_cell, parse_problem, project_of, target_of
+from xlgoals.validation.rules.common import indicator_cell, judged_targets, parse_problem, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 # An upper bound promises nothing about how satisfied people will at least be.
 _UPPER_BOUNDS = frozenset({Operator.LE, Operator.LT})
+# A department's workbooks repeat the same indicator names: each name's unit is read once per process.
+_name_unit = lru_cache(maxsize=8192)(unit_from_name)
 
 
 @check("target_present", "indicator")
@@ -104,7 +106,7 @@ def units_agree(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         target = ind.target
         if target is None or target.unit is None or target.unit_source != "value":
             continue
-        name_unit = unit_from_name(ind.name)
+        name_unit = _name_unit(ind.name)
         if name_unit is not None and split_unit(name_unit)[1] != split_unit(target.unit)[1]:
             yield Hit(
                 indicator=ind,
@@ -118,9 +120,8 @@ def units_agree(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check("target_quantified", "indicator")
 def target_quantified(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target is a number or a grade word, not a sentence."""
-    project, rs = project_of(ctx), ctx.ruleset
-    for ind in project.indicators:
-        target = target_of(rs, ind)
+    project = project_of(ctx)
+    for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
         if target is not None and target.kind is TargetKind.DESCRIPTIVE:
             yield Hit(indicator=ind, cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
 
@@ -128,11 +129,10 @@ def target_quantified(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 @check("target_vague", "indicator", placeholders=("word",), defaults={"words": ["很多", "大幅提高"]})
 def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A target that promises an amount in words ('很多', '大幅提高') instead of a number."""
-    project, rs = project_of(ctx), ctx.ruleset
+    project = project_of(ctx)
     # Longest first: '大幅提高' is named rather than a shorter word inside it.
     words = sorted(params["words"], key=len, reverse=True)
-    for ind in project.indicators:
-        target = target_of(rs, ind)
+    for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
         if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
             continue
         word = next((w for w in words if w in ind.value), None)
