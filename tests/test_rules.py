@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.builders import indicator, project, unit
 from xlgoals.core import layout
 from xlgoals.core.model import Project, Unit
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
-from xlgoals.validation.findings import Report, Severity
-from xlgoals.validation.rules import validate
+from xlgoals.validation.findings import _FORMATTER, Report, Severity, render
+from xlgoals.validation.rules import CHECKS, Context, validate
 from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
@@ -560,6 +562,61 @@ def test_a_bureau_can_accept_its_own_set_phrases() -> None:
     rs = _shanghai_with_words(["合规", "圆满完成会议组织"])
     assert _not_quantified(rs, "圆满完成会议组织") == []
     assert _not_quantified(load_ruleset("shanghai-2020"), "圆满完成会议组织") == [["target.not-quantified"]]
+
+
+# --- one run of every rule finds what each rule finds alone -------------------------------------------
+
+
+def _every_bad_case(rs: RuleSet, rs_name: str) -> Unit:
+    """A unit with every rule's bad case at once, its first project repeated on a second sheet."""
+    u = unit(rs)
+    for case in CASES:
+        if case.only is None or rs_name in case.only:
+            case.bad(u, rs)
+    u.projects = [*u.projects, first(u).model_copy(update={"sheet": "项目2"})]
+    return u
+
+
+@pytest.mark.parametrize("words", [None, ["合规", "完成", "圆满完成会议组织"]], ids=["built-in", "bureau-words"])
+@pytest.mark.parametrize("rs_name", RULESETS)
+def test_each_rule_alone_finds_what_it_finds_among_all(rs_name: str, words: list[str] | None) -> None:
+    # Checks share what they derive from a project in one run (its targets judged by the rule set's words):
+    # whichever check derives it first, every rule's findings are those it has running alone.
+    rs = load_ruleset(rs_name) if words is None else _shanghai_with_words(words)
+    u = _every_bad_case(rs, rs.name if words is None else "shanghai-2020")
+    first(u).indicators.append(indicator(*home(rs, "quantity"), "参会人数", "圆满完成会议组织", row=ROW + 1))
+    together = validate(u, rs).findings
+    assert len({f.code for f in together}) >= 15
+    for rule in rs.rules:
+        alone = validate(u, rs.model_copy(update={"rules": [rule]})).findings
+        assert alone == [f for f in together if f.code == rule.code], rule.code
+
+
+def test_history_checks_find_nothing_without_history() -> None:
+    # The engine does not call them without an archive; called anyway, they agree.
+    rs = load_ruleset("shanghai-2020")
+    u = _every_bad_case(rs, "shanghai-2020")
+    history = [info for info in CHECKS.values() if info.history]
+    assert {info.name for info in history} >= {"history_no_previous", "indicator_dropped", "target_lowered"}
+    places = {"unit": [Context(u, rs)], "project": [Context(u, rs, p) for p in u.projects]}
+    for info in history:
+        for ctx in places[info.scope]:
+            assert list(info.fn(ctx, info.defaults)) == [], info.name
+
+
+_PIECES = st.sampled_from(
+    ["项目", "{label}", "{cell}", "{missing}", "{label:>4}", "{value!r}", "{0}", "{}", "{{", "}}", "{", "}", " ", "x"]
+)
+
+
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_plain_templates_render_as_the_formatter_does(template: str) -> None:
+    params = {"label": "项目名称", "cell": "B5", "value": Decimal("1.50"), "n": 3}
+    try:
+        expected = _FORMATTER.vformat(template, (), params)
+    except (ValueError, IndexError):
+        expected = template
+    assert render(template, params) == expected
 
 
 # --- broken rule-set files -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -132,8 +133,12 @@ def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     # Longest first: '大幅提高' is named rather than a shorter word inside it.
     words = sorted(params["words"], key=len, reverse=True)
+    # One search says whether any word is there at all; most targets have none.
+    anywhere = re.compile("|".join(map(re.escape, words)))
     for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
         if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
+            continue
+        if not words or anywhere.search(ind.value) is None:
             continue
         word = next((w for w in words if w in ind.value), None)
         if word is not None:
