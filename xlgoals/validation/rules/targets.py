@@ -18,6 +18,12 @@ _UPPER_BOUNDS = frozenset({Operator.LE, Operator.LT})
 _name_unit = lru_cache(maxsize=8192)(unit_from_name)
 
 
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One search that says whether any of `words` is in a text at all; most targets have none."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
 @check("target_present", "indicator")
 def target_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Every indicator has a target value."""
@@ -133,8 +139,7 @@ def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     # Longest first: '大幅提高' is named rather than a shorter word inside it.
     words = sorted(params["words"], key=len, reverse=True)
-    # One search says whether any word is there at all; most targets have none.
-    anywhere = re.compile("|".join(map(re.escape, words)))
+    anywhere = _any_of(tuple(words))
     for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
         if target is None or target.kind is TargetKind.QUANTITATIVE or target.kind is TargetKind.EMPTY:
             continue
