@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
@@ -53,6 +54,20 @@ def indicator_cell(project: Project, indicator: Indicator, part: str) -> str:
     # Identity, not equality: two identical rows still sit on different sheet rows.
     index = next(i for i, ind in enumerate(project.indicators) if ind is indicator)
     return layout.indicator_cell(layout.INDICATOR_FIRST_ROW + index, part)
+
+
+def indicator_hit(
+    project: Project, indicator: Indicator, part: str, value: str | None = None, params: Mapping[str, Any] | None = None
+) -> Hit:
+    """A hit on one of an indicator's cells (`part`: 'level1', 'level2', 'name', 'target'), showing `value`, the
+    target value unless given."""
+    return Hit(
+        indicator=indicator,
+        cell=indicator_cell(project, indicator, part),
+        field=part,
+        value=indicator.value if value is None else value,
+        params=params or {},
+    )
 
 
 def is_blank(value: object) -> bool:

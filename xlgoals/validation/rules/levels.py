@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core.targets import TargetKind
-from xlgoals.validation.rules.common import indicator_cell, judged_targets, project_of
+from xlgoals.validation.rules.common import indicator_hit, judged_targets, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 _PERCENT_UNITS = frozenset({"%", "‰"})
@@ -19,12 +19,8 @@ def level1_known(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     known = rs.level2_by_level1
     for ind in project.indicators:
         if ind.level1 not in known:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "level1"),
-                field="level1",
-                value=ind.level1,
-                params={"choices": "、".join(lv.name for lv in rs.level1)},
+            yield indicator_hit(
+                project, ind, "level1", ind.level1, params={"choices": "、".join(lv.name for lv in rs.level1)}
             )
 
 
@@ -36,13 +32,7 @@ def level2_known(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     for ind in project.indicators:
         allowed = known.get(ind.level1)
         if allowed is not None and ind.level2 not in allowed and ind.level2 not in homes:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "level2"),
-                field="level2",
-                value=ind.level2,
-                params={"choices": "、".join(allowed)},
-            )
+            yield indicator_hit(project, ind, "level2", ind.level2, params={"choices": "、".join(allowed)})
 
 
 @check("level2_placement", "indicator", placeholders=("expected",))
@@ -54,13 +44,7 @@ def level2_placement(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         allowed = known.get(ind.level1)
         home = homes.get(ind.level2)
         if allowed is not None and ind.level2 not in allowed and home is not None:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "level2"),
-                field="level2",
-                value=ind.level2,
-                params={"expected": home},
-            )
+            yield indicator_hit(project, ind, "level2", ind.level2, params={"expected": home})
 
 
 @check("indicator_named", "indicator")
@@ -69,7 +53,7 @@ def indicator_named(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     for ind in project.indicators:
         if not ind.name.strip():
-            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "name"), field="name", value=ind.name)
+            yield indicator_hit(project, ind, "name", ind.name)
 
 
 @check("quantity_holds_counts", "indicator", defaults={"rate_words": ["率", "比例"]})
@@ -84,4 +68,4 @@ def quantity_holds_counts(ctx: Context, params: Mapping[str, Any]) -> Iterator[H
             target.unit in _PERCENT_UNITS or any(word in ind.name for word in rate_words)
         )
         if is_rate or target.kind is TargetKind.QUALITATIVE:
-            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "name"), field="name", value=ind.value)
+            yield indicator_hit(project, ind, "name")

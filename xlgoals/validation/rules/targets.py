@@ -9,7 +9,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 from xlgoals.core.targets import Operator, TargetKind, parse_target, split_unit, unit_from_name
-from xlgoals.validation.rules.common import indicator_cell, judged_targets, parse_problem, project_of
+from xlgoals.validation.rules.common import indicator_hit, judged_targets, parse_problem, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 # An upper bound promises nothing about how satisfied people will at least be.
@@ -30,7 +30,7 @@ def target_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     for ind in project.indicators:
         if not ind.value.strip():
-            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
+            yield indicator_hit(project, ind, "target")
 
 
 @check("target_parses", "indicator", placeholders=("reason",))
@@ -43,13 +43,7 @@ def target_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         reason = parse_problem(partial(parse_target, name=ind.name, qualitative_words=words), ind.value)
         if reason is not None:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "target"),
-                field="target",
-                value=ind.value,
-                params={"reason": reason},
-            )
+            yield indicator_hit(project, ind, "target", params={"reason": reason})
 
 
 @check("percent_range", "indicator", placeholders=("low", "high"), defaults={"low": 0.0, "high": 100.0})
@@ -65,13 +59,7 @@ def percent_range(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         numbers = [target.number] if target.high is None else [target.number, target.high]
         if not all(lowest <= n <= highest for n in numbers):
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "target"),
-                field="target",
-                value=ind.value,
-                params={"low": f"{low:g}", "high": f"{high:g}"},
-            )
+            yield indicator_hit(project, ind, "target", params={"low": f"{low:g}", "high": f"{high:g}"})
 
 
 @check(
@@ -96,13 +84,7 @@ def satisfaction_floor(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
         if target is None or target.number is None or target.unit not in (None, "%"):
             continue
         if target.operator in _UPPER_BOUNDS or target.number < lowest:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "target"),
-                field="target",
-                value=ind.value,
-                params={"floor": f"{floor:g}"},
-            )
+            yield indicator_hit(project, ind, "target", params={"floor": f"{floor:g}"})
 
 
 @check("units_agree", "indicator", placeholders=("name_unit", "value_unit"))
@@ -115,13 +97,7 @@ def units_agree(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         name_unit = _name_unit(ind.name)
         if name_unit is not None and split_unit(name_unit)[1] != split_unit(target.unit)[1]:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "target"),
-                field="target",
-                value=ind.value,
-                params={"name_unit": name_unit, "value_unit": target.unit},
-            )
+            yield indicator_hit(project, ind, "target", params={"name_unit": name_unit, "value_unit": target.unit})
 
 
 @check("target_quantified", "indicator")
@@ -130,7 +106,7 @@ def target_quantified(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     for ind, target in zip(project.indicators, judged_targets(ctx), strict=True):
         if target is not None and target.kind is TargetKind.DESCRIPTIVE:
-            yield Hit(indicator=ind, cell=indicator_cell(project, ind, "target"), field="target", value=ind.value)
+            yield indicator_hit(project, ind, "target")
 
 
 @check("target_vague", "indicator", placeholders=("word",), defaults={"words": ["很多", "大幅提高"]})
@@ -147,10 +123,4 @@ def target_vague(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         word = next((w for w in words if w in ind.value), None)
         if word is not None:
-            yield Hit(
-                indicator=ind,
-                cell=indicator_cell(project, ind, "target"),
-                field="target",
-                value=ind.value,
-                params={"word": word},
-            )
+            yield indicator_hit(project, ind, "target", params={"word": word})
