@@ -43,5 +43,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/click_bench.py
 	$(BIN)/python benchmarks/archive_bench.py
 
+# Time per file and memory at 1,000/2,000/4,000 files: generating 4,000 workbooks takes minutes, so apart.
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/consolidate_bench.py --scale 4000 --repeat 1
+
 clean:
 	rm -rf $(VENV) out

@@ -1,6 +1,7 @@
 """Time `xlgoals consolidate` as a whole process over a generated department, against the naive way.
 
     python benchmarks/consolidate_bench.py [--units 1000] [--seed 1] [--dir /tmp/xlgoals-bench]
+    python benchmarks/consolidate_bench.py --scale 4000 [--repeat 1]   (make bench-scale)
 
 One run: generates the department (or reuses it when its manifest matches), consolidates 250, 500 and
 1,000 unit workbooks to show how time grows, and the whole inbox (broken files included). For the
@@ -12,6 +13,11 @@ and reads every sheet; it runs as a whole process right after each consolidation
 timed the same way, and the consolidation's time is reported as a multiple of it, pair by pair. Each
 consolidation runs --repeat times (default 3); medians are reported with the spread, since the machine's
 load moves single runs by 10-20 %. Targets are printed next to the figures, never asserted.
+
+--scale N is the scale run instead: a department of N workbooks (4,000 for the target; generating it takes
+minutes the first time, so `make bench` leaves it out) consolidated at N/4, N/2 and N files, with the time
+per file (wall and CPU, the workers' included) against the smallest size, and the peak memory of the
+process tree and of its largest process at each size: flat means neither grows with the number of files.
 """
 
 from __future__ import annotations
@@ -51,6 +57,11 @@ class Timing:
     tree_mb: float | None  # parent and workers together, sampled from /proc (Linux only)
     output_mb: float = 0.0  # the summary workbook
     runs: tuple[float, ...] = ()  # every run's seconds, when repeated
+    cpu_seconds: float = 0.0  # user + system, the process and its waited-for workers
+
+    @property
+    def cpu_ms_per_file(self) -> float:
+        return 1000 * self.cpu_seconds / self.files
 
     @property
     def ms_per_file(self) -> float:
@@ -137,7 +148,8 @@ def run_process(label: str, cmd: list[str], out: Path | None, files: int) -> Tim
             raise SystemExit(f"{label}: exit code {proc.returncode}")
     tree = peak_tree / 1024 if sampling else None
     size = out.stat().st_size / 2**20 if out is not None and out.exists() else 0.0
-    return Timing(label, files, seconds, proc.returncode, usage.ru_maxrss / 1024, tree, size, (seconds,))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timing(label, files, seconds, proc.returncode, usage.ru_maxrss / 1024, tree, size, (seconds,), cpu)
 
 
 def median_of(runs: list[Timing]) -> Timing:
@@ -154,6 +166,7 @@ def median_of(runs: list[Timing]) -> Timing:
         max(trees) if trees else None,
         median.output_mb,
         tuple(t.seconds for t in runs),
+        statistics.median(t.cpu_seconds for t in runs),
     )
 
 
@@ -211,6 +224,54 @@ def subset(root: Path, files: list[Path], n: int) -> Path:
     return folder
 
 
+def scale_run(root: Path, units: int, seed: int, jobs: int | None, repeat: int) -> int:
+    """Time per file and peak memory at units/4, units/2 and units files: do they stay flat?"""
+    dept, good, took = department(root, units, seed)
+    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  department: {dept}")
+    print(f"generated {units} workbooks in {took:.1f} s" if took is not None else "reused the generated department")
+    timings: list[Timing] = []
+    for n in sorted({n for n in (units // 4, units // 2, units) if n > 0}):
+        folder, out = subset(root, good, n), root / f"summary-{n}.xlsx"
+        timings.append(median_of([run_consolidate(f"{n} workbooks", [folder], out, n, jobs) for _ in range(repeat)]))
+    first = timings[0]
+    print(
+        f"\n{'files':>7}{'wall s':>9}{'ms/file':>9}{'x first':>9}{'cpu ms/file':>13}{'x first':>9}{'marginal':>10}"
+        f"{'tree MB':>9}{'largest MB':>12}{'xlsx MB':>9}"
+    )
+    previous: Timing | None = None
+    for t in timings:
+        tree = f"{t.tree_mb:9.0f}" if t.tree_mb is not None else f"{'n/a':>9}"
+        # The files added since the smaller size, on their own: start-up and other fixed costs cancel out.
+        marginal = (
+            f"{1000 * (t.cpu_seconds - previous.cpu_seconds) / (t.files - previous.files):10.2f}"
+            if previous is not None
+            else f"{'':>10}"
+        )
+        print(
+            f"{t.files:>7}{t.seconds:9.2f}{t.ms_per_file:9.2f}{t.ms_per_file / first.ms_per_file:9.2f}"
+            f"{t.cpu_ms_per_file:13.2f}{t.cpu_ms_per_file / first.cpu_ms_per_file:9.2f}{marginal}{tree}"
+            f"{t.peak_mb:12.0f}{t.output_mb:9.1f}"
+        )
+        previous = t
+    print(
+        f"(whole process, median of {repeat}; cpu: user + system of xlgoals and its workers; marginal: cpu ms per"
+        " file added since the smaller size; tree: all processes together, sampled; largest: the largest single"
+        " process)"
+    )
+    last = timings[-1]
+    peak = max(t.tree_mb or t.peak_mb for t in timings)
+    print("\nfigure                                measured     target")
+    print(
+        f"time per file {first.files} -> {last.files} files      {last.ms_per_file / first.ms_per_file:8.2f} x"
+        f"   ~1.00 (flat) up to {TARGET_FLAT_UP_TO:,} files"
+    )
+    print(
+        f"cpu time per file {first.files} -> {last.files} files  {last.cpu_ms_per_file / first.cpu_ms_per_file:8.2f} x"
+    )
+    print(f"peak memory (process tree)            {peak:8.0f} MB  < {TARGET_MEMORY_MB:.0f} MB")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--units", type=int, default=1000)
@@ -219,6 +280,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=None, help="passed to xlgoals consolidate (default: all cores)")
     ap.add_argument("--naive-sample", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each consolidation; the median is reported")
+    ap.add_argument("--scale", type=int, default=None, metavar="N", help="the scale run instead (N/4, N/2, N files)")
     ap.add_argument("--naive-pass", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--floor-pass", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -228,6 +290,8 @@ def main() -> int:
         return _floor_pass(*args.floor_pass)
 
     args.dir.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        return scale_run(args.dir, args.scale, args.seed, args.jobs, max(1, args.repeat))
     dept, good, took = department(args.dir, args.units, args.seed)
     inbox_files = sum(len(fs) for _, _, fs in os.walk(dept))
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  department: {dept}")

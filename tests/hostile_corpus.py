@@ -745,6 +745,7 @@ def drive() -> None:
     import xlgoals.jobs.importer
     import xlgoals.jobs.pipeline
     import xlgoals.jobs.rollup
+    import xlgoals.jobs.summarysheet
     import xlgoals.shells.cli
     import xlgoals.validation.writeback  # noqa: F401
 

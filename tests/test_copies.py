@@ -23,8 +23,9 @@ from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
 from xlgoals.jobs.consolidate import INDICATORS_SHEET, LEDGER_SHEET, PROJECTS_SHEET, REJECTED, consolidate
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import PROJECT_HEADER_ROW, PROJECT_HEADERS, roll_up
-from xlgoals.jobs.rollup import write_back as rollup_write_back
+from xlgoals.jobs.rollup import roll_up
+from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS
+from xlgoals.jobs.summarysheet import write_back as rollup_write_back
 from xlgoals.shells.cli import app
 from xlgoals.validation import marks
 from xlgoals.validation.findings import Severity

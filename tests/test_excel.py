@@ -165,7 +165,7 @@ def test_new_template_sheet_reads_as_blank(tmp_path: Path) -> None:
 
 def test_rollup_writes_the_summary_the_cli_writes(sample_xlsx: Path, tmp_path: Path) -> None:
     from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.rollup import write_back as rollup_write_back
+    from xlgoals.jobs.summarysheet import write_back as rollup_write_back
 
     cli_out = tmp_path / "cli.xlsx"
     checked = check_file(sample_xlsx)

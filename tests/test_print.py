@@ -28,8 +28,9 @@ from xlgoals.io.presentation import (
 from xlgoals.io.template import build_workbook
 from xlgoals.jobs.consolidate import consolidate
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import PROJECT_HEADER_ROW, TOTAL_LABEL, roll_up
-from xlgoals.jobs.rollup import write_back as rollup_write_back
+from xlgoals.jobs.rollup import roll_up
+from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, TOTAL_LABEL
+from xlgoals.jobs.summarysheet import write_back as rollup_write_back
 from xlgoals.macro.xlsm import write_xlsm_template
 from xlgoals.validation.writeback import write_back
 

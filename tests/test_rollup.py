@@ -16,18 +16,8 @@ from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind, parse_target
 from xlgoals.jobs.pipeline import Checked, check_file
-from xlgoals.jobs.rollup import (
-    KINDS,
-    PROJECT_HEADER_ROW,
-    PROJECT_HEADERS,
-    TOTAL_LABEL,
-    Change,
-    indicator_kind,
-    percent,
-    roll_up,
-    write_back,
-    write_summary_sheet,
-)
+from xlgoals.jobs.rollup import KINDS, Change, indicator_kind, percent, roll_up
+from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS, TOTAL_LABEL, write_back, write_summary_sheet
 from xlgoals.shells.cli import app
 
 # The real sample (samples/002_de489847e14864e5.txt): 项目总预算 / 当年预算 / 上年预算额 / 上年执行数 per project.

@@ -252,7 +252,8 @@ def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
     from xlgoals.core.values import format_money
-    from xlgoals.jobs.rollup import cover_money_unit, roll_up, summary_plan
+    from xlgoals.jobs.rollup import roll_up
+    from xlgoals.jobs.summarysheet import cover_money_unit, summary_plan
 
     grid = book_grid(book)
     checked = _check(grid, book)

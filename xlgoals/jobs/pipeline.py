@@ -1,5 +1,7 @@
-"""The one pipeline: a unit (from a file, the grids of a workbook open in Excel, a worker's bytes) and its
-resolved rule set → a checked unit, for the CLI, the Excel entry points, the consolidation workers and the server.
+"""The one pipeline: a unit and its resolved rule set → a checked unit, for every caller.
+
+The unit comes from a file, the grids of a workbook open in Excel or a worker's bytes; the callers are the CLI,
+the Excel entry points, the consolidation workers and the server.
 """
 
 from __future__ import annotations

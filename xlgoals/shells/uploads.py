@@ -62,7 +62,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
     from xlgoals.core.values import format_money
     from xlgoals.jobs.pipeline import check_file
     from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.rollup import write_back as write_rollup
+    from xlgoals.jobs.summarysheet import write_back as write_rollup
     from xlgoals.validation.findings import SEVERITY_ZH
     from xlgoals.validation.marks import project_status, summary_line
     from xlgoals.validation.writeback import write_back
@@ -138,6 +138,7 @@ WORKER_MODULES = (
     "xlgoals.jobs.pipeline",
     "xlgoals.validation.writeback",
     "xlgoals.jobs.rollup",
+    "xlgoals.jobs.summarysheet",
     "xlgoals.jobs.consolidate",
 )
 

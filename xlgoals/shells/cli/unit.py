@@ -244,7 +244,7 @@ def rollup(
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.jobs.pipeline import check_file
     from xlgoals.jobs.rollup import ProjectRollup, UnitRollup, roll_up
-    from xlgoals.jobs.rollup import write_back as do_write_back
+    from xlgoals.jobs.summarysheet import write_back as do_write_back
 
     if write_back is not None:
         from xlgoals.io.outputs import check_output
@@ -254,7 +254,7 @@ def rollup(
     r = roll_up(checked.unit, checked.report)
     if write_back is not None:
         if unit is None:
-            from xlgoals.jobs.rollup import cover_money_unit
+            from xlgoals.jobs.summarysheet import cover_money_unit
 
             cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
             unit = cover_money_unit(cover.rows if cover else None)
