@@ -1,5 +1,7 @@
-"""Year-over-year checks against last year's declaration from an archive: dropped, lowered or weakened targets,
-budgets that grow without more promised, and matching each project with last year's without guessing."""
+"""Year-over-year checks against last year's declaration from an archive.
+
+Dropped, lowered or weakened targets, budgets that grow without more promised, and matching each project with
+last year's without guessing."""
 
 from __future__ import annotations
 
