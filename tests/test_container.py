@@ -57,7 +57,7 @@ def test_a_declaration_across_a_chunk_boundary_is_refused(compression: int, code
 
 def test_a_formula_is_not_a_declaration() -> None:
     """'!' in sheet references is common: only a real mark refuses the part."""
-    part = _SHEET_HEAD + b"<row r=\"1\"><c r=\"A1\"><f>'Other'!A1</f><v>1</v></c></row>" + _SHEET_TAIL
+    part = _SHEET_HEAD + b'<row r="1"><c r="A1"><f>\'Other\'!A1</f><v>1</v></c></row>' + _SHEET_TAIL
     scan = check_container(Path("f.xlsx"), _package({SHEET: part})).parts[SHEET]
     assert (scan.cells, scan.refs) == (1, 1)
 
