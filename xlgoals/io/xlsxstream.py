@@ -22,9 +22,9 @@ MAX_ROWS = 1_048_576
 
 # --- the summary workbook -------------------------------------------------------------------------------
 # A minimal, valid .xlsx written by hand: each sheet is deflated as its rows arrive (into a spooled temp
-# file), and the zip is assembled only after the figures reconcile. The parent's share of the work is
-# copying the workers' rendered rows and one zlib pass, about a second for a thousand workbooks, where
-# writing the cells one by one through a general-purpose library took most of a run.
+# file), and the zip is assembled only after the figures reconcile. The workers render and deflate their
+# rows; the parent's share of the work is appending those pieces and joining their CRCs, where writing the
+# cells one by one through a general-purpose library took most of a run.
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
