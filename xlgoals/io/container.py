@@ -6,9 +6,12 @@ import io
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from xlgoals.core import layout
@@ -38,8 +41,8 @@ CHUNK = 1 << 20
 # Parts an XML parser of ours (or of the libraries) reads: where a DTD could do harm. Images (an .svg may
 # carry a harmless DOCTYPE) and VBA binaries are never parsed.
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_DTD_MARKS = tuple(
-    mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le", "utf-16-be")
+_DTD_MARKS_UTF16 = tuple(
+    mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-16-le", "utf-16-be")
 )
 # Longer than a DTD mark and than a cell reference (' r="XFD1048576"').
 _OVERLAP = 24
@@ -49,12 +52,15 @@ _CELL_OPENINGS = tuple(lead + b"c" + end for lead in (b"<", b":") for end in (b"
 # A cell reference (rows carry digits only, so r= with letters is a cell); one written after a tab or a
 # newline is not counted, which makes references and cells disagree: the slower reader again.
 _CELL_REF = re.compile(rb' r="([A-Z]{1,4})([0-9]{1,10})"')
-# The quick test of a sheet (_small_sheet): cells opened otherwise than '<c ', and references past ZZ999.
-_ODD_CELL = re.compile(rb"<c[>/\t\n\r]")
+# The quick test of a sheet (_small_sheet): cells opened otherwise than '<c r="' (as '<c>', '<c s=', '<x:c '),
+# and references past ZZ999.
+_NOT_SMALL_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))')
+_PREFIXED_CELL = re.compile(rb":c[ >/\t\n\r]")
 _FAR_REF = re.compile(rb' r="(?:[A-Z]{3}|[A-Z]{1,2}[0-9]{4})')
 CELL_WITH_REF = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c(?=\s)[^<>]*?\sr="([A-Z]{1,4})([0-9]{1,10})"[^<>]*?(/?)>')
 _SST_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sst\s[^<>]*?\buniqueCount=\"([0-9]{1,12})\"")
 _SI_OPENINGS = tuple(lead + b"si" + end for lead in (b"<", b":") for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+_PREFIXED_SI = re.compile(rb":si[ >/\t\n\r]")
 # calamine reserves room for uniqueCount strings before reading any; beyond this the slower reader is used.
 MAX_UNIQUE_STRINGS = 1_000_000
 
@@ -164,7 +170,7 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
             if len(infos) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
                 raise UnsafeWorkbookError("文件解压后体积异常（疑似压缩炸弹），已拒绝读取。", file=shown)
             for info in infos:
-                scan = _scan_member(zf, info, shown)
+                scan = _scan_member(data, zf, info, shown)
                 if scan is not None:
                     container.parts[info.filename] = scan
     except zipfile.BadZipFile as e:
@@ -176,47 +182,132 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
     return container
 
 
-def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _PartScan | None:
+def _scan_member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _PartScan | None:
     """Read a member once, whole: CRCs are verified (as testzip does), XML that declares a DTD anywhere is
     refused, and cell references and string counts are gathered for the calamine bound.
 
     Spreadsheet XML never needs a DTD; entity declarations are how billion-laughs bombs are built.
     """
-    xml = info.filename.lower().endswith(_XML_SUFFIXES)
-    worksheet = _is_worksheet(info.filename)
-    strings = info.filename.lower().endswith("sharedstrings.xml")
-    scan = _PartScan() if xml else None
-    carry = b""
+    try:
+        # The plain case (deflated or stored, unencrypted, sizes and CRC as the directory says) inflated
+        # straight from the bytes in memory: zipfile's file objects cost more than the inflating itself.
+        return _scan_chunks(_inflated(data, info), info.filename, shown)
+    except _NotPlain:
+        pass
+    # Anything else, or a member that failed a check, is read again by zipfile, which accepts what it
+    # accepts and names what is wrong in its own words.
     try:
         with zf.open(info) as fh:
-            while chunk := fh.read(CHUNK):
-                if scan is None:
-                    continue
-                buf = carry + chunk
-                if _declares_dtd(buf):
-                    raise UnsafeWorkbookError(
-                        f"工作簿的 {info.filename} 含有 XML 文档类型或实体声明（可能是恶意构造的文件），已拒绝读取。",
-                        file=shown,
-                    )
-                # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
-                # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
-                # overlap keeps a DTD mark or a cell reference whole.
-                cut = buf.rfind(b"<")
-                if cut < 0 or len(buf) - cut > CHUNK:
-                    cut = len(buf) - _OVERLAP
-                body, carry = buf[:cut], buf[cut:]
-                _scan_body(scan, body, worksheet, strings)
-            if scan is not None and carry:
-                _scan_body(scan, carry, worksheet, strings)
+            return _scan_chunks(iter(partial(fh.read, CHUNK), b""), info.filename, shown)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise CorruptWorkbookError(f"工作簿文件已损坏（{info.filename}：{e}）。", file=shown) from e
+
+
+class _NotPlain(Exception):
+    """A member the quick inflater leaves to zipfile."""
+
+
+# Flag bits that change nothing in how a member's bytes read: deflate options, a data descriptor (the
+# sizes and CRC are the central directory's either way, as zipfile takes them), UTF-8 names.
+_PLAIN_FLAGS = 0x0006 | 0x0008 | 0x0800
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_LOCAL_MAGIC = 0x04034B50
+
+
+def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes in CHUNK pieces, checked as zipfile checks them (local header, name, size, CRC);
+    _NotPlain, possibly after some pieces, when any check fails or the member is not plain."""
+    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _NotPlain
+    at = info.header_offset
+    header = data[at : at + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size:
+        raise _NotPlain
+    fields = _LOCAL_HEADER.unpack(header)
+    magic, name_len, extra_len = fields[0], fields[-2], fields[-1]
+    at += _LOCAL_HEADER.size
+    try:
+        name = data[at : at + name_len].decode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        raise _NotPlain from None
+    if magic != _LOCAL_MAGIC or name != info.orig_filename:
+        raise _NotPlain
+    at += name_len + extra_len
+    raw = memoryview(data)[at : at + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise _NotPlain
+    size = crc = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            raise _NotPlain
+        for i in range(0, len(raw), CHUNK):
+            chunk = bytes(raw[i : i + CHUNK])
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+    else:
+        inflater = zlib.decompressobj(-15)
+        pending: bytes | memoryview = raw
+        while True:
+            try:
+                chunk = inflater.decompress(pending, CHUNK)
+            except zlib.error:
+                raise _NotPlain from None
+            pending = inflater.unconsumed_tail
+            if chunk:
+                size += len(chunk)
+                if size > info.file_size:
+                    raise _NotPlain
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+            # A full chunk may leave output inside the inflater even when all the input went in.
+            if inflater.eof or not (pending or len(chunk) == CHUNK):
+                break
+        if not inflater.eof:
+            raise _NotPlain
+    if size != info.file_size or crc != info.CRC:
+        raise _NotPlain
+
+
+def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan | None:
+    """What an XML part's pieces hold (None for other parts, which are only read through)."""
+    lowered = member.lower()
+    if not lowered.endswith(_XML_SUFFIXES):
+        for _ in chunks:
+            pass
+        return None
+    worksheet = _is_worksheet(member)
+    strings = lowered.endswith("sharedstrings.xml")
+    scan = _PartScan()
+    carry = b""
+    for chunk in chunks:
+        buf = carry + chunk if carry else chunk
+        if _declares_dtd(buf):
+            raise UnsafeWorkbookError(
+                f"工作簿的 {member} 含有 XML 文档类型或实体声明（可能是恶意构造的文件），已拒绝读取。", file=shown
+            )
+        # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
+        # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
+        # overlap keeps a DTD mark or a cell reference whole.
+        cut = buf.rfind(b"<")
+        if cut < 0 or len(buf) - cut > CHUNK:
+            cut = len(buf) - _OVERLAP
+        body, carry = buf[:cut], buf[cut:]
+        _scan_body(scan, body, worksheet, strings)
+    if carry:
+        _scan_body(scan, carry, worksheet, strings)
     return scan
 
 
 def _declares_dtd(buf: bytes) -> bool:
-    """Whether a declaration (<!DOCTYPE, <!ENTITY; UTF-8 or UTF-16) is in `buf`. Every such mark starts with
-    '<!' (or its UTF-16 form), which most parts never contain: one search each settles those."""
-    return (b"<!" in buf or b"<\x00!" in buf or b"\x00<\x00!" in buf) and any(mark in buf for mark in _DTD_MARKS)
+    """Whether a declaration (<!DOCTYPE, <!ENTITY; UTF-8 or UTF-16) is in `buf`. Every such mark holds the
+    byte '!' in each of these encodings, which only parts with formulas or comments contain: one memchr
+    settles the others, two searches for long needles most of the rest."""
+    if b"!" not in buf:
+        return False
+    if b"<!DOCTYPE" in buf or b"<!ENTITY" in buf:
+        return True
+    # UTF-16 marks hold NUL bytes, which UTF-8 XML never does.
+    return b"\x00" in buf and any(mark in buf for mark in _DTD_MARKS_UTF16)
 
 
 def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> None:
@@ -224,7 +315,7 @@ def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> 
         if _small_sheet(body):
             # Every cell is written '<c r="..."' (as Excel, WPS, LibreOffice and the Python writers do) and no
             # reference reaches column AAA or row 1000: the extent is within ZZ999 without listing them.
-            n = body.count(b"<c ")
+            n = body.count(b'<c r="')
             scan.cells += n
             scan.refs += n
             scan.rows.add(b"999")
@@ -240,13 +331,14 @@ def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> 
     elif strings:
         if not scan.unique_strings and (m := _SST_TAG.search(body)):
             scan.unique_strings = int(m.group(1))
-        scan.strings += sum(body.count(opening) for opening in _SI_OPENINGS)
+        # Strings are written '<si>' (as by Excel and the Python writers): two counts settle those.
+        plain = body.count(b"<si>")
+        if plain == body.count(b"<si") and _PREFIXED_SI.search(body) is None:
+            scan.strings += plain
+        else:
+            scan.strings += sum(body.count(opening) for opening in _SI_OPENINGS)
 
 
 def _small_sheet(body: bytes) -> bool:
-    return (
-        body.count(b"<c ") == body.count(b'<c r="')
-        and _ODD_CELL.search(body) is None
-        and b":c" not in body
-        and _FAR_REF.search(body) is None
-    )
+    # One search each: a regex with a literal start runs about as fast as bytes.count.
+    return not (_NOT_SMALL_CELL.search(body) or _PREFIXED_CELL.search(body) or _FAR_REF.search(body))

@@ -30,9 +30,24 @@ PAPER_A4 = 9
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
 
+class _Widths(dict[str, int]):
+    """Each character's width, looked up once: a department's texts draw on a few thousand characters, and
+    summing dict hits runs in C where asking unicodedata is a Python call per character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
+        if len(self) < _WIDTHS_MAX:
+            self[ch] = width
+        return width
+
+
+_WIDTHS_MAX = 100_000
+_WIDTHS = _Widths()
+
+
 def text_width(text: str) -> int:
     """Width in Excel's character units: a CJK (wide, full-width or ambiguous) character counts double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def wrapped_lines(text: str, width: float) -> int:

@@ -15,6 +15,7 @@ from xlgoals.core.layout import FINDINGS_SHEET, INDICATORS_SHEET, PROJECTS_SHEET
 from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.rowxml import Row
+from xlgoals.io.xlsxstream import Deflated, deflate
 from xlgoals.jobs.consolidate.inputs import is_lock_file, read_hashed
 from xlgoals.jobs.consolidate.ledger import LOCK, READ, REJECTED, Reason, Status, error_reason
 from xlgoals.jobs.consolidate.tables import (
@@ -80,8 +81,9 @@ class FileResult:
     findings: list[Row] = field(default_factory=list)
     n_indicators: int = 0
     n_findings: int = 0
-    # Sheet name -> this file's rows of that sheet as SpreadsheetML (UTF-8), group column included.
-    xml: dict[str, bytes] = field(default_factory=dict)
+    # Sheet name -> this file's rows of that sheet as SpreadsheetML (UTF-8), group column included; deflated
+    # when sent from a worker process.
+    xml: dict[str, bytes | Deflated] = field(default_factory=dict)
     archive: Record | None = None
 
 
@@ -179,4 +181,9 @@ def _worker_init() -> None:
 
 
 def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:
-    return [process_file(t) for t in tasks]
+    """Files read in a worker, their rows sent back deflated: the parent appends them to the sheets as they
+    are, and the pipe carries a twentieth of the bytes."""
+    results = [process_file(t) for t in tasks]
+    for r in results:
+        r.xml = {name: deflate(xml) if isinstance(xml, bytes) else xml for name, xml in r.xml.items()}
+    return results
