@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,6 +119,9 @@ class RuleSet(_Strict):
 
 BUILTIN = ("shanghai-2020", "national", "national-2015")
 DEFAULT = "shanghai-2020"
+_BUILTIN_DIR = Path(__file__).parent / "rulesets"
+# The first table header ends a TOML file's top-level keys (name, title ...).
+_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
 def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
@@ -153,10 +157,40 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     return rs
 
 
-@cache
+def _version(path: Path) -> tuple[int, int]:
+    """A built-in file's modification time and size: a bureau may edit it (its comments invite that), and a
+    long-running process then reads the edited file, while an unchanged one is parsed once per process."""
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
 def _builtin(name: str) -> RuleSet:
-    ref = resources.files("xlgoals.validation") / "rulesets" / f"{name}.toml"
-    return parse_ruleset(ref.read_text(encoding="utf-8"), f"{name}.toml")
+    path = _BUILTIN_DIR / f"{name}.toml"
+    return _parse_builtin(name, *_version(path))
+
+
+@cache
+def _parse_builtin(name: str, mtime_ns: int, size: int) -> RuleSet:
+    return parse_ruleset((_BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
+
+
+def _head(name: str) -> dict[str, Any] | None:
+    return _parse_head(name, *_version(_BUILTIN_DIR / f"{name}.toml"))
+
+
+@cache
+def _parse_head(name: str, mtime_ns: int, size: int) -> dict[str, Any] | None:
+    """A built-in file's top-level keys, parsed without its tables: naming a framework reads only the heads
+    and then parses the one file it names (a cold `validate` parsed all three). None if the head alone is
+    not valid TOML (a top-level multi-line value holding a '[' line) or lacks a name or title: then the whole
+    file is parsed, and reports what is wrong."""
+    text = (_BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8")
+    first = _FIRST_TABLE.search(text)
+    try:
+        head = tomllib.loads(text[: first.start()] if first else text)
+    except tomllib.TOMLDecodeError:
+        return None
+    return head if isinstance(head.get("name"), str) and isinstance(head.get("title"), str) else None
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:
@@ -178,7 +212,13 @@ def load_ruleset(name_or_path: str | Path) -> RuleSet:
 def builtin_named(text: str) -> RuleSet | None:
     """The built-in rule set a cover means, by its name or its title."""
     key = text.strip()
-    return next((rs for rs in builtin_rulesets() if key in (rs.name, rs.title)), None)
+    for name in BUILTIN:
+        head = _head(name)
+        if head is None or key in (head.get("name"), head.get("title")):
+            rs = _builtin(name)
+            if key in (rs.name, rs.title):
+                return rs
+    return None
 
 
 def framework_name(text: str) -> str:
