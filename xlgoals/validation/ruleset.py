@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 import tomllib
 from functools import cache, cached_property
 from pathlib import Path
@@ -12,6 +10,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.validation.builtin import BUILTIN as BUILTIN
+from xlgoals.validation.builtin import DEFAULT as DEFAULT
+from xlgoals.validation.builtin import builtin_head, builtin_path, file_version
 from xlgoals.validation.findings import Severity
 
 
@@ -117,13 +118,6 @@ class RuleSet(_Strict):
         return frozenset(self.qualitative.words)
 
 
-BUILTIN = ("shanghai-2020", "national", "national-2015")
-DEFAULT = "shanghai-2020"
-_BUILTIN_DIR = Path(__file__).parent / "rulesets"
-# The first table header ends a TOML file's top-level keys (name, title ...).
-_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
-
-
 def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     """A pydantic error location as the file reads: rules[3] becomes rules[4](code) so a bureau finds it."""
     parts: list[str] = []
@@ -157,40 +151,13 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     return rs
 
 
-def _version(path: Path) -> tuple[int, int]:
-    """A built-in file's modification time and size: a bureau may edit it (its comments invite that), and a
-    long-running process then reads the edited file, while an unchanged one is parsed once per process."""
-    st = os.stat(path)
-    return st.st_mtime_ns, st.st_size
-
-
 def _builtin(name: str) -> RuleSet:
-    path = _BUILTIN_DIR / f"{name}.toml"
-    return _parse_builtin(name, *_version(path))
+    return _parse_builtin(name, *file_version(builtin_path(name)))
 
 
 @cache
 def _parse_builtin(name: str, mtime_ns: int, size: int) -> RuleSet:
-    return parse_ruleset((_BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
-
-
-def _head(name: str) -> dict[str, Any] | None:
-    return _parse_head(name, *_version(_BUILTIN_DIR / f"{name}.toml"))
-
-
-@cache
-def _parse_head(name: str, mtime_ns: int, size: int) -> dict[str, Any] | None:
-    """A built-in file's top-level keys, parsed without its tables: naming a framework reads only the heads
-    and then parses the one file it names (a cold `validate` parsed all three). None if the head alone is
-    not valid TOML (a top-level multi-line value holding a '[' line) or lacks a name or title: then the whole
-    file is parsed, and reports what is wrong."""
-    text = (_BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8")
-    first = _FIRST_TABLE.search(text)
-    try:
-        head = tomllib.loads(text[: first.start()] if first else text)
-    except tomllib.TOMLDecodeError:
-        return None
-    return head if isinstance(head.get("name"), str) and isinstance(head.get("title"), str) else None
+    return parse_ruleset(builtin_path(name).read_text(encoding="utf-8"), f"{name}.toml")
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:
@@ -213,7 +180,7 @@ def builtin_named(text: str) -> RuleSet | None:
     """The built-in rule set a cover means, by its name or its title."""
     key = text.strip()
     for name in BUILTIN:
-        head = _head(name)
+        head = builtin_head(name)
         if head is None or key in (head.get("name"), head.get("title")):
             rs = _builtin(name)
             if key in (rs.name, rs.title):

@@ -27,7 +27,7 @@ from xlgoals.shells.cli.common import (
     print_json,
     unit_title,
 )
-from xlgoals.validation.ruleset import DEFAULT as DEFAULT_FRAMEWORK
+from xlgoals.validation.builtin import DEFAULT as DEFAULT_FRAMEWORK
 
 if TYPE_CHECKING:
     from rich.table import Table
