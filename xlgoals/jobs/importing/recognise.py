@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_period, parse_target
+from xlgoals.core.schedules import parse_period
+from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target
 from xlgoals.core.values import ParseError, parse_date
 from xlgoals.jobs.importing.cells import Cell, ImportNote, split_words
 from xlgoals.jobs.importing.labels import Label, find_label, key, money
