@@ -78,7 +78,7 @@ def test_validate_json_needs_no_rich(sample_xlsx: Path) -> None:
     assert json.loads(found["out"][0])["file"] == sample_xlsx.name
 
 
-def test_main_turns_plugins_off_unless_the_deployer_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_turns_plugins_off_unless_the_deployer_chose() -> None:
     for preset, expected in ((None, "__all__"), ("logfire", "logfire")):
         env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
         if preset:
