@@ -3,7 +3,8 @@
     python benchmarks/validate_bench.py [--runs 7]
 
 Prints medians of: a bare Python start, the imports a `validate` run needs, the whole
-`xlgoals validate` on a 30-project workbook (the bundled sample's 3 projects, ten times over), and what
+`xlgoals validate` on a 30-project workbook (the bundled sample's 3 projects, ten times over; JSON output,
+then the table a person reads), and what
 a RunPython button pays before our code runs (`import xlwings.utils`, which pulls in pandas when it is
 installed) next to `import xlgoals.excel` itself. The target is printed next to the figures, never asserted.
 """
@@ -11,11 +12,15 @@ installed) next to `import xlgoals.excel` itself. The target is printed next to 
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +39,26 @@ def make_workbook(path: Path) -> int:
     return len(projects)
 
 
+@cache
+def timed_env() -> dict[str, str]:
+    """The environment of the timed runs: bytecode written and read under a temporary folder.
+
+    An installed package has its bytecode (pip compiles it at install); a checkout run with
+    PYTHONDONTWRITEBYTECODE=1 would compile every module of ours from source at every start, a fifth of a
+    cold `validate`, which no user pays. The unrecorded first run of each command writes it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    folder = tempfile.mkdtemp(prefix="xlgoals-bench-pyc-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return {**env, "PYTHONPYCACHEPREFIX": folder}
+
+
 def median_seconds(cmd: list[str], runs: int) -> float:
-    subprocess.run(cmd, capture_output=True, check=False)  # warm the file cache, not counted
+    env = timed_env()
+    subprocess.run(cmd, capture_output=True, check=False, env=env)  # file cache and bytecode, not counted
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False)
+        subprocess.run(cmd, capture_output=True, check=False, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -56,6 +75,7 @@ def main() -> int:
             ("python start-up (python -c pass)", [py, "-c", "pass"]),
             ("imports of a validate run", [py, "-c", "import xlgoals.shells.cli, xlgoals.jobs.pipeline"]),
             (f"xlgoals validate, {n} projects", [py, "-m", "xlgoals", "validate", str(book), "--format", "json"]),
+            ("  the same, table output (rich)", [py, "-m", "xlgoals", "validate", str(book)]),
             ("import xlgoals.excel (entry module)", [py, "-c", "import xlgoals.excel"]),
             ("RunPython prelude: import xlwings.utils", [py, "-c", "import xlwings.utils"]),
         ]
@@ -69,7 +89,7 @@ def main() -> int:
         f"reading + checking {(whole - imports) / whole:5.1%}"
     )
     verdict = "met" if whole < TARGET_SECONDS else "NOT met"
-    print(f"  target: validate below {TARGET_SECONDS} s median on a 2-core machine -> {verdict}")
+    print(f"  target: validate below {TARGET_SECONDS} s median on a 2-core machine -> {whole:.3f} s, {verdict}")
     return 0
 
 

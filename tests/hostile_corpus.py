@@ -741,6 +741,12 @@ def drive() -> None:
     import sys
     import time
 
+    # The CLI imports rich's console and tables on first use; loaded here, before the fork, as a child that
+    # drops to an unprivileged user may not read this interpreter's library (it lives under /root here).
+    import rich.console
+    import rich.table
+    import rich.text  # noqa: F401
+
     import xlgoals.jobs.consolidate
     import xlgoals.jobs.importer
     import xlgoals.jobs.pipeline

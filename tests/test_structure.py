@@ -11,9 +11,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "xlgoals"
 MAX_LINES = 400
-# Modules other branches own that fail a check on this one (issue 12): core/targets.py is being split.
-# Strict: a check that passes again fails, so the entry goes then.
-OWNED_ELSEWHERE = {"core/targets.py": "size"}
 
 
 def _modules() -> dict[str, Path]:
@@ -52,14 +49,7 @@ def test_readme_module_table_matches_the_tree() -> None:
     assert sorted(set(names) - set(MODULES)) == [], "README's table names modules that do not exist"
 
 
-def _modules_for(check: str) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True)) if OWNED_ELSEWHERE.get(n) == check else n
-        for n in sorted(MODULES)
-    ]
-
-
-@pytest.mark.parametrize("name", _modules_for("docstring"))
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_module_has_a_one_line_docstring(name: str) -> None:
     doc = ast.get_docstring(ast.parse(MODULES[name].read_text(encoding="utf-8")))
     assert doc, f"xlgoals/{name} has no docstring"
@@ -68,7 +58,7 @@ def test_module_has_a_one_line_docstring(name: str) -> None:
     assert "\n" not in summary, f"xlgoals/{name}: the docstring's summary is one line (details after a blank line)"
 
 
-@pytest.mark.parametrize("name", _modules_for("size"))
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_module_is_at_most_400_lines(name: str) -> None:
     lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"xlgoals/{name} has {lines} lines: split it into modules named for what they do"

@@ -8,6 +8,7 @@ imported only inside the entries, and nothing here imports pandas: a click's col
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import wraps
@@ -18,7 +19,6 @@ from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.files import BookGrid, SheetGrid, trim_rows
 from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
-from xlgoals.validation import marks
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from xlgoals.core.model import Unit
     from xlgoals.jobs.consolidate import Consolidation
     from xlgoals.jobs.pipeline import Checked
+    from xlgoals.validation.marks import Mark
 
 log = logging.getLogger("xlgoals.excel")
 
@@ -47,6 +48,10 @@ def entry(fn: Entry) -> Callable[..., None]:
 
     @wraps(fn)
     def run(book: xw.Book | None = None) -> None:
+        # A click is our own process: no pydantic plugins to look up (a scan of every installed package's
+        # metadata). Set before the first model is built, which this module's imports leave to the entries;
+        # setdefault, so a deployer who does use a plugin can still name it.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         book = book if book is not None else _caller()
         title = ALERT_TITLE
         try:
@@ -91,6 +96,8 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
 
 def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
     sheet = grid.sheets.get(layout.MARKS_SHEET)
+    from xlgoals.validation import marks
+
     return marks.recorded(sheet.rows) if sheet else set()
 
 
@@ -105,7 +112,9 @@ def _clear(book: xw.Book, cells: Iterable[tuple[str, str]]) -> None:
             rng.note.delete()
 
 
-def _mark(book: xw.Book, mark_list: Iterable[marks.Mark]) -> None:
+def _mark(book: xw.Book, mark_list: Iterable[Mark]) -> None:
+    from xlgoals.validation import marks
+
     for m in mark_list:
         rng = book.sheets[m.sheet].range(m.cell)
         rng.color = marks.FILL_RGB[m.severity]
@@ -131,6 +140,8 @@ def _as_typed(value: Any) -> Any:
 
 def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.Sheet:
     """Replace sheet `plan.name` with the plan's content, as writeback.render_plan does in a file."""
+    from xlgoals.validation import marks
+
     names = [s.name for s in book.sheets]
     if plan.name in names:
         book.sheets[plan.name].delete()
@@ -181,6 +192,8 @@ def _verdict(counts: dict[str, int], scope: str) -> str:
 @entry
 def validate_all(book: xw.Book) -> str:
     """校验全部: mark every project sheet and rewrite 校验结果."""
+    from xlgoals.validation import marks
+
     grid = book_grid(book)
     checked = _check(grid, book)
     _clear(book, _recorded(grid))
@@ -194,6 +207,8 @@ def validate_all(book: xw.Book) -> str:
 @entry
 def validate_active(book: xw.Book) -> str:
     """校验本表: mark only the active project sheet; other sheets keep their marks."""
+    from xlgoals.validation import marks
+
     active = book.sheets.active.name
     grid = book_grid(book)
     checked = _check(grid, book)

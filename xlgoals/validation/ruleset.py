@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
+from xlgoals.validation.builtin import BUILTIN as BUILTIN
+from xlgoals.validation.builtin import DEFAULT as DEFAULT
+from xlgoals.validation.builtin import builtin_head, builtin_path, file_version
 from xlgoals.validation.findings import Severity
 
 
@@ -130,10 +132,6 @@ class RuleSet(_Strict):
         return self.qualitative_words != DEFAULT_QUALITATIVE
 
 
-BUILTIN = ("shanghai-2020", "national", "national-2015")
-DEFAULT = "shanghai-2020"
-
-
 def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     """A pydantic error location as the file reads: rules[3] becomes rules[4](code) so a bureau finds it."""
     parts: list[str] = []
@@ -167,10 +165,13 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     return rs
 
 
-@cache
 def _builtin(name: str) -> RuleSet:
-    ref = resources.files("xlgoals.validation") / "rulesets" / f"{name}.toml"
-    return parse_ruleset(ref.read_text(encoding="utf-8"), f"{name}.toml")
+    return _parse_builtin(name, *file_version(builtin_path(name)))
+
+
+@cache
+def _parse_builtin(name: str, mtime_ns: int, size: int) -> RuleSet:
+    return parse_ruleset(builtin_path(name).read_text(encoding="utf-8"), f"{name}.toml")
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:
@@ -192,7 +193,13 @@ def load_ruleset(name_or_path: str | Path) -> RuleSet:
 def builtin_named(text: str) -> RuleSet | None:
     """The built-in rule set a cover means, by its name or its title."""
     key = text.strip()
-    return next((rs for rs in builtin_rulesets() if key in (rs.name, rs.title)), None)
+    for name in BUILTIN:
+        head = builtin_head(name)
+        if head is None or key in (head.get("name"), head.get("title")):
+            rs = _builtin(name)
+            if key in (rs.name, rs.title):
+                return rs
+    return None
 
 
 def framework_name(text: str) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from xlgoals.core.model import Project, Unit
-from xlgoals.core.targets import parse_period
+from xlgoals.core.schedules import parse_period
 from xlgoals.core.values import ParseError, parse_date
 from xlgoals.jobs.importing.cells import Cell, ImportNote
 from xlgoals.jobs.importing.labels import Label, key, money

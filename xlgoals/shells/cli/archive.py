@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from xlgoals.shells.cli.common import (
     EXIT_FINDINGS,
@@ -26,11 +25,15 @@ archive_app = typer.Typer(
 )
 app.add_typer(archive_app, name="archive")
 DbOption = Annotated[Path, typer.Option("--db", help="历史库文件")]
+if TYPE_CHECKING:
+    from rich.table import Table
+
 ARCHIVE_DB = Path("xlgoals.duckdb")  # xlgoals.jobs.archive.DEFAULT_DB, without importing the archive for every command
 
 
 def _plain_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
     """A table of data as it is: values never read as rich markup."""
+    from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title))

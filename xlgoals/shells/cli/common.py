@@ -8,11 +8,9 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.shells.cli.usage import ChineseUsageGroup
@@ -24,10 +22,38 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+class LazyConsole:
+    """A rich Console made on first use: `--format json` output never imports rich's console (a tenth of a
+    cold `validate`)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
 # User text (file, sheet, project and unit names) is never markup or emoji codes: a name like "[red]" or
 # ":x:" prints as written. Our own styling uses Text objects.
-out = Console(highlight=False, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+out = LazyConsole(highlight=False, markup=False, emoji=False)
+err = LazyConsole(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +69,13 @@ class EngineName(StrEnum):
     openpyxl = "openpyxl"
 
 
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text of plain and (text, style) parts; rich's Text is imported only when a command prints one."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
+
 def friendly(fn: F) -> F:
     """Unusable input ends with a Chinese message naming file/sheet/cell and exit code 2, never a traceback."""
 
@@ -51,17 +84,17 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except XlgoalsError as e:  # a broken rule-set file (RuleSetError) included
-            err.print(Text.assemble(("无法处理：", "bold red"), str(e)))
+            err.print(styled(("无法处理：", "bold red"), str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
         except PermissionError as e:
             err.print(
-                Text.assemble(
+                styled(
                     ("无法写入或读取文件：", "bold red"), f"{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）"
                 )
             )
             raise typer.Exit(EXIT_UNUSABLE) from None
         except OSError as e:  # a full disk, a read-only folder, a vanished network share
-            err.print(Text.assemble(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
+            err.print(styled(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
             raise typer.Exit(EXIT_UNUSABLE) from None
 
     return wrapper  # type: ignore[return-value]
@@ -119,7 +152,7 @@ class Progress:
         if self.bar is None:
             from rich.progress import Progress
 
-            self.bar = Progress(console=err, transient=True)
+            self.bar = Progress(console=err.console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("读取并校验工作簿", total=total)
         self.bar.update(self.task, completed=done)

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.presentation import MoneyUnit
@@ -76,6 +74,9 @@ def consolidate(
     if fmt is Format.json:
         print_json({**result.to_dict(), **({"archived": result.archived.to_dict()} if result.archived else {})})
     else:
+        from rich.table import Table
+        from rich.text import Text
+
         # Fits an 80-column console; every figure is in --format json and in the 单位汇总 sheet.
         table = Table(title=f"汇总 → {output}")
         table.add_column("分组", overflow="fold", min_width=8, ratio=1)

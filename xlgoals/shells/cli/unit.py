@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from xlgoals.core import layout
 from xlgoals.io.presentation import MoneyUnit
@@ -29,7 +27,10 @@ from xlgoals.shells.cli.common import (
     print_json,
     unit_title,
 )
-from xlgoals.validation.ruleset import DEFAULT as DEFAULT_FRAMEWORK
+from xlgoals.validation.builtin import DEFAULT as DEFAULT_FRAMEWORK
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def builtin_framework(text: str) -> str:
@@ -86,6 +87,9 @@ def import_(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的单位工作簿（.xlsx）")],
 ) -> None:
     """把公开的绩效目标表（文本或其他格式的 .xlsx）导入为单位工作簿。"""
+    from rich.table import Table
+    from rich.text import Text
+
     from xlgoals.core.values import format_money
     from xlgoals.io.outputs import check_output
     from xlgoals.io.template import write_unit
@@ -130,6 +134,8 @@ def read_cmd(
     engine: Annotated[EngineName, typer.Option("--engine")] = EngineName.calamine,
 ) -> None:
     """读取单位工作簿并输出数据模型。"""
+    from rich.table import Table
+
     from xlgoals.io.reader import read
 
     unit = read(path, engine.value)
@@ -152,6 +158,9 @@ def read_cmd(
 
 
 def findings_table(report: Any, title: str) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     from xlgoals.validation.findings import SEVERITY_ZH, Severity
 
     style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -165,6 +174,9 @@ def findings_table(report: Any, title: str) -> Table:
 
 def project_table(report: Any) -> Table:
     """Per project: the verdict and counts, the same rows as the status table on 校验结果."""
+    from rich.table import Table
+    from rich.text import Text
+
     from xlgoals.validation.marks import project_status
 
     table = Table(title="各项目校验情况")
@@ -241,6 +253,8 @@ def rollup(
     ] = None,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    from rich.table import Table
+
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.jobs.pipeline import check_file
     from xlgoals.jobs.rollup import ProjectRollup, UnitRollup, roll_up
