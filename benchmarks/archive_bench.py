@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from consolidate_bench import department, subset
+from procenv import timed_env
 
 TARGET_ADD_RATIO = 2.0  # archive add against consolidate of the same files
 TARGET_HISTORY_SECONDS = 0.1  # what --history adds to one validation
@@ -30,7 +31,7 @@ TARGET_HISTORY_SECONDS = 0.1  # what --history adds to one validation
 
 def _seconds(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
     start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env=timed_env())
     took = time.perf_counter() - start
     if done.returncode not in ok:
         sys.stderr.write(done.stderr.decode(errors="replace"))

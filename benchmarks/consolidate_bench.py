@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_department import GENERATOR_VERSION, make_department, manifest_path
+from procenv import timed_env
 
 TARGET_SECONDS = 30.0  # 1,000 workbooks on 2 cores
 TARGET_RATIO = 10.0  # per file, against the naive pandas read
@@ -125,7 +126,7 @@ def run_process(label: str, cmd: list[str], out: Path | None, files: int) -> Tim
     # A file, not a pipe, for stderr: a full pipe would stall the very run being timed.
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, env=timed_env())
 
         def sample() -> None:
             nonlocal peak_tree
@@ -176,7 +177,7 @@ def naive_read(files: list[Path]) -> float:
     maximum resident size starts from its parent's at fork). The first file is read untimed, for imports."""
     listing = "\n".join(map(str, files))
     cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-pass"]
-    done = subprocess.run(cmd, input=listing, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, input=listing, capture_output=True, text=True, check=True, env=timed_env())
     return float(done.stdout.split()[-1])
 
 

@@ -12,16 +12,16 @@ installed) next to `import xlgoals.excel` itself. The target is printed next to 
 from __future__ import annotations
 
 import argparse
-import atexit
-import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from functools import cache
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from procenv import timed_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
@@ -37,19 +37,6 @@ def make_workbook(path: Path) -> int:
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, COPIES + 1) for p in unit.projects]
     write_unit(unit.model_copy(update={"projects": projects}), path)
     return len(projects)
-
-
-@cache
-def timed_env() -> dict[str, str]:
-    """The environment of the timed runs: bytecode written and read under a temporary folder.
-
-    An installed package has its bytecode (pip compiles it at install); a checkout run with
-    PYTHONDONTWRITEBYTECODE=1 would compile every module of ours from source at every start, a fifth of a
-    cold `validate`, which no user pays. The unrecorded first run of each command writes it."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    folder = tempfile.mkdtemp(prefix="xlgoals-bench-pyc-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return {**env, "PYTHONPYCACHEPREFIX": folder}
 
 
 def median_seconds(cmd: list[str], runs: int) -> float:
