@@ -70,6 +70,8 @@ _FOLD.update(
 )
 _WS = re.compile(r"\s+")
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+# The invisible characters _EDGES strips besides whitespace (re's \s is exactly str.isspace()).
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def fold(text: str) -> str:
@@ -92,6 +94,14 @@ def cell_text(value: CellValue) -> str:
     """The cell as the user sees it: stripped text, '' for blank, numbers without '.0', dates as ISO."""
     if value is None:
         return ""
+    # Exact types first: a workbook is mostly text with nothing to strip, and whole numbers.
+    if type(value) is str:
+        first, last = value[:1], value[-1:]
+        if first and not (first.isspace() or last.isspace() or first in _ZERO_WIDTH or last in _ZERO_WIDTH):
+            return value
+        return _EDGES.sub("", value)
+    if type(value) is int:
+        return str(value)
     if isinstance(value, str):
         return _EDGES.sub("", value)
     if isinstance(value, bool):
