@@ -88,10 +88,10 @@ def read_cover(grid: Grid, unit: Unit) -> None:
             setattr(unit, spec.key, text)
 
 
-def _scaled_money(value: CellValue, text: str, scale: int) -> Decimal | None:
+def _scaled_money(value: CellValue, scale: int) -> Decimal | None:
     """Yuan of a cell kept in 万元 (scale 10000); text that names its own unit ('60万元', '600000元') keeps it."""
     amount = parse_money(value)
-    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", text)):
+    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", value)):
         return amount
     return amount * scale
 
@@ -99,20 +99,24 @@ def _scaled_money(value: CellValue, text: str, scale: int) -> Decimal | None:
 def _parsed_field(spec: FieldSpec, grid: Grid, values: dict[str, object], unparsed: dict[str, str]) -> None:
     """One header field parsed into `values` (by key), or its text into `unparsed` when it does not parse."""
     value = _value(grid, spec.value_cell)
-    text = cell_text(value)
+    kind = spec.kind
     try:
-        if spec.kind == "money":
-            values[spec.key] = _scaled_money(value, text, spec.scale)
-        elif spec.kind == "date":
+        if kind == "money":
+            values[spec.key] = _scaled_money(value, spec.scale)
+            return
+        if kind == "date":
             values[spec.key] = parse_date(value)
-        elif spec.kind == "yesno":
-            if text and text not in YES:
-                unparsed[spec.key] = text
-            values[spec.key] = YES.get(text)
-        else:
-            values[spec.key] = text
+            return
     except ParseError:
-        unparsed[spec.key] = text
+        unparsed[spec.key] = cell_text(value)
+        return
+    text = cell_text(value)
+    if kind == "yesno":
+        if text and text not in YES:
+            unparsed[spec.key] = text
+        values[spec.key] = YES.get(text)
+    else:
+        values[spec.key] = text
 
 
 @cache
