@@ -15,6 +15,7 @@ import pytest
 
 from tests.office import convert
 from xlgoals.core import errors, layout
+from xlgoals.core.values import cell_text
 from xlgoals.io.container import OLE_MAGIC
 from xlgoals.io.reader import read
 from xlgoals.io.template import write_template
@@ -53,6 +54,21 @@ def test_engines_agree_on_the_sample(sample_xlsx: Path, sample_unit) -> None:  #
     assert fast == slow
     assert [p.sheet for p in fast.projects] == ["项目1", "项目2", "项目3"]
     assert fast.projects[0].cells["budget_year"] == layout.PROJECT_FIELD["budget_year"].value_cell
+
+
+def test_each_indicator_owns_its_cell_addresses(sample_xlsx: Path) -> None:
+    # The reader hands every row's addresses from one shared map; each model must hold a copy of its own.
+    first, second = read(sample_xlsx), read(sample_xlsx)
+    first.projects[0].indicators[0].cells["name"] = "Z1"
+    assert second.projects[0].indicators[0].cells["name"] == "C18"
+    assert first.projects[1].indicators[0].cells["name"] == "C18"
+    assert read(sample_xlsx) == second
+
+
+def test_labels_have_nothing_to_strip() -> None:
+    # check_labels takes a label cell equal to the label as it is, without stripping it first.
+    specs = (*layout.COVER_FIELDS, *layout.PROJECT_FIELDS, *layout.NATIONAL_PROJECT_FIELDS)
+    assert all(cell_text(spec.label) == spec.label for spec in specs)
 
 
 def test_not_our_workbook(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from xlgoals.core.targets import (
     split_unit,
     unit_from_name,
 )
-from xlgoals.core.values import ParseError, cell_text, format_date, format_money, parse_date, parse_money
+from xlgoals.core.values import EDGE_CHARS, ParseError, cell_text, format_date, format_money, parse_date, parse_money
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "002_de489847e14864e5.txt"
 D = Decimal
@@ -157,6 +158,22 @@ def test_sample_money_and_dates() -> None:
 )
 def test_cell_text(value: object, text: str) -> None:
     assert cell_text(value) == text  # type: ignore[arg-type]
+
+
+# What cell_text strips, as a pattern: whitespace and zero-width characters at either end.
+_EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+
+
+def test_edge_chars_are_exactly_what_the_pattern_strips() -> None:
+    stripped = {c for c in map(chr, range(sys.maxunicode + 1)) if _EDGES.fullmatch(c)}
+    assert stripped == set(EDGE_CHARS)
+
+
+@given(st.text(st.one_of(st.sampled_from(EDGE_CHARS), st.sampled_from("合规 a\n1"), st.characters())))
+@example("\u200b \ufeff合 规\u3000\n")
+@example(" \u200b ")
+def test_cell_text_strips_as_the_pattern(text: str) -> None:
+    assert cell_text(text) == _EDGES.sub("", text)
 
 
 # --- money --------------------------------------------------------------------------------------------

@@ -53,7 +53,10 @@ def _text(grid: Grid, cell: str) -> str:
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
     for spec in specs:
-        text = _text(grid, spec.label_cell)
+        value = _value(grid, spec.label_cell)
+        if value == spec.label:  # as the template wrote it (labels have no spaces to strip)
+            continue
+        text = cell_text(value)
         if text == spec.label or layout.normalize_label(text) == _normalized(spec.label):
             continue
         if spec.added_later and not text:
@@ -88,76 +91,108 @@ def read_cover(grid: Grid, unit: Unit) -> None:
             setattr(unit, spec.key, text)
 
 
-def _scaled_money(value: CellValue, text: str, scale: int) -> Decimal | None:
+def _scaled_money(value: CellValue, scale: int) -> Decimal | None:
     """Yuan of a cell kept in 万元 (scale 10000); text that names its own unit ('60万元', '600000元') keeps it."""
     amount = parse_money(value)
-    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", text)):
+    if amount is None or scale == 1 or (isinstance(value, str) and re.search(r"[元千万亿]", value)):
         return amount
     return amount * scale
 
 
-def _read_field(project: Project, spec: FieldSpec, grid: Grid) -> None:
+def _parsed_field(spec: FieldSpec, grid: Grid, values: dict[str, object], unparsed: dict[str, str]) -> None:
+    """One header field parsed into `values` (by key), or its text into `unparsed` when it does not parse."""
     value = _value(grid, spec.value_cell)
-    text = cell_text(value)
+    kind = spec.kind
     try:
-        if spec.kind == "money":
-            setattr(project, spec.key, _scaled_money(value, text, spec.scale))
-        elif spec.kind == "date":
-            setattr(project, spec.key, parse_date(value))
-        elif spec.kind == "yesno":
-            if text and text not in YES:
-                project.unparsed[spec.key] = text
-            project.gov_purchase = YES.get(text)
-        else:
-            setattr(project, spec.key, text)
+        if kind == "money":
+            values[spec.key] = _scaled_money(value, spec.scale)
+            return
+        if kind == "date":
+            values[spec.key] = parse_date(value)
+            return
     except ParseError:
-        project.unparsed[spec.key] = text
+        unparsed[spec.key] = cell_text(value)
+        return
+    text = cell_text(value)
+    if kind == "yesno":
+        if text and text not in YES:
+            unparsed[spec.key] = text
+        values[spec.key] = YES.get(text)
+    else:
+        values[spec.key] = text
 
 
-def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
-    """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
-    out: list[Indicator] = []
+@cache
+def _row_cells(row: int) -> dict[str, str]:
+    """The addresses of an indicator row's parts; shared, never changed: each Indicator validates its own copy."""
+    return {part: f"{letter}{row}" for part, letter in _LETTERS}
+
+
+_WIDTH = max(_COLUMN.values()) + 1
+_PAD: tuple[None, ...] = (None,) * _WIDTH
+
+
+def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]]:
+    """The fields of each indicator row below the header, as Indicator takes them (see read_indicators)."""
+    out: list[dict[str, object]] = []
     level1 = level2 = ""
-    width = max(_COLUMN.values()) + 1
-    for row in range(layout.INDICATOR_FIRST_ROW, len(grid) + 1):
-        values = grid[row - 1]
-        if len(values) < width:
-            values = [*values, *[None] * (width - len(values))]
-        t1, t2 = cell_text(values[_LEVEL1]), cell_text(values[_LEVEL2])
-        name, value = cell_text(values[_NAME]), cell_text(values[_TARGET])
+    for index in range(layout.INDICATOR_FIRST_ROW - 1, len(grid)):
+        values = grid[index]
+        if len(values) < _WIDTH:
+            values = (*values, *_PAD)
+        v1, v2, v3, v4 = values[_LEVEL1], values[_LEVEL2], values[_NAME], values[_TARGET]
+        if v1 is None and v2 is None and v3 is None and v4 is None:
+            continue
+        t1, t2, name, value = cell_text(v1), cell_text(v2), cell_text(v3), cell_text(v4)
         if not (t1 or t2 or name or value):
             continue
         level1 = t1 or level1
         level2 = t2 or (level2 if not t1 else "")
         out.append(
-            Indicator(
-                level1=level1,
-                level2=level2,
-                name=name,
-                value=value,
-                target=parse_target_cached(values[_TARGET], name, words),
-                cells={part: f"{letter}{row}" for part, letter in _LETTERS},
-            )
+            {
+                "level1": level1,
+                "level2": level2,
+                "name": name,
+                "value": value,
+                "target": parse_target_cached(v4, name, words),
+                "cells": _row_cells(index + 1),
+            }
         )
     return out
 
 
-def _is_blank_project(grid: Grid) -> bool:
+def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
+    """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
+    return [Indicator(**row) for row in _indicator_rows(grid, words)]
+
+
+def _is_blank_project(grid: Grid, form: layout.Form) -> bool:
     """The template's untouched 项目1 sheet is not a project."""
-    filled = any(_text(grid, s.value_cell) for s in layout.project_fields(layout.form_of(grid)))
-    return not filled and not read_indicators(grid, frozenset())
+    filled = any(_text(grid, s.value_cell) for s in layout.project_fields(form))
+    return not filled and not _indicator_rows(grid, frozenset())
 
 
-def read_project(grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITATIVE) -> Project:
+def read_project(
+    grid: Grid, sheet: str, words: frozenset[str] = DEFAULT_QUALITATIVE, form: layout.Form | None = None
+) -> Project:
     # The sheet's labels say which form it is: Shanghai's declaration or the national one.
-    form = layout.form_of(grid)
+    form = form or layout.form_of(grid)
     fields = layout.project_fields(form)
     check_labels(grid, sheet, fields)
-    project = Project(sheet=sheet, money_unit="万元" if form == "national" else "")
+    values: dict[str, object] = {}
+    unparsed: dict[str, str] = {}
     for spec in fields:
-        project.cells[spec.key] = spec.value_cell
-        _read_field(project, spec, grid)
-    project.indicators = read_indicators(grid, words)
+        _parsed_field(spec, grid, values, unparsed)
+    # One validation of the whole project, indicators included, rather than one per field assigned.
+    project = Project(
+        sheet=sheet,
+        money_unit="万元" if form == "national" else "",
+        **values,
+        indicators=_indicator_rows(grid, words),
+    )
+    # Filled in place, as before, so the fields set on the model are the same as when assigned one by one.
+    project.cells.update((spec.key, spec.value_cell) for spec in fields)
+    project.unparsed.update(unparsed)
     return project
 
 
@@ -207,16 +242,19 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
     read_cover(sheets[layout.COVER_SHEET].rows, unit)
     unit.unread_cells = {name: s.outside for name, s in sheets.items() if s.outside}
     for name, sheet in sheets.items():
+        rows = sheet.rows
         if layout.is_system_sheet(name):
             if name == layout.PROJECT_TEMPLATE_SHEET:
-                unit.template_filled = looks_like_project(sheet.rows) and not _is_blank_project(sheet.rows)
+                unit.template_filled = looks_like_project(rows) and not _is_blank_project(rows, layout.form_of(rows))
             continue
-        if not looks_like_project(sheet.rows):
+        if not looks_like_project(rows):
             unit.other_sheets.append(name)
-        elif _is_blank_project(sheet.rows):
+            continue
+        form = layout.form_of(rows)
+        if _is_blank_project(rows, form):
             unit.blank_sheets.append(name)
         else:
-            unit.projects.append(read_project(sheet.rows, name, words))
+            unit.projects.append(read_project(rows, name, words, form))
     return unit
 
 
