@@ -279,12 +279,17 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
     strings = lowered.endswith("sharedstrings.xml")
     scan = _PartScan()
     carry = b""
-    for chunk in chunks:
+    chunk = next(chunks, None)
+    while chunk is not None:
         buf = carry + chunk if carry else chunk
         if _declares_dtd(buf):
             raise UnsafeWorkbookError(
                 f"工作簿的 {member} 含有 XML 文档类型或实体声明（可能是恶意构造的文件），已拒绝读取。", file=shown
             )
+        chunk = next(chunks, None)
+        if chunk is None:  # the last piece (most parts are one) is scanned whole, with nothing carried
+            _scan_body(scan, buf, worksheet, strings)
+            break
         # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
         # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
         # overlap keeps a DTD mark or a cell reference whole.
@@ -293,8 +298,6 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
             cut = len(buf) - _OVERLAP
         body, carry = buf[:cut], buf[cut:]
         _scan_body(scan, body, worksheet, strings)
-    if carry:
-        _scan_body(scan, carry, worksheet, strings)
     return scan
 
 

@@ -56,6 +56,8 @@ _EXCEL_PHANTOM_DAY = date(1900, 3, 1).toordinal()  # serials from here on count 
 # when short: names and target values repeat across a department, a project's prose does not.
 _CELLS_MAX = 50_000
 _CELLS_TEXT_MAX = 64
+# Row openings remembered per table, by the texts of its wrapped columns (see RowXml._start).
+_STARTS_MAX = 10_000
 
 
 def cap_text(text: str) -> str:
@@ -185,20 +187,35 @@ class RowXml:
         # Bound dict lookups: a cell seen before is rendered without a Python-level call.
         self._writers = [(_WRAPPED if c.wrap else _CELLS[c.kind]).__getitem__ for c in columns]
         self._wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
+        self._starts: dict[tuple[str | None, ...], str] = {}
 
     def rows(self, rows: Iterable[Sequence[Any]]) -> bytes:
         writers, width, wrapped = self._writers, len(self._writers), self._wrapped
+        # One flat list joined once: a join per row (and its concatenations) cost as much as the cells.
         out: list[str] = []
+        append, extend = out.append, out.extend
         for values in rows:
             if len(values) != width:
                 raise ValueError(f"a row of {len(values)} cells in a table of {width} columns")
-            start = "<row>"
-            if wrapped:
-                height = row_height([(str(values[i]), w) for i, w in wrapped if values[i]], line_height=15)
-                if height > DEFAULT_ROW_HEIGHT:
-                    start = f'<row ht="{height:g}" customHeight="1">'
-            out.append(start + "".join(map(call, writers, values)) + "</row>")
+            append(self._start(values) if wrapped else "<row>")
+            extend(map(call, writers, values))
+            append("</row>")
         return "".join(out).encode()
+
+    def _start(self, values: Sequence[Any]) -> str:
+        """A row's opening tag, as tall as its wrapped texts need: remembered by those texts, which repeat
+        (a rule's message about the same indicator in every unit)."""
+        texts = tuple(values[i] for i, _ in self._wrapped)
+        key = texts if all(type(t) is str or t is None for t in texts) else None
+        start = self._starts.get(key) if key is not None else None
+        if start is None:
+            height = row_height([(str(values[i]), w) for i, w in self._wrapped if values[i]], line_height=15)
+            start = f'<row ht="{height:g}" customHeight="1">' if height > DEFAULT_ROW_HEIGHT else "<row>"
+            if key is not None:
+                if len(self._starts) >= _STARTS_MAX:
+                    self._starts.clear()
+                self._starts[key] = start
+        return start
 
     def header(self) -> str:
         styles = {False: f' s="{_HEADER_STYLE}"', True: f' s="{_NUMBER_HEADER_STYLE}"'}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Literal
 
 from xlgoals.core import layout
 from xlgoals.core.layout import (
@@ -124,12 +125,17 @@ def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("是" if value else "否")
 
 
+# The project's summary fields fetched in one C call, and which of them read 是/否.
+_SUMMARY_VALUES = attrgetter(*(spec.key for spec in layout.SUMMARY_PROJECT_FIELDS))
+_YES_NO_FIELDS = tuple(spec.kind == "yesno" for spec in layout.SUMMARY_PROJECT_FIELDS)
+
+
 def project_row(group: str | None, unit: Unit, shown: str, p: Project, counts: dict[str, int]) -> Row:
     """项目清单's row of one project, group column first (blank when the run is not grouped)."""
-    fields: list[Any] = []
-    for spec in layout.SUMMARY_PROJECT_FIELDS:
-        value = getattr(p, spec.key)
-        fields.append(_yes_no(value) if spec.kind == "yesno" else (value if value != "" else None))
+    fields = [
+        _yes_no(value) if yes_no else (value if value != "" else None)
+        for yes_no, value in zip(_YES_NO_FIELDS, _SUMMARY_VALUES(p), strict=True)
+    ]
     # Labelled as the project's own form labels the cell: the text is as written there (in 万元 on the national form).
     unparsed = "；".join(f"{layout.field_of(k, p.cells).label}：{v}" for k, v in p.unparsed.items()) or None
     return (
