@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pytest import MonkeyPatch
 
 from xlgoals.io import xlsxstream
 from xlgoals.io.rowxml import Column
@@ -70,3 +71,21 @@ def test_a_deflated_piece_split_past_the_last_row(tmp_path: Path) -> None:
     assert _save(tmp_path / "deflated.xlsx", pieces, deflated=True, limit=5) == names
     assert names[:3] == ["指标明细", "指标明细2", "指标明细3"]
     assert _parts(tmp_path / "deflated.xlsx") == _parts(tmp_path / "text.xlsx")
+
+
+def test_wrapped_rows_are_as_tall_as_their_text_on_every_rendering(monkeypatch: MonkeyPatch) -> None:
+    """Row heights are remembered by the wrapped texts: a repeated text gets the height it got first, every
+    text the height row_height gives it, and the memory stays within its bound."""
+    from xlgoals.io import rowxml
+    from xlgoals.io.presentation import row_height
+
+    monkeypatch.setattr(rowxml, "_STARTS_MAX", 3)
+    table = rowxml.RowXml((Column("代码", width=8), Column("说明", width=10, wrap=True)))
+    texts = ["短", *("很长的说明文字" * n for n in range(1, 8)), None, "", "很长的说明文字" * 3]
+    for first in (True, False):
+        for i, text in enumerate(texts):
+            xml = table.rows([(f"c{i}", text)]).decode()
+            height = row_height([(text, 10)], line_height=15) if text else 15
+            expected = f'<row ht="{height:g}" customHeight="1">' if height > 15 else "<row>"
+            assert xml.startswith(expected), (first, text, xml)
+            assert len(table._starts) <= 3
