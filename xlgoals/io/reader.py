@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 
 from xlgoals.core import layout
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
@@ -150,17 +151,16 @@ def _row_cells(row: int) -> dict[str, str]:
 
 _WIDTH = max(_COLUMN.values()) + 1
 _PAD: tuple[None, ...] = (None,) * _WIDTH
+_PARTS = itemgetter(_LEVEL1, _LEVEL2, _NAME, _TARGET)
 
 
 def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]]:
     """The fields of each indicator row below the header, as Indicator takes them (see read_indicators)."""
     out: list[dict[str, object]] = []
     level1 = level2 = ""
-    for index in range(layout.INDICATOR_FIRST_ROW - 1, len(grid)):
-        values = grid[index]
-        if len(values) < _WIDTH:
-            values = (*values, *_PAD)
-        v1, v2, v3, v4 = values[_LEVEL1], values[_LEVEL2], values[_NAME], values[_TARGET]
+    first = layout.INDICATOR_FIRST_ROW
+    for row, values in enumerate(grid[first - 1 :], first):
+        v1, v2, v3, v4 = _PARTS(values if len(values) >= _WIDTH else (*values, *_PAD))
         if v1 is None and v2 is None and v3 is None and v4 is None:
             continue
         # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
@@ -179,7 +179,7 @@ def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]
                 "name": name,
                 "value": value,
                 "target": parse_target_cached(v4, name, words),
-                "cells": _row_cells(index + 1),
+                "cells": _row_cells(row),
             }
         )
     return out
