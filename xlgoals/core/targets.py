@@ -6,9 +6,9 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Any, Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
 from xlgoals.core.schedules import DASH, schedule
 from xlgoals.core.values import CellValue, ParseError, cell_text, float_decimal, fold, plain_decimal
@@ -47,8 +47,9 @@ class Target(BaseModel, frozen=True):
     start: date | None = None
     end: date | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    # A post-init check, not an `after` model validator: pydantic runs those again on every Target instance
+    # validated into an Indicator (tens of thousands a consolidation); a post-init runs only when one is built.
+    def model_post_init(self, context: Any, /) -> None:
         if self.kind is TargetKind.QUANTITATIVE:
             if self.number is None:
                 raise ValueError("a quantitative target needs a number")
@@ -59,7 +60,6 @@ class Target(BaseModel, frozen=True):
             raise ValueError(f"a {self.kind} target has no operator, number or unit")
         if (self.unit is None) != (self.unit_source is None):
             raise ValueError("unit and unit_source go together")
-        return self
 
 
 DEFAULT_QUALITATIVE: frozenset[str] = frozenset(

@@ -7,13 +7,14 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 
 from xlgoals.core import layout
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
-from xlgoals.core.values import CellValue, ParseError, cell_text, parse_date, parse_money
+from xlgoals.core.values import EDGE_CHARS, CellValue, ParseError, cell_text, parse_date, parse_money
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
 from xlgoals.validation.ruleset import framework_name
 
@@ -41,6 +42,28 @@ def _value(grid: Grid, cell: str) -> CellValue:
     return values[col] if col < len(values) else None
 
 
+Positions = tuple[tuple[int, int], ...]
+# id(fields) -> (the fields, their label cells' positions, their value cells' positions). By identity: hashing a
+# tuple of FieldSpecs hashes every spec, which cost more than the lookups it saved. The reader only passes the
+# layout's own tuples; keeping each tuple here keeps its id from being reused.
+_FIELD_POSITIONS: dict[int, tuple[tuple[FieldSpec, ...], Positions, Positions]] = {}
+
+
+def _field_positions(specs: tuple[FieldSpec, ...]) -> tuple[Positions, Positions]:
+    """Positions of the label cells and of the value cells of a form's fields."""
+    known = _FIELD_POSITIONS.get(id(specs))
+    if known is None or known[0] is not specs:
+        labels = tuple(_position(spec.label_cell) for spec in specs)
+        known = _FIELD_POSITIONS[id(specs)] = (specs, labels, tuple(_position(spec.value_cell) for spec in specs))
+    return known[1], known[2]
+
+
+def _values(grid: Grid, positions: Positions) -> list[CellValue]:
+    """_value of each position, in one pass: the reader asks for a form's whole set of cells at once."""
+    height = len(grid)
+    return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in positions]
+
+
 @cache
 def _normalized(label: str) -> str:
     return layout.normalize_label(label)
@@ -52,8 +75,7 @@ def _text(grid: Grid, cell: str) -> str:
 
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
-    for spec in specs:
-        value = _value(grid, spec.label_cell)
+    for spec, value in zip(specs, _values(grid, _field_positions(specs)[0]), strict=True):
         if value == spec.label:  # as the template wrote it (labels have no spaces to strip)
             continue
         text = cell_text(value)
@@ -99,9 +121,8 @@ def _scaled_money(value: CellValue, scale: int) -> Decimal | None:
     return amount * scale
 
 
-def _parsed_field(spec: FieldSpec, grid: Grid, values: dict[str, object], unparsed: dict[str, str]) -> None:
+def _parsed_field(spec: FieldSpec, value: CellValue, values: dict[str, object], unparsed: dict[str, str]) -> None:
     """One header field parsed into `values` (by key), or its text into `unparsed` when it does not parse."""
-    value = _value(grid, spec.value_cell)
     kind = spec.kind
     try:
         if kind == "money":
@@ -130,20 +151,23 @@ def _row_cells(row: int) -> dict[str, str]:
 
 _WIDTH = max(_COLUMN.values()) + 1
 _PAD: tuple[None, ...] = (None,) * _WIDTH
+_PARTS = itemgetter(_LEVEL1, _LEVEL2, _NAME, _TARGET)
 
 
 def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]]:
     """The fields of each indicator row below the header, as Indicator takes them (see read_indicators)."""
     out: list[dict[str, object]] = []
     level1 = level2 = ""
-    for index in range(layout.INDICATOR_FIRST_ROW - 1, len(grid)):
-        values = grid[index]
-        if len(values) < _WIDTH:
-            values = (*values, *_PAD)
-        v1, v2, v3, v4 = values[_LEVEL1], values[_LEVEL2], values[_NAME], values[_TARGET]
+    first = layout.INDICATOR_FIRST_ROW
+    for row, values in enumerate(grid[first - 1 :], first):
+        v1, v2, v3, v4 = _PARTS(values if len(values) >= _WIDTH else (*values, *_PAD))
         if v1 is None and v2 is None and v3 is None and v4 is None:
             continue
-        t1, t2, name, value = cell_text(v1), cell_text(v2), cell_text(v3), cell_text(v4)
+        # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
+        t1 = "" if v1 is None else v1.strip(EDGE_CHARS) if type(v1) is str else cell_text(v1)
+        t2 = "" if v2 is None else v2.strip(EDGE_CHARS) if type(v2) is str else cell_text(v2)
+        name = "" if v3 is None else v3.strip(EDGE_CHARS) if type(v3) is str else cell_text(v3)
+        value = "" if v4 is None else v4.strip(EDGE_CHARS) if type(v4) is str else cell_text(v4)
         if not (t1 or t2 or name or value):
             continue
         level1 = t1 or level1
@@ -155,7 +179,7 @@ def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]
                 "name": name,
                 "value": value,
                 "target": parse_target_cached(v4, name, words),
-                "cells": _row_cells(index + 1),
+                "cells": _row_cells(row),
             }
         )
     return out
@@ -181,8 +205,8 @@ def read_project(
     check_labels(grid, sheet, fields)
     values: dict[str, object] = {}
     unparsed: dict[str, str] = {}
-    for spec in fields:
-        _parsed_field(spec, grid, values, unparsed)
+    for spec, value in zip(fields, _values(grid, _field_positions(fields)[1]), strict=True):
+        _parsed_field(spec, value, values, unparsed)
     # One validation of the whole project, indicators included, rather than one per field assigned.
     project = Project(
         sheet=sheet,
