@@ -372,3 +372,43 @@ def test_a_dying_reader_becomes_a_ledger_row(
     assert all(s == READ for n, (s, _) in status.items() if n != "deadly.xlsx")
     assert result.total.units == len(names) - 1
     assert (tmp_path / "summary.xlsx").exists()
+
+
+def test_a_hung_reader_is_stopped_and_becomes_a_ledger_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file on which the reader never returns (a parser looping on hostile content) is stopped after the
+    time bound and rejected by name; the files before and after it are read and the run reconciles."""
+    import threading
+    import time
+
+    import xlgoals.io.files
+    from xlgoals.jobs.consolidate import READ, REJECTED, consolidate, pool
+
+    real = xlgoals.io.files.read_grids
+
+    def hanging(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
+        while Path(path).name == "hung.xlsx":
+            time.sleep(1)
+        return real(path, engine, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlgoals.io.files, "read_grids", hanging)
+    monkeypatch.setattr(pool, "READ_TIMEOUT", 2.0)
+    names = ["a.xlsx", "b.xlsx", "hung.xlsx", "c.xlsx", "d.xlsx"]
+    for name, data in zip(names, dict(valid_units(BASE, len(names))).values(), strict=True):
+        (tmp_path / name).write_bytes(data)
+    done: list[object] = []
+    run = threading.Thread(
+        target=lambda: done.append(consolidate([tmp_path / n for n in names], tmp_path / "s.xlsx", jobs=2)),
+        daemon=True,
+    )
+    run.start()
+    run.join(120)  # without the bound the run would wait for the hung reader forever
+    assert done, "the consolidation did not finish"
+    result = done[0]
+    assert hasattr(result, "ledger")
+    status = {Path(e.path).name: (e.status, e.reason, e.code, e.sha256) for e in result.ledger}
+    assert [Path(e.path).name for e in result.ledger] == names
+    assert status["hung.xlsx"][0] == REJECTED and status["hung.xlsx"][2] == "workbook.timeout"
+    assert status["hung.xlsx"][1].startswith("读取超过 2 秒仍未完成") and status["hung.xlsx"][3]
+    assert all(s == READ for n, (s, *_) in status.items() if n != "hung.xlsx"), status
+    assert result.total.units == len(names) - 1
+    assert (tmp_path / "s.xlsx").exists()

@@ -34,6 +34,10 @@ class Reason(Enum):
         "workbook.crashed",
         "读取时进程异常退出（{signal}）：文件可能已损坏或含有异常内容，请用 Excel/WPS 打开检查后另存再提交。",
     )
+    TIMEOUT = (
+        "workbook.timeout",
+        "读取超过 {seconds} 秒仍未完成，已中止：文件可能含有异常内容，请用 Excel/WPS 打开检查后另存再提交。",
+    )
     SAME_CONTENT = ("file.duplicate", "与 {first} 内容完全相同（SHA-256 一致），只计一次。")
     SAME_UNIT = ("file.duplicate", "单位“{unit}”{year}年度的申报已由 {first} 提交，本文件未计入汇总。")
 

@@ -6,6 +6,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,16 @@ from typing import Any
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.jobs.consolidate.inputs import read_hashed
 from xlgoals.jobs.consolidate.ledger import REJECTED, Reason
-from xlgoals.jobs.consolidate.worker import FileResult, Task, _process_chunk, _worker_init, process_file
+from xlgoals.jobs.consolidate.worker import FileResult, Task, _process_chunk, _worker_init, process_file, warm
 
 # Files per task and tasks in flight per worker: small enough that results stream, large enough that
 # the per-task overhead of the pool (~0.2 ms) stays below 1 %.
 CHUNK = 8
 WINDOW = 4
+# Seconds a reader may take: for the oldest chunk in flight (waited for from when it is the oldest), and for a
+# file read on its own. A workbook within the container's bounds reads in well under a second; a reader
+# still busy after this is hung on that file (a parser looping on hostile content), and the run must go on.
+READ_TIMEOUT = 120.0
 
 ProgressFn = Callable[[int, int], None]
 
@@ -40,9 +45,9 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
             if progress:
                 progress(done, total)
         if lost:
-            # The pool died with these chunks in flight. The first one's files are read each in a process of
-            # its own, which names the culprit if it is there; the others go back to a fresh pool (if the
-            # culprit was among them, the next pool dies on it and it is isolated then).
+            # The pool died (or hung, and was killed) with these chunks in flight. The first one's files are read
+            # each in a process of its own, which names the culprit if it is there; the others go back to a fresh
+            # pool (if the culprit was among them, the next pool dies or hangs on it and it is isolated then).
             for t in lost[0]:
                 done += 1
                 yield _isolated(t)
@@ -52,13 +57,16 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
 
 
 def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> Iterator[FileResult]:
-    """Chunks from `pending` through one pool, results in order; on the pool's death the chunks in flight
-    are put in `lost` (in order) and the iteration ends."""
+    """Chunks from `pending` through one pool, results in order; on the pool's death, or when the oldest chunk
+    outlasts READ_TIMEOUT (its workers are then killed), the chunks in flight are put in `lost` (in order)
+    and the iteration ends."""
     # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
     # re-imports. Fork is safe here because the first submit launches every worker (fork never spawns
     # later), before the caller's progress bar, the only thread we start, exists. Only after a worker's
     # death are processes forked while the bar runs; they read files and touch none of its locks.
     workers = max(1, min(jobs, len(pending)))
+    if pending:
+        warm(pending[0][0].rules)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     # A bounded window of chunks in flight: finished results never pile up while the parent writes.
     window: deque[tuple[list[Task], Future[list[FileResult]]]] = deque()
@@ -68,8 +76,10 @@ def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> 
             window.append((chunk, pool.submit(_process_chunk, chunk)))
         while window:
             try:
-                batch = window[0][1].result()
-            except BrokenProcessPool:
+                batch = window[0][1].result(timeout=READ_TIMEOUT)
+            except (BrokenProcessPool, FutureTimeout) as e:
+                if isinstance(e, FutureTimeout):
+                    _kill_workers(pool)
                 lost.extend(chunk for chunk, _ in window)
                 return
             window.popleft()
@@ -81,21 +91,37 @@ def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> 
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers: a hung reader never returns, and shutdown would wait for it forever (Python 3.14
+    has ProcessPoolExecutor.kill_workers; before it, the pool's process table is the only handle)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.kill()
+
+
 def _isolated(task: Task) -> FileResult:
-    """One file read in a process of its own: its death is this file's, recorded as a rejection."""
+    """One file read in a process of its own: its death, or its outlasting READ_TIMEOUT, is this file's,
+    recorded as a rejection."""
     import multiprocessing
 
     receive, send = multiprocessing.Pipe(duplex=False)
     proc = multiprocessing.Process(target=_send_result, args=(task, send), daemon=True)
     proc.start()
     send.close()
+    result: FileResult | None = None
+    hung = False
     try:
-        result: FileResult | None = receive.recv()
+        if receive.poll(READ_TIMEOUT):
+            result = receive.recv()
+        else:
+            hung = True
+            proc.kill()
     except EOFError:
         result = None
     finally:
         receive.close()
         proc.join()
+    if hung:
+        return _rejected(task, Reason.TIMEOUT, seconds=f"{READ_TIMEOUT:g}")
     return result if result is not None else _died(task, proc.exitcode)
 
 
@@ -105,15 +131,19 @@ def _send_result(task: Task, send: Any) -> None:
 
 
 def _died(task: Task, exitcode: int | None) -> FileResult:
-    """The ledger row of a file whose reader process died; size and hash still identify the file."""
+    """The ledger row of a file whose reader process died."""
     import signal
 
-    result = FileResult(task.index, task.path, REJECTED, code=Reason.CRASHED.code)
     try:
         signame = signal.Signals(-exitcode).name if exitcode is not None and exitcode < 0 else f"退出码 {exitcode}"
     except ValueError:
         signame = f"信号 {-(exitcode or 0)}"
-    result.reason = Reason.CRASHED.text(signal=signame)
+    return _rejected(task, Reason.CRASHED, signal=signame)
+
+
+def _rejected(task: Task, reason: Reason, **details: str) -> FileResult:
+    """The ledger row of a file whose reader did not come back; size and hash still identify the file."""
+    result = FileResult(task.index, task.path, REJECTED, code=reason.code, reason=reason.text(**details))
     try:
         data, result.sha256 = read_hashed(Path(task.path))
         result.size = len(data)

@@ -169,6 +169,16 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
     return result
 
 
+def warm(rules: str | None) -> None:
+    """Import and parse, before the pool forks, what every worker needs: the workers inherit it instead of each
+    paying for it, and a first file's time bound then measures its reading, not our imports."""
+    import xlgoals.io.files
+    import xlgoals.io.reader
+    import xlgoals.jobs.pipeline
+
+    xlgoals.jobs.pipeline.choose_ruleset(Unit(), rules)
+
+
 def _worker_init() -> None:
     """Workers run a little below the parent, so that it drains their results and streams them out promptly
     even with as many workers as cores. What they inherited is frozen out of the garbage collector, which
