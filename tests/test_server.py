@@ -395,3 +395,49 @@ def test_macro_workbook_comes_back_with_its_macros(client: TestClient) -> None:
     assert marked["name"] == "xlgoals_template_校验.xlsm" and "macroEnabled" in marked["type"]
     with zipfile.ZipFile(io.BytesIO(base64.b64decode(marked["data"]))) as zf:
         assert "xl/vbaProject.bin" in zf.namelist()
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (a killed worker of the fork server may linger as one)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _hangs(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
+    """A job whose reader never returns (run in the server's worker process)."""
+    import time
+
+    while True:
+        time.sleep(1)
+
+
+def test_a_hung_job_answers_in_time_and_frees_its_worker(
+    sample_unit: Unit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request past its time gets the Chinese 503, and the worker hung on it is killed: the next upload is
+    answered by a fresh worker instead of waiting behind it."""
+    import time
+
+    import xlgoals.shells.uploads as uploads
+
+    real = uploads._run_job
+    path = unit_workbooks(sample_unit, tmp_path, 1)[0]
+    app = create_app(Limits(seconds=3, jobs=1))
+    with TestClient(app) as client:
+        monkeypatch.setattr(uploads, "_run_job", _hangs)
+        app.state.workers.warm()
+        pids = list(app.state.workers._current()._processes)
+        hung = _upload(client, "/api/check", path)
+        assert hung.status_code == 503 and "处理超过 3 秒仍未完成" in hung.json()["detail"]
+        for _ in range(50):  # SIGKILL is delivered asynchronously: give the killed worker a moment to exit
+            if not any(_running(pid) for pid in pids):
+                break
+            time.sleep(0.1)
+        assert pids and not any(_running(pid) for pid in pids), "the worker hung on the file is still running"
+        monkeypatch.setattr(uploads, "_run_job", real)
+        answer = _upload(client, "/api/check", path)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["file"] == path.name

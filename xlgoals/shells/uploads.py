@@ -167,10 +167,14 @@ class Workers:
                 )
             return self._pool
 
-    def _drop(self, pool: ProcessPoolExecutor) -> None:
+    def _drop(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
+        if kill:
+            from xlgoals.jobs.consolidate.pool import kill_workers
+
+            kill_workers(pool)
         pool.shutdown(wait=False, cancel_futures=True)
 
     async def run(self, folder: Path, names: list[str], many: bool) -> dict[str, Any]:
@@ -183,6 +187,12 @@ class Workers:
                 return answer
             except BrokenProcessPool:
                 self._drop(pool)
+            except asyncio.CancelledError:
+                # The request ran out of time: its worker may be hung on the file and would hold its slot
+                # forever. The pool's workers are killed; other requests' jobs in it see a broken pool and run
+                # again in a fresh one.
+                self._drop(pool, kill=True)
+                raise
         return {"error": f"文件 {'、'.join(names)}：读取时进程异常退出（文件可能损坏或过大），未能处理。"}
 
     def warm(self) -> None:

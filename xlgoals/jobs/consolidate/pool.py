@@ -79,7 +79,7 @@ def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> 
                 batch = window[0][1].result(timeout=READ_TIMEOUT)
             except (BrokenProcessPool, FutureTimeout) as e:
                 if isinstance(e, FutureTimeout):
-                    _kill_workers(pool)
+                    kill_workers(pool)
                 lost.extend(chunk for chunk, _ in window)
                 return
             window.popleft()
@@ -91,7 +91,7 @@ def _pool_run(pending: deque[list[Task]], jobs: int, lost: list[list[Task]]) -> 
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
+def kill_workers(pool: ProcessPoolExecutor) -> None:
     """Kill a pool's workers: a hung reader never returns, and shutdown would wait for it forever (Python 3.14
     has ProcessPoolExecutor.kill_workers; before it, the pool's process table is the only handle)."""
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
