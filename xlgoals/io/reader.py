@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
@@ -42,26 +42,10 @@ def _value(grid: Grid, cell: str) -> CellValue:
     return values[col] if col < len(values) else None
 
 
-Positions = tuple[tuple[int, int], ...]
-# id(fields) -> (the fields, their label cells' positions, their value cells' positions). By identity: hashing a
-# tuple of FieldSpecs hashes every spec, which cost more than the lookups it saved. The reader only passes the
-# layout's own tuples; keeping each tuple here keeps its id from being reused.
-_FIELD_POSITIONS: dict[int, tuple[tuple[FieldSpec, ...], Positions, Positions]] = {}
-
-
-def _field_positions(specs: tuple[FieldSpec, ...]) -> tuple[Positions, Positions]:
-    """Positions of the label cells and of the value cells of a form's fields."""
-    known = _FIELD_POSITIONS.get(id(specs))
-    if known is None or known[0] is not specs:
-        labels = tuple(_position(spec.label_cell) for spec in specs)
-        known = _FIELD_POSITIONS[id(specs)] = (specs, labels, tuple(_position(spec.value_cell) for spec in specs))
-    return known[1], known[2]
-
-
-def _values(grid: Grid, positions: Positions) -> list[CellValue]:
-    """_value of each position, in one pass: the reader asks for a form's whole set of cells at once."""
+def _values(grid: Grid, cells: Iterable[str]) -> list[CellValue]:
+    """_value of each cell, in one pass: the reader asks for a form's whole set of cells at once."""
     height = len(grid)
-    return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in positions]
+    return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in map(_position, cells)]
 
 
 @cache
@@ -75,7 +59,7 @@ def _text(grid: Grid, cell: str) -> str:
 
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
-    for spec, value in zip(specs, _values(grid, _field_positions(specs)[0]), strict=True):
+    for spec, value in zip(specs, _values(grid, [spec.label_cell for spec in specs]), strict=True):
         if value == spec.label:  # as the template wrote it (labels have no spaces to strip)
             continue
         text = cell_text(value)
@@ -205,7 +189,7 @@ def read_project(
     check_labels(grid, sheet, fields)
     values: dict[str, object] = {}
     unparsed: dict[str, str] = {}
-    for spec, value in zip(fields, _values(grid, _field_positions(fields)[1]), strict=True):
+    for spec, value in zip(fields, _values(grid, [spec.value_cell for spec in fields]), strict=True):
         _parsed_field(spec, value, values, unparsed)
     # One validation of the whole project, indicators included, rather than one per field assigned.
     project = Project(

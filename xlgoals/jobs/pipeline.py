@@ -15,6 +15,7 @@ from xlgoals.core.model import Unit
 from xlgoals.io.container import Container
 from xlgoals.io.files import BookGrid, Engine
 from xlgoals.io.reader import read_book
+from xlgoals.validation.builtin import file_version
 from xlgoals.validation.findings import Report
 from xlgoals.validation.rules import validate
 from xlgoals.validation.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
@@ -35,19 +36,15 @@ def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> R
     return load_ruleset(DEFAULT)
 
 
-def _version(rules: str) -> tuple[int, int]:
-    """A rule-set file's modification time and size (a built-in name has none): a changed file is read again."""
-    try:
-        st = os.stat(rules)
-    except OSError:
-        return 0, 0
-    return st.st_mtime_ns, st.st_size
-
-
 def _ruleset_file(rules: str) -> RuleSet:
     """A bureau's --rules file (or a built-in name), parsed once per process: a department's thousand workbooks
-    are checked by one parse in each worker, not one per workbook."""
-    return _parsed(rules, *_version(rules))
+    are checked by one parse in each worker, not one per workbook. Keyed by the file's modification time and
+    size, so a changed file is read again; a built-in name has none."""
+    try:
+        version = file_version(Path(rules))
+    except OSError:
+        version = (0, 0)
+    return _parsed(rules, *version)
 
 
 @cache

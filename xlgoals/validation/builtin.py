@@ -21,8 +21,8 @@ def builtin_path(name: str) -> Path:
 
 
 def file_version(path: Path) -> tuple[int, int]:
-    """A built-in file's modification time and size: a bureau may edit it (its comments invite that), and a
-    long-running process then reads the edited file, while an unchanged one is parsed once per process."""
+    """A rule-set file's modification time and size: a bureau may edit it (a built-in's comments invite that),
+    and a long-running process then reads the edited file, while an unchanged one is parsed once per process."""
     st = os.stat(path)
     return st.st_mtime_ns, st.st_size
 
