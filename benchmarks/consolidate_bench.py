@@ -12,7 +12,9 @@ a pool of as many processes as the consolidation uses, which only opens each fil
 and reads every sheet; it runs as a whole process right after each consolidation, over the same folder,
 timed the same way, and the consolidation's time is reported as a multiple of it, pair by pair. Each
 consolidation runs --repeat times (default 3); medians are reported with the spread, since the machine's
-load moves single runs by 10-20 %. Targets are printed next to the figures, never asserted.
+load moves single runs by 10-20 %. Targets are printed next to the figures, never asserted. Last, the
+worker's steps are timed one by one over 200 of the same files beside the raw read (worker_phases.py): where
+the time above the floor goes.
 
 --scale N is the scale run instead: a department of N workbooks (4,000 for the target; generating it takes
 minutes the first time, so `make bench` leaves it out) consolidated at N/4, N/2 and N files, with the time
@@ -308,8 +310,10 @@ def main() -> int:
     ratios: list[float] = []
     floors: dict[int, list[tuple[Timing, Timing]]] = {}
     sizes = sorted({n for n in (args.units // 4, args.units // 2, args.units) if n > 0})
+    full_folder = args.dir
     for n in sizes:
         folder, out = subset(args.dir, good, n), args.dir / f"summary-{n}.xlsx"
+        full_folder = folder  # the last size, the one held to the targets
         runs = []
         for _ in range(repeat):
             runs.append(run_consolidate(f"{n} workbooks", [folder], out, n, args.jobs))
@@ -386,6 +390,11 @@ def main() -> int:
         " (naive / target speed-up)"
     )
     print(f"peak memory (process tree)            {peak:8.0f} MB  < {TARGET_MEMORY_MB:.0f} MB")
+    # Where the time over the floor goes, over the same files, in a process of its own.
+    phases = [sys.executable, str(Path(__file__).resolve().parent / "worker_phases.py"), str(full_folder)]
+    print()
+    sys.stdout.flush()
+    subprocess.run(phases, check=True, env=timed_env())
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"(getrusage RUSAGE_CHILDREN: largest child process {children.ru_maxrss / 1024:.0f} MB over all runs,"
