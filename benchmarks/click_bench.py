@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, only benchmarks/ is on the path; the payload builder lives in tests/.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.procenv import PLUGINS_OFF  # noqa: E402  (after ROOT is on the path)
+
 TARGET_SECONDS = 0.3
 HEAVY = ("pandas", "numpy", "pyarrow")
 
@@ -51,7 +54,9 @@ print(json.dumps({{"alerts": alerts, "heavy": [m for m in {HEAVY!r} if m in sys.
 
 
 # What a click imports before it reads the book: its share of the click is printed next to the figures.
-CLICK_IMPORTS = "import xlwings.utils, xlwings, xlgoals.excel, xlgoals.jobs.pipeline, xlgoals.validation.marks"
+CLICK_IMPORTS = PLUGINS_OFF + (
+    "import xlwings.utils, xlwings, xlgoals.excel, xlgoals.jobs.pipeline, xlgoals.validation.marks"
+)
 
 
 class LeanInstallError(RuntimeError):
@@ -133,9 +138,11 @@ def main() -> int:
             ("bare import xlwings.utils, full install", [str(full), "-c", "import xlwings.utils"]),
             ("bare import xlwings.utils, lean install", [str(lean), "-c", "import xlwings.utils"]),
         ]
-        figures = {label: median_seconds(cmd, args.runs) for label, cmd in rows}
+        figures = dict(
+            zip([label for label, _ in rows], median_seconds([cmd for _, cmd in rows], args.runs), strict=True)
+        )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nmedian of {args.runs} whole-process runs each, after one unrecorded run (load average {load}):")
+    print(f"\nmedian of {args.runs} whole-process runs each, in turns, after one unrecorded run (load average {load}):")
     for label, seconds in figures.items():
         print(f"  {label:<45} {seconds:6.3f} s")
     lean_click, start, imports = (figures[label] for label, _ in rows[:3])

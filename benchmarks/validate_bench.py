@@ -22,15 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from procenv import timed_env
+from procenv import PLUGINS_OFF, timed_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
 TARGET_SECONDS = 0.2  # issue 12: a cold validate of a 30-project workbook
 COPIES = 10
-# Pydantic's plugins off, as our entry points set them before any model is built (looking for plugins reads
-# every installed package's metadata).
-PLUGINS_OFF = "import os\nos.environ['PYDANTIC_DISABLE_PLUGINS'] = '1'\n"
 # The floor of any CLI built on typer and pydantic models: both imported, one model class defined.
 LIBRARIES = PLUGINS_OFF + "import typer, pydantic\nclass M(pydantic.BaseModel):\n    x: int"
 IMPORTS = PLUGINS_OFF + "import xlgoals.shells.cli, xlgoals.jobs.pipeline"
