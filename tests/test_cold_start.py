@@ -124,10 +124,10 @@ def test_one_command_app_runs_and_helps_as_the_whole_app(sample_xlsx: Path) -> N
 
 
 def test_naming_a_framework_parses_only_its_rule_set() -> None:
-    ruleset._parse_builtin.cache_clear()
+    ruleset._parse_file.cache_clear()
     national = ruleset.builtin_named("全国（财政部）")
     assert national is not None and national.name == "national"
-    assert ruleset._parse_builtin.cache_info().currsize == 1
+    assert ruleset._parse_file.cache_info().currsize == 1
     assert ruleset.builtin_named("national") is national
     assert ruleset.builtin_named("没有这个体系") is None
     assert [rs.name for rs in ruleset.builtin_rulesets()] == list(builtin.BUILTIN)

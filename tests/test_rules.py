@@ -56,7 +56,7 @@ def set_project(**fields: Any) -> Mutation:
 def home(rs: RuleSet, role: str) -> tuple[str, str]:
     """(level-1, level-2) of the first level-2 playing `role` in the rule set."""
     level2: str = getattr(rs.roles, role)[0]
-    level1 = rs.level1_of(level2)
+    level1 = rs.level1_by_level2.get(level2)
     assert level1 is not None
     return level1, level2
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 from xlgoals.core.model import Unit
 from xlgoals.io.container import Container
 from xlgoals.io.files import BookGrid, Engine
 from xlgoals.io.reader import read_book
-from xlgoals.validation.builtin import file_version
 from xlgoals.validation.findings import Report
 from xlgoals.validation.rules import validate
 from xlgoals.validation.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
@@ -27,29 +25,13 @@ def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> R
     An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
     """
     if rules:
-        return _ruleset_file(os.fspath(rules))
+        return load_ruleset(os.fspath(rules))
     if unit.framework:
         try:
             return load_ruleset(unit.framework)
         except RuleSetError:
             pass
     return load_ruleset(DEFAULT)
-
-
-def _ruleset_file(rules: str) -> RuleSet:
-    """A bureau's --rules file (or a built-in name), parsed once per process: a department's thousand workbooks
-    are checked by one parse in each worker, not one per workbook. Keyed by the file's modification time and
-    size, so a changed file is read again; a built-in name has none."""
-    try:
-        version = file_version(Path(rules))
-    except OSError:
-        version = (0, 0)
-    return _parsed(rules, *version)
-
-
-@cache
-def _parsed(rules: str, mtime_ns: int, size: int) -> RuleSet:
-    return load_ruleset(rules)
 
 
 @dataclass(frozen=True)

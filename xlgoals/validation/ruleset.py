@@ -101,16 +101,10 @@ class RuleSet(_Strict):
             raise ValueError(f"rule codes repeat: {dupes}")
         return self
 
-    def level2_of(self, level1: str) -> list[str] | None:
-        return self.level2_by_level1.get(level1)
-
-    def level1_of(self, level2: str) -> str | None:
-        """The level-1 a level-2 name belongs to, for 'filed under the wrong level-1' messages."""
-        return self.level1_by_level2.get(level2)
-
     # The rules ask these for every indicator of every unit: a lookup, not a walk over the levels.
     @cached_property
     def level2_by_level1(self) -> dict[str, list[str]]:
+        """Each level-1 name's level-2 names."""
         return {lv.name: lv.level2 for lv in self.level1}
 
     @cached_property
@@ -166,12 +160,27 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
 
 
 def _builtin(name: str) -> RuleSet:
-    return _parse_builtin(name, *file_version(builtin_path(name)))
+    return _parsed_file(builtin_path(name), f"{name}.toml")
+
+
+def _parsed_file(path: Path, source: str) -> RuleSet:
+    """A rule-set file parsed once per process while it is unchanged: a department's thousand workbooks are
+    checked by one parse in each worker, not one per workbook. Keyed by the file's modification time and size,
+    so a bureau's edit (a built-in's comments invite one) is read again by a long-running process."""
+    try:
+        version = file_version(path)
+    except OSError as e:
+        raise RuleSetError(source, "(文件)", f"无法读取：{e}") from e
+    return _parse_file(path, source, *version)
 
 
 @cache
-def _parse_builtin(name: str, mtime_ns: int, size: int) -> RuleSet:
-    return parse_ruleset(builtin_path(name).read_text(encoding="utf-8"), f"{name}.toml")
+def _parse_file(path: Path, source: str, mtime_ns: int, size: int) -> RuleSet:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleSetError(source, "(文件)", f"无法读取：{e}") from e
+    return parse_ruleset(text, source)
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:
@@ -182,11 +191,7 @@ def load_ruleset(name_or_path: str | Path) -> RuleSet:
         return builtin
     path = Path(key)
     if path.suffix.lower() == ".toml" or path.exists():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise RuleSetError(str(path), "(文件)", f"无法读取：{e}") from e
-        return parse_ruleset(text, str(path))
+        return _parsed_file(path, str(path))
     raise RuleSetError(key, "(名称)", f"没有这个规则集；可用：{', '.join(BUILTIN)}，或给出 .toml 文件路径")
 
 

@@ -12,8 +12,9 @@ def framework_of(unit: Unit) -> str:
     pairs = [(ind.level1, ind.level2) for p in unit.projects for ind in p.indicators]
     best, best_count = "", 0
     for rs in builtin_rulesets():
-        count = sum(1 for l1, l2 in pairs if l2 in (rs.level2_of(l1) or ()))
-        count += sum(1 for l1, _ in pairs if rs.level2_of(l1) is not None)
+        known = rs.level2_by_level1
+        count = sum(1 for l1, l2 in pairs if l2 in known.get(l1, ()))
+        count += sum(1 for l1, _ in pairs if l1 in known)
         if count > best_count:
             best, best_count = rs.name, count
     return best
