@@ -52,8 +52,13 @@ def text_width(text: str) -> int:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Printed lines of `text` wrapped in a column `width` characters wide."""
-    per_line = int(max(1.0, width * _FILL))
+    per_line = _per_line(width)
     return sum(_part_lines(part, per_line) for part in text.split("\n"))
+
+
+def _per_line(width: float) -> int:
+    """Character units a line of a column `width` wide holds."""
+    return int(max(1.0, width * _FILL))
 
 
 def _part_lines(part: str, per_line: int) -> int:
@@ -74,7 +79,7 @@ def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_heigh
 
 def fits_row(text: str, width: float, line_height: float = LINE_HEIGHT) -> bool:
     """Whether a wrapped text fits in the tallest row Excel allows, i.e. prints whole."""
-    per_line = int(max(1.0, width * _FILL))
+    per_line = _per_line(width)
     # Lines if every character were wide: an upper bound that settles most texts without measuring them.
     most = sum(max(1, -(-2 * len(part) // per_line)) for part in text.split("\n"))
     if most * line_height + 4 <= MAX_ROW_HEIGHT:

@@ -33,19 +33,15 @@ def _position(cell: str) -> tuple[int, int]:
     return row - 1, col - 1
 
 
-def _value(grid: Grid, cell: str) -> CellValue:
-    """layout.grid_value without parsing the address each time."""
-    row, col = _position(cell)
-    if row >= len(grid):
-        return None
-    values = grid[row]
-    return values[col] if col < len(values) else None
-
-
 def _values(grid: Grid, cells: Iterable[str]) -> list[CellValue]:
-    """_value of each cell, in one pass: the reader asks for a form's whole set of cells at once."""
+    """layout.grid_value of each cell without parsing the addresses each time, in one pass: the reader asks for
+    a form's whole set of cells at once."""
     height = len(grid)
     return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in map(_position, cells)]
+
+
+def _value(grid: Grid, cell: str) -> CellValue:
+    return _values(grid, (cell,))[0]
 
 
 @cache
