@@ -130,6 +130,22 @@ def test_national_money_messages_use_its_labels(national_unit: Unit, tmp_path: P
     assert "“其中：财政拨款（元）”为负数（-10,000）" in negative.message
 
 
+def test_funding_parts_that_do_not_add_up_point_at_the_total(national_unit: Unit, tmp_path: Path) -> None:
+    # The table's 10 万元 is all 财政拨款 with 其他资金 0; typing 2 into 其他资金 breaks the sum.
+    assert not [
+        f
+        for f in check_file(_edited(national_unit, tmp_path / "ok.xlsx")).report.findings
+        if f.code == "money.funding-mismatch"
+    ]
+    f = _finding(_edited(national_unit, tmp_path / "n.xlsx", budget_other=2), "money.funding-mismatch")
+    assert (f.cell, f.severity.value) == (NATIONAL["budget_year"].value_cell, "error")
+    parts = "“其中：财政拨款” 100,000 元，“其他资金” 20,000 元，合计 120,000 元"
+    assert f"“年度资金总额” 100,000 元不等于其中各项之和（{parts}）" in f.message
+    # An 其他资金 that does not parse is money.invalid's finding, not a second one here.
+    unparsed = check_file(_edited(national_unit, tmp_path / "w.xlsx", budget_other="两万")).report.findings
+    assert {f.code for f in unparsed} & {"money.invalid", "money.funding-mismatch"} == {"money.invalid"}
+
+
 def test_unparsed_national_money_names_its_label(national_unit: Unit, tmp_path: Path) -> None:
     f = _finding(_edited(national_unit, tmp_path / "n.xlsx", budget_fiscal="十万"), "money.invalid")
     assert f.cell == "B10" and f.message.startswith("“其中：财政拨款”：")

@@ -142,6 +142,21 @@ def test_validates_under_its_framework_without_unknown_levels(stem: str) -> None
     assert not codes & {"level1.unknown", "level2.unknown", "level2.misplaced"}, codes
 
 
+def test_funding_parts_add_up_to_the_total_except_where_the_table_says_otherwise() -> None:
+    # Chizhou's self-evaluation writes 年度资金总额 as 0 beside 本年财政拨款 90 (万元): the one real mismatch.
+    found = {}
+    for stem in STEMS:
+        unit = load(stem)
+        found[stem] = [
+            f for f in validate(unit, load_ruleset(unit.framework)).findings if f.code == "money.funding-mismatch"
+        ]
+    assert [stem for stem, hits in found.items() if hits] == ["chizhou_tangxi_2022_weituoyewu_ziping"]
+    (hit,) = found["chizhou_tangxi_2022_weituoyewu_ziping"]
+    assert hit.message.startswith(
+        "“年度资金总额” 0 元不等于其中各项之和（“其中：财政拨款” 900,000 元，合计 900,000 元）"
+    )
+
+
 def test_fengjie_under_the_older_form_is_wrong_and_vice_versa() -> None:
     fengjie = load("fengjie_2023_yunwu_jiagongyuan")
     assert "level1.unknown" in {f.code for f in validate(fengjie, load_ruleset("national-2015")).findings}

@@ -257,6 +257,15 @@ CASES = [
         set_project(budget_year=Decimal(700000), budget_total=Decimal(700000)),
     ),
     Case(
+        "money.funding-mismatch",
+        ERROR,
+        set_project(budget_fiscal=Decimal(500000)),
+        P1,
+        "D14",
+        # A blank part counts as 0: the whole total from 财政拨款 alone adds up.
+        set_project(budget_fiscal=Decimal(600000)),
+    ),
+    Case(
         "money.executed-over-budget",
         WARNING,
         set_project(last_year_executed=Decimal(650000)),

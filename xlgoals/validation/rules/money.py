@@ -7,8 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from xlgoals.core import layout
-from xlgoals.core.values import format_money, parse_money
-from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, project_of, unparsed_hits
+from xlgoals.core.values import ParseError, format_money, parse_money
+from xlgoals.validation.rules.common import (
+    MONEY_KEYS,
+    exceeds,
+    field_cell,
+    field_label,
+    project_of,
+    unparsed_hits,
+)
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 
@@ -38,6 +45,48 @@ def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
 def year_within_total(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """This year's budget does not exceed the project's total budget."""
     return exceeds(project_of(ctx), "budget_year", "budget_total", "total")
+
+
+# The national form's parts of 年度资金总额 (其中：财政拨款, 其他资金).
+FUNDING_PARTS = ("budget_fiscal", "budget_other")
+# Parts some published forms add, kept as text among a project's unlabelled facts (`Project.extra`): filled
+# with an amount, the two parts above are not the whole of the total.
+OTHER_FUNDING_PARTS = ("上年结转资金", "该项目支出上级资金")
+
+
+def _has_other_part(extra: Mapping[str, str]) -> bool:
+    for label in OTHER_FUNDING_PARTS:
+        try:
+            if parse_money(extra.get(label)):
+                return True
+        except ParseError:
+            return True  # filled, but not a plain amount (a row of figures, a note): not judged
+    return False
+
+
+@check("funding_adds_up", "project", placeholders=("label", "parts", "sum"))
+def funding_adds_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """The year's total (年度资金总额) is its parts: 其中：财政拨款 plus 其他资金, a blank part counted as 0."""
+    project = project_of(ctx)
+    total = project.budget_year
+    parts = [(key, amount) for key in FUNDING_PARTS if (amount := getattr(project, key)) is not None]
+    # A part that did not parse is money.invalid's finding; without any part there is nothing to add up.
+    if total is None or not parts or any(key in project.unparsed for key in FUNDING_PARTS):
+        return
+    if _has_other_part(project.extra):
+        return
+    added = sum((amount for _, amount in parts), Decimal(0))
+    if added != total:
+        yield Hit(
+            cell=field_cell(project, "budget_year"),
+            field="budget_year",
+            value=format_money(total),
+            params={
+                "label": field_label(project, "budget_year"),
+                "parts": "，".join(f"“{field_label(project, key)}” {format_money(amount)} 元" for key, amount in parts),
+                "sum": format_money(added),
+            },
+        )
 
 
 @check("executed_within_budget", "project", placeholders=("budget", "label", "budget_label"))
