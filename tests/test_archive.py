@@ -13,11 +13,15 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.test_real_tables import REAL
 from xlgoals.core import layout
+from xlgoals.io.template import write_unit
 from xlgoals.jobs.archive.ingest import add_paths
 from xlgoals.jobs.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
 from xlgoals.jobs.archive.store import dataframe, listing, sql
 from xlgoals.jobs.consolidate import consolidate
+from xlgoals.jobs.importer import import_file
+from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 
 TABLES = ("units", "projects", "indicators", "findings", "supersessions")
@@ -50,6 +54,36 @@ def _revised(sample_xlsx: Path, tmp_path: Path, amount: int) -> Path:
     path = tmp_path / f"revised_{amount}.xlsx"
     wb.save(path)
     return path
+
+
+def test_each_project_row_counts_its_own_findings(sample_xlsx: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    add_paths([sample_xlsx], db, jobs=1)
+    report = check_file(sample_xlsx).report
+    want = {sheet: (c["error"], c["warning"], c["info"]) for sheet, c in report.per_project().items()}
+    rows = sql(db, "SELECT sheet, errors, warnings, infos FROM current_projects").rows
+    assert {sheet: tuple(counts) for sheet, *counts in rows} == want
+    assert any(any(c) for c in want.values())  # the sample has findings: a row of zeros would not pass
+    by_sheet = dict(sql(db, "SELECT sheet, count(*) FROM current_findings WHERE project IS NOT NULL GROUP BY ALL").rows)
+    assert by_sheet == {sheet: sum(c) for sheet, c in want.items() if any(c)}
+
+
+def test_national_form_fields_are_stored(tmp_path: Path) -> None:
+    unit = import_file(REAL / "nanyue_2018_fupin_jichusheshi.txt").unit
+    path = tmp_path / "national.xlsx"
+    write_unit(unit, path)
+    db = tmp_path / "a.duckdb"
+    add_paths([path], db, jobs=1)
+    p = unit.projects[0]
+    (row,) = sql(
+        db,
+        "SELECT project_department, implementer, manager, phone, budget_fiscal, budget_other, budget_year"
+        " FROM current_projects",
+    ).rows
+    assert row == (p.department, p.implementer, p.manager, p.phone, p.budget_fiscal, p.budget_other, p.budget_year)
+    assert row[4] == Decimal(100_000) and row[5] == Decimal(0)
+    lines = dict(sql(db, "SELECT line, amount FROM current_budgets").rows)
+    assert (lines["budget_fiscal"], lines["budget_other"], lines["budget_year"]) == (row[4], row[5], row[6])
 
 
 def test_a_newer_file_supersedes_and_the_older_stays_as_history(sample_xlsx: Path, tmp_path: Path) -> None:
@@ -122,6 +156,9 @@ def test_an_older_schema_is_migrated_keeping_its_rows(sample_xlsx: Path, tmp_pat
         con.close()
     add_paths([sample_xlsx], db, jobs=1)
     assert _counts(db)["units"] == 2
+    # Version 2's columns reach the views that version 1 made.
+    columns = sql(db, "SELECT * FROM current_projects LIMIT 0").columns
+    assert {"project_department", "budget_fiscal", "budget_other"} <= set(columns)
 
 
 def test_sql_is_read_only_and_python_callers_get_a_dataframe(sample_xlsx: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from xlgoals.core.model import Unit
+from xlgoals.jobs.rollup import project_key
 from xlgoals.validation.findings import Report
 
 Row = tuple[Any, ...]
@@ -50,6 +51,14 @@ PROJECT_COLUMNS = (
     "safeguards",
     "plan",
     "goals",
+    # The national form's own fields (schema 2); 主管部门 of the project sheet, beside the cover's `department`.
+    "project_department",
+    "implementer",
+    "manager",
+    "phone",
+    "goals_overall",
+    "budget_fiscal",
+    "budget_other",
 )
 INDICATOR_COLUMNS = (
     *KEY_COLUMNS,
@@ -107,7 +116,7 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
     projects: list[Row] = []
     indicators: list[Row] = []
     for p in unit.projects:
-        c = per_project.get(p.name or p.sheet or "", {})
+        c = per_project.get(project_key(p), {})
         projects.append(
             (
                 *key,
@@ -133,6 +142,13 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
                 p.safeguards,
                 p.plan,
                 p.goals,
+                _blank_none(p.department),
+                _blank_none(p.implementer),
+                _blank_none(p.manager),
+                _blank_none(p.phone),
+                _blank_none(p.goals_overall),
+                p.budget_fiscal,
+                p.budget_other,
             )
         )
         for i, ind in enumerate(p.indicators, start=1):

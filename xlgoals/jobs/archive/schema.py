@@ -59,6 +59,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE VIEW current_budgets AS SELECT * FROM budgets
             WHERE sha256 NOT IN (SELECT sha256 FROM supersessions)""",
     ),
+    (
+        # The national form's own fields, which version 1 left out (older rows keep NULL there). 主管部门 of a
+        # project sheet is project_department: `department` is the cover's.
+        "ALTER TABLE projects ADD COLUMN project_department VARCHAR",
+        "ALTER TABLE projects ADD COLUMN implementer VARCHAR",
+        "ALTER TABLE projects ADD COLUMN manager VARCHAR",
+        "ALTER TABLE projects ADD COLUMN phone VARCHAR",
+        "ALTER TABLE projects ADD COLUMN goals_overall VARCHAR",
+        f"ALTER TABLE projects ADD COLUMN budget_fiscal {_MONEY}",
+        f"ALTER TABLE projects ADD COLUMN budget_other {_MONEY}",
+        # The money lines gain the national form's two parts of 年度资金总额 (a blank amount is no row).
+        """CREATE OR REPLACE VIEW budgets AS SELECT sha256, year, unit, department, file, sheet, name AS project,
+            line, amount FROM projects UNPIVOT (amount FOR line IN (budget_total, budget_year, last_year_budget,
+            last_year_executed, budget_fiscal, budget_other))""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
