@@ -628,6 +628,30 @@ def test_plain_templates_render_as_the_formatter_does(template: str) -> None:
     assert render(template, params) == expected
 
 
+_AMOUNTS = st.none() | st.decimals(min_value=-(10**9), max_value=10**10, places=2, allow_nan=False)
+
+
+@given(total=_AMOUNTS, fiscal=_AMOUNTS, other=_AMOUNTS)
+def test_funding_mismatch_fires_exactly_when_the_parts_do_not_add_up(
+    total: Decimal | None, fiscal: Decimal | None, other: Decimal | None
+) -> None:
+    def amounts(u: Unit, rs: RuleSet) -> None:
+        set_project(budget_year=total, budget_fiscal=fiscal, budget_other=other)(u, rs)
+
+    hits = [f for f in _check("national", amounts).findings if f.code == "money.funding-mismatch"]
+    parts = [a for a in (fiscal, other) if a is not None]
+    assert bool(hits) == (total is not None and bool(parts) and sum(parts, Decimal(0)) != total)
+    for hit in hits:
+        assert hit.cell == "D14" and hit.value is not None
+
+
+def test_funding_mismatch_leaves_tables_with_a_further_source_alone() -> None:
+    carried = set_project(budget_fiscal=Decimal(500000), extra={"上年结转资金": "10"})
+    assert "money.funding-mismatch" not in _check("national", carried).counts_by_code()
+    none_carried = set_project(budget_fiscal=Decimal(500000), extra={"上年结转资金": "0"})
+    assert _check("national", none_carried).counts_by_code().get("money.funding-mismatch") == 1
+
+
 # --- broken rule-set files -----------------------------------------------------------------------------
 
 MINIMAL = """\
