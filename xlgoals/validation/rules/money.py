@@ -8,14 +8,7 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.values import ParseError, format_money, parse_money
-from xlgoals.validation.rules.common import (
-    MONEY_KEYS,
-    exceeds,
-    field_cell,
-    field_label,
-    project_of,
-    unparsed_hits,
-)
+from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, field_label, project_of, unparsed_hits
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 
