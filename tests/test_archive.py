@@ -10,12 +10,14 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pyarrow.dataset as ds
 import pytest
 from typer.testing import CliRunner
 
 from tests.test_real_tables import REAL
 from xlgoals.core import layout
 from xlgoals.io.template import write_unit
+from xlgoals.jobs.archive.export import export_parquet
 from xlgoals.jobs.archive.ingest import add_paths
 from xlgoals.jobs.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
 from xlgoals.jobs.archive.store import dataframe, listing, sql
@@ -84,6 +86,10 @@ def test_national_form_fields_are_stored(tmp_path: Path) -> None:
     assert row[4] == Decimal(100_000) and row[5] == Decimal(0)
     lines = dict(sql(db, "SELECT line, amount FROM current_budgets").rows)
     assert (lines["budget_fiscal"], lines["budget_other"], lines["budget_year"]) == (row[4], row[5], row[6])
+    export_parquet(db, tmp_path / "lake")
+    exported = ds.dataset(tmp_path / "lake" / "projects", format="parquet", partitioning="hive").to_table()
+    (record,) = exported.select(["project_department", "budget_fiscal", "budget_other"]).to_pylist()
+    assert tuple(record.values()) == row[:1] + row[4:6]
 
 
 def test_a_newer_file_supersedes_and_the_older_stays_as_history(sample_xlsx: Path, tmp_path: Path) -> None:
