@@ -20,10 +20,14 @@ SUMMARY_SHEET = "汇总"
 # Hidden record of the cells the last validation marked, so the next run clears exactly those even where
 # a note's text cannot be read back (xlwings' remote engine).
 MARKS_SHEET = "_marks"
+# What an imported table held that the project sheets have no cell for (xlgoals import), kept as written.
+IMPORT_SHEET = "导入记录"
 PROJECT_SHEET_PREFIX = "项目"
 # Sheets the workbook machinery owns, by exact name. Every other sheet is read as a project when laid out as
 # one, whatever its name (a copy Excel names "项目1 (2)" or "_项目模板 (2)", a sheet renamed "孵化器").
-SYSTEM_SHEETS = frozenset({COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET})
+SYSTEM_SHEETS = frozenset(
+    {COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET, IMPORT_SHEET}
+)
 
 # The department summary's sheets (xlgoals consolidate), in tab order.
 UNITS_SHEET = "单位汇总"
@@ -190,6 +194,7 @@ SUMMARY_MONEY_COLUMN = 4
 SUMMARY_INDICATOR_COLUMN = 3
 # The 校验结果 sheet: its long text columns (位置 is C) and their widths.
 RESULTS_WIDTHS: dict[str, float] = {"D": 36, "E": 60, "F": 30}
+IMPORT_WIDTHS: dict[str, float] = {"A": 12, "B": 26, "C": 34, "D": 30, "E": 18, "F": 18, "G": 18, "H": 18}
 
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]*)$")
 

@@ -92,12 +92,11 @@ def import_(
 
     from xlgoals.core.values import format_money
     from xlgoals.io.outputs import check_output
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.jobs.importer import import_file, write_import
 
     check_output(output, [source])
     result = import_file(source)
-    write_unit(result.unit, output)
+    recorded = write_import(result, output, source.name)
     unit = result.unit
     table = Table(title=f"{unit_title(unit.name, unit.year)} → {output}")
     for col in ("工作表", "项目名称", "指标数", "当年预算（元）", "总预算（元）"):
@@ -123,6 +122,10 @@ def import_(
     for note in result.notes:
         # The text is the user's: '[/b]' in a published table must print as written, not as markup.
         err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+    if recorded:
+        out.print(
+            f"原表中项目表没有位置的内容（分值、得分等其他列和表头信息）与未导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表。"
+        )
     next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
 
