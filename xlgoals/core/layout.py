@@ -194,7 +194,7 @@ SUMMARY_MONEY_COLUMN = 4
 SUMMARY_INDICATOR_COLUMN = 3
 # The 校验结果 sheet: its long text columns (位置 is C) and their widths.
 RESULTS_WIDTHS: dict[str, float] = {"D": 36, "E": 60, "F": 30}
-IMPORT_WIDTHS: dict[str, float] = {"A": 12, "B": 26, "C": 34, "D": 30, "E": 18, "F": 18, "G": 18, "H": 18}
+IMPORT_WIDTHS: dict[str, float] = {"A": 12, "B": 30, "C": 30, "D": 40, "E": 16, "F": 16, "G": 16, "H": 16}
 
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]*)$")
 
