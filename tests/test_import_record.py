@@ -10,12 +10,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLE_TXT
 from tests.office import convert
 from tests.test_real_tables import REAL, STEMS
 from xlgoals.core import layout
+from xlgoals.core.errors import ImportTextError
 from xlgoals.jobs.importer import ImportResult, import_file, import_text, write_import
 from xlgoals.jobs.importing.record import MAX_SHOWN
 from xlgoals.jobs.pipeline import check_file
@@ -166,3 +169,42 @@ def test_the_record_prints_across_the_page(tmp_path: Path) -> None:
     lines = "\n".join(record).splitlines()
     assert any("实际完成值" in line and "得分" in line for line in lines)
     assert any("公众满" in line for line in lines)  # the last unplaced line, at the end of the last section
+
+
+_NATIONAL = st.sampled_from(
+    [
+        " ", "\n", "|", "\t", "项目名称 ", "主管部门 ", "实施单位 ", "年度资金总额 ", "其中：财政拨款 ",
+        "上年结转资金 ", "财政资金科目代码 ",
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施\n",
+        "产出指标(50分) ", "数量指标 ", "质量指标 ", "成本指标 ", "满意度指标(10分) ", "≥50个 ", "达成预期指标 ", "8 ",
+        "=SUM(A1) ", "\x07", "\u200b", "自评表", "（2022年度）", "90 ",
+    ]
+)  # fmt: skip
+
+
+# A project and a scored table's header, then lines of table words, noise and stray characters.
+_HEAD = "项目名称 道路\n一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(_NATIONAL, st.text(max_size=4)), min_size=1, max_size=8).map("".join), max_size=12).map(
+        "\n".join
+    )
+)
+def test_any_imported_text_writes_a_workbook_whose_record_reads_back(tmp_path_factory: Any, text: str) -> None:
+    try:
+        result = import_text(_HEAD + text)
+    except ImportTextError:
+        return
+    path = tmp_path_factory.mktemp("any") / "u.xlsx"
+    recorded = write_import(result, path, "u.txt")
+    wb = openpyxl.load_workbook(path)
+    assert (layout.IMPORT_SHEET in wb.sheetnames) == recorded
+    if recorded:
+        notes = _section(_rows(path), "未能归入任何字段的原文（未导入）")[1:]
+        assert len(notes) == len(result.notes)
+        # Text that looks like a formula ('=SUM(A1)') stays text.
+        assert all(c.data_type != "f" for row in wb[layout.IMPORT_SHEET].iter_rows() for c in row)
+    report = check_file(path).report
+    assert not [f for f in report.findings if f.sheet == layout.IMPORT_SHEET]
