@@ -27,21 +27,6 @@ class ImportResult:
     notes: list[ImportNote] = field(default_factory=list)
 
 
-def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
-    """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
-    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
-    from xlgoals.io.template import build_workbook, form_of_unit, save
-    from xlgoals.jobs.importing.record import import_record_plan
-    from xlgoals.validation.writeback import render_plan
-
-    wb = build_workbook(result.unit)
-    plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
-    if plan is not None:
-        render_plan(wb, plan, index=wb.sheetnames.index(layout.PROJECT_TEMPLATE_SHEET))
-    save(wb, path)
-    return plan is not None
-
-
 # A declaration's text is well under a megabyte; anything this large is not one, and reading it whole
 # would only exhaust memory.
 MAX_BYTES = 16 * 1024 * 1024
@@ -143,3 +128,18 @@ def import_workbook(
     if not unit.projects:
         raise ImportTextError("工作簿中找不到绩效目标表（没有“项目名称”等字段或指标表）。", file=shown)
     return ImportResult(unit, notes)
+
+
+def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
+    """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
+    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
+    from xlgoals.io.template import build_workbook, form_of_unit, save
+    from xlgoals.jobs.importing.record import import_record_plan
+    from xlgoals.validation.writeback import render_plan
+
+    wb = build_workbook(result.unit)
+    plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
+    if plan is not None:
+        render_plan(wb, plan, index=wb.sheetnames.index(layout.PROJECT_TEMPLATE_SHEET))
+    save(wb, path)
+    return plan is not None

@@ -124,7 +124,7 @@ def import_(
         err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
     if recorded:
         out.print(
-            f"原表中项目表没有位置的内容（分值、得分等其他列和表头信息）与未导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表。"
+            f"原表中项目表上没有对应格子的内容，以及未能导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表，可对照核对。"
         )
     next_steps("核对导入的工作簿，然后校验：", f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}")
 
