@@ -208,3 +208,18 @@ def test_any_imported_text_writes_a_workbook_whose_record_reads_back(tmp_path_fa
         assert all(c.data_type != "f" for row in wb[layout.IMPORT_SHEET].iter_rows() for c in row)
     report = check_file(path).report
     assert not [f for f in report.findings if f.sheet == layout.IMPORT_SHEET]
+
+
+def test_excel_validate_all_leaves_the_record_as_it_was(tmp_path: Path) -> None:
+    from tests.test_excel import _content, _remote
+    from xlgoals import excel
+
+    _, path = _imported("chizhou_tangxi_2022_weituoyewu_ziping", tmp_path)
+    wb, _ = _remote(path, excel.validate_all)
+    before = {k: v for k, v in _content(openpyxl.load_workbook(path)).items() if k[0] == layout.IMPORT_SHEET}
+    assert {k: v for k, v in _content(wb).items() if k[0] == layout.IMPORT_SHEET} == before
+    # The click marks what the command line marks: the record draws nothing of its own.
+    cli = tmp_path / "cli.xlsx"
+    checked = check_file(path)
+    write_back(path, cli, checked.report, checked.ruleset.title)
+    assert _content(wb) == _content(openpyxl.load_workbook(cli))
