@@ -425,3 +425,26 @@ def test_typing_into_the_hidden_template_is_said(sample_xlsx: Path, tmp_path: Pa
     (said,) = [f for f in checked.report.findings if f.sheet == layout.PROJECT_TEMPLATE_SHEET]
     assert said.code == "sheet.template-filled" and said.severity is Severity.WARNING and said.cell is None
     assert "sheet.template-filled" not in check_file(sample_xlsx).report.counts_by_code()
+
+
+@pytest.mark.parametrize("reserved", [layout.SUMMARY_SHEET, layout.RESULTS_SHEET, layout.IMPORT_SHEET])
+def test_a_project_sheet_under_a_reserved_name_is_an_error_not_a_loss(
+    sample_xlsx: Path, tmp_path: Path, reserved: str
+) -> None:
+    wb = openpyxl.load_workbook(sample_xlsx)
+    wb["项目2"].title = reserved
+    path = tmp_path / "reserved.xlsx"
+    wb.save(path)
+    checked = check_file(path)
+    assert [p.sheet for p in checked.unit.projects] == ["项目1", "项目3"]
+    (finding,) = [f for f in checked.report.findings if f.sheet == reserved]
+    assert (finding.code, finding.severity, finding.cell) == ("sheet.reserved-name", Severity.ERROR, None)
+    assert f"“{reserved}”" in finding.message and "“项目2”" in finding.message  # the free name to give it
+    result = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 1 and json.loads(result.output)["counts_by_code"]["sheet.reserved-name"] == 1
+    # The 校验本表 button on it says why instead of asking for a project sheet.
+    wb = openpyxl.load_workbook(path)
+    wb.active = wb.sheetnames.index(reserved)
+    wb.save(path)
+    _, events = _remote(path, excel.validate_active)
+    assert [e["args"][0] for e in events if e["func"] == "alert"] == [finding.message]

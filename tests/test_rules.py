@@ -181,6 +181,14 @@ CASES = [
         None,
         set_unit(blank_sheets=["项目2"]),
     ),
+    Case(
+        "sheet.reserved-name",
+        ERROR,
+        set_unit(reserved_sheets=[layout.SUMMARY_SHEET]),
+        layout.SUMMARY_SHEET,
+        None,
+        set_unit(blank_sheets=["项目2"]),
+    ),
     # project header
     Case("field.required", ERROR, set_project(goals=""), P1, "B12", set_project(last_year_budget=None)),
     Case(

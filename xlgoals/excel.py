@@ -214,6 +214,9 @@ def validate_active(book: xw.Book) -> str:
     checked = _check(grid, book)
     if active in checked.unit.blank_sheets:
         return f"工作表“{active}”还没有填写内容，没有可校验的项目。"
+    reserved = [f.message for f in checked.report.findings if f.sheet == active and f.code == "sheet.reserved-name"]
+    if reserved:
+        return reserved[0]
     if active not in {p.sheet for p in checked.unit.projects}:
         return "请先切换到要校验的项目表（如“项目1”），再点击“校验本表”；要校验整个工作簿请点击“校验全部”。"
     previous = _recorded(grid)

@@ -100,6 +100,9 @@ class Unit(_Model):
     blank_sheets: list[str] = Field(default_factory=list)
     # The hidden template sheet filled in instead of a copy of it: not read, but said.
     template_filled: bool = False
+    # Project sheets under a name the workbook's own sheets use (汇总, 校验结果 …): a write-back would replace
+    # them, so they are not read as projects, but said.
+    reserved_sheets: list[str] = Field(default_factory=list)
     # Sheet -> the first filled cell beyond the read bounds (layout.READ_MAX_ROW/COLUMN), which was not read.
     unread_cells: dict[str, str] = Field(default_factory=dict)
     # Text of cover fields that were filled but did not parse (e.g. a year written as 二〇二〇).

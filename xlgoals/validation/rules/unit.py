@@ -106,6 +106,17 @@ def template_untouched(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
         yield Hit(sheet=layout.PROJECT_TEMPLATE_SHEET)
 
 
+@check("reserved_sheet_names", "unit", placeholders=("new_name",))
+def reserved_sheet_names(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A project sheet named like one of the workbook's own (汇总, 校验结果, 导入记录 …) is not read: the
+    汇总 and 校验 buttons replace those sheets. It is said, with a free name to give it."""
+    taken = [*(p.sheet or "" for p in ctx.unit.projects), *ctx.unit.blank_sheets, *ctx.unit.other_sheets]
+    for sheet in ctx.unit.reserved_sheets:
+        new_name = layout.next_project_sheet_name(taken)
+        taken.append(new_name)
+        yield Hit(sheet=sheet, params={"new_name": new_name})
+
+
 @check("cells_within_read_bounds", "unit", placeholders=("bounds",))
 def cells_within_read_bounds(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Content beyond the area the reader takes from a sheet is named, never silently dropped."""
