@@ -15,13 +15,21 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.test_consolidate import _records
 from tests.test_excel import _content, _remote
 from xlgoals import excel
 from xlgoals.core import errors, layout
 from xlgoals.io.cellstyle import put
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
-from xlgoals.jobs.consolidate import INDICATORS_SHEET, LEDGER_SHEET, PROJECTS_SHEET, REJECTED, consolidate
+from xlgoals.jobs.consolidate import (
+    FINDINGS_SHEET,
+    INDICATORS_SHEET,
+    LEDGER_SHEET,
+    PROJECTS_SHEET,
+    REJECTED,
+    consolidate,
+)
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.jobs.rollup import roll_up
 from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS
@@ -442,6 +450,14 @@ def test_a_project_sheet_under_a_reserved_name_is_an_error_not_a_loss(
     assert f"“{reserved}”" in finding.message and "“项目2”" in finding.message  # the free name to give it
     result = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
     assert result.exit_code == 1 and json.loads(result.output)["counts_by_code"]["sheet.reserved-name"] == 1
+    # The department's summary lists it among the unit's problems, under the sheet it names.
+    summary = tmp_path / "summary.xlsx"
+    consolidate([path], summary, jobs=1)
+    problems = _records(summary, FINDINGS_SHEET)
+    assert [(r["工作表"], r["代码"]) for r in problems if r["代码"] == "sheet.reserved-name"] == [
+        (reserved, "sheet.reserved-name")
+    ]
+    assert len(_records(summary, PROJECTS_SHEET)) == 2
     # The 校验本表 button on it says why instead of asking for a project sheet.
     wb = openpyxl.load_workbook(path)
     wb.active = wb.sheetnames.index(reserved)
