@@ -19,6 +19,7 @@ from tests.office import convert
 from tests.test_real_tables import REAL, STEMS
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
+from xlgoals.io.template import write_unit
 from xlgoals.jobs.importer import ImportResult, import_file, import_text, write_import
 from xlgoals.jobs.importing.record import MAX_SHOWN
 from xlgoals.jobs.pipeline import check_file
@@ -82,8 +83,6 @@ def test_everything_the_sheets_have_no_cell_for_is_in_the_record(stem: str, tmp_
 def test_the_record_changes_nothing_a_check_reads(tmp_path: Path) -> None:
     result, path = _imported("chizhou_tangxi_2022_weituoyewu_ziping", tmp_path)
     plain = tmp_path / "plain.xlsx"
-    from xlgoals.io.template import write_unit
-
     write_unit(result.unit, plain)
     with_record, without = check_file(path), check_file(plain)
     assert with_record.unit.model_dump(exclude={"source"}) == without.unit.model_dump(exclude={"source"})

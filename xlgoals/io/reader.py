@@ -248,11 +248,16 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
     for name, sheet in sheets.items():
         rows = sheet.rows
         if layout.is_system_sheet(name):
-            filled = looks_like_project(rows) and not _is_blank_project(rows, layout.form_of(rows))
-            if name == layout.PROJECT_TEMPLATE_SHEET:
-                unit.template_filled = filled
-            elif filled and name != layout.COVER_SHEET:
-                unit.reserved_sheets.append(name)
+            # The cover is read above; any other of our names over a filled project form is said, not read.
+            if (
+                name != layout.COVER_SHEET
+                and looks_like_project(rows)
+                and not _is_blank_project(rows, layout.form_of(rows))
+            ):
+                if name == layout.PROJECT_TEMPLATE_SHEET:
+                    unit.template_filled = True
+                else:
+                    unit.reserved_sheets.append(name)
             continue
         if not looks_like_project(rows):
             unit.other_sheets.append(name)
