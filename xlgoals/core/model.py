@@ -29,8 +29,15 @@ class Indicator(_Model):
     target: Target | None = None
     # Cell address of each column ('level1', 'level2', 'name', 'target') when read from a sheet.
     cells: dict[str, str] = Field(default_factory=dict)
-    # Columns of published tables beyond the four (分值, 指标解释, 计量单位, 实际完成值, 得分 ...), by header.
+    # Columns of published tables beyond the four (分值, 指标解释, 计量单位 ...), by header.
     extra: dict[str, str] = Field(default_factory=dict)
+    # Self-evaluation (自评) columns: 实际完成值 and 偏差原因分析及改进措施 as written, 分值 and 得分 as numbers
+    # (None when blank; a filled cell that does not parse keeps its text in `unparsed` under the field's name).
+    actual: str = ""
+    reason: str = ""
+    points: Decimal | None = None
+    score: Decimal | None = None
+    unparsed: dict[str, str] = Field(default_factory=dict)
 
 
 class Project(_Model):
@@ -62,6 +69,14 @@ class Project(_Model):
     goals_overall: str = ""
     budget_fiscal: Decimal | None = None
     budget_other: Decimal | None = None
+    # Self-evaluation (自评) budget execution, yuan: 年初预算数, 全年预算数 (after adjustments, 调整后预算数),
+    # 全年执行数; the points and the score of 预算执行率 and the 总分 as the form states them.
+    budget_initial: Decimal | None = None
+    budget_adjusted: Decimal | None = None
+    budget_executed: Decimal | None = None
+    execution_points: Decimal | None = None
+    execution_score: Decimal | None = None
+    total_score: Decimal | None = None
     # The unit money was written in at the source ('万元'); amounts above are always yuan.
     money_unit: str = ""
     # Published-table title facts: the form (申报表 / 审批表 / 目标表 / 自评表) and the weight of each level-1
