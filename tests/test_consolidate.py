@@ -20,6 +20,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.summary_tables import HEADER_ROW, records, table
+from tests.summary_tables import title as joined_title
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io import rowxml, xlsxstream
@@ -29,10 +31,12 @@ from xlgoals.jobs import pipeline
 from xlgoals.jobs.consolidate import (
     DEPARTMENT_TOTAL,
     DUPLICATE,
+    FINDING_DETAILS_SHEET,
     FINDINGS_SHEET,
     INDICATORS_SHEET,
     LEDGER_SHEET,
     LOCK,
+    OVERVIEW_SHEET,
     PROJECTS_SHEET,
     READ,
     REJECTED,
@@ -115,17 +119,7 @@ def run(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Run:
     return Run(result, out, csv_dir, parquet_dir)
 
 
-def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def _records(path: Path, name: str) -> list[dict[str, Any]]:
-    header, *rows = _sheet(path, name)
-    return [dict(zip(header, r, strict=True)) for r in rows]
+_sheet, _records = table, records
 
 
 def _all_files(root: Path) -> set[str]:
@@ -134,14 +128,20 @@ def _all_files(root: Path) -> set[str]:
 
 def test_ledger_accounts_for_every_file(inbox: Inbox, run: Run) -> None:
     ledger = _records(run.out, LEDGER_SHEET)
-    assert len(ledger) == len(_all_files(inbox.root)) == len(inbox.expected)
-    assert sorted(r["文件"] for r in ledger) == sorted(_all_files(inbox.root))
-    status = {str(Path(r["文件"]).relative_to(inbox.root)): r["状态"] for r in ledger}
-    assert status == inbox.expected
+    files = _all_files(inbox.root)
+    assert len(ledger) == len(files) == len(inbox.expected)
+    # On paper a path is relative to the folder consolidated; the exports keep it as given, hash in full.
+    assert sorted(r["文件"] for r in ledger) == sorted(os.path.relpath(f, inbox.root) for f in files)
+    assert {r["文件"]: r["状态"] for r in ledger} == inbox.expected
     assert [r["序号"] for r in ledger] == list(range(1, len(ledger) + 1))
-    for r in ledger:
-        digest = hashlib.sha256(Path(r["文件"]).read_bytes()).hexdigest()
-        assert r["SHA-256"] == digest and r["大小（字节）"] == Path(r["文件"]).stat().st_size
+    with (run.csv_dir / f"{LEDGER_SHEET}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        exported = list(csv.DictReader(fh))
+    for r, x in zip(ledger, exported, strict=True):
+        path = Path(x["文件"])
+        assert path == inbox.root / r["文件"]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert x["SHA-256"] == digest and r["SHA-256（前 12 位）"] == digest[:12]
+        assert r["大小（字节）"] == path.stat().st_size == int(x["大小（字节）"])
 
 
 def test_ledger_reasons(inbox: Inbox, run: Run) -> None:
@@ -153,10 +153,16 @@ def test_ledger_reasons(inbox: Inbox, run: Run) -> None:
     original = str(inbox.root / "a" / "unit.xlsx")
     copy = by_name["b/copy_of_unit.xlsx"]
     assert copy.duplicate_of == original and "SHA-256" in copy.reason
+    # Another declaration of the same unit and year: a revision, not a silent duplicate. Both workbooks record
+    # the same save time, so the first read counts; the ledger says so, and how to make the other count.
     resubmitted = by_name["b/resubmitted.xlsx"]
     assert resubmitted.duplicate_of == original and inbox.sample.name in resubmitted.reason
+    assert resubmitted.code == "file.revision" and f'--prefer "{resubmitted.path}"' in resubmitted.reason
+    assert "a/unit.xlsx" in resubmitted.reason and "先读到" in resubmitted.reason
     assert "锁定文件" in by_name["a/~$unit.xlsx"].reason
-    assert all(e.reason == "" and e.duplicate_of is None for e in run.result.ledger if e.status == READ)
+    assert "b/resubmitted.xlsx" in by_name["a/unit.xlsx"].reason
+    assert all(e.duplicate_of is None for e in run.result.ledger if e.status == READ)
+    assert by_name["b/second.xlsx"].reason == ""
     assert [e.projects for e in run.result.ledger if e.status == READ] == [3, 3]
     assert not run.result.complete
 
@@ -207,14 +213,29 @@ def test_indicators_long_table(inbox: Inbox, run: Run) -> None:
 
 
 def test_findings_sheet(inbox: Inbox, run: Run) -> None:
-    rows = _records(run.out, FINDINGS_SHEET)
+    rows = _records(run.out, FINDING_DETAILS_SHEET)
     reports = [check_unit(u).report for u in (inbox.sample, inbox.second)]
     assert len(rows) == sum(len(r.findings) for r in reports)
     assert {r["代码"] for r in rows} == {f.code for r in reports for f in r.findings}
     assert "money.negative" in {r["代码"] for r in rows if r["单位"] == inbox.second.name}
     assert all(r["文件"] and r["级别"] in ("错误", "警告", "提示") and r["问题说明"] for r in rows)
+    assert list(rows[0])[-1] == "代码"  # the code last, for whoever needs it
     counts = {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}
     assert run.result.total.counts == counts
+    # 校验问题, the digest to read: one row per unit and rule, its places counted, errors first.
+    digest = _records(run.out, FINDINGS_SHEET)
+    per_kind = {
+        (u.name, f.code) for u, r in zip((inbox.sample, inbox.second), reports, strict=True) for f in r.findings
+    }
+    assert {(d["单位"], d["代码"]) for d in digest} == per_kind and len(digest) == len(per_kind)
+    assert sum(d["处数"] for d in digest) == len(rows)
+    levels = [d["级别"] for d in digest]
+    assert levels == sorted(levels, key=["错误", "警告", "提示"].index)
+    assert [d["序号"] for d in digest] == list(range(1, len(digest) + 1))
+    for d in digest:
+        mine = [r for r in rows if (r["单位"], r["代码"]) == (d["单位"], d["代码"])]
+        assert d["问题说明（同类问题举一例）"] == mine[0]["问题说明"] and d["处数"] == len(mine)
+        assert all(f"{r['工作表']}!" in d["位置"] for r in mine[:3] if r["单元格"])
 
 
 def test_reopens_with_calamine(run: Run) -> None:
@@ -222,16 +243,17 @@ def test_reopens_with_calamine(run: Run) -> None:
 
     wb = CalamineWorkbook.from_path(str(run.out))
     assert wb.sheet_names == list(SHEETS)
-    units = wb.get_sheet_by_name(UNITS_SHEET).to_python()
-    total = next(r for r in units if r[1] == DEPARTMENT_TOTAL)
-    header = units[0]
+    units = wb.get_sheet_by_name(UNITS_SHEET).to_python()[HEADER_ROW - 1 :]
+    total = next(r for r in units if r[0] == DEPARTMENT_TOTAL)
+    header = [joined_title(t) for t in units[0]]
     assert Decimal(str(total[header.index("项目当年预算（元）")])) == run.result.total.totals["budget_year"]
-    ledger = wb.get_sheet_by_name(LEDGER_SHEET).to_python()
+    ledger = wb.get_sheet_by_name(LEDGER_SHEET).to_python()[HEADER_ROW - 1 :]
     assert len(ledger) - 1 == len(run.result.ledger)
 
 
 def test_csv_bom_and_injection(inbox: Inbox, run: Run) -> None:
-    for name in SHEETS:
+    assert set(cons.EXPORT_COLUMNS) == set(SHEETS) - {OVERVIEW_SHEET}
+    for name in cons.EXPORT_COLUMNS:
         raw = (run.csv_dir / f"{name}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         with (run.csv_dir / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
@@ -268,10 +290,10 @@ def test_csv_safe(text: str, safe: str) -> None:
 def test_parquet_round_trip(inbox: Inbox, run: Run) -> None:
     import pandas as pd
 
-    for name in SHEETS:
+    for name in cons.EXPORT_COLUMNS:
         frame = pd.read_parquet(run.parquet_dir / f"{name}.parquet")
         assert len(frame) == len(_sheet(run.out, name)) - 1
-        assert list(frame.columns) == [c.title for c in cons.COLUMNS[name]]
+        assert list(frame.columns) == [c.title for c in cons.EXPORT_COLUMNS[name]]
     projects = pd.read_parquet(run.parquet_dir / f"{PROJECTS_SHEET}.parquet")
     assert sum(projects["项目当年预算（元）"]) == run.result.total.totals["budget_year"]
     assert HYPERLINK in set(projects["项目名称"])  # parquet keeps the text exactly; only CSV is escaped
@@ -316,6 +338,7 @@ def test_group_subtotals(inbox: Inbox, tmp_path: Path) -> None:
         assert [g.group for g in result.groups] == groups
         units = _records(out, UNITS_SHEET)
         subtotals = [u for u in units if u["单位"].endswith(cons.SUBTOTAL)]
+        assert [u["单位"] for u in subtotals] == [f"{g} {cons.SUBTOTAL}" for g in groups]
         assert [u["分组"] for u in subtotals] == groups
         total = units[-1]
         for title in ("项目当年预算（元）", "项目总预算（元）", "项目数"):
@@ -434,7 +457,7 @@ def test_unlistable_folder_is_in_the_ledger(sample_xlsx: Path, tmp_path: Path, m
 def test_same_inputs_same_bytes(inbox: Inbox, run: Run, tmp_path: Path) -> None:
     # Workers render rows in any order and on any process; the workbook must not depend on it.
     again = tmp_path / "again.xlsx"
-    consolidate([inbox.root], again, jobs=1)
+    consolidate([inbox.root], again, csv_dir=tmp_path / "csv", parquet_dir=tmp_path / "parquet", jobs=1)
     assert again.read_bytes() == run.out.read_bytes()
 
 
@@ -523,7 +546,7 @@ def test_writer_round_trip(tmp_path: Path) -> None:
     # calamine decodes Excel's _xHHHH_ escapes as Excel does: every text comes back exactly.
     wb = CalamineWorkbook.from_path(str(path))
     assert wb.sheet_names == ["测试", "空表"]
-    got = wb.get_sheet_by_name("测试").to_python()
+    got = wb.get_sheet_by_name("测试").to_python()[HEADER_ROW - 1 :]
     assert got[0] == [c.title for c in TRICKY_COLUMNS]
     assert [r[0] for r in got[1 : len(TRICKY) + 1]] == list(TRICKY)
     for want, have in zip(rows, got[1:], strict=True):
@@ -531,45 +554,46 @@ def test_writer_round_trip(tmp_path: Path) -> None:
         money = None if want[2] is None else float(want[2])  # Excel keeps a double, as every number
         assert values[1:] == [want[1], money, *want[3:]], want
     assert got[-1][0] == "长" * rowxml.MAX_CELL_CHARS and got[-2][3] == "2020年13月"
-    assert wb.get_sheet_by_name("空表").to_python() == [[c.title for c in TRICKY_COLUMNS]]
+    assert wb.get_sheet_by_name("空表").to_python()[HEADER_ROW - 1 :] == [[c.title for c in TRICKY_COLUMNS]]
 
     wb2 = openpyxl.load_workbook(path)
     ws = wb2["测试"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:E{len(rows) + 1}"
-    assert ws["A1"].font.b and ws["A1"].value == "文本"
+    top = HEADER_ROW
+    assert ws.freeze_panes == f"A{top + 1}" and ws.auto_filter.ref == f"A{top}:E{len(rows) + top}"
+    assert ws[f"A{top}"].font.b and ws[f"A{top}"].value == "文本" and ws["A1"].value == "测试"
     assert ws.column_dimensions["A"].width == pytest.approx(12.7109375)
-    for r, text in enumerate(TRICKY, start=2):
+    for r, text in enumerate(TRICKY, start=top + 1):
         cell = ws.cell(r, 1)
         assert cell.data_type == "s"  # never a formula, whatever it starts with
         if text.isprintable() and "_x" not in text:
             assert cell.value == text
     # openpyxl does not decode Excel's escapes (Excel and calamine do): it shows them as written.
-    assert ws["A7"].value == "a_x0001_b_x0007_c_x001F_" and ws["A11"].value == "x_x005F_x0041_y"
-    money, day = ws["C2"], ws["D2"]
+    assert ws[f"A{top + 6}"].value == "a_x0001_b_x0007_c_x001F_" and ws[f"A{top + 10}"].value == "x_x005F_x0041_y"
+    money, day = ws[f"C{top + 1}"], ws[f"D{top + 1}"]
     # Whole yuan show without '.00'; cents show when there are some.
     assert money.value == -100 and money.number_format == "#,##0"
-    assert ws.cell(len(rows) + 1, 3).number_format == "#,##0.00"
-    assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+    assert ws.cell(len(rows) + top, 3).number_format == "#,##0.00"
+    assert ws.print_title_rows == f"${top}:${top}" and ws.page_setup.orientation == "landscape"
     assert (
         ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
     )
-    assert ws["C1"].alignment.horizontal == "right" and ws["A1"].alignment.horizontal is None
+    assert ws[f"C{top}"].alignment.horizontal == "right" and ws[f"A{top}"].alignment.horizontal is None
     assert day.is_date and day.number_format == "yyyy-mm-dd" and day.value.date() == date(2020, 1, 1)
-    assert ws.cell(len(rows) + 1, 4).value.date() == date(1900, 3, 1)  # past Excel's phantom 1900-02-29
-    assert ws.cell(len(rows) + 1, 2).value == 2**40
+    assert ws.cell(len(rows) + top, 4).value.date() == date(1900, 3, 1)  # past Excel's phantom 1900-02-29
+    assert ws.cell(len(rows) + top, 2).value == 2**40
     assert wb2.sheetnames == ["测试", "空表"] and wb2.active is not None and wb2.active.title == "测试"
 
 
 def test_writer_continues_past_the_row_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from python_calamine import CalamineWorkbook
 
-    monkeypatch.setattr(xlsxstream, "MAX_ROWS", 6)  # five data rows a worksheet
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", HEADER_ROW + 5)  # five data rows a worksheet
     rows = _tricky_rows()  # 15 rows: 5 + 5 + 5
     names = _write_book(tmp_path / "split.xlsx", {"表": rows, "短表": rows[:2]})
     assert names == ["表", "表2", "表3", "短表"]
     wb = CalamineWorkbook.from_path(str(tmp_path / "split.xlsx"))
     assert wb.sheet_names == names
-    parts = [wb.get_sheet_by_name(n).to_python() for n in ("表", "表2", "表3")]
+    parts = [wb.get_sheet_by_name(n).to_python()[HEADER_ROW - 1 :] for n in ("表", "表2", "表3")]
     assert all(p[0] == [c.title for c in TRICKY_COLUMNS] and len(p) == 6 for p in parts)
     assert [r[0] for p in parts for r in p[1:]][: len(TRICKY)] == list(TRICKY)
 
@@ -579,7 +603,7 @@ def test_consolidation_continues_past_the_row_limit(
 ) -> None:
     whole = {name: _sheet(run.out, name) for name in SHEETS}
     limit = 7
-    monkeypatch.setattr(xlsxstream, "MAX_ROWS", limit + 1)
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", limit + HEADER_ROW)
     out = tmp_path / "split.xlsx"
     result = consolidate([inbox.root], out, jobs=2)
     assert result.sheets[: len(SHEETS)] != list(SHEETS)
@@ -624,7 +648,7 @@ def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -
     tricky = tmp_path / "tricky.xlsx"
     _write_book(tricky, {"测试": _tricky_rows()})
     again = CalamineWorkbook.from_path(str(convert(soffice, tricky, "xlsx", tmp_path / "lo2")))
-    text = [r[0] for r in again.get_sheet_by_name("测试").to_python()[1 : len(TRICKY) + 1]]
+    text = [r[0] for r in again.get_sheet_by_name("测试").to_python()[HEADER_ROW : HEADER_ROW + len(TRICKY)]]
     assert text == [t.replace("\r\n", "\n") for t in TRICKY]  # LibreOffice makes a Windows line end one
 
 
@@ -644,7 +668,7 @@ def test_cli_table_tells_when_a_sheet_continues(inbox: Inbox, monkeypatch: pytes
 
     from xlgoals.shells.cli import app
 
-    monkeypatch.setattr(xlsxstream, "MAX_ROWS", 8)
+    monkeypatch.setattr(xlsxstream, "MAX_ROWS", HEADER_ROW + 7)
     result = CliRunner().invoke(app, ["consolidate", str(inbox.root), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])
     assert result.exit_code == 1, result.output
     assert f"“{INDICATORS_SHEET}”超过" in result.stdout and f"“{INDICATORS_SHEET}2”" in result.stdout

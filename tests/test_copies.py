@@ -19,11 +19,12 @@ from tests.test_consolidate import _records
 from tests.test_excel import _content, _remote
 from xlgoals import excel
 from xlgoals.core import errors, layout
+from xlgoals.core.order import natural_key
 from xlgoals.io.cellstyle import put
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
 from xlgoals.jobs.consolidate import (
-    FINDINGS_SHEET,
+    FINDING_DETAILS_SHEET,
     INDICATORS_SHEET,
     LEDGER_SHEET,
     PROJECTS_SHEET,
@@ -43,6 +44,8 @@ Counts = dict[str, int]
 # What the copies case adds to the sample's three projects, in tab order after them.
 COPIES = ("项目1 (2)", "_项目模板 (2)", "孵化器")
 SHEETS = ("项目1", "项目2", "项目3", *COPIES)
+# Every listing (the report, 校验结果, the summary's tables) shows them in natural order of their sheets.
+LISTED = tuple(sorted(SHEETS, key=natural_key))
 TEMPLATE_COPY_NAME = "上海中医药与天然药物国际交流推广（二期）"
 # 项目1 gets a warning of its own after it was copied: the copy must not show it, nor 项目1 the copy's error.
 EXECUTED = layout.PROJECT_FIELD["last_year_executed"].value_cell
@@ -207,7 +210,7 @@ def test_validate_json_lists_projects_by_sheet(copies: Path, expected: dict[str,
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     projects = data["projects"]
-    assert [p["sheet"] for p in projects] == list(SHEETS)
+    assert [p["sheet"] for p in projects] == list(LISTED)
     assert {p["sheet"]: p["counts"] for p in projects} == expected
     names = {p["sheet"]: p["name"] for p in projects}
     assert names["项目1 (2)"] == names["项目1"] != ""
@@ -238,7 +241,7 @@ def test_results_sheet_has_a_row_per_sheet(copies: Path, expected: dict[str, Cou
     checked = check_file(copies)
     write_back(copies, out, checked.report, checked.ruleset.title)
     rows = _status_rows(openpyxl.load_workbook(out)[marks.RESULTS_TITLE])
-    assert list(rows) == list(SHEETS)
+    assert list(rows) == list(LISTED)
     names = {p.sheet: p.name for p in checked.unit.projects}
     for sheet, c in expected.items():
         status, name, *counts, link = rows[sheet]
@@ -281,19 +284,15 @@ def test_consolidation_rows_per_sheet(copies: Path, expected: dict[str, Counts],
     out, csv_dir = tmp_path / "部门汇总.xlsx", tmp_path / "csv"
     run = consolidate([copies], out, csv_dir=csv_dir, jobs=1)
     assert run.total.projects == len(SHEETS)
-    wb = openpyxl.load_workbook(out, read_only=True)
-    header, *rows = list(wb[PROJECTS_SHEET].iter_rows(values_only=True))
-    book = [dict(zip(header, r, strict=True)) for r in rows]
+    book = _records(out, PROJECTS_SHEET)
     text = _csv(csv_dir / f"{PROJECTS_SHEET}.csv")
     for table in (book, text):
-        assert [r["工作表"] for r in table] == list(SHEETS)
+        assert [r["工作表"] for r in table] == list(LISTED)
         assert {r["工作表"]: _counts(r) for r in table} == expected
     unit = read(copies)
     per_sheet = {p.sheet: len(p.indicators) for p in unit.projects}
-    ind_header, *ind_rows = list(wb[INDICATORS_SHEET].iter_rows(values_only=True))
-    sheet_col = ind_header.index("工作表")
     csv_sheets = [r["工作表"] for r in _csv(csv_dir / f"{INDICATORS_SHEET}.csv")]
-    for sheets in ([r[sheet_col] for r in ind_rows], csv_sheets):
+    for sheets in ([r["工作表"] for r in _records(out, INDICATORS_SHEET)], csv_sheets):
         assert {s: sheets.count(s) for s in SHEETS} == per_sheet and len(sheets) == sum(per_sheet.values())
 
 
@@ -385,9 +384,7 @@ def test_blank_template_says_its_project_sheet_is_blank(tmp_path: Path) -> None:
 
 def test_ledger_counts_every_project_of_the_copies(copies: Path, tmp_path: Path) -> None:
     run = consolidate([copies], tmp_path / "dept.xlsx", jobs=1)
-    wb = openpyxl.load_workbook(tmp_path / "dept.xlsx", read_only=True)
-    header, *rows = list(wb[LEDGER_SHEET].iter_rows(values_only=True))
-    (entry,) = [dict(zip(header, r, strict=True)) for r in rows]
+    (entry,) = _records(tmp_path / "dept.xlsx", LEDGER_SHEET)
     assert entry["读取项目数"] == len(SHEETS) == run.total.projects
 
 
@@ -453,7 +450,7 @@ def test_a_project_sheet_under_a_reserved_name_is_an_error_not_a_loss(
     # The department's summary lists it among the unit's problems, under the sheet it names.
     summary = tmp_path / "summary.xlsx"
     consolidate([path], summary, jobs=1)
-    problems = _records(summary, FINDINGS_SHEET)
+    problems = _records(summary, FINDING_DETAILS_SHEET)
     assert [(r["工作表"], r["代码"]) for r in problems if r["代码"] == "sheet.reserved-name"] == [
         (reserved, "sheet.reserved-name")
     ]

@@ -326,7 +326,8 @@ def test_summary_of_three_units_reconciles(client: TestClient, sample_unit: Unit
     assert result["status"]["已读取"] == 3 and [p["file"] for p in result["problems"]] == ["说明.txt"]
     (download,) = response.json()["downloads"]
     summary = _workbook(download)
-    ledger = [row for row in summary["台账"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
+    first = layout.SUMMARY_TABLE_HEADER_ROW + 1  # under the title block and the header
+    ledger = [row for row in summary["台账"].iter_rows(min_row=first, values_only=True) if row[0] is not None]
     assert sorted(row[1] for row in ledger) == sorted([p.name for p in paths] + ["说明.txt"])
 
 

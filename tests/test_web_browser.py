@@ -16,9 +16,12 @@ import openpyxl
 import pytest
 import uvicorn
 
+from tests.summary_tables import amount, records
 from tests.test_server import unit_workbooks
 from xlgoals.core.model import Unit
+from xlgoals.core.yearonyear import change_percent
 from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
+from xlgoals.jobs.consolidate.tables import UNIT_COLUMNS, UNITS_PRINTED
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.server import create_app
 from xlgoals.validation import marks
@@ -121,6 +124,17 @@ def test_one_workbook_shows_its_findings_and_downloads_marked(
     assert all(where.startswith("项目") and "!" in where for _, where, _ in findings)
     projects = _rows(driver, "projects")
     assert [row[1] for row in projects] == ["项目1", "项目2", "项目3"]
+    # The roll-up: every 同比 shown follows from the two amounts on its row; 合计 has none of its own.
+    rollup = _rows(driver, "rollup")
+    assert [r[0] for r in rollup[-3:]] == [
+        "合计（3 个项目）",
+        "其中可比项目（3 个，有上年预算）",
+        "其中新增项目（0 个，不计入同比）",
+    ]
+    for label, this, last, change, _rate in rollup:
+        if change:
+            assert amount(change) == change_percent(amount(this), amount(last)), label
+    assert rollup[-3][3] == "" and rollup[-2][3] == "-4.73%" and rollup[-3][1] == "5,989,200"
     status = driver.find_element(By.ID, "status").text
     assert f"警告 {report.counts()['warning']} 项" in status
     if SCREENSHOT:
@@ -147,17 +161,35 @@ def test_three_workbooks_give_a_summary_that_reconciles(
     _wait(driver, lambda d: d.find_element(By.ID, "summary").is_displayed())
     assert "共 3 个文件" in driver.find_element(By.ID, "summary-title").text
     driver.find_element(By.CSS_SELECTOR, "#summary-downloads a").click()
-    summary = openpyxl.load_workbook(_downloaded(downloads, "部门汇总.xlsx"), data_only=True)
+    book = _downloaded(downloads, "部门汇总.xlsx")
     units = [check_file(p).unit for p in paths]
-    header, *rows = summary[UNITS_SHEET].iter_rows(values_only=True)
-    column = next(i for i, title in enumerate(header) if "当年预算" in str(title))
-    *unit_rows, total = rows
-    assert total[1] == DEPARTMENT_TOTAL
-    assert sorted(r[1] for r in unit_rows) == sorted(u.name for u in units)
+    *unit_rows, total = records(book, UNITS_SHEET)
+    assert total["单位"] == DEPARTMENT_TOTAL
+    assert sorted(r["单位"] for r in unit_rows) == sorted(u.name for u in units)
     expected = sum((u.money_totals()["budget_year"] for u in units), Decimal(0))
+    column = "项目当年预算（元）"
     assert Decimal(str(total[column])) == expected == sum(Decimal(str(r[column])) for r in unit_rows)
-    ledger = list(summary[LEDGER_SHEET].iter_rows(min_row=2, values_only=True))
-    assert sorted(r[1] for r in ledger) == sorted(p.name for p in paths) and {r[2] for r in ledger} == {"已读取"}
+    ledger = records(book, LEDGER_SHEET)
+    assert sorted(r["文件"] for r in ledger) == sorted(p.name for p in paths) and {r["状态"] for r in ledger} == {
+        "已读取"
+    }
+    # The page shows 单位汇总 as the workbook prints it: same titles, same rows, 部门合计 last and bold.
+    titles = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#units thead th")]
+    assert titles == [c.title for c in UNIT_COLUMNS[:UNITS_PRINTED]]
+    page = _rows(driver, "units")
+    assert [r[0] for r in page] == [r["单位"] for r in (*unit_rows, total)]
+    for shown, row in zip(page, (*unit_rows, total), strict=True):
+        for text, title in zip(shown, titles, strict=True):
+            value = row[title]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                assert amount(text) == Decimal(str(value)), (title, text, value)
+        this, last, pct = (
+            shown[titles.index(t)] for t in ("可比项目当年（元）", "可比项目上年（元）", "同比增减（%）")
+        )
+        if pct:
+            assert amount(pct) == change_percent(amount(this), amount(last))
+    bold = driver.find_element(By.CSS_SELECTOR, "#units tbody tr.total td").value_of_css_property("font-weight")
+    assert int(bold) >= 700
 
 
 def test_taskpane_outside_excel_says_so(server: str, browser: tuple[Any, Path]) -> None:

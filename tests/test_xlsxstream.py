@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pytest import MonkeyPatch
 
 from xlgoals.io import xlsxstream
+from xlgoals.io.deflated import crc_combine, deflate
 from xlgoals.io.rowxml import Column
 
 COLUMNS = (Column("名称"), Column("数", "int"))
@@ -20,12 +21,12 @@ COLUMNS = (Column("名称"), Column("数", "int"))
 @given(st.binary(max_size=3000), st.binary(max_size=3000), st.integers(0, 2**32 - 1))
 def test_crc_combine_is_the_crc_of_the_concatenation(a: bytes, b: bytes, start: int) -> None:
     first = zlib.crc32(a, start)
-    assert xlsxstream.crc_combine(first, zlib.crc32(b), len(b)) == zlib.crc32(a + b, start)
+    assert crc_combine(first, zlib.crc32(b), len(b)) == zlib.crc32(a + b, start)
 
 
 def test_crc_combine_across_a_long_piece() -> None:
     a, b = b"head", bytes(range(256)) * 9000  # longer than the block of zeros used
-    assert xlsxstream.crc_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert crc_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
 
 
 def _rows(n: int, tag: str) -> list[tuple[str, int]]:
@@ -42,7 +43,7 @@ def _save(path: Path, pieces: list[list[tuple[str, int]]], deflated: bool, limit
             xml = sheet.xml.rows(rows)
             # Text and deflated pieces interleaved, as when a file is read in a process of its own.
             if deflated and i % 3 != 1:
-                sheet.add(xlsxstream.deflate(xml), len(rows))
+                sheet.add(deflate(xml), len(rows))
             else:
                 sheet.add(xml, len(rows))
         book.add_sheet("台账", COLUMNS).add_rows(_rows(2, "账"))

@@ -269,7 +269,7 @@ def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
 @entry
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
-    from xlgoals.core.values import format_money
+    from xlgoals.io.presentation import format_amount, year_on_year_lines
     from xlgoals.jobs.rollup import roll_up
     from xlgoals.jobs.summarysheet import cover_money_unit, summary_plan
 
@@ -277,13 +277,15 @@ def rollup(book: xw.Book) -> str:
     checked = _check(grid, book)
     result = roll_up(checked.unit, checked.report)
     cover = grid.sheets.get(layout.COVER_SHEET)
-    plan = summary_plan(result, cover_money_unit(cover.rows if cover else None))
+    unit = cover_money_unit(cover.rows if cover else None)
+    plan = summary_plan(result, unit)
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)
     _add_chart(book, sheet, plan)
     sheet.activate()
+    compared, new = year_on_year_lines(result.year_on_year, unit)
     return (
         f"已更新“{layout.SUMMARY_SHEET}”表：{len(result.projects)} 个项目，"
-        f"当年预算合计 {format_money(result.totals['budget_year'])} 元。"
+        f"当年预算合计 {format_amount(result.totals['budget_year'], unit)} {unit}。\n{compared}；\n{new}。"
     )
 
 

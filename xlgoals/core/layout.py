@@ -35,7 +35,22 @@ PROJECTS_SHEET = "项目清单"
 INDICATORS_SHEET = "指标明细"
 FINDINGS_SHEET = "校验问题"
 LEDGER_SHEET = "台账"
-SUMMARY_SHEETS = (UNITS_SHEET, PROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, LEDGER_SHEET)
+# --- the department summary as a report (issue 23) ---
+# A one-page 概况 first; 校验问题 is the digest a reader reads (one row per unit and kind of problem), every
+# finding with its cell is in 问题明细. The pages to read come first, the data sheets (not printed) last.
+OVERVIEW_SHEET = "概况"
+FINDING_DETAILS_SHEET = "问题明细"
+SUMMARY_SHEETS = (
+    OVERVIEW_SHEET,
+    UNITS_SHEET,
+    FINDINGS_SHEET,
+    LEDGER_SHEET,
+    PROJECTS_SHEET,
+    INDICATORS_SHEET,
+    FINDING_DETAILS_SHEET,
+)
+# Each summary sheet opens with a title block (title, the run's facts, a note); its table's header is here.
+SUMMARY_TABLE_HEADER_ROW = 4
 
 Kind = Literal["text", "choice", "yesno", "date", "money", "long", "year", "framework"]
 # Which project sheet a framework uses: Shanghai's declaration or the national form.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from xlgoals.core import layout
+from xlgoals.core.yearonyear import YearOnYear
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -28,6 +29,8 @@ _FILL = 1.0
 # Paper and page setup shared by the openpyxl and the streamed writers (OOXML's code 9 is A4).
 PAPER_A4 = 9
 PAGE_FOOTER = "第 &P 页，共 &N 页"
+# The language every generated workbook declares (docProps/core.xml), so programs choose Chinese faces.
+LANGUAGE = "zh-CN"
 
 
 class _Widths(dict[str, int]):
@@ -136,6 +139,52 @@ def money_format(value: object, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
 def in_unit(value: Decimal | None, unit: MoneyUnit) -> Decimal | None:
     """A yuan amount in `unit`."""
     return value if value is None or unit is MoneyUnit.YUAN else value / WAN
+
+
+_WAN_PLACES = (Decimal("0.01"), Decimal("0.0001"))
+
+
+def format_amount(value: Decimal | None, unit: MoneyUnit = MoneyUnit.YUAN, blank: str = "—") -> str:
+    """A yuan amount as the workbook shows it in `unit` (MONEY_FORMATS): separators, whole yuan without
+    '.00', 万元 with two decimals (four where the yuan need them). The terminal and the web page use it too."""
+    from xlgoals.core.values import format_money
+
+    if value is None:
+        return blank
+    if unit is MoneyUnit.YUAN:
+        return format_money(value)
+    wan = value / WAN
+    places = next((q for q in _WAN_PLACES if wan == wan.quantize(q)), _WAN_PLACES[-1])
+    shown = wan.quantize(places, rounding="ROUND_HALF_UP")
+    return f"{shown.copy_abs() if shown.is_zero() else shown:,}"
+
+
+def format_percent(value: Decimal | None, blank: str = "—", signed: bool = True) -> str:
+    """A percentage (43.52) as '+43.52%' (a change, `signed`) or '92.10%' (a rate); blank where there is no base."""
+    if value is None:
+        return blank
+    return f"{value:+.2f}%" if signed else f"{value:.2f}%"
+
+
+def year_on_year_lines(yoy: YearOnYear, unit: MoneyUnit = MoneyUnit.YUAN) -> tuple[str, str]:
+    """The two lines every 同比 stands on: the like-for-like comparison with its base, and the new projects
+    apart. The percentage is recomputable from the two amounts on its own line."""
+    if yoy.compared:
+        compared = (
+            f"可比项目（有上年预算）{yoy.compared} 个：当年 {format_amount(yoy.this_year, unit)} {unit}，"
+            f"上年 {format_amount(yoy.last_year, unit)} {unit}，增减 {format_signed(yoy.change, unit)} {unit}"
+            f"（同比 {format_percent(yoy.percent)}）"
+        )
+    else:
+        compared = "可比项目（有上年预算）0 个：无法计算同比"
+    new = f"新增项目（无上年预算，不计入同比）{yoy.new} 个：当年 {format_amount(yoy.new_this_year, unit)} {unit}"
+    return compared, new
+
+
+def format_signed(value: Decimal | None, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
+    """An amount of change, '+' before a rise."""
+    text = format_amount(value, unit)
+    return f"+{text}" if value is not None and value > 0 else text
 
 
 def print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None = None, area: str | None = None) -> None:

@@ -11,13 +11,16 @@ from decimal import Decimal
 from operator import call
 from typing import Any, Literal
 
-from xlgoals.io.presentation import WAN, row_height
+from xlgoals.io.presentation import WAN, row_height, text_width
+from xlgoals.io.xlsxstyles import EMPHASIS, STYLE, style
 
 # Excel's characters per cell; longer text is cut there, as Excel itself would on typing it in.
 MAX_CELL_CHARS = 32_767
 
 # 'wan' is money in yuan shown in 万元 (the option --unit 万元): the value is divided as it is written.
-ColumnKind = Literal["text", "int", "money", "wan", "number", "date"]
+# 'count' is a whole number with separators (5,668), 'int' one without (a year); 'percent' a percentage as a
+# number (43.52 under a （%） title); 'code' a rule code set small; 'figure' a text aligned like a number.
+ColumnKind = Literal["text", "int", "count", "money", "wan", "number", "percent", "date", "code", "figure"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,21 @@ class Column:
 
 Row = tuple[Any, ...]
 
-# Cell styles in xlsxstream's _STYLES_XML cellXfs, in that order: a header over numbers is right-aligned like them,
-# money shows decimals only where there are some.
-_HEADER_STYLE, _DATE_STYLE, _MONEY_STYLE, _NUMBER_HEADER_STYLE = 1, 2, 3, 4
-_WHOLE_MONEY_STYLE, _WAN_STYLE, _WRAP_STYLE, _TOP_STYLE = 5, 6, 7, 8
-# Every data cell sits at the top of its row, level with the first line of a wrapped text beside it
-# (LibreOffice ignores an alignment on the default style 0, so even plain cells name a style).
-_TOP = f' s="{_TOP_STYLE}"'
-_NUMERIC_KINDS = frozenset({"int", "money", "wan", "number"})
+# Cell styles (xlsxstyles): a header over numbers is right-aligned like them, money shows decimals only where
+# there are some. Every data cell sits at the top of its row, level with the first line of a wrapped text
+# beside it (LibreOffice ignores an alignment on the default style 0, so even plain cells name a style).
+_HEADER_STYLE, _NUMBER_HEADER_STYLE = STYLE["header"], STYLE["number_header"]
+_DATE_STYLE, _MONEY_STYLE, _WHOLE_MONEY_STYLE = style("date"), style("money"), style("whole")
+_WAN_STYLE, _WRAP_STYLE = style("wan"), style("wrap")
+_TOP = f' s="{style("text")}"'
+_NUMBER = f' s="{style("number")}"'
+_COUNT = f' s="{_WHOLE_MONEY_STYLE}"'
+_PERCENT = f' s="{style("percent")}"'
+_CODE = f' s="{style("code")}"'
+_FIGURE = f' s="{style("figure")}"'
+_EMPTY = f'<c s="{style("empty")}"/>'
+_NUMERIC_KINDS = frozenset({"int", "count", "money", "wan", "number", "percent"})
+_STYLE_ID = re.compile(r' s="(\d+)"')
 DEFAULT_ROW_HEIGHT = 15
 # Not allowed in XML 1.0 (or not encodable): written the way Excel writes them, as _xHHHH_.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -88,10 +98,10 @@ def _inline(text: str, style: str = "") -> str:
     return f'<c{style} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
 
 
-def _text_cell(value: Any) -> str:
+def _text_cell(value: Any, style: str = _TOP) -> str:
     if value is None or value == "":
         return "<c/>"
-    return _inline(value if type(value) is str else str(value), _TOP)
+    return _inline(value if type(value) is str else str(value), style)
 
 
 def _wrapped_cell(value: Any) -> str:
@@ -100,7 +110,7 @@ def _wrapped_cell(value: Any) -> str:
     return _inline(value if type(value) is str else str(value), f' s="{_WRAP_STYLE}"')
 
 
-def _number_cell(value: Any, style: str = _TOP) -> str:
+def _number_cell(value: Any, style: str = _NUMBER) -> str:
     if value is None:
         return "<c/>"
     if type(value) is int:
@@ -168,22 +178,36 @@ class _Cells(dict[Any, str]):
         return cell
 
 
+_NUMBERS = (int, float, Decimal)
 _CELLS: dict[ColumnKind, _Cells] = {
     "text": _Cells(_text_cell, (str,)),
-    "int": _Cells(_number_cell, (int, float, Decimal)),
-    "number": _Cells(_number_cell, (int, float, Decimal)),
-    "money": _Cells(_money_cell, (int, float, Decimal)),
-    "wan": _Cells(_wan_cell, (int, float, Decimal)),
+    "int": _Cells(_number_cell, _NUMBERS),
+    "count": _Cells(lambda v: _number_cell(v, _COUNT), _NUMBERS),
+    "number": _Cells(_number_cell, _NUMBERS),
+    "percent": _Cells(lambda v: _number_cell(v, _PERCENT), _NUMBERS),
+    "money": _Cells(_money_cell, _NUMBERS),
+    "wan": _Cells(_wan_cell, _NUMBERS),
     "date": _Cells(_date_cell, (date, str)),
+    "code": _Cells(lambda v: _text_cell(v, _CODE), (str,)),
+    "figure": _Cells(lambda v: _text_cell(v, _FIGURE), (str,)),
 }
 _WRAPPED = _Cells(_wrapped_cell, (str,))
 
 
-class RowXml:
-    """Renders a table's rows as <row> elements; None and '' are empty cells."""
+def emphasised(xml: str, variant: str) -> str:
+    """Rendered rows as a 小计 ('subtotal') or 部门合计 ('total') row: bold and ruled, blank cells too."""
+    swap = EMPHASIS[variant]
+    xml = xml.replace("<c/>", _EMPTY)
+    return _STYLE_ID.sub(lambda m: f' s="{swap.get(int(m.group(1)), int(m.group(1)))}"', xml)
 
-    def __init__(self, columns: Sequence[Column]) -> None:
+
+class RowXml:
+    """Renders a table's rows as <row> elements; None and '' are empty cells (with the grid's rules when
+    `ruled`: the tables meant to be read print as a ruled grid, blank cells included)."""
+
+    def __init__(self, columns: Sequence[Column], ruled: bool = False) -> None:
         self.columns = tuple(columns)
+        self.ruled = ruled
         # Bound dict lookups: a cell seen before is rendered without a Python-level call.
         self._writers = [(_WRAPPED if c.wrap else _CELLS[c.kind]).__getitem__ for c in columns]
         self._wrapped = [(i, c.width) for i, c in enumerate(columns) if c.wrap]
@@ -200,7 +224,12 @@ class RowXml:
             append(self._start(values) if wrapped else "<row>")
             extend(map(call, writers, values))
             append("</row>")
-        return "".join(out).encode()
+        xml = "".join(out)
+        return (xml.replace("<c/>", _EMPTY) if self.ruled else xml).encode()
+
+    def emphasised_row(self, values: Sequence[Any], variant: str) -> bytes:
+        """One row bold and ruled as a 小计 ('subtotal') or 部门合计 ('total')."""
+        return emphasised(self.rows([values]).decode(), variant).encode()
 
     def _start(self, values: Sequence[Any]) -> str:
         """A row's opening tag, as tall as its wrapped texts need: remembered by those texts, which repeat
@@ -218,5 +247,14 @@ class RowXml:
         return start
 
     def header(self) -> str:
+        """The header row, as tall as its longest title wrapped in its column (bold, so counted a little wider).
+        A title too wide for its column breaks before its unit ('项目当年预算' / '（元）'), never inside it."""
         styles = {False: f' s="{_HEADER_STYLE}"', True: f' s="{_NUMBER_HEADER_STYLE}"'}
-        return "<row>" + "".join(_inline(c.title, styles[c.kind in _NUMERIC_KINDS]) for c in self.columns) + "</row>"
+        titles = [
+            c.title.replace("（", "\n（", 1) if text_width(c.title) > c.width - 1 and "（" in c.title[1:] else c.title
+            for c in self.columns
+        ]
+        height = row_height([(t, c.width - 1) for t, c in zip(titles, self.columns, strict=True)], line_height=15)
+        start = f'<row ht="{height:g}" customHeight="1">' if height > DEFAULT_ROW_HEIGHT else "<row>"
+        cells = (_inline(t, styles[c.kind in _NUMERIC_KINDS]) for t, c in zip(titles, self.columns, strict=True))
+        return start + "".join(cells) + "</row>"

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import struct
-import tempfile
-import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from xlgoals.core.errors import XlgoalsError
+from xlgoals.core import layout
 from xlgoals.core.layout import column_letters, quote_sheet
-from xlgoals.io.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, MoneyUnit
+from xlgoals.io.deflated import Deflated, Part, deflate, text_part, write_zip
+from xlgoals.io.presentation import LANGUAGE, PAGE_FOOTER, PAPER_A4, row_height
 from xlgoals.io.rowxml import DEFAULT_ROW_HEIGHT, Column, Row, RowXml, xml_text
+from xlgoals.io.xlsxstyles import STYLE, STYLES_XML
 
 # Excel's rows per sheet (the header included): a longer table continues on 指标明细2, 指标明细3 ...
 MAX_ROWS = 1_048_576
@@ -30,56 +27,25 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-# Deflate level 6 (zlib's default). The rows are deflated in the workers (see Deflated), each file's apart,
-# which loses the repeats across units: a thousand units' 258 MB of sheet XML pack to ~8 MB where one stream
-# packed them to 5.9 MB. Level 3 would halve the workers' ~1.2 ms a file for ~11 MB; level 6 keeps a
-# thousand units' summary an easy e-mail attachment and costs less CPU in all than the parent's one stream
-# did (it also pickled 50 times the bytes across the pipe).
-COMPRESSION = 6
-# A part larger than this would need zip64, which older Excel versions refuse.
-_ZIP_LIMIT = 0xFFFF_FFFF
-_DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: the same inputs give the same bytes
-_DOS_TIME = 0
+
+# Every sheet opens with a title block: its title (row 1), the run's facts (row 2: 主管部门, 年度, 金额单位,
+# 制表日期, 规则集) and what the sheet holds (row 3); the table's header is row 4.
+HEADER_ROW = layout.SUMMARY_TABLE_HEADER_ROW
+_INFO_LINE_HEIGHT = 13.5
+# Column widths (characters) an A4 landscape page holds at full scale, within its margins.
+_PAGE_WIDTH = 120
 
 
-# A data cell's style: its number format, at the top of its row like the wrapped texts beside it.
-def _top_xf(number_format: int) -> str:
-    return (
-        f'<xf numFmtId="{number_format}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"'
-        ' applyAlignment="1"><alignment vertical="top"/></xf>'
-    )
+@dataclass(frozen=True)
+class TitleBlock:
+    """What a sheet opens with, above its table."""
 
-
-_STYLES_XML = (
-    f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    f'<numFmt numFmtId="165" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][1]}"/>'
-    f'<numFmt numFmtId="166" formatCode="{MONEY_FORMATS[MoneyUnit.YUAN][0]}"/>'
-    f'<numFmt numFmtId="167" formatCode="{MONEY_FORMATS[MoneyUnit.WAN][0]}"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFF2F2F2"/><bgColor indexed="64"/></patternFill></fill>'
-    '</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
-    '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
-    '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
-    '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
-    ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
-    f"{_top_xf(164)}{_top_xf(165)}"
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
-    ' applyAlignment="1"><alignment horizontal="right" vertical="center" wrapText="1"/></xf>'
-    f"{_top_xf(166)}{_top_xf(167)}"
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top"/></xf>'
-    "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
+    title: str
+    info: str = ""
+    note: str = ""
 
 
 def _attr(text: str) -> str:
@@ -92,105 +58,43 @@ def _column_width(width: float) -> float:
     return int(pixels / 7 * 256) / 256
 
 
-@dataclass(frozen=True)
-class Deflated:
-    """Rendered rows deflated where they were rendered (a worker, in parallel, sending a twentieth of the
-    bytes): raw deflate blocks ending on a byte boundary, with the size and CRC of what they inflate to.
-    Such pieces, one after another, are one valid deflate stream, so a sheet appends them as they are."""
-
-    data: bytes
-    size: int
-    crc: int
-
-    def inflate(self) -> bytes:
-        return zlib.decompressobj(-15).decompress(self.data)
-
-
-def deflate(xml: bytes) -> Deflated:
-    packer = zlib.compressobj(COMPRESSION, zlib.DEFLATED, -15)
-    # A sync flush ends the piece on a byte boundary without the final-block mark.
-    return Deflated(packer.compress(xml) + packer.flush(zlib.Z_SYNC_FLUSH), len(xml), zlib.crc32(xml))
-
-
-_ZEROS = bytes(1 << 20)
-
-
-def _crc_of_zeros(crc: int, n: int) -> int:
-    zeros = memoryview(_ZEROS)
-    while n > 0:
-        crc = zlib.crc32(zeros[: min(n, len(_ZEROS))], crc)
-        n -= len(_ZEROS)
-    return crc
-
-
-def crc_combine(crc1: int, crc2: int, size2: int) -> int:
-    """CRC-32 of A+B from those of A and B (zlib's crc32_combine, which Python does not expose). The CRC
-    is affine in its start value: crc(B, c) = crc(B, 0) ^ crc(zeros, c) ^ crc(zeros, 0), zeros as long
-    as B; two passes over zeros cost what one over B would."""
-    return crc2 ^ _crc_of_zeros(crc1, size2) ^ _crc_of_zeros(0, size2)
-
-
-class _Part:
-    """One zip member, deflated as it is written, with the CRC and sizes its headers need."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.crc = self.size = self.packed = 0
-        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # noqa: SIM115 (close())
-        self._zip = zlib.compressobj(COMPRESSION, zlib.DEFLATED, -15)
-        self._pending = False  # text given to self._zip since it was last flushed
-
-    def write(self, data: bytes) -> None:
-        self.crc = zlib.crc32(data, self.crc)
-        self.size += len(data)
-        self._pending = True
-        if out := self._zip.compress(data):
-            self._file.write(out)
-
-    def write_deflated(self, piece: Deflated) -> None:
-        if self._pending:
-            # Our own stream is cut on a byte boundary and started afresh: past the piece, the reader's window
-            # holds the piece's text, which the old compressor's back-references know nothing of.
-            self._file.write(self._zip.flush(zlib.Z_SYNC_FLUSH))
-            self._zip = zlib.compressobj(COMPRESSION, zlib.DEFLATED, -15)
-            self._pending = False
-        self._file.write(piece.data)
-        self.crc = crc_combine(self.crc, piece.crc, piece.size)
-        self.size += piece.size
-
-    def finish(self) -> None:
-        self._file.write(self._zip.flush())
-        self.packed = self._file.tell()
-
-    def copy_to(self, out: IO[bytes]) -> None:
-        self._file.seek(0)
-        shutil.copyfileobj(self._file, out, 1 << 20)
-
-    def close(self) -> None:
-        self._file.close()
-
-
-def _part(name: str, text: str) -> _Part:
-    part = _Part(name)
-    part.write(text.encode())
-    part.finish()
-    return part
-
-
 @dataclass
 class _SheetPart:
     name: str
-    part: _Part
+    part: Part
     rows: int = 0
+    # Rows each file's pieces brought (by key), so a dropped file's rows leave the count too.
+    keyed_rows: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    """How a sheet prints. A table to read prints its first `columns` columns (all when None) on A4 landscape,
+    one page wide, the header repeated on every page; a data sheet (`data`) prints only its title block,
+    whose note says where the full data is."""
+
+    columns: int | None = None
+    data: bool = False
 
 
 class _Sheet:
-    """One table as worksheets: the header, rows as they come, and 指标明细2, 3 ... past Excel's last row."""
+    """One table as worksheets: a title block, the header, rows as they come, and 指标明细2, 3 ... past Excel's
+    last row."""
 
-    def __init__(self, book: StreamBook, name: str, columns: tuple[Column, ...], selected: bool = False) -> None:
+    def __init__(
+        self,
+        book: StreamBook,
+        name: str,
+        columns: tuple[Column, ...],
+        selected: bool = False,
+        printing: PrintPlan = PrintPlan(),
+        ruled: bool = False,
+    ) -> None:
         self.book, self.name, self.columns, self.selected = book, name, columns, selected
-        self.xml = RowXml(columns)
-        self.limit = MAX_ROWS - 1  # data rows per worksheet, below the header
+        self.printing = printing
+        self.title = TitleBlock(name)
+        self.xml = RowXml(columns, ruled=ruled)
+        self.limit = MAX_ROWS - HEADER_ROW  # data rows per worksheet, below the title block and header
         self.parts: list[_SheetPart] = []
         self.rows = 0
         self._new_part()
@@ -201,27 +105,11 @@ class _Sheet:
             self.book.notes.append(
                 f"“{self.name}”超过 Excel 每张工作表 {self.limit:,} 行数据的上限，其余行续写在“{name}”工作表。"
             )
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{_column_width(c.width)}" customWidth="1"/>'
-            for i, c in enumerate(self.columns, start=1)
-        )
-        selected = ' tabSelected="1"' if self.selected and not self.parts else ""
-        head = (
-            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
-            f'<sheetView{selected} workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft"/></sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="{DEFAULT_ROW_HEIGHT}"/>'
-            f"<cols>{cols}</cols><sheetData>{self.xml.header()}"
-        )
-        sheet = _SheetPart(name, _Part(""))
-        sheet.part.write(head.encode())
-        self.parts.append(sheet)
+        self.parts.append(_SheetPart(name, Part("")))
 
-    def add(self, xml: bytes | Deflated, rows: int) -> None:
+    def add(self, xml: bytes | Deflated, rows: int, key: int | None = None) -> None:
         """`rows` rendered rows (RowXml.rows, or deflate()d), split across worksheets where Excel's limit falls
-        among them."""
+        among them. `key` names the file they came from, for drop()."""
         self.rows += rows
         while rows:
             current = self.parts[-1]
@@ -230,50 +118,115 @@ class _Sheet:
                 self._new_part()
                 continue
             if rows <= room:
-                if isinstance(xml, Deflated):
-                    current.part.write_deflated(xml)
-                else:
-                    current.part.write(xml)
+                # Text becomes a piece of its own too, so every file's rows can be dropped as one.
+                current.part.write_deflated(xml if isinstance(xml, Deflated) else deflate(xml), key)
                 current.rows += rows
+                if key is not None:
+                    current.keyed_rows[key] = current.keyed_rows.get(key, 0) + rows
                 return
             if isinstance(xml, Deflated):
                 xml = xml.inflate()
             # Text is escaped, so '</row>' only ever closes a row.
             pieces = xml.split(b"</row>", room)
-            current.part.write(b"</row>".join(pieces[:room]) + b"</row>")
+            current.part.write_deflated(deflate(b"</row>".join(pieces[:room]) + b"</row>"), key)
             current.rows += room
+            if key is not None:
+                current.keyed_rows[key] = current.keyed_rows.get(key, 0) + room
             xml, rows = pieces[room], rows - room
 
     def add_rows(self, rows: Sequence[Row]) -> None:
         self.add(self.xml.rows(rows), len(rows))
 
+    def add_emphasised(self, row: Row, variant: str) -> None:
+        """A 小计 ('subtotal') or 部门合计 ('total') row, bold and ruled."""
+        self.add(self.xml.emphasised_row(row, variant), 1)
+
+    def drop(self, key: int) -> None:
+        """Leave out the rows of file `key` (a revision that turned out not to count)."""
+        for sheet in self.parts:
+            sheet.part.drop(key)
+            gone = sheet.keyed_rows.pop(key, 0)
+            sheet.rows -= gone
+            self.rows -= gone
+
+    def _printed(self) -> int:
+        """Columns from A that print: as planned, or on a data sheet as many as one page's width holds (its
+        title block is all that prints)."""
+        if self.printing.data:
+            widths = [c.width for c in self.columns]
+            return max(1, max(k for k in range(len(widths) + 1) if sum(widths[:k]) <= _PAGE_WIDTH))
+        return min(self.printing.columns or len(self.columns), len(self.columns))
+
+    def _head(self, sheet: _SheetPart) -> str:
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{_column_width(c.width)}" customWidth="1"/>'
+            for i, c in enumerate(self.columns, start=1)
+        )
+        selected = ' tabSelected="1"' if self.selected and sheet is self.parts[0] else ""
+        fit = '<pageSetUpPr fitToPage="1"/>'
+        first = f"A{HEADER_ROW + 1}"
+        # The notes wrap across the printed width (their cells merged), as tall as their text.
+        width = sum(c.width for c in self.columns[: self._printed()])
+        rows = [f'<row ht="30" customHeight="1">{_styled_text(self.title.title, STYLE["title"])}</row>']
+        for text in (self.title.info, self.title.note):
+            height = row_height([(text, width)], line_height=_INFO_LINE_HEIGHT) if text else DEFAULT_ROW_HEIGHT
+            rows.append(f'<row ht="{height:g}" customHeight="1">{_styled_text(text, STYLE["info"])}</row>')
+        return (
+            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            f"<sheetPr>{fit}</sheetPr><sheetViews>"
+            f'<sheetView{selected} workbookViewId="0">'
+            f'<pane ySplit="{HEADER_ROW}" topLeftCell="{first}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="{DEFAULT_ROW_HEIGHT}"/>'
+            f"<cols>{cols}</cols><sheetData>{''.join(rows)}{self.xml.header()}"
+        )
+
     def finish(self) -> None:
         last = column_letters(len(self.columns))
+        printed = column_letters(self._printed())
+        setup = f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        footer = xml_text(f"&L&A&C{PAGE_FOOTER}&R{self.title.title}")
         for sheet in self.parts:
+            sheet.part.set_head(self._head(sheet))
             sheet.part.write(
-                f'</sheetData><autoFilter ref="A1:{last}{sheet.rows + 1}"/>'
-                # Printed like the other generated sheets: A4 landscape, one page wide, header on every page.
+                f'</sheetData><autoFilter ref="A{HEADER_ROW}:{last}{sheet.rows + HEADER_ROW}"/>'
+                f'<mergeCells count="2"><mergeCell ref="A2:{printed}2"/><mergeCell ref="A3:{printed}3"/></mergeCells>'
                 '<printOptions horizontalCentered="1"/>'
-                '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-                f"<headerFooter><oddFooter>{xml_text('&C' + PAGE_FOOTER)}</oddFooter></headerFooter>"
+                '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+                f"{setup}<headerFooter><oddFooter>{footer}</oddFooter></headerFooter>"
                 "</worksheet>".encode()
             )
             sheet.part.finish()
 
     def filter_range(self, sheet: _SheetPart) -> str:
-        return f"{quote_sheet(sheet.name)}!$A$1:${column_letters(len(self.columns))}${sheet.rows + 1}"
+        last = column_letters(len(self.columns))
+        return f"{quote_sheet(sheet.name)}!$A${HEADER_ROW}:${last}${sheet.rows + HEADER_ROW}"
+
+    def print_area(self, sheet: _SheetPart) -> str:
+        """The title block alone on a data sheet; the printed columns of the whole table otherwise."""
+        printed = column_letters(self._printed())
+        bottom = HEADER_ROW - 1 if self.printing.data else sheet.rows + HEADER_ROW
+        return f"{quote_sheet(sheet.name)}!$A$1:${printed}${bottom}"
+
+
+def _styled_text(text: str, style_id: int) -> str:
+    if not text:
+        return "<c/>"
+    return f'<c s="{style_id}" t="inlineStr"><is><t>{xml_text(text)}</t></is></c>'
 
 
 class StreamBook:
     """The summary .xlsx: sheets in tab order, the first one shown on opening."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str = "") -> None:
         self.sheets: dict[str, _Sheet] = {}
         self.notes: list[str] = []
+        self.title = title
 
-    def add_sheet(self, name: str, columns: tuple[Column, ...]) -> _Sheet:
-        self.sheets[name] = _Sheet(self, name, columns, selected=not self.sheets)
+    def add_sheet(
+        self, name: str, columns: tuple[Column, ...], printing: PrintPlan = PrintPlan(), ruled: bool = False
+    ) -> _Sheet:
+        self.sheets[name] = _Sheet(self, name, columns, selected=not self.sheets, printing=printing, ruled=ruled)
         return self.sheets[name]
 
     def __getitem__(self, name: str) -> _Sheet:
@@ -292,17 +245,18 @@ class StreamBook:
         names = "".join(
             f'<sheet name="{_attr(p.name)}" sheetId="{n}" r:id="rId{n}"/>' for n, (_, p) in enumerate(worksheets, 1)
         )
-        filters = "".join(
+        defined = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
             f"{xml_text(s.filter_range(p))}</definedName>"
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{n}">{xml_text(s.print_area(p))}</definedName>'
             f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
-            f"{xml_text(quote_sheet(p.name))}!$1:$1</definedName>"
+            f"{xml_text(quote_sheet(p.name))}!${HEADER_ROW}:${HEADER_ROW}</definedName>"
             for n, (s, p) in enumerate(worksheets)
         )
         workbook = (
             f'{_XML_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
             '<bookViews><workbookView activeTab="0"/></bookViews>'
-            f"<sheets>{names}</sheets><definedNames>{filters}</definedNames>"
+            f"<sheets>{names}</sheets><definedNames>{defined}</definedNames>"
             '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
         )
         sheet_rels = "".join(
@@ -328,56 +282,45 @@ class StreamBook:
             ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/app.xml"'
             ' ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            '<Override PartName="/docProps/core.xml"'
+            ' ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             f"{overrides}</Types>"
         )
         root_rels = (
             f'{_XML_DECL}<Relationships xmlns="{_PKG_REL_NS}">'
             f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
             f'<Relationship Id="rId2" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
+            f'<Relationship Id="rId3" Type="{_CORE_REL}" Target="docProps/core.xml"/>'
             "</Relationships>"
         )
         app = (
             f'{_XML_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
             "<Application>xlgoals</Application></Properties>"
         )
+        # The document's language: a program choosing faces for its text takes Chinese ones.
+        core = (
+            f'{_XML_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:title>{xml_text(self.title)}</dc:title><dc:creator>xlgoals</dc:creator>"
+            f"<dc:language>{LANGUAGE}</dc:language></cp:coreProperties>"
+        )
         parts = [
-            _part("[Content_Types].xml", content_types),
-            _part("_rels/.rels", root_rels),
-            _part("docProps/app.xml", app),
-            _part("xl/workbook.xml", workbook),
-            _part("xl/_rels/workbook.xml.rels", workbook_rels),
-            _part("xl/styles.xml", _STYLES_XML),
+            text_part("[Content_Types].xml", content_types),
+            text_part("_rels/.rels", root_rels),
+            text_part("docProps/app.xml", app),
+            text_part("docProps/core.xml", core),
+            text_part("xl/workbook.xml", workbook),
+            text_part("xl/_rels/workbook.xml.rels", workbook_rels),
+            text_part("xl/styles.xml", STYLES_XML),
             *(p.part for _, p in worksheets),
         ]
         try:
-            _write_zip(path, parts)
+            write_zip(path, parts)
         finally:
-            for part in parts[:6]:
+            for part in parts[:7]:
                 part.close()
 
     def close(self) -> None:
         for s in self.sheets.values():
             for p in s.parts:
                 p.part.close()
-
-
-def _write_zip(path: Path, parts: Sequence[_Part]) -> None:
-    """A plain (not zip64) archive of already-deflated parts."""
-    central: list[bytes] = []
-    with path.open("wb") as out:
-        for part in parts:
-            offset = out.tell()
-            if max(part.size, part.packed, offset) >= _ZIP_LIMIT:
-                raise XlgoalsError("汇总工作簿超过 4 GB，Excel 无法打开：请分批汇总，或改用 --csv/--parquet 导出。")
-            name = part.name.encode()
-            fixed = (_DOS_TIME, _DOS_DATE, part.crc, part.packed, part.size, len(name))
-            out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, *fixed, 0) + name)
-            part.copy_to(out)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, *fixed, 0, 0, 0, 0, 0, offset))
-            central.append(name)
-        start = out.tell()
-        directory = b"".join(central)
-        if start + len(directory) >= _ZIP_LIMIT:
-            raise XlgoalsError("汇总工作簿超过 4 GB，Excel 无法打开：请分批汇总，或改用 --csv/--parquet 导出。")
-        out.write(directory)
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(directory), start, 0))

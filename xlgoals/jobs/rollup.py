@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
+from xlgoals.core.order import natural_key
 from xlgoals.core.targets import TargetKind
+from xlgoals.core.yearonyear import YearOnYear, change_percent, percent
+from xlgoals.io.presentation import MoneyUnit, format_amount, format_percent
 from xlgoals.validation.findings import Report, zero_counts
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
-_PCT = Decimal("0.01")
-
-
-def percent(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    """part / whole in percent to two places; None when either is blank or whole is zero (no base)."""
-    if part is None or whole is None or whole == 0:
-        return None
-    return (part * 100 / whole).quantize(_PCT, rounding=ROUND_HALF_UP)
 
 
 def indicator_kind(ind: Indicator) -> str:
@@ -69,8 +64,7 @@ class Change:
     def of(cls, this_year: Decimal | None, last_year: Decimal | None) -> Change:
         if this_year is None or last_year is None:
             return cls(None, None)
-        amount = this_year - last_year
-        return cls(amount, percent(amount, last_year))
+        return cls(this_year - last_year, change_percent(this_year, last_year))
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -115,6 +109,8 @@ class UnitRollup:
     indicators: IndicatorCounts
     # None when no report was given; otherwise per severity over the whole workbook (unit-level too).
     findings: dict[str, int] | None
+    # The like-for-like comparison behind `change`, new projects apart: what a 同比 shows beside it.
+    year_on_year: YearOnYear = field(default_factory=YearOnYear)
 
     @property
     def new_projects(self) -> list[ProjectRollup]:
@@ -131,6 +127,7 @@ class UnitRollup:
             "totals": {k: str(v) for k, v in self.totals.items()},
             "new_projects": [p.sheet for p in self.new_projects],
             **_figures(self),
+            "year_on_year": self.year_on_year.to_dict(),
             "projects": [p.to_dict() for p in self.projects],
         }
 
@@ -171,18 +168,18 @@ def roll_up_project(project: Project, findings: dict[str, int] | None = None) ->
 def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
     """Totals over the unit's projects; findings per severity come from `report` when given."""
     per_project = report.per_project() if report is not None else {}
+    # Sheets in natural order (项目2 before 项目10), as every listing shows them.
+    ordered = sorted(unit.projects, key=lambda p: natural_key(p.sheet))
     projects = [
         roll_up_project(
             p,
             per_project.get(project_key(p), zero_counts()) if report is not None else None,
         )
-        for p in unit.projects
+        for p in ordered
     ]
     totals = unit.money_totals()
     # Year on year compares like with like: only projects that had a budget last year; new ones are apart.
-    compared = [p for p in projects if p.change.amount is not None]
-    amount = sum((p.change.amount for p in compared if p.change.amount is not None), Decimal(0))
-    base = sum((p.money["last_year_budget"] or Decimal(0) for p in compared), Decimal(0))
+    yoy = YearOnYear.of((p.budget_year, p.last_year_budget) for p in unit.projects)
     return UnitRollup(
         unit=unit.name,
         year=unit.year,
@@ -191,8 +188,80 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
         source=unit.source,
         projects=projects,
         totals=totals,
-        change=Change(amount, percent(amount, base)) if compared else Change(None, None),
+        change=Change(yoy.change, yoy.percent),
         execution_rate=percent(totals["last_year_executed"], totals["last_year_budget"]),
         indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
         findings=report.counts() if report is not None else None,
+        year_on_year=yoy,
     )
+
+
+@dataclass(frozen=True)
+class RollupLine:
+    """One line of the roll-up as text: a project, 合计, or the two lines 合计's 同比 stands on."""
+
+    kind: str  # "project", "total", "compared" (可比项目) or "new" (新增项目)
+    label: str
+    budget_year: str
+    last_year_budget: str
+    change: str
+    execution_rate: str
+    indicators: str
+    findings: str
+
+
+def rollup_lines(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> list[RollupLine]:
+    """The roll-up as the terminal and the web page show it, in `unit`: each project with its 同比, then 合计
+    without one, then the like-for-like line that carries 合计's 同比 and the new projects apart; the percentage
+    on every line follows from the two amounts on it."""
+
+    def counts(findings: dict[str, int] | None) -> str:
+        return "" if findings is None else f"{findings.get('error', 0)}/{findings.get('warning', 0)}"
+
+    lines = [
+        RollupLine(
+            "project",
+            f"{p.sheet}：{p.name}",
+            format_amount(p.money["budget_year"], unit),
+            format_amount(p.money["last_year_budget"], unit),
+            format_percent(p.change.percent),
+            format_percent(p.execution_rate, signed=False),
+            str(p.indicators.total),
+            counts(p.findings),
+        )
+        for p in r.projects
+    ]
+    yoy = r.year_on_year
+    lines += [
+        RollupLine(
+            "total",
+            f"合计（{len(r.projects)} 个项目）",
+            format_amount(r.totals["budget_year"], unit),
+            format_amount(r.totals["last_year_budget"], unit),
+            "",
+            format_percent(r.execution_rate, signed=False),
+            str(r.indicators.total),
+            counts(r.findings),
+        ),
+        RollupLine(
+            "compared",
+            f"其中可比项目（{yoy.compared} 个，有上年预算）",
+            format_amount(yoy.this_year if yoy.compared else None, unit),
+            format_amount(yoy.last_year if yoy.compared else None, unit),
+            format_percent(yoy.percent),
+            "",
+            "",
+            "",
+        ),
+        RollupLine(
+            "new",
+            f"其中新增项目（{yoy.new} 个，不计入同比）",
+            format_amount(yoy.new_this_year, unit),
+            "—",
+            "",
+            "",
+            "",
+            "",
+        ),
+    ]
+    return lines

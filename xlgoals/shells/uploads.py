@@ -59,9 +59,13 @@ def _download(path: Path) -> dict[str, str]:
 
 def check_workbook(path: Path) -> dict[str, Any]:
     """One unit workbook: findings, per-project status, and the marked and rolled-up copies, as the CLI makes them."""
-    from xlgoals.core.values import format_money
+    from dataclasses import asdict
+
+    from xlgoals.core import layout
+    from xlgoals.io.presentation import format_amount, year_on_year_lines
     from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import roll_up
+    from xlgoals.jobs.rollup import roll_up, rollup_lines
+    from xlgoals.jobs.summarysheet import cover_money_unit
     from xlgoals.jobs.summarysheet import write_back as write_rollup
     from xlgoals.validation.findings import SEVERITY_ZH
     from xlgoals.validation.marks import project_status, summary_line
@@ -73,15 +77,21 @@ def check_workbook(path: Path) -> dict[str, Any]:
     marked = path.with_name(f"{path.stem}_校验{suffix}")
     write_back(path, marked, report, checked.ruleset.title, checked.container)
     r = roll_up(checked.unit, report)
+    # One money unit at a time: the cover's, as the 汇总 sheet and the command line show it.
+    cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
+    unit = cover_money_unit(cover.rows if cover else None)
     summary = path.with_name(f"{path.stem}_汇总{suffix}")
-    write_rollup(path, summary, r, container=checked.container)
+    write_rollup(path, summary, r, unit, container=checked.container)
     return {
         "file": path.name,
         "unit": r.unit,
         "year": r.year,
         "verdict": summary_line(report, checked.ruleset.title),
         "counts": report.counts(),
-        "budget_year": format_money(r.totals["budget_year"]),
+        "money_unit": str(unit),
+        "budget_year": format_amount(r.totals["budget_year"], unit),
+        "rollup": [asdict(line) for line in rollup_lines(r, unit)],
+        "year_on_year": list(year_on_year_lines(r.year_on_year, unit)),
         "findings": [
             {
                 "level": SEVERITY_ZH[f.severity],
@@ -106,11 +116,22 @@ SUMMARY_NAME = "部门汇总.xlsx"
 
 def summarize_workbooks(names: Sequence[str]) -> dict[str, Any]:
     """Several unit workbooks: the department summary with its 台账, as `xlgoals consolidate` makes it."""
+    from xlgoals.io.presentation import MoneyUnit, format_amount, year_on_year_lines
     from xlgoals.jobs.consolidate import consolidate
+    from xlgoals.jobs.consolidate.report import units_table
 
     out = Path("..") / SUMMARY_NAME  # beside the uploads: one of them may carry the same name
     result = consolidate(list(names), out, jobs=1)
-    return {"result": result.to_dict(), "downloads": [_download(out)]}
+    unit = MoneyUnit.YUAN
+    return {
+        "result": result.to_dict(),
+        # 单位汇总 as the workbook prints it, and the department total's 同比 with its base.
+        "money_unit": str(unit),
+        "units": units_table(result.units, result.groups, result.total, unit),
+        "budget_year": format_amount(result.total.totals["budget_year"], unit),
+        "year_on_year": list(year_on_year_lines(result.total.year_on_year, unit)),
+        "downloads": [_download(out)],
+    }
 
 
 def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from xlgoals.core.layout import split_address
+from xlgoals.core.order import natural_key
 
 
 class Severity(StrEnum):
@@ -106,9 +107,10 @@ def template_fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+def sort_key(f: Finding) -> tuple[object, int, int, str, str]:
+    """Sheets in natural order (项目2 before 项目10), then row, column, code and message."""
     row, col = split_address(f.cell) if f.cell else (0, 0)
-    return (f.sheet or "", row, col, f.code, f.message)
+    return (natural_key(f.sheet), row, col, f.code, f.message)
 
 
 class ProjectRef(BaseModel):
@@ -170,9 +172,10 @@ class Report(BaseModel):
         return out
 
     def project_counts(self) -> list[ProjectCounts]:
-        """Per project in tab order: sheet, name and counts (the status table's rows and the JSON's)."""
+        """Per project, sheets in natural order: sheet, name and counts (the status table's rows and the JSON's)."""
         per = self.per_project()
-        return [ProjectCounts(sheet=p.sheet, name=p.name, counts=per[p.sheet]) for p in self.projects]
+        ordered = sorted(self.projects, key=lambda p: natural_key(p.sheet))
+        return [ProjectCounts(sheet=p.sheet, name=p.name, counts=per[p.sheet]) for p in ordered]
 
     def flatten(self, columns: Sequence[str]) -> list[list[Any]]:
         """Plain rows of the chosen Finding fields, for tests and CSV."""

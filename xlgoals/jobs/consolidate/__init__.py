@@ -5,9 +5,11 @@ readers) → run (duplicates, streaming, ledger) → reconcile (figures add up) 
 """
 
 from xlgoals.core.layout import (
+    FINDING_DETAILS_SHEET,
     FINDINGS_SHEET,
     INDICATORS_SHEET,
     LEDGER_SHEET,
+    OVERVIEW_SHEET,
     PROJECTS_SHEET,
     SUMMARY_SHEETS,
     UNITS_SHEET,
@@ -18,7 +20,7 @@ from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STA
 from xlgoals.jobs.consolidate.pool import CHUNK, ProgressFn, map_files
 from xlgoals.jobs.consolidate.reconcile import Aggregate, ReconciliationError, UnitSummary
 from xlgoals.jobs.consolidate.run import Consolidation, consolidate, consolidate_units
-from xlgoals.jobs.consolidate.tables import COLUMNS, DEPARTMENT_TOTAL, NO_DEPARTMENT, SUBTOTAL, GroupBy
+from xlgoals.jobs.consolidate.tables import COLUMNS, DEPARTMENT_TOTAL, EXPORT_COLUMNS, NO_DEPARTMENT, SUBTOTAL, GroupBy
 from xlgoals.jobs.consolidate.worker import FileResult, Task, process_file, process_unit
 
 SHEETS = SUMMARY_SHEETS
@@ -28,11 +30,14 @@ __all__ = [
     "COLUMNS",
     "DEPARTMENT_TOTAL",
     "DUPLICATE",
+    "EXPORT_COLUMNS",
     "FINDINGS_SHEET",
+    "FINDING_DETAILS_SHEET",
     "INDICATORS_SHEET",
     "LEDGER_SHEET",
     "LOCK",
     "NO_DEPARTMENT",
+    "OVERVIEW_SHEET",
     "PROJECTS_SHEET",
     "READ",
     "REJECTED",

@@ -11,9 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from xlgoals.core.layout import SUMMARY_SHEETS
 from xlgoals.io.rowxml import Column, ColumnKind
-from xlgoals.jobs.consolidate.tables import COLUMNS
+from xlgoals.jobs.consolidate.tables import EXPORT_COLUMNS
 
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,10 +22,13 @@ def csv_safe(text: str) -> str:
     return "'" + text if text.startswith(_CSV_RISKY) else text
 
 
+_TEXT_KINDS = frozenset({"text", "code", "figure"})
+
+
 def _csv_value(value: Any, kind: ColumnKind) -> str:
     if value is None:
         return ""
-    if kind == "text":
+    if kind in _TEXT_KINDS:
         return csv_safe(str(value))
     if kind == "date":
         return value.isoformat() if isinstance(value, date) else csv_safe(str(value))
@@ -40,7 +42,11 @@ class Export:
 
     def __init__(self, columns: tuple[Column, ...], csv_file: IO[str] | None, parquet_path: Path | None) -> None:
         self.columns, self.rows = columns, 0
+        self._csv_file = csv_file
         self._csv = csv.writer(csv_file) if csv_file is not None else None
+        # Which rows each file brought (by key), and the files dropped after all (a revision that lost).
+        self._ranges: dict[int, tuple[int, int]] = {}
+        self._dropped: list[tuple[int, int]] = []
         self._parquet_path = parquet_path
         self._parquet: Any = None
         self._buffer: list[list[Any]] = [[] for _ in columns]
@@ -58,9 +64,44 @@ class Export:
             if len(self._buffer[0]) >= 20_000:
                 self._flush_parquet()
 
+    def extend(self, rows: Sequence[Sequence[Any]], key: int) -> None:
+        """A file's rows, remembered as its own so that drop() can take them out again."""
+        start = self.rows
+        for row in rows:
+            self.append(row)
+        self._ranges[key] = (start, self.rows)
+
+    def drop(self, key: int) -> None:
+        if key in self._ranges:
+            self._dropped.append(self._ranges.pop(key))
+
     def finish(self) -> None:
         if self._parquet_path is not None:
             self._flush_parquet(final=True)
+        if self._dropped:
+            self._rewrite_without(self._dropped)
+
+    def _rewrite_without(self, ranges: list[tuple[int, int]]) -> None:
+        """Rewrite the copies leaving out rows of dropped files: rare (a later revision of a unit counted), so the
+        rows stream out as they come and are taken out here, by their numbers."""
+
+        def kept(i: int) -> bool:
+            return not any(start <= i < end for start, end in ranges)
+
+        if self._csv_file is not None:
+            self._csv_file.flush()
+            with open(self._csv_file.name, encoding="utf-8-sig", newline="") as fh:
+                rows = [row for i, row in enumerate(csv.reader(fh), start=-1) if i < 0 or kept(i)]
+            self._csv_file.seek(0)
+            self._csv_file.truncate()
+            csv.writer(self._csv_file).writerows(rows)
+        if self._parquet_path is not None:
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(str(self._parquet_path))
+            table = table.take([i for i in range(table.num_rows) if kept(i)])
+            pq.write_table(table, str(self._parquet_path))
+        self.rows -= sum(end - start for start, end in ranges)
 
     def abort(self) -> None:
         if self._parquet is not None:
@@ -72,9 +113,13 @@ class Export:
 
         types = {
             "text": pa.string(),
+            "code": pa.string(),
+            "figure": pa.string(),
             "int": pa.int64(),
+            "count": pa.int64(),
             # Exact cents: a finance bureau's sums must match the workbook to the fen.
             "money": pa.decimal128(38, 2),
+            "percent": pa.decimal128(9, 2),
             "number": pa.float64(),
             "date": pa.date32(),
         }
@@ -106,7 +151,7 @@ class Export:
 def _parquet_value(value: Any, kind: ColumnKind) -> Any:
     if value is None:
         return None
-    if kind == "text":
+    if kind in _TEXT_KINDS:
         return str(value)
     if kind == "number":
         return float(value)
@@ -122,14 +167,14 @@ def open_exports(stack: ExitStack, csv_dir: Path | None, parquet_dir: Path | Non
     exports: dict[str, Export] = {}
     if csv_dir is None and parquet_dir is None:
         return exports
-    for name in SUMMARY_SHEETS:
+    for name, columns in EXPORT_COLUMNS.items():
         csv_file: IO[str] | None = None
         if csv_dir is not None:
             tmp = stack.enter_context(atomic_output(csv_dir / f"{name}.csv"))
             # utf-8-sig: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and garbles every name.
             csv_file = stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))
         parquet = stack.enter_context(atomic_output(parquet_dir / f"{name}.parquet")) if parquet_dir else None
-        exports[name] = Export(COLUMNS[name], csv_file, parquet)
+        exports[name] = Export(columns, csv_file, parquet)
         # On failure a parquet writer must let go of its temp file before atomic_output removes it.
         stack.callback(exports[name].abort)
     return exports
@@ -145,5 +190,5 @@ def check_outputs(
     for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
         if folder is not None:
             check_output(folder, folder=True)
-            for name in SUMMARY_SHEETS:
+            for name in EXPORT_COLUMNS:
                 check_output(Path(folder) / f"{name}{suffix}", inputs)

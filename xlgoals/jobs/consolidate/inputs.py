@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlgoals.core.order import natural_key
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -18,7 +20,8 @@ class InputFile:
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[InputFile]:
-    """Every file under the given folders (recursively, hidden ones too) and every given file, in order.
+    """Every file under the given folders (recursively, hidden ones too) and every given file, in order: the
+    paths as given, the files under a folder in natural order (单位2 before 单位10).
 
     Nothing is dropped: a path that does not exist, or a folder that cannot be listed, stays an input so
     the ledger says why it was not read.
@@ -41,11 +44,11 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[InputFile]:
                 dirnames.clear()
                 continue
             seen.add(real)
-            dirnames.sort()
+            dirnames.sort(key=natural_key)
             here = Path(dirpath)
             rel = here.relative_to(root).as_posix()
             folder = (root.resolve().name or str(root)) if rel == "." else rel
-            out.extend(InputFile(str(here / name), folder) for name in sorted(filenames))
+            out.extend(InputFile(str(here / name), folder) for name in sorted(filenames, key=natural_key))
     return out
 
 

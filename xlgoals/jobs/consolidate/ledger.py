@@ -9,6 +9,9 @@ from typing import Any
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.rowxml import Row
 
+# Characters of the SHA-256 the printed 台账 shows: enough to tell files apart by eye, the whole in the exports.
+SHORT_SHA = 12
+
 
 class Status(StrEnum):
     """An input's fate, valued as the ledger's 状态 column says it."""
@@ -40,6 +43,13 @@ class Reason(Enum):
     )
     SAME_CONTENT = ("file.duplicate", "与 {first} 内容完全相同（SHA-256 一致），只计一次。")
     SAME_UNIT = ("file.duplicate", "单位“{unit}”{year}年度的申报已由 {first} 提交，本文件未计入汇总。")
+    # Two different files of one unit and year: revisions of the declaration, one of which counts.
+    REVISION = (
+        "file.revision",
+        "单位“{unit}”{year}年度另有一份内容不同的申报 {kept}，按{rule}以它为准，本文件未计入汇总。"
+        "如应以本文件为准，请加 --prefer {path} 重新汇总。",
+    )
+    REVISED = ("", "本单位本年度另有内容不同的申报 {other}，按{rule}以本文件为准（另一份未计入，见其台账行）。")
 
     @property
     def code(self) -> str:
@@ -70,6 +80,27 @@ class LedgerEntry:
     sha256: str = ""
     projects: int = 0
     size: int | None = None
+    # The path as the workbook shows it (relative to the folder consolidated); `path` is as given.
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.path
+
+    def sheet_row(self) -> Row:
+        """台账's row on paper: the path relative, the hash shortened, the code last."""
+        return (
+            self.index,
+            self.shown,
+            self.status,
+            self.reason or None,
+            self.unit or None,
+            self.year,
+            self.projects,
+            self.size,
+            self.sha256[:SHORT_SHA] or None,
+            self.code or None,
+        )
 
     def row(self) -> Row:
         return (

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.core.vocabulary import MONEY_ZH
+from xlgoals.core.yearonyear import YearOnYear
 from xlgoals.io.rowxml import Row
 from xlgoals.jobs.consolidate.ledger import LedgerEntry
 from xlgoals.jobs.consolidate.tables import ZERO
@@ -21,6 +22,27 @@ class ReconciliationError(XlgoalsError):
     """The summary's figures do not add up; nothing is written."""
 
     code = "consolidate.reconcile"
+
+
+def _figures(
+    group: str, projects: int, indicators: int, totals: dict[str, Decimal], yoy: YearOnYear, counts: dict[str, int]
+) -> tuple[Any, ...]:
+    """单位汇总's figures, from 项目数 to 上年执行数, in its column order."""
+    return (
+        projects,
+        indicators,
+        totals["budget_total"],
+        totals["budget_year"],
+        yoy.this_year if yoy.compared else None,
+        yoy.last_year if yoy.compared else None,
+        yoy.percent,
+        yoy.new,
+        yoy.new_this_year,
+        *(counts.get(s.value, 0) for s in Severity),
+        group or None,
+        totals["last_year_budget"],
+        totals["last_year_executed"],
+    )
 
 
 @dataclass(frozen=True)
@@ -37,19 +59,20 @@ class UnitSummary:
     indicators: int
     totals: dict[str, Decimal]
     counts: dict[str, int]
+    year_on_year: YearOnYear = field(default_factory=YearOnYear)
+    # Indicators per kind (定量, 定性 …), the path as the workbook shows it.
+    kinds: dict[str, int] = field(default_factory=dict)
+    label: str = ""
 
-    def row(self) -> Row:
+    def row(self, shown: bool = False) -> Row:
+        """The row as exported (`file` as given), or as the workbook shows it (`shown`: the path relative)."""
         return (
-            self.group or None,
             self.unit or None,
+            *_figures(self.group, self.projects, self.indicators, self.totals, self.year_on_year, self.counts),
             self.year,
             framework_title(self.framework) or None,
             self.department or None,
-            self.file,
-            self.projects,
-            self.indicators,
-            *(self.totals[f] for f in MONEY_FIELDS),
-            *(self.counts.get(s.value, 0) for s in Severity),
+            (self.label or self.file) if shown else self.file,
         )
 
 
@@ -64,9 +87,15 @@ class Aggregate:
     indicators: int
     totals: dict[str, Decimal]
     counts: dict[str, int]
+    year_on_year: YearOnYear = field(default_factory=YearOnYear)
+    kinds: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, label: str, group: str, rows: Sequence[UnitSummary | Aggregate]) -> Aggregate:
+        kinds: dict[str, int] = {}
+        for r in rows:
+            for kind, n in r.kinds.items():
+                kinds[kind] = kinds.get(kind, 0) + n
         return cls(
             label,
             group,
@@ -75,20 +104,18 @@ class Aggregate:
             sum(r.indicators for r in rows),
             {f: sum((r.totals[f] for r in rows), ZERO) for f in MONEY_FIELDS},
             {s.value: sum(r.counts.get(s.value, 0) for r in rows) for s in Severity},
+            YearOnYear.total(r.year_on_year for r in rows),
+            kinds,
         )
 
-    def row(self) -> Row:
+    def row(self, shown: bool = False) -> Row:
         return (
-            self.group or None,
             self.label,
+            *_figures(self.group, self.projects, self.indicators, self.totals, self.year_on_year, self.counts),
             None,
             None,
             None,
             f"{self.units} 个单位",
-            self.projects,
-            self.indicators,
-            *(self.totals[f] for f in MONEY_FIELDS),
-            *(self.counts[s.value] for s in Severity),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +126,7 @@ class Aggregate:
             "projects": self.projects,
             "indicators": self.indicators,
             "totals": {k: str(v) for k, v in self.totals.items()},
+            "year_on_year": self.year_on_year.to_dict(),
             "findings": dict(self.counts),
         }
 

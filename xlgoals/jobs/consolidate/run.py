@@ -10,32 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.core.layout import (
-    FINDINGS_SHEET,
-    INDICATORS_SHEET,
-    LEDGER_SHEET,
-    PROJECTS_SHEET,
-    SUMMARY_SHEETS,
-    UNITS_SHEET,
-)
-from xlgoals.core.model import MONEY_FIELDS, Unit
+from xlgoals.core.layout import LEDGER_SHEET, SUMMARY_SHEETS, UNITS_SHEET
+from xlgoals.core.model import Unit
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.io.rowxml import Row, in_wan
 from xlgoals.io.xlsxstream import StreamBook
-from xlgoals.jobs.consolidate.exports import Export, check_outputs, open_exports
+from xlgoals.jobs.consolidate.exports import check_outputs, open_exports
 from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs
-from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason
+from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry
+from xlgoals.jobs.consolidate.merge import Merge
 from xlgoals.jobs.consolidate.pool import ProgressFn, map_files
-from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary, reconcile
-from xlgoals.jobs.consolidate.tables import (
-    COLUMNS,
-    DEPARTMENT_TOTAL,
-    LEDGER_COLUMNS,
-    SUBTOTAL,
-    UNIT_COLUMNS,
-    ZERO,
-    GroupBy,
-)
+from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary
+from xlgoals.jobs.consolidate.report import SUMMARY_TITLE, RunFacts
+from xlgoals.jobs.consolidate.revisions import preferred_paths
+from xlgoals.jobs.consolidate.tables import LEDGER_COLUMNS, PRINTING, UNIT_COLUMNS, GroupBy, sheet_columns
 from xlgoals.jobs.consolidate.worker import FileResult, Task, process_unit
 
 if TYPE_CHECKING:
@@ -99,121 +86,19 @@ class Consolidation:
         }
 
 
-class Merge:
-    """The parent's side of a run: decides duplicates in input order and streams rows into the outputs."""
-
-    def __init__(self, inputs: list[InputFile], book: StreamBook, exports: dict[str, Export]) -> None:
-        self.inputs, self.book, self.exports = inputs, book, exports
-        self.ledger: list[LedgerEntry] = []
-        self.accepted: list[UnitSummary] = []
-        self.by_sha: dict[str, LedgerEntry] = {}
-        self.by_unit: dict[tuple[str, int | None], str] = {}
-        self.project_sums = dict.fromkeys(MONEY_FIELDS, ZERO)
-        self.project_rows = 0
-        self.project_rows_by_file: dict[str, int] = {}
-
-    def _duplicate(self, r: FileResult) -> tuple[str, str] | None:
-        """(file it duplicates, why) when `r` repeats an earlier file or an accepted unit and year."""
-        first = self.by_sha.get(r.sha256) if r.sha256 and r.status != LOCK else None
-        if first is not None:
-            why = Reason.SAME_CONTENT.text(first=first.path)
-            if first.status != READ:
-                why += f"该文件状态为“{first.status}”：{first.reason}"
-            return first.path, why
-        key = (r.unit.strip(), r.year)
-        if r.status == READ and key[0] and key in self.by_unit:
-            earlier = self.by_unit[key]
-            return earlier, Reason.SAME_UNIT.text(unit=key[0], year=key[1] or "", first=earlier)
-        return None
-
-    def add(self, r: FileResult) -> None:
-        status, reason, code, dup_of = r.status, r.reason, r.code, None
-        duplicate = self._duplicate(r)
-        if duplicate is not None:
-            status, code, (dup_of, reason) = DUPLICATE, Reason.SAME_CONTENT.code, duplicate
-        if status == READ:
-            self._accept(r)
-        entry = LedgerEntry(
-            r.index,
-            r.path,
-            status,
-            reason,
-            code,
-            dup_of,
-            r.unit,
-            r.year,
-            r.sha256,
-            len(r.projects) if status == READ else 0,
-            r.size,
-        )
-        self.ledger.append(entry)
-        if r.sha256 and r.status != LOCK:
-            self.by_sha.setdefault(r.sha256, entry)
-
-    def _accept(self, r: FileResult) -> None:
-        self.by_unit[(r.unit.strip(), r.year)] = r.path
-        for name, amount in r.project_sums.items():
-            self.project_sums[name] += amount
-        self.project_rows += len(r.projects)
-        self.project_rows_by_file[r.path] = self.project_rows_by_file.get(r.path, 0) + len(r.projects)
-        # The workers rendered the rows (group column included): the sheets only copy them.
-        counts = ((PROJECTS_SHEET, len(r.projects)), (INDICATORS_SHEET, r.n_indicators), (FINDINGS_SHEET, r.n_findings))
-        for name, rows in counts:
-            self.book[name].add(r.xml[name], rows)
-        if self.exports:
-            copies = ((PROJECTS_SHEET, r.projects), (INDICATORS_SHEET, r.indicators), (FINDINGS_SHEET, r.findings))
-            for name, copy in copies:
-                export = self.exports[name]
-                for row in copy:
-                    export.append(row)
-        self.accepted.append(
-            UnitSummary(
-                r.group,
-                r.unit,
-                r.year,
-                r.framework,
-                r.department,
-                r.path,
-                len(r.projects),
-                r.n_indicators,
-                r.totals,
-                r.counts,
-            )
-        )
-
-    def _table(self, name: str, rows: list[Row]) -> None:
-        self.book[name].add_rows(rows)
-        if self.exports:
-            for row in rows:
-                self.exports[name].append(row)
-
-    def close(self, group_by: GroupBy | None) -> tuple[list[Aggregate], Aggregate]:
-        """Units (with subtotals) and the ledger into their sheets, then the reconciliation."""
-        groups: list[Aggregate] = []
-        units: list[Row] = []
-        if group_by is not None:
-            for g in dict.fromkeys(u.group for u in self.accepted):
-                members = [u for u in self.accepted if u.group == g]
-                units.extend(u.row() for u in members)
-                groups.append(Aggregate.of(f"{g} {SUBTOTAL}", g, members))
-                units.append(groups[-1].row())
-        else:
-            units.extend(u.row() for u in self.accepted)
-        total = Aggregate.of(DEPARTMENT_TOTAL, "", groups or self.accepted)
-        units.append(total.row())
-        self._table(UNITS_SHEET, units)
-        self._table(LEDGER_SHEET, [entry.row() for entry in self.ledger])
-        reconcile(
-            self.accepted,
-            groups,
-            total,
-            self.project_sums,
-            self.project_rows,
-            self.project_rows_by_file,
-            self.ledger,
-            len(self.inputs),
-        )
-        return groups, total
+def _labels(paths: Sequence[str | os.PathLike[str]], inputs: list[InputFile]) -> tuple[dict[str, str], str]:
+    """Each input's path relative to the folder consolidated (the common folder of what was given), and that
+    folder as the title block names it."""
+    given = [Path(p) for p in paths]
+    try:
+        root = os.path.commonpath([os.path.abspath(p if p.is_dir() else p.parent) for p in given])
+    except ValueError:  # paths on different drives: no common folder
+        return {}, ""
+    labels = {f.path: os.path.relpath(os.path.abspath(f.path), root) for f in inputs}
+    if len(given) == 1 and given[0].is_dir():
+        return labels, str(given[0])
+    inside = os.path.relpath(root)
+    return labels, root if inside.startswith("..") else inside
 
 
 def consolidate(
@@ -229,10 +114,13 @@ def consolidate(
     archive: str | os.PathLike[str] | None = None,
     scheduler: str | None = None,
     money_unit: MoneyUnit = MoneyUnit.YUAN,
+    prefer: Sequence[str | os.PathLike[str]] = (),
 ) -> Consolidation:
     """Read, check and merge every file under `paths` into `output` (and CSV/parquet copies).
 
-    The outputs appear only when the figures reconcile; otherwise ReconciliationError and nothing is written.
+    Of two different files of one unit and year one counts: a file in `prefer`, else the one its workbook says
+    was saved later, else the first read; the 台账 says which and why. The outputs appear only when the figures
+    reconcile; otherwise ReconciliationError and nothing is written.
     """
     out_path = Path(output)
     if out_path.suffix.lower() != ".xlsx":
@@ -245,7 +133,12 @@ def consolidate(
     def results(tasks: list[Task]) -> Iterator[FileResult]:
         return map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler)
 
-    return _run(inputs, out_path, results, csv_dir, parquet_dir, group_by, rules, archive, money_unit)
+    labels, folder = _labels(paths, inputs)
+    for p in prefer:
+        if not Path(p).is_file():
+            raise XlgoalsError(f"--prefer 指定的文件 {p} 不存在：请写要计入汇总的那一份工作簿的路径。")
+    options = _Options(csv_dir, parquet_dir, group_by, rules, archive, money_unit, labels, folder, prefer)
+    return _run(inputs, out_path, results, options)
 
 
 def consolidate_units(
@@ -260,22 +153,34 @@ def consolidate_units(
     def results(tasks: list[Task]) -> Iterator[FileResult]:
         return (process_unit(t, u) for t, u in zip(tasks, units, strict=True))
 
-    return _run(inputs, out_path, results, money_unit=money_unit)
+    return _run(inputs, out_path, results, _Options(money_unit=money_unit))
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What a run was asked for, besides its inputs and output."""
+
+    csv_dir: str | os.PathLike[str] | None = None
+    parquet_dir: str | os.PathLike[str] | None = None
+    group_by: GroupBy | None = None
+    rules: str | None = None
+    archive: str | os.PathLike[str] | None = None
+    money_unit: MoneyUnit = MoneyUnit.YUAN
+    labels: dict[str, str] = field(default_factory=dict)
+    folder: str = ""
+    prefer: Sequence[str | os.PathLike[str]] = ()
 
 
 def _run(
     inputs: list[InputFile],
     out_path: Path,
     results: Callable[[list[Task]], Iterator[FileResult]],
-    csv_dir: str | os.PathLike[str] | None = None,
-    parquet_dir: str | os.PathLike[str] | None = None,
-    group_by: GroupBy | None = None,
-    rules: str | None = None,
-    archive: str | os.PathLike[str] | None = None,
-    money_unit: MoneyUnit = MoneyUnit.YUAN,
+    o: _Options,
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
     from xlgoals.io.outputs import atomic_output
+
+    csv_dir, parquet_dir, group_by, rules, money_unit = o.csv_dir, o.parquet_dir, o.group_by, o.rules, o.money_unit
 
     if rules:
         from xlgoals.validation.ruleset import load_ruleset
@@ -288,12 +193,13 @@ def _run(
     with ExitStack() as stack:
         xlsx_tmp = stack.enter_context(atomic_output(out_path))
         exports = open_exports(stack, Path(csv_dir) if csv_dir else None, Path(parquet_dir) if parquet_dir else None)
-        book = StreamBook()
+        book = StreamBook(SUMMARY_TITLE)
         stack.callback(book.close)
         for name in SUMMARY_SHEETS:
-            book.add_sheet(name, in_wan(COLUMNS[name]) if money_unit is MoneyUnit.WAN else COLUMNS[name])
-        merge = Merge(inputs, book, exports)
-        archiver = _archiver(stack, archive)
+            printing = PRINTING[name]
+            book.add_sheet(name, sheet_columns(name, money_unit is MoneyUnit.WAN), printing, ruled=not printing.data)
+        merge = Merge(inputs, book, exports, o.labels, preferred_paths(o.prefer))
+        archiver = _archiver(stack, o.archive)
         tasks = [
             Task(
                 i,
@@ -304,6 +210,7 @@ def _run(
                 rows=bool(exports),
                 archive=archiver is not None,
                 money_unit=money_unit,
+                label=o.labels.get(f.path, ""),
             )
             for i, f in enumerate(inputs, start=1)
         ]
@@ -311,7 +218,14 @@ def _run(
             merge.add(r)
             if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
                 archiver.add(r.archive, r.path)
-        groups, total = merge.close(group_by)
+        facts = RunFacts(
+            money_unit,
+            rules,
+            o.folder,
+            csv_dir=os.fspath(csv_dir) if csv_dir else None,
+            parquet_dir=os.fspath(parquet_dir) if parquet_dir else None,
+        )
+        groups, total = merge.close(group_by, facts)
         for t in exports.values():
             t.finish()
         # Written only after reconciliation; on failure the sheets' temp files just vanish.

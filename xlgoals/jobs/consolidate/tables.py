@@ -9,9 +9,11 @@ from typing import Literal
 
 from xlgoals.core import layout
 from xlgoals.core.layout import (
+    FINDING_DETAILS_SHEET,
     FINDINGS_SHEET,
     INDICATORS_SHEET,
     LEDGER_SHEET,
+    OVERVIEW_SHEET,
     PROJECTS_SHEET,
     SUMMARY_SHEETS,
     UNITS_SHEET,
@@ -20,8 +22,10 @@ from xlgoals.core.model import MONEY_FIELDS, Project, Unit
 from xlgoals.core.targets import Operator, TargetKind
 from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH
 from xlgoals.io.rowxml import Column, Row, RowXml, in_wan
+from xlgoals.io.xlsxstream import PrintPlan
+from xlgoals.jobs.consolidate.ledger import SHORT_SHA
 from xlgoals.jobs.rollup import indicator_kind
-from xlgoals.validation.findings import SEVERITY_ZH, Report
+from xlgoals.validation.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
 
 GroupBy = Literal["department", "folder"]
 DEPARTMENT_TOTAL = "部门合计"
@@ -29,24 +33,32 @@ SUBTOTAL = "小计"
 NO_DEPARTMENT = "（未填主管部门）"
 ZERO = Decimal("0.00")
 
-
-def _money_columns() -> tuple[Column, ...]:
-    return tuple(Column(MONEY_ZH[f], "money", 16) for f in MONEY_FIELDS)
-
-
-_FINDING_COUNTS = (Column("错误", "int", 6), Column("警告", "int", 6), Column("提示", "int", 6))
+_FINDING_COUNTS = (Column("错误", "count", 5), Column("警告", "count", 5), Column("提示", "count", 5))
+# 单位汇总: what a reader compares across units first (printed), then what filters and checks want (not
+# printed). Year on year stands on its base: this year's and last year's budgets of the projects that had
+# one (可比项目) beside the percentage, new projects apart, so 当年预算 = 可比项目当年 + 新增项目当年.
 UNIT_COLUMNS: tuple[Column, ...] = (
-    Column("分组", width=14),
-    Column("单位", width=44),
+    Column("单位", width=38, wrap=True),
+    Column("项目数", "count", 6),
+    Column("指标数", "count", 7),
+    Column(MONEY_ZH["budget_total"], "money", 13),
+    Column(MONEY_ZH["budget_year"], "money", 13),
+    Column("可比项目当年（元）", "money", 13),
+    Column("可比项目上年（元）", "money", 13),
+    Column("同比增减（%）", "percent", 9),
+    Column("新增项目数", "count", 6),
+    Column("新增项目当年（元）", "money", 13),
+    *_FINDING_COUNTS,
+    # A 小计 row under each group names it: on paper the group column would only repeat it.
+    Column("分组", width=16),
+    Column(MONEY_ZH["last_year_budget"], "money", 13),
+    Column(MONEY_ZH["last_year_executed"], "money", 13),
     Column("年度", "int", 6),
     Column("指标体系", width=14),
     Column("主管部门", width=16),
-    Column("文件", width=24),
-    Column("项目数", "int", 7),
-    Column("指标数", "int", 7),
-    *_money_columns(),
-    *_FINDING_COUNTS,
+    Column("文件", width=30),
 )
+UNITS_PRINTED = 13
 _PROJECT_FIELD_COLUMNS = tuple(
     Column(
         spec.label,
@@ -62,7 +74,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("文件", width=30),
     Column("工作表", width=8),
     *_PROJECT_FIELD_COLUMNS,
-    Column("指标数", "int", 7),
+    Column("指标数", "count", 7),
     *_FINDING_COUNTS,
     # Filled-in text that did not parse (e.g. money written as '六十万'): shown so a blank is explained.
     Column("未能识别的填写", width=30),
@@ -84,7 +96,8 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("计量单位", width=8),
     Column("类型", width=8),
 )
-FINDING_COLUMNS: tuple[Column, ...] = (
+# Every finding with its cell (data); the rule code last and small, for whoever needs it.
+FINDING_DETAIL_COLUMNS: tuple[Column, ...] = (
     Column("分组", width=18),
     Column("单位", width=30),
     Column("年度", "int", 6),
@@ -92,11 +105,22 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("项目", width=30),
     Column("工作表", width=8),
     Column("单元格", width=8),
-    Column("代码", width=24),
     Column("级别", width=6),
     Column("问题说明", width=60, wrap=True),
     Column("当前值", width=24, wrap=True),
+    Column("代码", "code", 24),
 )
+# 校验问题, the digest to read: one row per unit and kind of problem, with how many and where.
+FINDING_COLUMNS: tuple[Column, ...] = (
+    Column("序号", "count", 5),
+    Column("单位", width=24, wrap=True),
+    Column("级别", width=6),
+    Column("问题说明（同类问题举一例）", width=56, wrap=True),
+    Column("处数", "count", 6),
+    Column("位置", width=40, wrap=True),
+    Column("代码", "code", 18),
+)
+# 台账 as exported (CSV/Parquet): every fact in full, paths as given, the whole SHA-256.
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 6),
     Column("文件", width=50),
@@ -110,15 +134,53 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("读取项目数", "int", 8),
     Column("大小（字节）", "int", 10),
 )
+# 台账 on paper: paths relative to the folder consolidated, the hash shortened, sizes with separators, the
+# code last and small (the reason already names the file a duplicate repeats).
+LEDGER_SHEET_COLUMNS: tuple[Column, ...] = (
+    Column("序号", "count", 5),
+    Column("文件", width=32, wrap=True),
+    Column("状态", width=7),
+    Column("原因", width=44, wrap=True),
+    Column("单位", width=22, wrap=True),
+    Column("年度", "int", 6),
+    Column("读取项目数", "count", 6),
+    Column("大小（字节）", "count", 10),
+    Column(f"SHA-256（前 {SHORT_SHA} 位）", width=15),
+    Column("代码", "code", 16),
+)
+# 概况: the headline figures, each with what it is made of.
+OVERVIEW_COLUMNS: tuple[Column, ...] = (
+    Column("项目", width=22),
+    Column("数值", "figure", 22),
+    Column("说明", width=76, wrap=True),
+)
 COLUMNS: dict[str, tuple[Column, ...]] = {
+    OVERVIEW_SHEET: OVERVIEW_COLUMNS,
     UNITS_SHEET: UNIT_COLUMNS,
+    FINDINGS_SHEET: FINDING_COLUMNS,
+    LEDGER_SHEET: LEDGER_SHEET_COLUMNS,
     PROJECTS_SHEET: PROJECT_COLUMNS,
     INDICATORS_SHEET: INDICATOR_COLUMNS,
-    FINDINGS_SHEET: FINDING_COLUMNS,
-    LEDGER_SHEET: LEDGER_COLUMNS,
+    FINDING_DETAILS_SHEET: FINDING_DETAIL_COLUMNS,
+}
+assert tuple(COLUMNS) == SUMMARY_SHEETS
+# The data exports: every table but 概况, the ledger in full.
+EXPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
+    name: LEDGER_COLUMNS if name == LEDGER_SHEET else columns
+    for name, columns in COLUMNS.items()
+    if name != OVERVIEW_SHEET
+}
+# The pages meant to be read print on A4 at a legible scale; the data sheets print only their note.
+DATA_SHEETS = frozenset({PROJECTS_SHEET, INDICATORS_SHEET, FINDING_DETAILS_SHEET})
+PRINTING: dict[str, PrintPlan] = {
+    name: PrintPlan(data=True) if name in DATA_SHEETS else PrintPlan(UNITS_PRINTED if name == UNITS_SHEET else None)
+    for name in SUMMARY_SHEETS
 }
 
-assert tuple(COLUMNS) == SUMMARY_SHEETS
+
+def sheet_columns(name: str, wan: bool) -> tuple[Column, ...]:
+    """A summary sheet's columns as the workbook shows them (money in 万元 when asked)."""
+    return in_wan(COLUMNS[name]) if wan else COLUMNS[name]
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -190,7 +252,7 @@ def indicator_rows(unit: Unit, p: Project) -> Iterator[Row]:
 
 
 def finding_rows(group: str | None, unit: Unit, shown: str, report: Report) -> list[Row]:
-    """校验问题's rows of one file, group column first."""
+    """问题明细's rows of one file, group column first, the code last."""
     return [
         (
             group,
@@ -200,19 +262,46 @@ def finding_rows(group: str | None, unit: Unit, shown: str, report: Report) -> l
             f.project,
             f.sheet,
             f.cell,
-            f.code,
             SEVERITY_ZH[f.severity],
             f.message,
             f.value,
+            f.code,
         )
         for f in report.findings
+    ]
+
+
+# Cells a 位置 lists before it says how many more there are: the rest are in 问题明细.
+_PLACES_SHOWN = 12
+
+
+def _places(findings: list[Finding]) -> str:
+    """Where a kind of problem sits, sheet by sheet: '项目1!D39、D43；项目2!D36'."""
+    by_sheet: dict[str, list[str]] = {}
+    for f in findings[:_PLACES_SHOWN]:
+        by_sheet.setdefault(f.sheet or "", []).append(f.cell or "")
+    text = "；".join(
+        f"{sheet}!{'、'.join(c for c in cells if c)}" if any(cells) else sheet or "单位信息"
+        for sheet, cells in by_sheet.items()
+    )
+    return text + (f" 等（共 {len(findings)} 处）" if len(findings) > _PLACES_SHOWN else "")
+
+
+def issue_rows(unit: Unit, report: Report) -> list[Row]:
+    """校验问题's digest of one file: per severity and rule, one example, how many, where (序号 left blank)."""
+    kinds: dict[tuple[int, str], list[Finding]] = {}
+    for f in report.findings:
+        kinds.setdefault((SEVERITY_ORDER[f.severity], f.code), []).append(f)
+    return [
+        (None, unit.name, SEVERITY_ZH[fs[0].severity], fs[0].message, len(fs), _places(fs), code)
+        for (_, code), fs in sorted(kinds.items(), key=lambda item: item[0][0])
     ]
 
 
 PROJECT_XML = RowXml(PROJECT_COLUMNS)
 PROJECT_XML_WAN = RowXml(in_wan(PROJECT_COLUMNS))
 INDICATOR_XML = RowXml(INDICATOR_COLUMNS)
-FINDING_XML = RowXml(FINDING_COLUMNS)
+FINDING_DETAIL_XML = RowXml(FINDING_DETAIL_COLUMNS)
 
 
 def group_of(department: str, folder: str, group_by: GroupBy | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,15 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.core.layout import FINDINGS_SHEET, INDICATORS_SHEET, PROJECTS_SHEET
+from xlgoals.core.layout import FINDING_DETAILS_SHEET, INDICATORS_SHEET, PROJECTS_SHEET
 from xlgoals.core.model import MONEY_FIELDS, Unit
+from xlgoals.core.order import natural_key
+from xlgoals.core.yearonyear import YearOnYear
+from xlgoals.io.deflated import Deflated, deflate
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.rowxml import Row
-from xlgoals.io.xlsxstream import Deflated, deflate
 from xlgoals.jobs.consolidate.inputs import is_lock_file, read_hashed
 from xlgoals.jobs.consolidate.ledger import LOCK, READ, REJECTED, Reason, Status, error_reason
 from xlgoals.jobs.consolidate.tables import (
-    FINDING_XML,
+    FINDING_DETAIL_XML,
     INDICATOR_XML,
     PROJECT_XML,
     PROJECT_XML_WAN,
@@ -28,6 +31,7 @@ from xlgoals.jobs.consolidate.tables import (
     finding_rows,
     group_of,
     indicator_rows,
+    issue_rows,
     project_money,
     project_row,
 )
@@ -52,6 +56,12 @@ class Task:
     archive: bool = False
     # The workbook's money in 元 or 万元 (the CSV/parquet copies stay in 元).
     money_unit: MoneyUnit = MoneyUnit.YUAN
+    # The path as the workbook shows it: relative to the folder consolidated (the exports keep `path`).
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.path
 
 
 @dataclass
@@ -81,6 +91,10 @@ class FileResult:
     findings: list[Row] = field(default_factory=list)
     n_indicators: int = 0
     n_findings: int = 0
+    # 校验问题's digest rows, this year against last (like for like, new projects apart), indicators per kind.
+    issues: list[Row] = field(default_factory=list)
+    year_on_year: YearOnYear = field(default_factory=YearOnYear)
+    kinds: dict[str, int] = field(default_factory=dict)
     # Sheet name -> this file's rows of that sheet as SpreadsheetML (UTF-8), group column included; deflated
     # when sent from a worker process.
     xml: dict[str, bytes | Deflated] = field(default_factory=dict)
@@ -96,17 +110,26 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     indicators: list[Row] = []
     group = result.group or None
     sums = dict.fromkeys(MONEY_FIELDS, ZERO)
-    for p in unit.projects:
+    # Projects in natural order of their sheets (项目2 before 项目10), as every listing shows them.
+    projects = sorted(unit.projects, key=lambda p: natural_key(p.sheet))
+    for p in projects:
         result.projects.append(project_row(group, unit, shown, p, per_project.get(project_key(p), {})))
         for f, amount in project_money(p).items():
             sums[f] += amount
         indicators.extend(indicator_rows(unit, p))
     result.project_sums = sums
+    result.year_on_year = YearOnYear.of((p.budget_year, p.last_year_budget) for p in projects)
+    result.kinds = dict(Counter(row[-1] for row in indicators))
+    result.issues = issue_rows(unit, report)
     findings = finding_rows(group, unit, shown, report)
+    # The workbook names the file relative to the folder consolidated; the exports keep the path as given.
+    label = task.shown
+    shown_projects = result.projects if label == shown else [(*r[:3], label, *r[4:]) for r in result.projects]
+    shown_findings = findings if label == shown else [(*r[:3], label, *r[4:]) for r in findings]
     result.xml = {
-        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(result.projects),
+        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(shown_projects),
         INDICATORS_SHEET: INDICATOR_XML.rows(indicators),
-        FINDINGS_SHEET: FINDING_XML.rows(findings),
+        FINDING_DETAILS_SHEET: FINDING_DETAIL_XML.rows(shown_findings),
     }
     result.n_indicators, result.n_findings = len(indicators), len(findings)
     if task.rows:

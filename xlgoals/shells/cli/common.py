@@ -128,16 +128,6 @@ RULES_HELP = "规则集名称（shanghai-2020/national）或 .toml 路径"
 SCHEDULER_HELP = "Dask 调度器地址 tcp://主机:端口：在集群上读取（各节点须能访问同样的文件路径）"
 
 
-def _money(value: Any) -> str:
-    from xlgoals.core.values import format_money
-
-    return "—" if value is None else format_money(value)
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{value}%"
-
-
 class Progress:
     """A progress bar on stderr, started only once the workers run and only when there is a crowd."""
 

@@ -17,7 +17,6 @@ from xlgoals.shells.cli.common import (
     SCHEDULER_HELP,
     Format,
     Progress,
-    _money,
     app,
     friendly,
     next_steps,
@@ -45,11 +44,19 @@ def consolidate(
     db: Annotated[Path | None, typer.Option("--db", help="同时把读取的申报存入此历史库（如 xlgoals.duckdb）")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)] = None,
     unit: Annotated[
-        MoneyUnit, typer.Option("--unit", help="汇总工作簿的金额单位：元 或 万元（CSV/Parquet 仍为元）")
+        MoneyUnit, typer.Option("--unit", help="金额单位（汇总工作簿和这里的表格）：元 或 万元（CSV/Parquet 仍为元）")
     ] = MoneyUnit.YUAN,
+    prefer: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--prefer",
+            help="同一单位同一年度有几份内容不同的工作簿时，以这一份为准（可重复）；默认以工作簿保存时间较新的为准",
+        ),
+    ] = None,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
-    from xlgoals.jobs.consolidate import DUPLICATE, REJECTED
+    from xlgoals.io.presentation import format_amount, format_percent, year_on_year_lines
+    from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, DUPLICATE, REJECTED
     from xlgoals.jobs.consolidate import consolidate as run
 
     if jobs is not None and jobs < 1:
@@ -68,31 +75,38 @@ def consolidate(
             archive=db,
             scheduler=scheduler,
             money_unit=unit,
+            prefer=prefer or (),
         )
     finally:
         progress.stop()
     if fmt is Format.json:
         print_json({**result.to_dict(), **({"archived": result.archived.to_dict()} if result.archived else {})})
     else:
+        from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        # Fits an 80-column console; every figure is in --format json and in the 单位汇总 sheet.
-        table = Table(title=f"汇总 → {output}")
+        # Fits an 80-column console; every figure is in --format json and in the 单位汇总 sheet. Year on year
+        # stands on its base: this year and last year of the projects that had a budget both years.
+        table = Table(title=f"汇总（{unit}）→ {output}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
         table.add_column("分组", overflow="fold", min_width=8, ratio=1)
-        for col in ("单位", "项目", "指标", "当年预算（元）", "上年预算（元）", "错/警"):
+        for col in ("单位", "项目", "当年预算", "可比当年", "可比上年", "同比", "错/警"):
             table.add_column(col, justify="right", no_wrap=True)
         for g in [*result.groups, result.total]:
+            yoy = g.year_on_year
             table.add_row(
                 g.label,
                 str(g.units),
                 str(g.projects),
-                str(g.indicators),
-                _money(g.totals["budget_year"]),
-                _money(g.totals["last_year_budget"]),
+                format_amount(g.totals["budget_year"], unit),
+                format_amount(yoy.this_year if yoy.compared else None, unit),
+                format_amount(yoy.last_year if yoy.compared else None, unit),
+                format_percent(yoy.percent),
                 f"{g.counts['error']}/{g.counts['warning']}",
             )
         out.print(table)
+        for line in year_on_year_lines(result.total.year_on_year, unit):
+            out.print(f"{DEPARTMENT_TOTAL}：{line}。")
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
         for note in result.notes:
@@ -105,7 +119,7 @@ def consolidate(
             for col in ("文件", "状态", "原因"):
                 listing.add_column(col, overflow="fold")
             for e in problems[:20]:
-                listing.add_row(e.path, e.status, e.reason)
+                listing.add_row(e.shown, e.status, e.reason)
             out.print(listing)
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")

@@ -16,8 +16,6 @@ from xlgoals.shells.cli.common import (
     RULES_HELP,
     EngineName,
     Format,
-    _money,
-    _pct,
     _sibling,
     app,
     err,
@@ -160,7 +158,8 @@ def read_cmd(
     out.print(table)
 
 
-def findings_table(report: Any, title: str) -> Table:
+def findings_table(report: Any, title: str, codes: bool = False) -> Table:
+    """Every finding: level, place and what to do; the rule code last and dim, only when asked (--codes)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -168,10 +167,11 @@ def findings_table(report: Any, title: str) -> Table:
 
     style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
     table = Table(title=title, show_lines=False)
-    for col in ("级别", "位置", "代码", "问题说明"):
-        table.add_column(col, overflow="fold")
+    for col in ("级别", "位置", "问题说明", *(("代码",) if codes else ())):
+        table.add_column(col, overflow="fold", style="dim" if col == "代码" else None)
     for f in report.findings:
-        table.add_row(Text(SEVERITY_ZH[f.severity], style=style[f.severity]), f.location, f.code, f.message)
+        level = Text(SEVERITY_ZH[f.severity], style=style[f.severity])
+        table.add_row(level, f.location, f.message, *((f.code,) if codes else ()))
     return table
 
 
@@ -212,6 +212,7 @@ def validate(
     history: Annotated[
         Path | None, typer.Option("--history", help="历史库（xlgoals.duckdb）：与本单位上一年度的申报逐项比对")
     ] = None,
+    codes: Annotated[bool, typer.Option("--codes", help="表格中也列出规则代码（JSON 总是带代码）")] = False,
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
     from xlgoals.io.outputs import check_output
@@ -228,7 +229,7 @@ def validate(
     if fmt is Format.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
-        out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}"))
+        out.print(findings_table(report, f"{path.name} · {checked.ruleset.title}", codes))
         out.print(project_table(report))
         c = report.counts()
         out.print(f"错误 {c['error']} 项，警告 {c['warning']} 项，提示 {c['info']} 项。")
@@ -252,15 +253,15 @@ def rollup(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
     unit: Annotated[
-        MoneyUnit | None, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元；默认按封面“汇总金额单位”")
+        MoneyUnit | None,
+        typer.Option("--unit", help="金额单位（“汇总”表和这里的表格）：元 或 万元；默认按封面“汇总金额单位”"),
     ] = None,
 ) -> None:
     """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
-    from rich.table import Table
-
     from xlgoals.core.vocabulary import KIND_ZH
+    from xlgoals.io.presentation import year_on_year_lines
     from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import ProjectRollup, UnitRollup, roll_up
+    from xlgoals.jobs.rollup import roll_up
     from xlgoals.jobs.summarysheet import write_back as do_write_back
 
     if write_back is not None:
@@ -269,43 +270,25 @@ def rollup(
         check_output(write_back, [path])
     checked = check_file(path, rules)
     r = roll_up(checked.unit, checked.report)
-    if write_back is not None:
-        if unit is None:
-            from xlgoals.jobs.summarysheet import cover_money_unit
+    if unit is None:
+        # One money unit at a time: the cover's choice, for the 汇总 sheet and this table alike.
+        from xlgoals.jobs.summarysheet import cover_money_unit
 
-            cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
-            unit = cover_money_unit(cover.rows if cover else None)
+        cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
+        unit = cover_money_unit(cover.rows if cover else None)
+    if write_back is not None:
         do_write_back(path, write_back, r, unit, checked.container)
     if fmt is Format.json:
         print_json(r.to_dict())
         return
-    # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
-    table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
-    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
-    for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
-        table.add_column(col, justify="right", no_wrap=True)
-    # The sheet first: two projects may share a name, never a sheet.
-    items: list[tuple[str, ProjectRollup | UnitRollup]] = [(f"{p.sheet}：{p.name}", p) for p in r.projects]
-    items.append((f"合计（{len(r.projects)} 个项目）", r))
-    for name, item in items:
-        money = item.money if isinstance(item, ProjectRollup) else item.totals
-        findings = item.findings or {}
-        table.add_row(
-            name,
-            _money(money["budget_year"]),
-            _money(money["last_year_budget"]),
-            _pct(item.change.percent),
-            _pct(item.execution_rate),
-            str(item.indicators.total),
-            f"{findings.get('error', 0)}/{findings.get('warning', 0)}",
-        )
-    out.print(table)
+    out.print(rollup_table(r, unit))
     kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
-    change = f"{_money(r.change.amount)} 元（{_pct(r.change.percent)}）"
-    out.print(f"当年预算比上年增减 {change}；指标 {r.indicators.total} 个：{kinds}。")
+    for line in year_on_year_lines(r.year_on_year, unit):
+        out.print(f"{line}。")
+    out.print(f"指标 {r.indicators.total} 个：{kinds}。")
     if r.new_projects:
         names = "、".join(p.name or p.sheet for p in r.new_projects)
-        out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
+        out.print(f"新增项目：{names}。")
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -313,3 +296,31 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
+
+
+def rollup_table(r: Any, unit: MoneyUnit) -> Table:
+    """Projects with their budgets and 同比; under them 合计, then its like-for-like line and the new projects
+    apart, so the percentage on every row follows from the two amounts beside it."""
+    from rich import box
+    from rich.table import Table
+
+    from xlgoals.jobs.rollup import rollup_lines
+
+    # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（{unit}）", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
+    for col in ("当年预算", "上年预算", "同比", "执行率", "指标", "错/警"):
+        table.add_column(col, justify="right", no_wrap=True)
+    # The sheet first: two projects may share a name, never a sheet.
+    for line in rollup_lines(r, unit):
+        table.add_row(
+            line.label,
+            line.budget_year,
+            line.last_year_budget,
+            line.change,
+            line.execution_rate,
+            line.indicators,
+            line.findings,
+            style="bold" if line.kind == "total" else None,
+        )
+    return table

@@ -60,8 +60,17 @@ async function post(url, files) {
 
 function showCheck(data) {
   const year = data.year ? `（${data.year}年度）` : "";
+  const unit = data.money_unit;
   document.getElementById("check-title").textContent = `${data.unit || data.file}${year} · ${data.file}`;
-  document.getElementById("verdict").textContent = `${data.verdict}　当年预算合计 ${data.budget_year} 元。`;
+  document.getElementById("verdict").textContent = `${data.verdict}　当年预算合计 ${data.budget_year} ${unit}。`;
+  // 合计 has no 同比 of its own: the like-for-like line under it carries it, new projects apart.
+  document.getElementById("rollup-title").textContent = `各项目预算与同比（${unit}）`;
+  fill("rollup", data.rollup.map((r) => ({
+    cls: r.kind,
+    cells: [[r.label, ""], [r.budget_year, "num"], [r.last_year_budget, "num"], [r.change, "num"],
+      [r.execution_rate, "num"]],
+  })));
+  document.getElementById("rollup-note").textContent = data.year_on_year.join("；") + "。";
   fill("projects", data.projects.map((p) => ({
     cells: [[p.status, p.status], [p.sheet, ""], [p.name, ""], [p.error, "num"], [p.warning, "num"], [p.info, "num"]],
   })));
@@ -79,9 +88,23 @@ function showSummary(data) {
   const counts = Object.entries(r.status).filter(([, n]) => n).map(([s, n]) => `${s} ${n} 个`).join("，");
   document.getElementById("summary-title").textContent = `部门汇总：共 ${r.files} 个文件（${counts}）`;
   const t = r.total;
+  const unit = data.money_unit;
   document.getElementById("summary-line").textContent =
-    `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${t.totals.budget_year} 元。` +
+    `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${data.budget_year} ${unit}。` +
     "每个文件的处理情况见汇总表中的“台账”。";
+  // 单位汇总 as the workbook prints it: each unit, subtotals and 部门合计 bold, 同比 beside its base.
+  const head = document.querySelector("#units thead tr");
+  head.replaceChildren(...data.units.titles.map((title) => {
+    const th = document.createElement("th");
+    th.textContent = title;
+    return th;
+  }));
+  fill("units", data.units.rows.map((row) => ({
+    cls: row.kind,
+    cells: row.cells.map((text, i) => [text, i ? "num" : ""]),
+  })));
+  document.getElementById("units-note").textContent =
+    `金额单位：${unit}。` + data.year_on_year.map((line) => `部门合计：${line}`).join("；") + "。";
   fill("problems", r.problems.map((p) => ({ cells: [[p.file, ""], [p.status, ""], [p.reason || "", ""]] })));
   offer("summary-downloads", data.downloads);
   document.getElementById("summary").hidden = false;

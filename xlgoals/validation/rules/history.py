@@ -15,6 +15,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import Operator, Target, TargetKind, parse_target, split_unit
 from xlgoals.core.values import format_money
+from xlgoals.core.yearonyear import change_percent, percent
 from xlgoals.validation.rules.common import cover_cell, field_cell, field_label, indicator_cell, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
@@ -279,9 +280,7 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     if pair is None:
         return
     project, previous = pair
-    from xlgoals.jobs.rollup import Change  # rollup's figures; imported here so a plain validate does not load it
-
-    change = Change.of(project.budget_year, previous.budget_year).percent
+    change = change_percent(project.budget_year, previous.budget_year)
     limit = params["max_increase_percent"]
     if change is None or change <= Decimal(str(limit)) or project.budget_year is None:
         return
@@ -316,12 +315,12 @@ def low_execution_budget_up(ctx: Context, params: Mapping[str, Any]) -> Iterator
     if pair is None:
         return
     project, previous = pair
-    from xlgoals.jobs.rollup import Change, percent
-
     rate = percent(project.last_year_executed, project.last_year_budget)
-    up = Change.of(project.budget_year, previous.budget_year).amount
     floor = params["min_execution_percent"]
-    if rate is None or up is None or up <= 0 or project.last_year_executed is None:
+    this_year, last_year = project.budget_year, previous.budget_year
+    if rate is None or this_year is None or last_year is None or this_year <= last_year:
+        return
+    if project.last_year_executed is None:
         return
     if rate < Decimal(str(floor)):
         yield Hit(

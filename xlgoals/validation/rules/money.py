@@ -8,6 +8,7 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.values import ParseError, format_money, parse_money
+from xlgoals.core.yearonyear import change_percent
 from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, field_label, project_of, unparsed_hits
 from xlgoals.validation.rules.registry import Context, Hit, check
 
@@ -101,9 +102,9 @@ def year_on_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     # Without a positive last-year budget the project is new: there is no change to judge.
     if year is None or last is None or last <= 0:
         return
-    change = (year - last) / last * 100
+    change = change_percent(year, last)
     limit = params["max_change_percent"]
-    if abs(change) > Decimal(str(limit)):
+    if change is not None and abs(change) > Decimal(str(limit)):
         yield Hit(
             cell=field_cell(project, "budget_year"),
             field="budget_year",

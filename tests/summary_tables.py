@@ -1,0 +1,60 @@
+"""The department summary's sheets as tests read them: the table under each sheet's title block."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from xlgoals.core import layout
+
+HEADER_ROW = layout.SUMMARY_TABLE_HEADER_ROW
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_department(out: Path, units: int, seed: int = 1) -> list[Any]:
+    """benchmarks/make_department.py's inbox of `units` unit workbooks (some broken on purpose)."""
+    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["make_department"] = mod
+    spec.loader.exec_module(mod)
+    entries: list[Any] = mod.make_department(out, units=units, seed=seed, jobs=1)
+    return entries
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def amount(text: str) -> Decimal:
+    """'94,104,200' or '+43.52%' as a number."""
+    m = _NUMBER.search(text)
+    assert m is not None, text
+    return Decimal(m.group().replace(",", ""))
+
+
+def title(text: Any) -> Any:
+    """A header cell as the column's title: a long title breaks before its unit on the sheet ('…\\n（元）')."""
+    return text.replace("\n", "") if isinstance(text, str) else text
+
+
+def table(path: Path, name: str) -> list[tuple[Any, ...]]:
+    """The sheet's header (titles joined again) and rows, below the title block."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [tuple(r) for r in wb[name].iter_rows(min_row=HEADER_ROW, values_only=True)]
+    finally:
+        wb.close()
+    if not rows:
+        return rows
+    return [tuple(title(t) for t in rows[0]), *rows[1:]]
+
+
+def records(path: Path, name: str) -> list[dict[str, Any]]:
+    header, *rows = table(path, name)
+    return [dict(zip(header, r, strict=True)) for r in rows]
