@@ -45,9 +45,9 @@ def raw_read(data: bytes) -> int:
 def one_pass(paths: list[Path]) -> dict[str, float]:
     """Seconds of CPU per step over `paths`, each step timed on its own."""
     from xlgoals.io.container import check_container
+    from xlgoals.io.deflated import deflate
     from xlgoals.io.files import _read_calamine  # the grids without a second container check
     from xlgoals.io.reader import read_unit
-    from xlgoals.io.deflated import deflate
     from xlgoals.jobs.consolidate.inputs import read_hashed
     from xlgoals.jobs.consolidate.ledger import READ
     from xlgoals.jobs.consolidate.worker import FileResult, Task, process_unit

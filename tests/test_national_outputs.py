@@ -124,10 +124,11 @@ def test_national_money_messages_use_its_labels(national_unit: Unit, tmp_path: P
     path = _edited(national_unit, tmp_path / "n.xlsx", budget_total=5, budget_year=8, budget_fiscal=-1)
     over = _finding(path, "money.year-over-total")
     assert over.cell == "D9"
-    assert "“年度资金总额” 80,000 元超过“项目总预算” 50,000 元" in over.message
+    # The national sheet is typed in 万元: its messages (and the notes on its cells) speak 万元 too.
+    assert "“年度资金总额” 8 万元超过“项目总预算” 5 万元" in over.message and over.value == "8"
     negative = _finding(path, "money.negative")
     assert negative.cell == NATIONAL["budget_fiscal"].value_cell
-    assert "“其中：财政拨款（元）”为负数（-10,000）" in negative.message
+    assert "“其中：财政拨款（万元）”为负数（-1）" in negative.message
 
 
 def test_funding_parts_that_do_not_add_up_point_at_the_total(national_unit: Unit, tmp_path: Path) -> None:
@@ -139,8 +140,8 @@ def test_funding_parts_that_do_not_add_up_point_at_the_total(national_unit: Unit
     ]
     f = _finding(_edited(national_unit, tmp_path / "n.xlsx", budget_other=2), "money.funding-mismatch")
     assert (f.cell, f.severity.value) == (NATIONAL["budget_year"].value_cell, "error")
-    parts = "“其中：财政拨款” 100,000 元，“其他资金” 20,000 元，合计 120,000 元"
-    assert f"“年度资金总额” 100,000 元不等于其中各项之和（{parts}）" in f.message
+    parts = "“其中：财政拨款” 10 万元，“其他资金” 2 万元，合计 12 万元"
+    assert f"“年度资金总额” 10 万元不等于其中各项之和（{parts}）" in f.message
     # An 其他资金 that does not parse is money.invalid's finding, not a second one here.
     unparsed = check_file(_edited(national_unit, tmp_path / "w.xlsx", budget_other="两万")).report.findings
     assert {f.code for f in unparsed} & {"money.invalid", "money.funding-mismatch"} == {"money.invalid"}

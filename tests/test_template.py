@@ -108,7 +108,9 @@ def test_print_setup_reads_like_the_form(template_path: Path) -> None:
     # The indicator table's header repeats on every page the table spans.
     assert ws.print_title_rows == f"${layout.INDICATOR_HEADER_ROW}:${layout.INDICATOR_HEADER_ROW}"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.print_area == f"'项目1'!$A$1:$D${layout.INDICATOR_LAST_ROW}"
+    # Down to the sign-off block under the indicator table, as the official form ends.
+    signoff = layout.signoff_first_row(layout.INDICATOR_LAST_ROW)
+    assert ws.print_area == f"'项目1'!$A$1:$D${signoff + len(layout.SIGNOFF_LABELS) - 1}"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws[layout.PROJECT_FIELD["overview"].value_cell].alignment.wrap_text is True
     assert "B7:D7" in {str(r) for r in ws.merged_cells.ranges}

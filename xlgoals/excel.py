@@ -247,23 +247,23 @@ def add_project(book: xw.Book) -> str:
     sheet = book.sheets[layout.PROJECT_TEMPLATE_SHEET].copy(after=after, name=new)
     sheet.visible = True
     sheet.activate()
-    return f"已新增工作表“{new}”，请在黄色单元格中填写项目信息。"
+    return f"已新增工作表“{new}”，请在带边框的填写区中填写项目信息（尚未填写的必填项显示浅黄色）。"
 
 
 def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
-    spec = plan.chart
-    if spec is None or _is_remote(book):
+    if _is_remote(book):
         # The remote engine's chart actions are not verified here; the table carries the same figures.
         return
-    labels, values = (
-        f"{layout.address(spec.header_row, col)}:{layout.address(spec.last_row, col)}"
-        for col in (spec.label_column, spec.value_column)
-    )
-    anchor = sheet.range(spec.anchor)
-    chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=680, height=280)
-    chart.chart_type = "column_clustered"
-    # Excel takes the text column of a two-area source as the categories.
-    chart.set_source_data(sheet.range(f"{labels},{values}"))
+    for spec in plan.charts:
+        labels, values = (
+            f"{layout.address(spec.first_row, col)}:{layout.address(spec.last_row, col)}"
+            for col in (spec.label_column, spec.value_column)
+        )
+        anchor = sheet.range(spec.anchor)
+        chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=680, height=spec.height * 28.35)
+        chart.chart_type = "bar_clustered"
+        # Excel takes the text column of a two-area source as the categories.
+        chart.set_source_data(sheet.range(f"{labels},{values}"))
 
 
 @entry

@@ -195,6 +195,33 @@ READ_MAX_COLUMN = 60
 INPUT_RGB = (255, 253, 231)
 LABEL_RGB = (242, 242, 242)
 
+# --- a project sheet and the cover on paper (issue 23) ---
+# The sign-off block ends each project as on the official form, a blank row under the indicator table: labels
+# in A and C, the cells beside them (B, D) take a signature, a name or a date, the last row room for the stamp.
+# The reader stops at its first row: nothing from there down is read as an indicator.
+SIGNOFF_LABELS: tuple[tuple[str, str], ...] = (
+    ("单位负责人：", "财务负责人："),
+    ("填表人：", "填报日期："),
+    ("", "单位（盖章）："),
+)
+SIGNOFF_GAP = 1
+
+
+def signoff_first_row(table_last_row: int) -> int:
+    """The sign-off block's first row under an indicator table ending at `table_last_row`."""
+    return table_last_row + SIGNOFF_GAP + 1
+
+
+def is_signoff_row(first: object, third: object) -> bool:
+    """Whether a row's A and C cells hold the sign-off block's first labels (where the indicators end)."""
+    a, c = SIGNOFF_LABELS[0]
+    return isinstance(first, str) and first.strip() == a and isinstance(third, str) and third.strip() == c
+
+
+# The cover prints its title and the declaration's facts (单位名称 … 联系电话); the rows under them are the
+# tool's settings (汇总文件夹, 历史库, 汇总金额单位, the server's address) and its help, never printed.
+COVER_PRINTED_LAST_ROW = 8
+
 LISTS_MARKER_CELL = "A1"
 LISTS_VERSION_CELL = "B1"
 # The lists sheet: each list is one column; row 2 names it (matched by formulas), row 3 counts it, items from row 4.
@@ -313,18 +340,14 @@ def form_of_mark(text: str) -> Form:
 
 
 def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
-    """The fill the template gave a cell: what a cleared validation mark returns to."""
+    """The fill the template gave a cell: what a cleared validation mark returns to. Input cells have none
+    (their pale yellow is conditional: it shows while they are empty), labels their grey."""
     specs = COVER_FIELDS if sheet == COVER_SHEET else (*PROJECT_FIELDS, *NATIONAL_PROJECT_FIELDS)
-    if any(cell == s.value_cell for s in specs):
-        return INPUT_RGB
     if any(cell == s.label_cell for s in specs):
         return LABEL_RGB
     row, col = split_address(cell)
-    if sheet != COVER_SHEET and col <= len(INDICATOR_COLUMNS):
-        if row == INDICATOR_HEADER_ROW:
-            return LABEL_RGB
-        if row >= INDICATOR_FIRST_ROW:
-            return INPUT_RGB
+    if sheet != COVER_SHEET and col <= len(INDICATOR_COLUMNS) and row == INDICATOR_HEADER_ROW:
+        return LABEL_RGB
     return None
 
 

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
@@ -15,13 +17,18 @@ from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, row_height
 from xlgoals.io.sheetplan import excel_number, rgb_hex
 
-FONT = "宋体"
-TITLE_FONT = Font(name=FONT, size=16, bold=True)
-LABEL_FONT = Font(name=FONT, size=10, bold=True)
-BODY_FONT = Font(name=FONT, size=10)
-HELP_FONT = Font(name=FONT, size=9, color="FF595959")
+# 宋体 for the body and 黑体 (heavier) for titles, as Chinese forms are set; charset 134 (GB2312) tells Excel
+# and WPS they are Chinese faces.
+FONT, TITLE_FACE, GB2312 = "宋体", "黑体", 134
+TITLE_FONT = Font(name=TITLE_FACE, size=16, bold=True, charset=GB2312)
+LABEL_FONT = Font(name=FONT, size=10, bold=True, charset=GB2312)
+BODY_FONT = Font(name=FONT, size=10, charset=GB2312)
+HELP_FONT = Font(name=FONT, size=9, color="FF595959", charset=GB2312)
 LABEL_FILL = PatternFill("solid", fgColor=rgb_hex(layout.LABEL_RGB))
-INPUT_FILL = PatternFill("solid", fgColor=rgb_hex(layout.INPUT_RGB))
+# The pale yellow of what is still to fill: conditional, so a filled form shows (and prints) no colour.
+INPUT_SHADE = DifferentialStyle(fill=PatternFill(fill_type="solid", bgColor=rgb_hex(layout.INPUT_RGB)))
+# Below every other conditional format on the sheet (the live checks' red and amber come first).
+_SHADE_PRIORITY = 1000
 _THIN = Side(style="thin", color="FF808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 UNLOCKED = Protection(locked=False)
@@ -38,8 +45,17 @@ def style_label(cell: Cell, label: str) -> None:
 
 
 def style_input(cell: Cell) -> None:
-    cell.font, cell.fill, cell.border = BODY_FONT, INPUT_FILL, BORDER
+    """An input cell: bordered, unlocked, no fill of its own (shade_blank colours it while it waits)."""
+    cell.font, cell.border = BODY_FONT, BORDER
     cell.alignment, cell.protection = INPUT_ALIGN, UNLOCKED
+
+
+def shade_blank(ws: Worksheet, cells: str, when: str) -> None:
+    """Shade `cells` pale yellow while `when` holds (a formula for the range's first cell, as Excel takes it):
+    the unit sees what is still to fill on screen, and a finished form prints without it."""
+    rule = Rule(type="expression", dxf=INPUT_SHADE, formula=[when])
+    ws.conditional_formatting.add(cells, rule)
+    rule.priority = _SHADE_PRIORITY + sum(len(cf.rules) for cf in ws.conditional_formatting)
 
 
 def writable_text(text: str) -> str:
@@ -80,6 +96,23 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
     ws.row_dimensions[row].height = row_height([(str(ws[c].value or ""), w) for c, w in cells], minimum)
 
 
+def signoff_row(ws: Worksheet) -> int | None:
+    """The row of a project sheet's sign-off block, where its indicator table ends; None on sheets made before it."""
+    a, c = (layout.INDICATOR_COLUMNS[p] for p in ("level1", "name"))
+    for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
+        if layout.is_signoff_row(ws[f"{a}{row}"].value, ws[f"{c}{row}"].value):
+            return row
+    return None
+
+
+def indicator_table_end(ws: Worksheet) -> int:
+    """The indicator table's last row: above the sign-off block, or (an older sheet) the last row used."""
+    signoff = signoff_row(ws)
+    if signoff is not None:
+        return signoff - layout.SIGNOFF_GAP - 1
+    return min(max(ws.max_row, layout.INDICATOR_LAST_ROW), layout.READ_MAX_ROW)
+
+
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
@@ -90,8 +123,9 @@ def fit_project_rows(ws: Worksheet) -> None:
                 ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
             )
     widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
-    # Bounded as the reader is: a stray value far down must not make a million rows of cells.
-    for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
+    # Bounded as the reader is: a stray value far down must not make a million rows of cells; the sign-off
+    # block keeps the heights it was given.
+    for row in range(layout.INDICATOR_FIRST_ROW, indicator_table_end(ws) + 1):
         fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
 
 

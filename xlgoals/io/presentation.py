@@ -31,6 +31,10 @@ PAPER_A4 = 9
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 # The language every generated workbook declares (docProps/core.xml), so programs choose Chinese faces.
 LANGUAGE = "zh-CN"
+# The Normal style's face, in which column widths are counted: Arial 10's digits are 7 pixels in Excel (as
+# Calibri 11's), and LibreOffice renders it with its metric twin Liberation Sans, installed with it (a missing
+# Calibri falls back to a face a third wider, and every column with it).
+NORMAL_FACE = "Arial"
 
 
 class _Widths(dict[str, int]):

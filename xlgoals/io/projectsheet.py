@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Border, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -20,11 +20,15 @@ from xlgoals.io.cellstyle import (
     LABEL_ALIGN,
     LABEL_FONT,
     TITLE_FONT,
+    UNLOCKED,
     fit_project_rows,
     fit_row_height,
+    indicator_table_end,
     merge_row,
     protect,
     put,
+    shade_blank,
+    signoff_row,
     style_input,
     style_label,
 )
@@ -36,7 +40,9 @@ from xlgoals.io.lists import (
     list_range,
     set_messages,
 )
-from xlgoals.io.presentation import money_format, print_setup
+from xlgoals.io.presentation import PAGE_FOOTER, money_format, print_setup
+
+SIGNOFF_ALIGN = Alignment(horizontal="left", vertical="bottom")
 
 
 def _field_value(project: Project, spec: FieldSpec) -> CellValue:
@@ -108,6 +114,8 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
         for part in ("level1", "level2", "name"):
             put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
         put(ws[layout.indicator_cell(row, "target")], ind.value or None)
+    _shade_what_is_missing(ws, fields, last)
+    _write_signoff(ws, layout.signoff_first_row(last))
     fit_project_rows(ws)
     first = layout.INDICATOR_FIRST_ROW
     col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
@@ -159,12 +167,64 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
         ws.column_dimensions[col].width = width
     ws.freeze_panes = None
     protect(ws)
-    # The indicator table's header repeats on every page it spans. A hidden sheet gets no print area (with
-    # one LibreOffice prints it), but keeps the page setup so a sheet copied from it prints like the others.
-    visible = ws.sheet_state == "visible"
-    print_setup(
-        ws,
-        landscape=False,
-        area=f"A1:{layout.PROJECT_LAST_COLUMN}{last}" if visible else None,
-        title_rows=f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}" if visible else None,
-    )
+    print_setup(ws, landscape=False)
+    fit_for_paper(ws)
+
+
+def _shade_what_is_missing(ws: Worksheet, fields: tuple[FieldSpec, ...], last: int) -> None:
+    """Required fields, and the name and target of an indicator row already begun, shaded while empty."""
+    for spec in fields:
+        if spec.required:
+            shade_blank(ws, spec.value_cell, f"LEN(TRIM({spec.value_cell}))=0")
+    first = layout.INDICATOR_FIRST_ROW
+    a, d = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["target"]
+    c = layout.INDICATOR_COLUMNS["name"]
+    shade_blank(ws, f"{c}{first}:{d}{last}", f"AND(COUNTA(${a}{first}:${d}{first})>0,LEN(TRIM({c}{first}))=0)")
+
+
+_SIGNATURE = Border(bottom=Side(style="thin", color="FF000000"))
+
+
+def _write_signoff(ws: Worksheet, first: int) -> None:
+    """单位负责人、财务负责人、填表人、填报日期 and the stamp under the indicator table, as the official form ends."""
+    for i, labels in enumerate(layout.SIGNOFF_LABELS):
+        row = first + i
+        for (label_col, value_col), label in zip((("A", "B"), ("C", "D")), labels, strict=True):
+            if not label:
+                continue
+            cell = ws[f"{label_col}{row}"]
+            cell.value, cell.font, cell.alignment = label, LABEL_FONT, SIGNOFF_ALIGN
+            value = ws[f"{value_col}{row}"]
+            value.font, value.border, value.alignment, value.protection = BODY_FONT, _SIGNATURE, SIGNOFF_ALIGN, UNLOCKED
+        # Room for a signature; the last row for the stamp.
+        ws.row_dimensions[row].height = 48 if i == len(layout.SIGNOFF_LABELS) - 1 else 30
+
+
+def fit_for_paper(ws: Worksheet) -> None:
+    """What a project sheet prints, set from its content as written now (on writing it and on every
+    write-back): the form down to its sign-off block, the indicator rows under the last filled one hidden
+    (they would print empty; unhide them to add indicators), the project named on continuation pages.
+
+    A hidden sheet (the template) gets no print area (with one LibreOffice prints it), but keeps the page
+    setup so a sheet copied from it prints like the others."""
+    signoff = signoff_row(ws)
+    end = indicator_table_end(ws)
+    if ws.sheet_state != "visible":
+        return
+    first = layout.INDICATOR_FIRST_ROW
+    filled = [r for r in range(first, end + 1) if any(ws[f"{c}{r}"].value not in (None, "") for c in "ABCD")]
+    last_filled = max(filled, default=None)
+    for row in range(first, end + 1):
+        ws.row_dimensions[row].hidden = last_filled is not None and row > last_filled
+    bottom = signoff + len(layout.SIGNOFF_LABELS) - 1 if signoff is not None else end
+    ws.print_area = f"A1:{layout.PROJECT_LAST_COLUMN}{bottom}"
+    ws.print_title_rows = f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}"
+    # Pages after the first name the project (the first has it in its table; LibreOffice 7.4 ignores the
+    # different first page and names it there too, which reads right as well); '&' is a code in headers.
+    name = str(ws[layout.PROJECT_FIELD["name"].value_cell].value or "").replace("&", "&&")
+    ws.HeaderFooter.differentFirst = True
+    header, first_footer = ws.oddHeader, ws.firstFooter
+    if header is not None and header.left is not None:
+        header.left.text, header.left.size = f"&A · {name}" if name else "&A", 9
+    if first_footer is not None and first_footer.center is not None:
+        first_footer.center.text = PAGE_FOOTER

@@ -132,6 +132,7 @@ def _row_cells(row: int) -> dict[str, str]:
 _WIDTH = max(_COLUMN.values()) + 1
 _PAD: tuple[None, ...] = (None,) * _WIDTH
 _PARTS = itemgetter(_LEVEL1, _LEVEL2, _NAME, _TARGET)
+_SIGNOFF = layout.SIGNOFF_LABELS[0][0][:1]
 
 
 def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]]:
@@ -143,6 +144,8 @@ def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]
         v1, v2, v3, v4 = _PARTS(values if len(values) >= _WIDTH else (*values, *_PAD))
         if v1 is None and v2 is None and v3 is None and v4 is None:
             continue
+        if type(v1) is str and v1[:1] == _SIGNOFF and layout.is_signoff_row(v1, v3):
+            break  # the sign-off block ends the project: its labels and names are not indicators
         # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
         t1 = "" if v1 is None else v1.strip(EDGE_CHARS) if type(v1) is str else cell_text(v1)
         t2 = "" if v2 is None else v2.strip(EDGE_CHARS) if type(v2) is str else cell_text(v2)

@@ -9,6 +9,12 @@ from xlgoals.core import layout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import content_width, row_height
 
+# A4 landscape within the margins print_setup gives (0.5 in at the sides, 0.75 in top and bottom), in points.
+A4_LANDSCAPE_WIDTH, A4_LANDSCAPE_HEIGHT = 841.9 - 72, 595.3 - 108
+POINTS_PER_CM = 28.35
+# A chart's title and value axis, and each bar with its label's line, in centimetres.
+CHART_FRAME_CM, BAR_CM = 3.0, 0.55
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -30,7 +36,8 @@ class Link:
 
 @dataclass(frozen=True)
 class BarChart:
-    """A column chart of one value column against one label column, over rows first..last."""
+    """A horizontal bar chart of one value column against one label column, over rows first..last: a bar a
+    row, as tall as its labels need, so every label shows at any number of rows."""
 
     title: str
     axis_title: str
@@ -42,6 +49,28 @@ class BarChart:
     anchor: str
     # Show the value axis in 万元 while the cells stay in 元.
     axis_wan: bool = False
+    # Height in centimetres (grows with the rows), and whether a page break goes before it so it never prints
+    # split across two pages.
+    height: float = 10.0
+    new_page: bool = False
+
+    @staticmethod
+    def height_for(bars: int) -> float:
+        """Room for each bar's label (a line of 10-point text) and the title and axis around them."""
+        return max(7.0, CHART_FRAME_CM + BAR_CM * bars)
+
+    @staticmethod
+    def bars_per_page(page: float) -> int:
+        """How many bars one chart holds within a printed page (`page` points tall, the sheet's scale counted,
+        less the header row every page repeats and a margin): more bars take more charts, a page each."""
+        return max(5, int((page / POINTS_PER_CM - 2.5 - CHART_FRAME_CM) / BAR_CM))
+
+    @property
+    def label_points(self) -> float:
+        """The labels' size: as large as their rows allow (a program skips labels that would overlap), 6 to 10."""
+        bars = self.last_row - self.first_row + 1
+        plot = self.height * POINTS_PER_CM * 0.75  # the bars' share of the chart, under its title and axis
+        return max(6.0, min(10.0, plot / max(bars, 1) / 1.8))
 
 
 @dataclass
@@ -54,6 +83,8 @@ class SheetPlan:
     # Column widths in characters, as Excel's ColumnWidth counts them.
     widths: dict[str, float] = field(default_factory=dict)
     wrap_columns: frozenset[str] = frozenset()
+    # Columns set small and grey: rule codes, there for whoever needs them, out of the reader's way.
+    small_columns: frozenset[str] = frozenset()
     hidden: bool = False
     # Number formats by cell; header rows are bold on the label fill.
     formats: dict[str, str] = field(default_factory=dict)
@@ -66,7 +97,8 @@ class SheetPlan:
     autofilter: str | None = None
     # Hover text of links, which Excel otherwise shows as the raw address.
     link_tip: str = "点击跳转到 {sheet} 工作表的 {cell} 单元格"
-    chart: BarChart | None = None
+    # Bar charts under the tables, each whole on a printed page.
+    charts: list[BarChart] = field(default_factory=list)
 
     def add(self, *values: PlanValue, bold: bool = False) -> int:
         """Append a row; returns its 1-based row number."""
@@ -131,6 +163,19 @@ class SheetPlan:
             if height > row_height([], line_height=15):
                 out[r] = height
         return out
+
+    def page_height(self) -> float:
+        """A printed page's height in the sheet's own points: A4 landscape, the sheet fitted one page wide."""
+        sheet_width = sum(w * 7 + 5 for w in self.column_widths().values()) * 0.75  # as Excel renders widths
+        scale = min(1.0, A4_LANDSCAPE_WIDTH / sheet_width) if sheet_width else 1.0
+        return A4_LANDSCAPE_HEIGHT / scale
+
+    def starts_a_page_at(self, row: int, height_cm: float) -> bool:
+        """Whether something `height_cm` tall anchored at `row` would cross a page break when the sheet prints:
+        it then goes to the next page whole (it is never taller than a page)."""
+        page, heights = self.page_height(), self.row_heights()
+        above = sum(heights.get(r, 15.0) for r in range(1, row))
+        return above % page + height_cm * POINTS_PER_CM > page
 
     def right_aligned(self, header_row: int) -> list[int]:
         """Columns of a table holding numbers, whose header sits right-aligned over them like the figures."""

@@ -13,24 +13,37 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlgoals.core import layout
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.values import CellValue
-from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, style_input, style_label
+from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, shade_blank, style_input, style_label
 from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
 from xlgoals.io.outputs import atomic_output
-from xlgoals.io.presentation import CachingZip, MoneyUnit, print_setup
+from xlgoals.io.presentation import LANGUAGE, NORMAL_FACE, CachingZip, MoneyUnit, print_setup
 from xlgoals.io.projectsheet import write_project_sheet
 from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
 
 COVER_HELP = (
     "填表说明：",
     "1. 本工作簿每个“项目N”工作表填写一个项目；需要更多项目时点击“新增项目”按钮（或复制隐藏的“_项目模板”表）。",
-    "2. 黄色单元格为填写区，灰色为标签，请勿插入或删除行列、勿修改标签，否则无法校验。",
+    "2. 带边框的白色单元格为填写区（尚未填写的必填项显示浅黄色，填好后消失，不会打印），灰色为标签，"
+    "请勿插入或删除行列、勿修改标签，否则无法校验。",
     "3. 一级目标、二级目标请从下拉列表选择；二级目标随一级目标和本页“指标体系”变化。",
     "4. 指标目标值请写成“>=95%”“=100”“<=30天”等可计量形式；定性指标写“合规”“健全”等；确实无法量化的才写描述。",
     "5. 金额单位为元；日期写成 2020-01-02。",
     "6. 校验后，红色单元格为错误（必须修改），橙色为警告（请核对），批注说明原因；“校验结果”表列出全部问题。",
+    "7. 打印：指标表下方是签字盖章栏；由本工具写出的工作簿把最后一条指标以下的空行隐藏（打印时不出现），"
+    "需要增加指标时选中空行上下两行，右键“取消隐藏”。",
 )
 
 NATIONAL_MONEY_HELP = "5. 金额单位为万元（“资金情况（万元）”），校验和汇总时换算为元；日期写成 2020-01-02。"
+
+
+def use_normal_font(wb: Workbook) -> None:
+    """The workbook's Normal style in Arial 10: column widths are counted in its digits, 7 pixels in Excel as
+    Calibri 11's are, and LibreOffice has its metric twin (Liberation Sans) where it often lacks Calibri's, so a
+    column prints as wide in both. (openpyxl offers no setter: its first font is the Normal style's.)"""
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb._fonts = IndexedList([Font(name=NORMAL_FACE, sz=10, family=2)])  # type: ignore[attr-defined]
 
 
 def form_of_unit(unit: Unit | None) -> layout.Form:
@@ -58,10 +71,14 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
         elif spec.kind == "framework":
             # A fresh template names a framework, so the level-1 dropdowns are never empty.
             cell.value = lists.default_framework
+        if spec.required:
+            shade_blank(ws, spec.value_cell, f"LEN(TRIM({spec.value_cell}))=0")
     style_label(ws[layout.COVER_MONEY_UNIT_LABEL_CELL], "汇总金额单位")
     unit_cell = ws[layout.COVER_MONEY_UNIT_CELL]
     style_input(unit_cell)
-    unit_cell.value = MoneyUnit.YUAN.value
+    # One money unit at a time: a national form is typed in 万元, so its 汇总 shows 万元 too.
+    national = form_of_unit(unit) == "national"
+    unit_cell.value = (MoneyUnit.WAN if national else MoneyUnit.YUAN).value
     ws.merge_cells(f"{layout.COVER_MONEY_UNIT_CELL}:D{layout.COVER_MONEY_UNIT_CELL[1:]}")
     units = DataValidation(type="list", formula1='"' + ",".join(u.value for u in MoneyUnit) + '"', allow_blank=True)
     set_messages(units, "汇总金额单位", "“汇总”表中金额的单位：元 或 万元。", "请从下拉列表选择“元”或“万元”。")
@@ -76,9 +93,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     add_validation(ws, list_range(layout.FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
     # The national form keeps money in 万元, as the official table does.
     help_lines = (
-        COVER_HELP
-        if form_of_unit(unit) == "shanghai"
-        else tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP)
+        tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP) if national else COVER_HELP
     )
     for i, line in enumerate(help_lines):
         cell = ws.cell(layout.COVER_HELP_ROW + i, 1, line)
@@ -89,13 +104,15 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     protect(ws)
-    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
+    # The declaration's facts print; the tool's settings and the help under them do not.
+    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_PRINTED_LAST_ROW}")
 
 
 def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None, projects: int = 1) -> Workbook:
     """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each)."""
     lists = Lists(rulesets or builtin_rulesets())
     wb = Workbook()
+    use_normal_font(wb)
     cover = wb.active
     assert cover is not None
     cover.title = layout.COVER_SHEET
@@ -120,6 +137,8 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
     so the same input always gives the same file."""
     from openpyxl.writer.excel import ExcelWriter
 
+    # The document's language: programs choosing faces for its text take Chinese ones.
+    wb.properties.language = LANGUAGE
     with atomic_output(path) as tmp, CachingZip(tmp, wb) as archive:
         ExcelWriter(wb, archive).save()
 

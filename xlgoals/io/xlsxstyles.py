@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from xlgoals.io.presentation import MONEY_FORMATS, MoneyUnit
+from xlgoals.io.presentation import MONEY_FORMATS, NORMAL_FACE, MoneyUnit
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # Body text in 宋体 and titles in 黑体, as Chinese reports set them; charset 134 (GB2312) tells Excel and WPS
-# they are Chinese faces. The Normal style keeps Calibri 11: column widths are counted in its digits, which
-# LibreOffice renders metric-compatibly (Carlito), so a width means the same on every program.
+# they are Chinese faces. The Normal style is Arial 10 (presentation.NORMAL_FACE): column widths are counted in
+# its digits, the same in Excel and LibreOffice.
 BODY_FACE, TITLE_FACE = "宋体", "黑体"
 _FONTS = (
-    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>',
+    f'<font><sz val="10"/><name val="{NORMAL_FACE}"/><family val="2"/></font>',
     f'<font><sz val="11"/><name val="{BODY_FACE}"/><charset val="134"/></font>',
     f'<font><b/><sz val="11"/><name val="{BODY_FACE}"/><charset val="134"/></font>',
     f'<font><b/><sz val="16"/><name val="{TITLE_FACE}"/><charset val="134"/></font>',

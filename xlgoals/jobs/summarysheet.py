@@ -11,7 +11,7 @@ from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.core.values import CellValue
 from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH, NOT_FILLED
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
-from xlgoals.io.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number
+from xlgoals.io.sheetplan import POINTS_PER_CM, BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.jobs.rollup import ProjectRollup, UnitRollup
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.ruleset import framework_title
@@ -178,23 +178,44 @@ def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
         plan.add(*pad, name or NOT_FILLED, sum(kinds.values()), *kinds.values())
     plan.add(*pad, TOTAL_LABEL, r.indicators.total, *r.indicators.by_kind.values(), bold=True)
     if r.projects:
-        wan = unit is MoneyUnit.WAN or r.totals["budget_year"] >= CHART_WAN_FROM
-        plan.chart = BarChart(
-            f"各项目当年预算（{MoneyUnit.WAN if wan else unit}）",
-            str(MoneyUnit.WAN if wan else unit),
-            label_column=3,
-            value_column=MONEY_COLUMN["budget_year"],
-            header_row=PROJECT_HEADER_ROW,
-            first_row=PROJECT_HEADER_ROW + 1,
-            last_row=total_row - 1,
-            anchor=f"B{len(plan.rows) + 2}",
-            # Values stay in the sheet's unit; the axis shows them in 万元.
-            axis_wan=wan and unit is MoneyUnit.YUAN,
-        )
+        _add_charts(plan, r, unit, total_row)
     plan.freeze_row = PROJECT_HEADER_ROW
     last_column = layout.column_letters(len(PROJECT_HEADERS))
     plan.autofilter = f"A{PROJECT_HEADER_ROW}:{last_column}{max(total_row - 1, PROJECT_HEADER_ROW + 1)}"
     return plan
+
+
+def _add_charts(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit, total_row: int) -> None:
+    """This year's budget of each project as horizontal bars, a label each; more projects than a printed page
+    holds take several charts, each whole on its page (never split, never a label skipped for room)."""
+    wan = unit is MoneyUnit.WAN or r.totals["budget_year"] >= CHART_WAN_FROM
+    shown = MoneyUnit.WAN if wan else unit
+    n = len(r.projects)
+    charts = -(-n // BarChart.bars_per_page(plan.page_height()))
+    size = -(-n // charts)
+    anchor = len(plan.rows) + 2
+    for k, first in enumerate(range(0, n, size), start=1):
+        last = min(first + size, n)
+        height = BarChart.height_for(last - first)
+        part = f"，第 {first + 1}–{last} 个项目" if charts > 1 else ""
+        plan.charts.append(
+            BarChart(
+                f"各项目当年预算（{shown}{part}）",
+                str(shown),
+                label_column=3,
+                value_column=MONEY_COLUMN["budget_year"],
+                header_row=PROJECT_HEADER_ROW,
+                first_row=PROJECT_HEADER_ROW + 1 + first,
+                last_row=PROJECT_HEADER_ROW + last,
+                anchor=f"B{anchor}",
+                # Values stay in the sheet's unit; the axis shows them in 万元.
+                axis_wan=wan and unit is MoneyUnit.YUAN,
+                height=height,
+                new_page=k > 1 or plan.starts_a_page_at(anchor, height),
+            )
+        )
+        # The next chart under this one, on rows of the default height.
+        anchor += -(-int(height * POINTS_PER_CM) // 15) + 2
 
 
 def cover_money_unit(cover: layout.Grid | None) -> MoneyUnit:

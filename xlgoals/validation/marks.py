@@ -21,7 +21,7 @@ MARKED_SEVERITIES = frozenset(FILL_RGB)
 LEGEND: tuple[tuple[tuple[int, int, int], str], ...] = (
     (FILL_RGB[Severity.ERROR], "红色：错误，必须修改后才能提交"),
     (FILL_RGB[Severity.WARNING], "橙色：警告，请核对，确认无误可保留"),
-    (layout.INPUT_RGB, "浅黄色：填写区（未标色表示该格没有问题）"),
+    (layout.INPUT_RGB, "浅黄色：尚未填写的必填项（填好后消失，不会打印）"),
 )
 
 RESULTS_TITLE = "校验结果"
@@ -83,7 +83,12 @@ def counts_text(counts: dict[str, int]) -> str:
 
 def results_plan(report: Report, ruleset_title: str) -> SheetPlan:
     """The 校验结果 sheet: summary, a status row per project sheet, then every finding with a link to its cell."""
-    plan = SheetPlan(RESULTS_TITLE, widths=dict(layout.RESULTS_WIDTHS), wrap_columns=frozenset(layout.RESULTS_WIDTHS))
+    plan = SheetPlan(
+        RESULTS_TITLE,
+        widths=dict(layout.RESULTS_WIDTHS),
+        wrap_columns=frozenset(layout.RESULTS_WIDTHS),
+        small_columns=frozenset(layout.column_letters(len(RESULTS_HEADERS))),
+    )
     plan.add(RESULTS_TITLE, bold=True)
     plan.add(summary_line(report, ruleset_title))
     for rgb, text in LEGEND:

@@ -20,6 +20,7 @@ from xlgoals.io.cellstyle import LABEL_FILL, fit_project_rows, put, writable_tex
 from xlgoals.io.container import Container, check_container
 from xlgoals.io.outputs import check_output
 from xlgoals.io.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
+from xlgoals.io.projectsheet import fit_for_paper
 from xlgoals.io.sheetplan import BarChart as BarChartSpec
 from xlgoals.io.sheetplan import Formula, SheetPlan, rgb_hex
 from xlgoals.io.template import save
@@ -27,8 +28,12 @@ from xlgoals.validation import marks
 from xlgoals.validation.findings import Report
 
 NOTE_SIZE = (320, 160)  # px: room for two or three messages without covering the whole form
-HEADER_FONT = Font(name="宋体", bold=True)
-LINK_FONT = Font(name="宋体", color="FF0563C1", underline="single")
+# Chinese faces (charset 134, GB2312), the title of a sheet in the heavier 黑体.
+HEADER_FONT = Font(name="宋体", bold=True, charset=134)
+BODY_FONT = Font(name="宋体", charset=134)
+TITLE_FONT = Font(name="黑体", bold=True, size=14, charset=134)
+SMALL_FONT = Font(name="宋体", size=8, color="FF7F7F7F", charset=134)
+LINK_FONT = Font(name="宋体", color="FF0563C1", underline="single", charset=134)
 
 
 def _fill(hex_rgb: str) -> PatternFill:
@@ -87,8 +92,11 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 put(cell, value)
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
+            cell.font = BODY_FONT
             if r in plan.bold_rows or r in plan.header_rows:
-                cell.font = HEADER_FONT
+                cell.font = TITLE_FONT if r == 1 and c == 1 and r not in plan.header_rows else HEADER_FONT
+            elif layout.column_letters(c) in plan.small_columns:
+                cell.font = SMALL_FONT
             if r in plan.header_rows:
                 cell.fill = LABEL_FILL
                 cell.alignment = Alignment(
@@ -124,29 +132,38 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
         ws.freeze_panes = f"A{plan.freeze_row + 1}"
     if plan.autofilter:
         ws.auto_filter.ref = plan.autofilter
-    if plan.chart:
-        _add_chart(ws, plan.chart)
+    for chart in plan.charts:
+        _add_chart(ws, chart)
     return ws
 
 
 def _add_chart(ws: Worksheet, spec: BarChartSpec) -> None:
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+    from openpyxl.worksheet.pagebreak import Break
 
     chart = BarChart()
-    chart.type = "col"
+    # Horizontal bars, the first project at the top, every label shown (never skipped for lack of room).
+    chart.type = "bar"
     chart.title = spec.title
     chart.y_axis.title = spec.axis_title
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.tickLblSkip = 1
+    small = CharacterProperties(sz=int(spec.label_points * 100))
+    chart.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=small), endParaRPr=small)])
+    chart.x_axis.delete = chart.y_axis.delete = False
     if spec.axis_wan:
         from openpyxl.chart.data_source import NumFmt
 
         chart.y_axis.numFmt = NumFmt(formatCode=WAN_AXIS_FORMAT, sourceLinked=False)
     chart.legend = None
-    chart.add_data(
-        Reference(ws, min_col=spec.value_column, min_row=spec.header_row, max_row=spec.last_row), titles_from_data=True
-    )
+    chart.add_data(Reference(ws, min_col=spec.value_column, min_row=spec.first_row, max_row=spec.last_row))
     chart.set_categories(Reference(ws, min_col=spec.label_column, min_row=spec.first_row, max_row=spec.last_row))
-    chart.width, chart.height = 24, 10
+    chart.width, chart.height = 24, spec.height
     ws.add_chart(chart, spec.anchor)
+    if spec.new_page:
+        ws.row_breaks.append(Break(id=layout.split_address(spec.anchor)[0] - 1))
 
 
 def edit_copy(
@@ -176,6 +193,7 @@ def edit_copy(
         for ws in wb.worksheets:
             if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(ws):
                 fit_project_rows(ws)
+                fit_for_paper(ws)
         save(wb, out_path)
     except XlgoalsError:
         raise

@@ -138,10 +138,10 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
 # code last and small (the reason already names the file a duplicate repeats).
 LEDGER_SHEET_COLUMNS: tuple[Column, ...] = (
     Column("序号", "count", 5),
-    Column("文件", width=32, wrap=True),
+    Column("文件", width=30, wrap=True),
     Column("状态", width=7),
-    Column("原因", width=44, wrap=True),
-    Column("单位", width=22, wrap=True),
+    Column("原因", width=42, wrap=True),
+    Column("单位", width=20, wrap=True),
     Column("年度", "int", 6),
     Column("读取项目数", "count", 6),
     Column("大小（字节）", "count", 10),

@@ -8,11 +8,13 @@ from typing import Any
 from xlgoals.core.model import Unit
 from xlgoals.validation.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.validation.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
+from xlgoals.validation.rules.common import money_unit
 from xlgoals.validation.rules.registry import CHECKS, Context, History, Hit, Scope
 from xlgoals.validation.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
-COMMON_PLACEHOLDERS = frozenset({"project", "sheet", "cell", "value", "indicator", "level1", "level2", "field"})
+# 'unit' is what the project's amounts are typed in (万元 on the national form, else 元), as {value} shows them.
+COMMON_PLACEHOLDERS = frozenset({"project", "sheet", "cell", "value", "indicator", "level1", "level2", "field", "unit"})
 
 
 def check_ruleset(rs: RuleSet) -> None:
@@ -55,6 +57,7 @@ def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Findin
         "indicator": ind.name if ind else "",
         "level1": ind.level1 if ind else "",
         "level2": ind.level2 if ind else "",
+        "unit": money_unit(project).value,
         **hit.params,
     }
     return Finding(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import Target, TargetKind, parse_target_cached
 from xlgoals.core.values import ParseError, format_money
+from xlgoals.io.presentation import MoneyUnit
 from xlgoals.validation.rules.registry import Context, Hit
 from xlgoals.validation.ruleset import RuleSet, builtin_named
 
@@ -26,6 +28,24 @@ def project_of(ctx: Context) -> Project:
 def field_cell(project: Project, field: str) -> str:
     """Where a header field was read from; a model built in memory points where the template puts it."""
     return project.cells.get(field) or layout.ANY_PROJECT_FIELD[field].value_cell
+
+
+def money_unit(project: Project | None) -> MoneyUnit:
+    """The unit a project's form is typed in: the national form's 万元, else 元."""
+    return MoneyUnit.WAN if project is not None and project.money_unit == MoneyUnit.WAN.value else MoneyUnit.YUAN
+
+
+_WAN = Decimal(10_000)
+
+
+def money_text(project: Project, amount: Decimal) -> str:
+    """An amount as the project's own form has it typed ('60' on a national sheet in 万元, '600,000' in 元), for
+    a message that says {unit} after it: separators, no decimals it does not have."""
+    if money_unit(project) is MoneyUnit.YUAN:
+        return format_money(amount)
+    wan = (amount / _WAN).quantize(Decimal("0.000001"))  # the fen, in 万元
+    whole = wan.to_integral_value()
+    return f"{whole:,f}" if wan == whole else f"{wan.normalize():,f}"
 
 
 def field_label(project: Project, field: str) -> str:
@@ -113,9 +133,9 @@ def exceeds(project: Project, field: str, limit_field: str, param: str) -> Itera
         yield Hit(
             cell=field_cell(project, field),
             field=field,
-            value=format_money(value),
+            value=money_text(project, value),
             params={
-                param: format_money(limit),
+                param: money_text(project, limit),
                 "label": field_label(project, field),
                 f"{param}_label": field_label(project, limit_field),
             },

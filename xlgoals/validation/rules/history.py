@@ -14,9 +14,8 @@ from typing import Any
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import Operator, Target, TargetKind, parse_target, split_unit
-from xlgoals.core.values import format_money
 from xlgoals.core.yearonyear import change_percent, percent
-from xlgoals.validation.rules.common import cover_cell, field_cell, field_label, indicator_cell, project_of
+from xlgoals.validation.rules.common import cover_cell, field_cell, field_label, indicator_cell, money_text, project_of
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 # Year words a unit renews each year ('2022年', '2021年度', '2020-2022年') say nothing about which project it is.
@@ -290,9 +289,9 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
         yield Hit(
             cell=field_cell(project, "budget_year"),
             field="budget_year",
-            value=format_money(project.budget_year),
+            value=money_text(project, project.budget_year),
             params={
-                "last_budget": format_money(previous.budget_year or Decimal(0)),
+                "last_budget": money_text(project, previous.budget_year or Decimal(0)),
                 "change": f"{change:+.1f}%",
                 "limit": f"{limit:g}",
                 "last_year": _year(ctx),
@@ -326,10 +325,10 @@ def low_execution_budget_up(ctx: Context, params: Mapping[str, Any]) -> Iterator
         yield Hit(
             cell=field_cell(project, "last_year_executed"),
             field="last_year_executed",
-            value=format_money(project.last_year_executed),
+            value=money_text(project, project.last_year_executed),
             params={
                 "rate": f"{rate:.1f}%",
                 "floor": f"{floor:g}",
-                "last_budget": format_money(previous.budget_year or Decimal(0)),
+                "last_budget": money_text(project, previous.budget_year or Decimal(0)),
             },
         )

@@ -6,10 +6,18 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from xlgoals.core import layout
-from xlgoals.core.values import ParseError, format_money, parse_money
+from xlgoals.core.values import ParseError, parse_money
 from xlgoals.core.yearonyear import change_percent
-from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, field_label, project_of, unparsed_hits
+from xlgoals.validation.rules.common import (
+    MONEY_KEYS,
+    exceeds,
+    field_cell,
+    field_label,
+    money_text,
+    money_unit,
+    project_of,
+    unparsed_hits,
+)
 from xlgoals.validation.rules.registry import Context, Hit, check
 
 
@@ -29,9 +37,9 @@ def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
             yield Hit(
                 cell=field_cell(project, key),
                 field=key,
-                value=format_money(amount),
-                # The amount is shown in yuan: a national-form label (written in 万元) says so.
-                params={"label": layout.yuan_label(layout.field_of(key, project.cells))},
+                value=money_text(project, amount),
+                # The amount as the form is typed: a national-form label under 资金情况（万元） says 万元.
+                params={"label": f"{field_label(project, key)}（{money_unit(project)}）"},
             )
 
 
@@ -74,11 +82,14 @@ def funding_adds_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(
             cell=field_cell(project, "budget_year"),
             field="budget_year",
-            value=format_money(total),
+            value=money_text(project, total),
             params={
                 "label": field_label(project, "budget_year"),
-                "parts": "，".join(f"“{field_label(project, key)}” {format_money(amount)} 元" for key, amount in parts),
-                "sum": format_money(added),
+                "parts": "，".join(
+                    f"“{field_label(project, key)}” {money_text(project, amount)} {money_unit(project)}"
+                    for key, amount in parts
+                ),
+                "sum": money_text(project, added),
             },
         )
 
@@ -108,6 +119,6 @@ def year_on_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(
             cell=field_cell(project, "budget_year"),
             field="budget_year",
-            value=format_money(year),
-            params={"last_year": format_money(last), "change": f"{change:+.1f}%", "limit": f"{limit:g}"},
+            value=money_text(project, year),
+            params={"last_year": money_text(project, last), "change": f"{change:+.1f}%", "limit": f"{limit:g}"},
         )
