@@ -1,4 +1,5 @@
-"""README pictures: the demo's workbooks printed by LibreOffice to PDF, the right pages as PNG (`make docs`)."""
+"""README pictures: the demo's workbooks, and a generated 20-unit department's summary, printed by LibreOffice to
+PDF, the right pages as PNG (`make docs`)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,31 @@ DPI = 80
 
 # Picture -> (workbook in out/, texts all on its page, share of the page's height to keep from the top).
 # A wide table prints small on its page: its picture is rendered finer.
-FINER = {"department_units": 130}
+FINER = {"department_units": 110, "department_overview": 110, "department_findings": 110}
+DEPARTMENT = "department_20.xlsx"  # made here: 20 units of benchmarks/make_department.py, grouped by 主管部门
 PICTURES: dict[str, tuple[str, tuple[str, ...], float]] = {
     "project_sheet": ("unit.xlsx", ("计划开始日期",), 1.0),
     # The page with 项目1's marked indicators (their cells are orange, each with a note).
     "checked_project_sheet": ("unit_checked.xlsx", ("三级目标", "建立长效会议组织机制"), 0.45),
     "results_sheet": ("unit_checked.xlsx", ("规则代码",), 0.6),
     "summary_sheet": ("unit_summary.xlsx", ("项目支出汇总",), 0.75),
-    "department_units": ("department_summary.xlsx", ("部门合计",), 0.16),
+    "department_overview": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 概况",), 0.72),
+    "department_units": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 各单位汇总",), 1.0),
+    "department_findings": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 校验问题",), 0.55),
 }
+
+
+def department(folder: Path) -> Path:
+    """A 20-unit department consolidated as a supervising department would (grouped by 主管部门)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from make_department import make_department
+
+    from xlgoals.jobs.consolidate import consolidate
+
+    make_department(folder / "inbox", units=20, seed=1, jobs=1)
+    out = folder / DEPARTMENT
+    consolidate([folder / "inbox"], out, group_by="department", jobs=2)
+    return out
 
 
 def run(*args: str) -> str:
@@ -46,7 +63,8 @@ def main() -> None:
             "make docs needs LibreOffice and poppler-utils: apt-get install libreoffice-calc poppler-utils"
         )
     with tempfile.TemporaryDirectory() as tmp:
-        books = sorted({OUT / book for book, _, _ in PICTURES.values()})
+        made = department(Path(tmp))
+        books = sorted({made if book == DEPARTMENT else OUT / book for book, _, _ in PICTURES.values()})
         run(soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
             "--outdir", tmp, *map(str, books))  # fmt: skip
         for name, (book, marker, share) in PICTURES.items():

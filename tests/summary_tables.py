@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,20 @@ def make_department(out: Path, units: int, seed: int = 1) -> list[Any]:
     spec.loader.exec_module(mod)
     entries: list[Any] = mod.make_department(out, units=units, seed=seed, jobs=1)
     return entries
+
+
+_SAVED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def saved_at(path: Path, moment: str | None) -> None:
+    """Rewrite the workbook's own record of when it was last saved (docProps/core.xml); None leaves none."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = _SAVED.sub(rb"\g<1>" + moment.encode() + rb"\g<2>", data) if moment else _SAVED.sub(b"", data)
+            zf.writestr(info, data)
 
 
 _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")

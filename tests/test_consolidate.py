@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.summary_tables import HEADER_ROW, records, table
+from tests.summary_tables import HEADER_ROW, records, saved_at, table
 from tests.summary_tables import title as joined_title
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
@@ -90,6 +90,8 @@ def inbox(tmp_path_factory: pytest.TempPathFactory, sample_unit: Unit, sample_xl
     assert again.projects[0].budget_year is not None
     again.projects[0].budget_year += 1
     write_unit(again, root / "b" / "resubmitted.xlsx")
+    # An earlier revision of the same declaration (its workbook says so): the original counts.
+    saved_at(root / "b" / "resubmitted.xlsx", "2000-01-01T00:00:00Z")
     expected = {
         "a/unit.xlsx": READ,
         "b/second.xlsx": READ,
@@ -153,12 +155,12 @@ def test_ledger_reasons(inbox: Inbox, run: Run) -> None:
     original = str(inbox.root / "a" / "unit.xlsx")
     copy = by_name["b/copy_of_unit.xlsx"]
     assert copy.duplicate_of == original and "SHA-256" in copy.reason
-    # Another declaration of the same unit and year: a revision, not a silent duplicate. Both workbooks record
-    # the same save time, so the first read counts; the ledger says so, and how to make the other count.
+    # Another declaration of the same unit and year: a revision, not a silent duplicate. Its workbook says it
+    # was saved before the original, so the original counts; the ledger says so, and how to make it count.
     resubmitted = by_name["b/resubmitted.xlsx"]
     assert resubmitted.duplicate_of == original and inbox.sample.name in resubmitted.reason
     assert resubmitted.code == "file.revision" and f'--prefer "{resubmitted.path}"' in resubmitted.reason
-    assert "a/unit.xlsx" in resubmitted.reason and "先读到" in resubmitted.reason
+    assert "a/unit.xlsx" in resubmitted.reason and "保存时间" in resubmitted.reason
     assert "锁定文件" in by_name["a/~$unit.xlsx"].reason
     assert "b/resubmitted.xlsx" in by_name["a/unit.xlsx"].reason
     assert all(e.duplicate_of is None for e in run.result.ledger if e.status == READ)

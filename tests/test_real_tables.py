@@ -152,9 +152,8 @@ def test_funding_parts_add_up_to_the_total_except_where_the_table_says_otherwise
         ]
     assert [stem for stem, hits in found.items() if hits] == ["chizhou_tangxi_2022_weituoyewu_ziping"]
     (hit,) = found["chizhou_tangxi_2022_weituoyewu_ziping"]
-    assert hit.message.startswith(
-        "“年度资金总额” 0 元不等于其中各项之和（“其中：财政拨款” 900,000 元，合计 900,000 元）"
-    )
+    # The table is in 万元, and so is the message about it.
+    assert hit.message.startswith("“年度资金总额” 0 万元不等于其中各项之和（“其中：财政拨款” 90 万元，合计 90 万元）")
 
 
 def test_fengjie_under_the_older_form_is_wrong_and_vice_versa() -> None:

@@ -46,10 +46,10 @@ class Reason(Enum):
     # Two different files of one unit and year: revisions of the declaration, one of which counts.
     REVISION = (
         "file.revision",
-        "单位“{unit}”{year}年度另有一份内容不同的申报 {kept}，按{rule}以它为准，本文件未计入汇总。"
+        "单位“{unit}”{year}年度另有一份内容不同的申报 {kept}，按{rule}，以它为准，本文件未计入汇总。"
         "如应以本文件为准，请加 --prefer {path} 重新汇总。",
     )
-    REVISED = ("", "本单位本年度另有内容不同的申报 {other}，按{rule}以本文件为准（另一份未计入，见其台账行）。")
+    REVISED = ("", "本单位本年度另有内容不同的申报 {other}，按{rule}，以本文件为准（另一份未计入，见其台账行）。")
 
     @property
     def code(self) -> str:

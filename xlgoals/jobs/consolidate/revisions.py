@@ -74,14 +74,11 @@ def choose(first: Candidate, second: Candidate) -> Choice:
         return Choice(kept, dropped, "--prefer 指定")
     saved = {c.index: saved_at(c.path, c.sha256) for c in (first, second)}
     a, b = saved[first.index], saved[second.index]
-    times = "（保存时间：以它为准的 {{kept}}，另一份 {{dropped}}）"
     if a is not None and b is not None and a != b:
         kept, dropped = (first, second) if a > b else (second, first)
-        rule = "工作簿记录的保存时间取较新的一份" + times.format(
-            kept=_when(saved[kept.index]), dropped=_when(saved[dropped.index])
-        )
-        return Choice(kept, dropped, rule)
-    return Choice(first, second, "报送顺序取先读到的一份（两份工作簿的保存时间相同或未记录）")
+        when = f"计入的 {_when(saved[kept.index])}，未计入的 {_when(saved[dropped.index])}"
+        return Choice(kept, dropped, f"工作簿记录的保存时间取较新的一份（{when}）")
+    return Choice(first, second, "报送顺序取先读到的一份（两份工作簿的保存时间相同或都没有记录）")
 
 
 def preferred_paths(paths: Iterable[str | os.PathLike[str]]) -> frozenset[str]:
