@@ -33,6 +33,7 @@ pytestmark = pytest.mark.skipif(
 )
 # Set to a path (e.g. docs/web.png) to keep a screenshot of the page with a checked workbook.
 SCREENSHOT = os.environ.get("XLGOALS_SCREENSHOT")
+SUMMARY_SCREENSHOT = os.environ.get("XLGOALS_SUMMARY_SCREENSHOT")
 WAIT = 60.0
 
 
@@ -190,6 +191,8 @@ def test_three_workbooks_give_a_summary_that_reconciles(
             assert amount(pct) == change_percent(amount(this), amount(last))
     bold = driver.find_element(By.CSS_SELECTOR, "#units tbody tr.total td").value_of_css_property("font-weight")
     assert int(bold) >= 700
+    if SUMMARY_SCREENSHOT:
+        driver.save_screenshot(SUMMARY_SCREENSHOT)
 
 
 def test_taskpane_outside_excel_says_so(server: str, browser: tuple[Any, Path]) -> None:

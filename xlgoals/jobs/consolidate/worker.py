@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +83,8 @@ class FileResult:
     group: str = ""
     totals: dict[str, Decimal] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    # Project rows (group column included): always sent, for the CSV/parquet copies and the ledger's count.
+    # Project rows (group column included): always sent, for the ledger's count and (then naming the file by
+    # its path as given) the CSV/parquet copies.
     projects: list[Row] = field(default_factory=list)
     # Each money line summed over the project rows, which the parent reconciles with the unit totals.
     project_sums: dict[str, Decimal] = field(default_factory=dict)
@@ -110,29 +112,30 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     indicators: list[Row] = []
     group = result.group or None
     sums = dict.fromkeys(MONEY_FIELDS, ZERO)
+    # The workbook names the file relative to the folder consolidated; the exports keep the path as given.
+    label = task.shown
     # Projects in natural order of their sheets (项目2 before 项目10), as every listing shows them.
     projects = sorted(unit.projects, key=lambda p: natural_key(p.sheet))
     for p in projects:
-        result.projects.append(project_row(group, unit, shown, p, per_project.get(project_key(p), {})))
+        result.projects.append(project_row(group, unit, label, p, per_project.get(project_key(p), {})))
         for f, amount in project_money(p).items():
             sums[f] += amount
         indicators.extend(indicator_rows(unit, p))
     result.project_sums = sums
     result.year_on_year = YearOnYear.of((p.budget_year, p.last_year_budget) for p in projects)
-    result.kinds = dict(Counter(row[-1] for row in indicators))
+    result.kinds = dict(Counter(map(itemgetter(-1), indicators)))
     result.issues = issue_rows(unit, report)
-    findings = finding_rows(group, unit, shown, report)
-    # The workbook names the file relative to the folder consolidated; the exports keep the path as given.
-    label = task.shown
-    shown_projects = result.projects if label == shown else [(*r[:3], label, *r[4:]) for r in result.projects]
-    shown_findings = findings if label == shown else [(*r[:3], label, *r[4:]) for r in findings]
+    findings = finding_rows(group, unit, label, report)
     result.xml = {
-        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(shown_projects),
+        PROJECTS_SHEET: (PROJECT_XML_WAN if task.money_unit is MoneyUnit.WAN else PROJECT_XML).rows(result.projects),
         INDICATORS_SHEET: INDICATOR_XML.rows(indicators),
-        FINDING_DETAILS_SHEET: FINDING_DETAIL_XML.rows(shown_findings),
+        FINDING_DETAILS_SHEET: FINDING_DETAIL_XML.rows(findings),
     }
     result.n_indicators, result.n_findings = len(indicators), len(findings)
     if task.rows:
+        if label != shown:  # the copies name the file by its path as given (only asked for with --csv/--parquet)
+            result.projects = [(*r[:3], shown, *r[4:]) for r in result.projects]
+            findings = [(*r[:3], shown, *r[4:]) for r in findings]
         result.indicators, result.findings = indicators, findings
     if task.archive:
         from xlgoals.jobs.archive.records import record_of

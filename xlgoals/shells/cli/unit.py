@@ -72,7 +72,7 @@ def template(
         write_template(output, projects, framework)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     next_steps(
-        f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
+        f"填写“{layout.COVER_SHEET}”页和各“项目N”页带边框的填写区（尚未填写的必填项显示浅黄色）"
         + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
         f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
     )
