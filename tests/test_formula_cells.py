@@ -374,3 +374,44 @@ def test_the_summary_sheet_recalculated_leaves_out_the_error_and_counts_it(
     assert total[4] == by_sheet["项目1"][4]  # 项目1's is the only budget that reads
     notes = [str(r[0]) for r in rows if r[0] and str(r[0]).startswith("注意")]
     assert notes == ["注意：有 3 项金额无法读取（错误值或未计算的公式），未计入合计与同比，见标为“无法读取”的单元格。"]
+
+
+def test_the_archive_stores_the_findings_and_says_what_it_stored_empty(excel_saved: Path, tmp_path: Path) -> None:
+    """`archive add` reads through the consolidation's worker: the findings are stored at their cells (a
+    department's later query sees why an amount is NULL), and the command says which amounts were stored
+    empty."""
+    pytest.importorskip("duckdb")
+    db = tmp_path / "a.duckdb"
+    done = xlgoals("archive", "add", excel_saved, "--db", db, "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (entry,) = _json(done)["files"]
+    assert "存为空" in entry["reason"] and "项目2!D14" in entry["reason"]
+    sql = "SELECT sheet, cell FROM findings WHERE code = 'cell.error-value'"
+    rows = _json(xlgoals("archive", "sql", sql, "--db", db, "--format", "json", cwd=tmp_path))
+    assert {(r["sheet"], r["cell"]) for r in rows} == EXCEL_ERRORS
+
+
+def test_a_blank_level_is_said_to_be_blank_not_an_unknown_name(sample_xlsx: Path, tmp_path: Path) -> None:
+    """A level-2 left blank under a new level-1 was called the unknown name “”; it is said to be empty, at its
+    cell, and so is a level-1 with nothing above it."""
+    wb = openpyxl.load_workbook(sample_xlsx)
+    ws = wb[P2]
+    ws["B20"] = None  # A20 starts 产出目标: its level-2 is blank, with nothing to take over
+    ws["A18"] = None  # the table's first row: no level-1 above it
+    path = tmp_path / "blank_levels.xlsx"
+    wb.save(path)
+    findings = _json(xlgoals("validate", path, "--format", "json", cwd=tmp_path))["findings"]
+    on_p2 = {(f["code"], f["cell"]): f["message"] for f in findings if f["sheet"] == P2}
+    assert "B20 的二级目标未填写" in on_p2[("level2.empty", "B20")]
+    assert "A18 的一级目标未填写" in on_p2[("level1.empty", "A18")]
+    assert not [m for m in on_p2.values() if "“”" in m]
+
+
+def test_export_from_excel_says_which_amounts_it_left_out(excel_saved: Path, tmp_path: Path) -> None:
+    """导出汇总 on the open workbook goes through the consolidation: the unit's summary carries the amounts it
+    could not count, which the button's message repeats."""
+    from xlgoals import excel
+
+    out, result = excel.export_unit_summary(read(excel_saved), tmp_path / "单位.xlsx")
+    (entry,) = result.uncounted
+    assert out.exists() and "项目2!D14" in entry.reason and not result.complete

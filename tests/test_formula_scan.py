@@ -51,6 +51,9 @@ KINDS: dict[str, tuple[str, Any]] = {
     "text": (' t="inlineStr"><is><t>文字</t></is></c>', "文字"),
     "formula": ("><f>2+3</f><v>5</v></c>", 5),
     "formula-text": (' t="str"><f>"文"&amp;"字"</f><v>文字</v></c>', "文字"),
+    "formula-zero": ("><f>1-1</f><v>0</v></c>", 0),  # a real 0 where the workbook was calculated
+    "formula-fraction": ("><f>1/2</f><v>0.5</v></c>", 0.5),
+    "formula-shared-child": ('><f t="shared" si="0"/><v>7</v></c>', 7),
     "formula-empty-text": (' t="str"><f>IF(1,"","")</f><v></v></c>', None),  # a real result: shows blank
     "no-value": ("><f>A1*2</f></c>", Unusable("", "A1*2")),  # as Apache POI and others save it
     "empty-value": ("><f>A1*2</f><v /></c>", Unusable("", "A1*2")),  # as openpyxl saves it
@@ -197,3 +200,17 @@ def test_no_placement_of_error_cells_relevels_other_rows(rows: list[tuple[str, .
                 assert got[part] == "" and marks[part] == layout.indicator_cell(first + source[0], part)
             else:
                 assert got[part] == was[part] and part not in marks
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_scanned_cell_by_cell() -> None:
+    """Some writers prefix every element (<x:c>, <x:f>): the quick counts do not apply, each cell is looked at."""
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    cells = (
+        '<x:c r="A1" t="e"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c><x:c r="B1"><x:f>A1</x:f><x:v/></x:c>'
+        '<x:c r="C1"><x:f>2+1</x:f><x:v>3</x:v></x:c><x:c r="D1" t="e"><x:v>#N/A</x:v></x:c>'
+    )
+    sheet = (
+        f'<?xml version="1.0"?><x:worksheet {ns}><x:sheetData><x:row r="1">{cells}</x:row></x:sheetData></x:worksheet>'
+    )
+    found = check_container(Path("p.xlsx"), _package(sheet)).unusable("xl/worksheets/sheet1.xml")
+    assert found == {"A1": Unusable("#DIV/0!", "1/0"), "B1": Unusable("", "A1"), "D1": Unusable("#N/A")}

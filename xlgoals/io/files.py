@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
-from xml.etree import ElementTree
 
 from xlgoals.core import layout
 from xlgoals.core.errors import (
@@ -136,6 +135,8 @@ def _mark_unusable(book: BookGrid, container: Container) -> None:
 def sheet_parts(container: Container) -> dict[str, str]:
     """Each worksheet's name and the package part holding its cells, as workbook.xml and its relationships
     say (DTDs were refused before these are parsed)."""
+    from xml.etree import ElementTree  # only for a workbook with such cells: a click does not import it
+
     with zipfile.ZipFile(io.BytesIO(container.data)) as zf:
         workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         try:

@@ -2,8 +2,8 @@
 
 python-calamine reads an error cell and a formula without a value both as '' (openpyxl: the error's text and
 None), which is what an empty cell reads as: these cells are found in the XML instead, while the container
-check has each part in hand. An Excel-saved sheet costs a few substring counts here; the cells themselves are
-looked at only where a count says a problem may be.
+check has each part in hand. A sheet without formulas costs two substring searches over its cells; one with
+formulas a few byte comparisons after each; a cell itself is looked at only where those say it may be unusable.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 from xlgoals.core.cellerrors import Unusable
 
-# Formula elements (<f>, <f t="shared" .../>), never <formula> or <filters>.
-_F_OPEN = re.compile(rb"<f[\s>/]")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4}[0-9]{1,10})["']""")
 _TYPE = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
@@ -60,61 +58,79 @@ def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> Formula
         if b"sheetData" not in body:
             return None
         scan = FormulaScan()
-    if prefixed or not computed(body):
-        scan_cells(body, scan, prefixed)
+    if prefixed:
+        for m in _ANY_CELL.finditer(body):
+            attrs, inner = m.group(2) or b"", m.group(3) or b""
+            if _HAS_FORMULA.search(inner) or _ERROR_TYPE.search(attrs):
+                scan.looked_at += 1
+                _classify(attrs, inner, scan)
+        return scan
+    # The cells are between <sheetData> and </sheetData> (data validations' <formula1> come after).
+    first = max(body.find(b"<sheetData"), 0)
+    last = body.rfind(b"</sheetData>")
+    last = len(body) if last < 0 else last
+    looked: set[int] = set()
+    pos = body.find(b"<f", first, last)
+    while pos >= 0:
+        after = _after_formula(body, pos)
+        if after is None or not _valued(body, after):
+            _cell_around(body, pos, scan, looked)
+        pos = body.find(b"<f", (after or pos + 2), last)
+    for mark in (b'"e"', b"'e'") if b"'" in body else (b'"e"',):
+        pos = body.find(mark, first, last)
+        while pos >= 0:  # t="e", an error cell (or, harmlessly, some other attribute valued "e")
+            _cell_around(body, pos, scan, looked)
+            pos = body.find(mark, pos + 3, last)
     return scan
+
+
+def _after_formula(body: bytes, pos: int) -> int | None:
+    """Where what follows the formula element opening at `pos` starts; None for what is not one (<font>)."""
+    if body[pos + 2 : pos + 3] not in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        return None
+    close = body.find(b">", pos)
+    if close < 0:
+        return None
+    if body[close - 1 : close] == b"/":  # <f t="shared" si="0"/>
+        return close + 1
+    end = body.find(b"</f>", close)
+    return None if end < 0 else end + 4
+
+
+def _valued(body: bytes, after: int) -> bool:
+    """The formula is followed by a stored value that is neither empty nor 0 (XlsxWriter's placeholder): what
+    Excel, WPS and LibreOffice write. Anything else has its cell looked at."""
+    return (
+        body.startswith(b"<v>", after)
+        and body[after + 3 : after + 4] != b"<"
+        and not body.startswith(b"<v>0</v>", after)
+    )
+
+
+def _cell_around(body: bytes, pos: int, scan: FormulaScan, looked: set[int]) -> None:
+    """Classify the cell element that holds `pos`, once."""
+    start = body.rfind(b"<c", 0, pos)
+    if start < 0 or start in looked or body[start + 2 : start + 3] not in (b" ", b"\t", b"\n", b"\r"):
+        return
+    gt = body.find(b">", start)
+    if gt < 0 or b"<" in body[start + 1 : gt]:
+        return
+    looked.add(start)
+    scan.looked_at += 1
+    if scan.looked_at > MAX_FORMULA_CELLS:
+        return
+    if body[gt - 1 : gt] == b"/":  # <c r="A1" t="e"/>: no value at all
+        _classify(body[start + 2 : gt - 1], b"", scan)
+        return
+    end = body.find(b"</c>", gt)
+    if end > 0:
+        _classify(body[start + 2 : gt], body[gt + 1 : end], scan)
 
 
 def full_calc_on_load(workbook_xml: bytes) -> bool:
     """Whether workbook.xml asks for a full recalculation on opening: its formulas' stored values are not
     results (openpyxl and XlsxWriter set it; Excel clears it on saving)."""
     return b"fullCalcOnLoad" in workbook_xml and _FULL_CALC.search(workbook_xml) is not None
-
-
-def computed(body: bytes) -> bool:
-    """True when a piece of a worksheet part has no error value and every formula in it is followed by a
-    stored value that is not 0: what a sheet saved by Excel, WPS or LibreOffice looks like. False means
-    `scan_cells` must look (a false alarm only costs that look)."""
-    if b'"e"' in body or b"'e'" in body:
-        return False
-    opened = body.count(b"<f") - body.count(b"<fo") - body.count(b"<fi")
-    if not opened:
-        return True
-    valued = body.count(b"</f><v>") + body.count(b"/><v>")
-    if valued != opened:
-        return False
-    return not (b"<v></v>" in body or b"</f><v>0</v>" in body or b"/><v>0</v>" in body)
-
-
-def scan_cells(body: bytes, scan: FormulaScan, prefixed: bool) -> None:
-    """Record the formula and error cells of a piece of a worksheet part (whole cells only) in `scan`."""
-    if prefixed:
-        for m in _ANY_CELL.finditer(body):
-            attrs, inner = m.group(2) or b"", m.group(3) or b""
-            if _HAS_FORMULA.search(inner) or _ERROR_TYPE.search(attrs):
-                _classify(attrs, inner, scan)
-        return
-    starts: set[int] = set()
-    positions = [m.start() for m in _F_OPEN.finditer(body)]
-    if b'"e"' in body or b"'e'" in body:
-        positions += [m.start() for m in _ERROR_TYPE.finditer(body)]
-    scan.looked_at += len(positions)
-    if scan.looked_at > MAX_FORMULA_CELLS:
-        return
-    for pos in positions:
-        start = body.rfind(b"<c", 0, pos)
-        if start < 0 or start in starts or body[start + 2 : start + 3] not in (b" ", b"\t", b"\n", b"\r"):
-            continue
-        gt = body.find(b">", start)
-        if gt < 0 or b"<" in body[start + 1 : gt]:
-            continue
-        starts.add(start)
-        if body[gt - 1 : gt] == b"/":  # <c r="A1" t="e"/>: no value at all
-            _classify(body[start + 2 : gt - 1], b"", scan)
-            continue
-        end = body.find(b"</c>", gt)
-        if end > 0:
-            _classify(body[start + 2 : gt], body[gt + 1 : end], scan)
 
 
 def _classify(attrs: bytes, inner: bytes, scan: FormulaScan) -> None:
