@@ -68,6 +68,10 @@ class Unusable:
     def meaning(self) -> str:
         return meaning(self.error)
 
+    def describe(self) -> str:
+        """What the cell holds, for a message: '错误值 #REF!' or '未计算的公式'."""
+        return f"错误值 {self.error}" if self.error else "未计算的公式"
+
     def shown(self) -> str:
         """What the finding shows as the cell's value: the error, or the formula that was never computed."""
         return self.error or (f"={self.formula}" if self.formula else "")

@@ -104,8 +104,7 @@ class Uncounted:
 
     def describe(self) -> str:
         """'项目2“同名项目上年预算额（元）”（项目2!B15）是错误值 #REF!' and the like, for every message."""
-        what = f"是错误值 {self.problem.error}" if self.problem.error else "是未计算的公式"
-        return f"{self.project or self.sheet}“{self.label}”（{self.sheet}!{self.cell}）{what}"
+        return f"{self.project or self.sheet}“{self.label}”（{self.sheet}!{self.cell}）是{self.problem.describe()}"
 
     def to_dict(self) -> dict[str, str]:
         return {

@@ -164,8 +164,8 @@ def _unusable_notes(p: Project) -> list[str]:
         problem = p.unusable.get(cell)
         if problem is not None:
             spec = layout.field_of(key, p.cells)
-            what = f"错误值 {problem.error}" if problem.error else "公式未计算"
-            notes.append(f"{spec.label}：{what}（{cell}{'，未计入合计' if spec.kind == 'money' else ''}）")
+            counted = "，未计入合计" if spec.kind == "money" else ""
+            notes.append(f"{spec.label}：{problem.describe()}（{cell}{counted}）")
     return notes
 
 
