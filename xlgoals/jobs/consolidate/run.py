@@ -276,11 +276,9 @@ def _run(
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
     from xlgoals.io.outputs import atomic_output
+    from xlgoals.jobs.pipeline import preload
 
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
-
-        load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
+    preload(rules)
     if parquet_dir:
         from xlgoals.core.extras import require
 
