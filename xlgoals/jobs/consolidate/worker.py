@@ -118,11 +118,15 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
 def process_file(task: Task) -> FileResult:
     """Hash, read (calamine), validate and render one file; any failure becomes a ledger reason, never a crash."""
     from xlgoals.io.files import read_grids
+    from xlgoals.io.outputs import is_temp_name
     from xlgoals.io.reader import read_unit
 
     shown = task.path
     path = Path(shown)
     result = FileResult(task.index, shown, READ)
+    if is_temp_name(path.name):  # never read: it may be half-written, now, by another run
+        result.status, result.code, result.reason = LOCK, Reason.TEMP.code, Reason.TEMP.text()
+        return result
     try:
         # Read once, capped, and only if it is a regular file: FIFOs and devices are refused unopened.
         data, result.sha256 = read_hashed(path)
