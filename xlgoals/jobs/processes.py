@@ -235,9 +235,12 @@ class WorkerPool:
         """The pid a new worker's parent has: ours, or the fork server's (which exits when we do)."""
         if self._ctx.get_start_method() != "forkserver":
             return os.getpid()
-        from multiprocessing import forkserver
+        from multiprocessing import forkserver, util
+
+        from xlgoals.io import janitor
 
         forkserver.ensure_running()
+        janitor.track(util.get_temp_dir())  # the fork server's socket lives there: gone with us, even by kill -9
         pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
         return pid if isinstance(pid, int) else None
 

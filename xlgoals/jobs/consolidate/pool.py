@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
     # worker is forked here, before the caller's progress bar, the only thread we start, exists. Only after a
     # worker's death are processes forked while the bar runs; they read files and touch none of its locks.
     workers = max(1, min(jobs, len(chunks)))
-    with WorkerPool(workers, SETTINGS, timeout=READ_TIMEOUT) as pool:
+    # Named, not inherited: in a server's worker (itself started by a fork server) the default would be a
+    # fork server of its own, a process that outlives each run.
+    method = "fork" if sys.platform.startswith("linux") else None
+    with WorkerPool(workers, SETTINGS, timeout=READ_TIMEOUT, start_method=method) as pool:
         pool.start()
         if progress:
             progress(0, total)
