@@ -135,13 +135,13 @@ def small_disk(path: Path, size: str) -> Iterator[Path]:
 
 def fill(disk: Path) -> None:
     """Fill a small disk to the last byte."""
-    with (disk / "fill").open("wb") as f:
-        try:
+    try:
+        with (disk / "fill").open("wb") as f:
             while True:
                 f.write(b"\0" * 4096)
                 f.flush()
-        except OSError:
-            pass
+    except OSError:
+        pass
 
 
 @contextmanager

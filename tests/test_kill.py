@@ -119,18 +119,33 @@ def test_consolidate_killed(inbox: Path, tmp_path: Path, point: str) -> None:
 
 
 def test_output_in_the_input_folder_survives_a_kill(inbox: Path, tmp_path: Path) -> None:
-    """An output written into a folder that is also read (a department's habit): after a kill mid-run, the
-    next run reads exactly the same inputs — nothing a killed run left is taken for a unit's workbook."""
+    """An output written into a folder that is also read (a department's habit): a kill while it is written
+    leaves nothing there, and what a run that lost power would leave (a temp file of a dead process) is a
+    ledger row the next run never reads as a workbook, swept when that run writes its own output there."""
+    import json
+    import subprocess
+
+    from tests.faults import XLGOALS
+
     folder = tmp_path / "收件"
     folder.mkdir()
     for p in sorted(inbox.iterdir())[:40]:
         (folder / p.name).write_bytes(p.read_bytes())
     argv = ["consolidate", str(folder), "-o", str(folder / "汇总.xlsx"), "--jobs", "2", "--format", "json"]
-    code, _ = _kill_when(argv, tmp_path, _writing_outputs, folder)
+    code, err = _kill_when(argv, tmp_path, _writing_outputs, folder)
+    assert code in (-9, 0), err.decode()
     time.sleep(0.3)
     assert not temp_leftovers(folder)
-    names = {p.name for p in folder.iterdir()}
-    assert names - {"汇总.xlsx"} == {p.name for p in sorted(inbox.iterdir())[:40]}
+    (folder / "汇总.xlsx").unlink(missing_ok=True)
+    stale = folder / ".~xlgoals-4194999-0badf00d.tmp"  # beyond pid_max: a process long gone
+    stale.write_bytes(b"PK\x03\x04 half a workbook")
+    again = subprocess.run(
+        [*XLGOALS, *argv], cwd=tmp_path, env=env_with_tmp(tmp_path / "tmp"), capture_output=True, check=False
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    # Accounted for in the ledger beside Excel's lock files, never read as a unit's workbook.
+    assert json.loads(again.stdout)["status"] == {"已读取": 40, "已拒绝": 0, "重复": 0, "锁定文件": 1}
+    assert not stale.exists(), "the stale temp file was not swept"
 
 
 def _archive_units(db: Path, cwd: Path) -> list[tuple[object, ...]]:

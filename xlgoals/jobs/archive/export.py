@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
-
 from xlgoals.core.oserrors import fault
 from xlgoals.io.outputs import temp_beside
 from xlgoals.jobs.archive.diagnosis import os_errno
@@ -24,6 +22,8 @@ def export_parquet(db: str | os.PathLike[str], out_dir: str | os.PathLike[str]) 
     the janitor if the run is killed), then swapped in. An existing folder is replaced only when it holds
     nothing but an earlier export. A full disk is a Chinese message naming the folder asked for.
     """
+    import duckdb
+
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(p.name not in EXPORTED for p in out.iterdir())):
         raise ArchiveError("输出文件夹已存在且含有其他文件；请给出一个新的或空的文件夹。", file=str(out))
