@@ -155,3 +155,16 @@ def read_only(path: Path) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def serve(cwd: Path, env: dict[str, str], *options: str) -> tuple[subprocess.Popen[bytes], int]:
+    """A real `xlgoals serve` on a free port (port 0: the kernel picks one, uvicorn says which)."""
+    import re
+
+    proc = start(["serve", "--port", "0", *options], cwd, env)
+    assert proc.stderr is not None
+    for line in iter(proc.stderr.readline, b""):
+        found = re.search(rb"127\.0\.0\.1:(\d+)", line)
+        if found:
+            return proc, int(found.group(1))
+    raise AssertionError("the server did not start: " + proc.communicate()[1].decode())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import socket
 import threading
 import time
 import zipfile
@@ -18,6 +16,7 @@ from tests.faults import (
     env_with_tmp,
     kill_and_check,
     running,
+    serve,
     snapshot,
     start,
     temp_leftovers,
@@ -198,26 +197,11 @@ def test_archive_add_killed(inbox: Path, tmp_path: Path, sample_unit: Unit, exis
         assert not db.exists() and [p.name for p in db.parent.iterdir()] == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_killed_with_requests_in_flight(inbox: Path, tmp_path: Path) -> None:
     """kill -9 of `xlgoals serve` while uploads are being worked on: its fork server, resource tracker and
     workers exit with it (each killed server used to leave ~164 MB of workers behind), and the uploads'
     folders in the system temp folder are removed."""
-    env = env_with_tmp(tmp_path / "tmp")
-    proc = start(["serve", "--port", "0", "--workers", "2"], tmp_path, env)
-    assert proc.stderr is not None
-    port = None
-    for line in iter(proc.stderr.readline, b""):
-        found = re.search(rb"127\.0\.0\.1:(\d+)", line)
-        if found:
-            port = int(found.group(1))
-            break
-    assert port, "the server did not start"
+    proc, port = serve(tmp_path, env_with_tmp(tmp_path / "tmp"), "--workers", "2")
     files = sorted(inbox.iterdir())
     answers: list[int] = []
 

@@ -37,6 +37,7 @@ T = TypeVar("T")
 # Pools not yet closed, closed (workers killed) at interpreter exit: before multiprocessing's own exit handler,
 # which would wait for workers that wait for tasks.
 _LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+_TRACKED: set[str] = set()  # multiprocessing's temporary folder, told to the janitor once
 
 
 @atexit.register
@@ -240,7 +241,13 @@ class WorkerPool:
         from xlgoals.io import janitor
 
         forkserver.ensure_running()
-        janitor.track(util.get_temp_dir())  # the fork server's socket lives there: gone with us, even by kill -9
+        # The fork server's socket lives there: removed with us even after kill -9; at a normal exit it is
+        # multiprocessing's to remove (this release runs before the janitor's pipe closes, registered after it).
+        folder = util.get_temp_dir()
+        if folder not in _TRACKED:
+            _TRACKED.add(folder)
+            janitor.track(folder)
+            atexit.register(janitor.release, folder)
         pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
         return pid if isinstance(pid, int) else None
 
