@@ -209,3 +209,17 @@ def test_a_reader_waits_for_a_running_add(archive_inbox: Path, tmp_path: Path) -
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_consolidate_db_on_a_full_disk_writes_nothing(archive_inbox: Path, tmp_path: Path) -> None:
+    """consolidate --db with the archive's disk full: the add is rolled back with the archive's own message,
+    exit 2, and the summary is not written either (it would claim an archive that did not happen)."""
+    with small_disk(tmp_path / "满", "4m") as disk:
+        db = disk / "历史.duckdb"
+        assert xlgoals(tmp_path, "archive", "add", str(archive_inbox / "单位0.xlsx"), "--db", str(db)).returncode == 0
+        before = _units(tmp_path, db)
+        fill(disk)
+        run = xlgoals(tmp_path, "consolidate", str(archive_inbox), "-o", str(tmp_path / "汇总.xlsx"), "--db", str(db))
+        message = _plain(run.stderr)
+        assert run.returncode == 2 and "磁盘空间不足" in message and "保持原样" in message, run.stdout + run.stderr
+        assert not (tmp_path / "汇总.xlsx").exists() and _units(tmp_path, db) == before
