@@ -124,6 +124,8 @@ class Unit(_Model):
     unparsed: dict[str, str] = Field(default_factory=dict)
     cells: dict[str, str] = Field(default_factory=dict)
     source: str | None = None
+    # 校验服务器 (cover B12): the department's `xlgoals serve` address the buttons use without a local Python.
+    server: str = ""
 
     def money_totals(self) -> dict[str, Decimal]:
         """Sum of each money line over the projects; blanks count as zero."""
