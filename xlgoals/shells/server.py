@@ -22,7 +22,7 @@ import anyio
 import xlwings as xw
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -30,7 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xlgoals import __version__, excel
-from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_ENV, caption, manifest_xml, taskpane_html
+from xlgoals.shells import excelroutes
+from xlgoals.shells.addin import WEB_ENTRIES, caption
 from xlgoals.shells.uploads import MB, Limits, Workers
 
 log = logging.getLogger("xlgoals.shells.server")
@@ -246,7 +247,7 @@ async def _uploads(request: Request, limits: Limits, most: int) -> tuple[Any, li
     return form, files
 
 
-def create_app(limits: Limits | None = None) -> FastAPI:
+def create_app(limits: Limits | None = None, token: str | None = None) -> FastAPI:
     limits = limits or Limits()
     workers = Workers(limits)
     xlwings_gate = threading.BoundedSemaphore(limits.jobs)
@@ -331,19 +332,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         payload = parse_payload(await request.body())
         return await run_in_threadpool(gated, script_name, payload)
 
-    @app.get("/taskpane.html", response_class=HTMLResponse)
-    def taskpane(request: Request) -> str:
-        return taskpane_html(str(request.base_url))
-
-    @app.get("/xlwings-client.js")
-    def xlwings_client() -> Response:
-        path = os.environ.get(XLWINGS_JS_ENV)
-        if not path or not Path(path).is_file():
-            raise _refuse(404, f"服务器没有设置 {XLWINGS_JS_ENV}（xlwings 的 Office.js 客户端脚本）。")
-        return FileResponse(path, media_type="text/javascript")
-
-    @app.get("/manifest.xml")
-    def manifest(request: Request) -> Response:
-        return Response(manifest_xml(str(request.base_url)), media_type="application/xml")
-
+    # The buttons' RunServerPython route, the task pane and the token/origin guard.
+    excelroutes.mount(app, gated, token)
     return app
