@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 WAIT = 60.0
@@ -36,3 +38,14 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(WAIT)
+
+
+def upload(origin: str, path: Path, authorization: str) -> httpx.Response:
+    """The upload page's one-workbook check (POST /api/check), with the department's token."""
+    with path.open("rb") as f:
+        return httpx.post(
+            f"{origin}/api/check",
+            files={"files": (path.name, f.read())},
+            headers={"Authorization": authorization},
+            timeout=120,
+        )

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from tests import remote_bas
-from tests.liveserver import free_port
+from tests.liveserver import free_port, upload
 from tests.remote_bas import Desk
 from tests.test_remote_buttons import vba_subs  # noqa: F401  (fixture)
 from xlgoals.shells import access
@@ -179,14 +179,7 @@ def test_the_service_answers_with_its_token(service: Running, sample_xlsx: Path,
         _desk(sample_xlsx), f"{service.origin}/xlwings/vba/validate_all", vba_subs=vba_subs, auth=authorization(TOKEN)
     )
     assert answered.status == 200 and answered.actions[-1]["func"] == "alert"
-    with sample_xlsx.open("rb") as f:
-        upload = httpx.post(
-            f"{service.origin}/api/check",
-            files={"files": (sample_xlsx.name, f.read())},
-            headers={"Authorization": authorization(TOKEN)},
-            timeout=120,
-        )
-    assert upload.status_code == 200
+    assert upload(service.origin, sample_xlsx, authorization(TOKEN)).status_code == 200
     # Uploads are not kept: the private /tmp holds only multiprocessing's own folder (the worker pool's
     # socket), the state directory nothing.
     kept = [p.name for p in service.private_tmp.rglob("*") if not p.name.startswith(("pymp-", "listener-"))]

@@ -19,9 +19,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+TOKEN = "a-department-token-0123456789"
+
+
 @pytest.fixture(scope="module")
 def pane_server() -> Iterator[str]:
-    with serving(create_app(token="a-department-token-0123456789")) as origin:
+    with serving(create_app(token=TOKEN)) as origin:
         yield origin
 
 
@@ -139,3 +142,19 @@ def test_another_sites_page_cannot_call_the_server(pane_server: str, offline_bro
             pane_server,
         )
         assert outcome == "blocked TypeError"  # no Access-Control-Allow-Origin for another origin
+
+
+def test_the_upload_page_asks_for_the_token_once(pane_server: str, offline_browser: Any, sample_xlsx: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    driver = offline_browser
+    driver.get(pane_server + "/")
+    driver.execute_script("localStorage.clear()")
+    driver.find_element(By.ID, "one").send_keys(str(sample_xlsx))
+    prompt = _wait(driver, expected_conditions.alert_is_present())
+    assert "口令" in prompt.text
+    prompt.send_keys(TOKEN)
+    prompt.accept()
+    _wait(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
+    assert driver.execute_script("return localStorage.getItem('xlgoals-token')") == TOKEN

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 
 from tests import remote_bas
-from tests.liveserver import serving
+from tests.liveserver import serving, upload
 from tests.remote_bas import Desk, run_server_python
 from xlgoals.core import layout
 from xlgoals.io.template import add_token_sheet, write_unit
@@ -242,15 +242,9 @@ def test_two_units_at_once_see_only_their_own(unit30: Path, sample_xlsx: Path, s
 
     def one_click(path: Path) -> tuple[Path, str]:
         outcome = click(desk_for(path, user_conf={"AUTH": TOKEN}), server, "validate_all", vba_subs)
-        with path.open("rb") as f:
-            upload = httpx.post(
-                f"{server}/api/check",
-                files={"files": (path.name, f.read())},
-                headers={"Authorization": authorization(TOKEN)},
-                timeout=120,
-            )
-        assert outcome.status == 200 and upload.status_code == 200, upload.text[:200]
-        return path, json.dumps(outcome.actions, ensure_ascii=False) + upload.text
+        checked = upload(server, path, authorization(TOKEN))
+        assert outcome.status == 200 and checked.status_code == 200, checked.text[:200]
+        return path, json.dumps(outcome.actions, ensure_ascii=False) + checked.text
 
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(one_click, [unit30, sample_xlsx] * 4))
