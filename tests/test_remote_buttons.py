@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import tempfile
 import threading
@@ -235,10 +236,17 @@ def test_other_refusals_are_chinese_text(unit30: Path, server: str, vba_subs: se
 # --- two units at once -------------------------------------------------------------------------------------
 
 
-def test_two_units_at_once_see_only_their_own(unit30: Path, sample_xlsx: Path, server: str, vba_subs: set[str]) -> None:
+def test_two_units_at_once_see_only_their_own(
+    unit30: Path, sample_xlsx: Path, server: str, vba_subs: set[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Both come from the same published table; only the 30-project unit has renamed sheets and numbered names.
     marks_of_unit30 = [*CHINESE_SHEETS[:1], CHINESE_SHEETS[2], "（10）"]
-    leftovers_before = set(Path(tempfile.gettempdir()).glob("xlgoals-web-*"))
+    # The server (in this process) spools uploads under the temporary directory: a private one for this test,
+    # so other programs' files in /tmp do not count.
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    os.utime(spool, (0, 0))
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
 
     def one_click(path: Path) -> tuple[Path, str]:
         outcome = click(desk_for(path, user_conf={"AUTH": TOKEN}), server, "validate_all", vba_subs)
@@ -253,8 +261,8 @@ def test_two_units_at_once_see_only_their_own(unit30: Path, sample_xlsx: Path, s
             assert all(mark in answer for mark in marks_of_unit30) and sample_xlsx.name not in answer
         else:
             assert sample_xlsx.name in answer and not any(mark in answer for mark in marks_of_unit30)
-    # Nothing of either upload is left on the server's disk.
-    assert set(Path(tempfile.gettempdir()).glob("xlgoals-web-*")) == leftovers_before
+    # The uploads were spooled there (the folder changed), and nothing of either is left.
+    assert spool.stat().st_mtime > 0 and list(spool.iterdir()) == []
 
 
 # --- Remote.bas' JSON --------------------------------------------------------------------------------------
