@@ -76,6 +76,9 @@ class Merge:
         duplicate = self._same_content(r)
         if duplicate is not None:
             status, code, (dup_of, reason) = DUPLICATE, Reason.SAME_CONTENT.code, duplicate
+        if status == READ and r.uncounted:
+            reason = Reason.UNCOUNTED.text(count=len(r.uncounted), amounts="；".join(r.uncounted))
+            code = Reason.UNCOUNTED.code
         entry = LedgerEntry(
             r.index,
             r.path,
@@ -116,12 +119,16 @@ class Merge:
             )
 
         note = Reason.REVISED.text(other=lost.shown, rule=choice.rule)
+
+        def noted(e: LedgerEntry) -> LedgerEntry:
+            return replace(e, reason=f"{e.reason}{note}" if e.reason else note)
+
         if kept is earlier:
-            self._replace(replace(earlier, reason=note))
+            self._replace(noted(earlier))
             return as_lost(entry)
         self._drop(earlier)
         self._replace(as_lost(earlier))
-        winner = replace(entry, reason=note)
+        winner = noted(entry)
         self._accept(r, winner)
         return winner
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.layout import LEDGER_SHEET, SUMMARY_SHEETS, UNITS_SHEET
 from xlgoals.core.model import Unit
+from xlgoals.core.oserrors import fault
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.xlsxstream import StreamBook
 from xlgoals.jobs.consolidate.exports import check_outputs, open_exports
 from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs
-from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry
+from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason
 from xlgoals.jobs.consolidate.merge import Merge
 from xlgoals.jobs.consolidate.pool import ProgressFn, map_files
 from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary
@@ -53,8 +55,13 @@ class Consolidation:
 
     @property
     def complete(self) -> bool:
-        """Every input was read (lock files aside): what exit code 0 promises."""
-        return all(e.status in (READ, LOCK) for e in self.ledger)
+        """Every input was read (lock files aside) and every amount counted: what exit code 0 promises."""
+        return all(e.status in (READ, LOCK) for e in self.ledger) and not self.uncounted
+
+    @property
+    def uncounted(self) -> list[LedgerEntry]:
+        """Files read whose totals leave out amounts that could not be read (the ledger says which)."""
+        return [e for e in self.ledger if e.status == READ and e.code == Reason.UNCOUNTED.code]
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
         """单位汇总 (one row per unit read) and 台账 as DataFrames for analysts; needs xlgoals[department]."""
@@ -81,6 +88,8 @@ class Consolidation:
                 for e in self.ledger
                 if e.status in (REJECTED, DUPLICATE)
             ],
+            # Files read whose amounts are not all in the totals, and why.
+            "uncounted": [{"file": e.path, "reason": e.reason} for e in self.uncounted],
             "sheets": self.sheets,
             "notes": self.notes,
         }
@@ -179,13 +188,10 @@ def _run(
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
     from xlgoals.io.outputs import atomic_output
+    from xlgoals.jobs.pipeline import preload
 
     csv_dir, parquet_dir, group_by, rules, money_unit = o.csv_dir, o.parquet_dir, o.group_by, o.rules, o.money_unit
-
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
-
-        load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
+    preload(rules)
     if parquet_dir:
         from xlgoals.core.extras import require
 
@@ -214,10 +220,6 @@ def _run(
             )
             for i, f in enumerate(inputs, start=1)
         ]
-        for r in results(tasks):
-            merge.add(r)
-            if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
-                archiver.add(r.archive, r.path)
         facts = RunFacts(
             money_unit,
             rules,
@@ -225,11 +227,21 @@ def _run(
             csv_dir=os.fspath(csv_dir) if csv_dir else None,
             parquet_dir=os.fspath(parquet_dir) if parquet_dir else None,
         )
-        groups, total = merge.close(group_by, facts)
+        try:
+            for r in results(tasks):
+                merge.add(r)
+                if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
+                    archiver.add(r.archive, r.path)
+            groups, total = merge.close(group_by, facts)
+        except OSError as e:  # the sheets are spooled in the system's temporary folder until they are written
+            raise fault(e, out_path, f"在系统临时文件夹 {tempfile.gettempdir()} 中暂存汇总表") from None
         for t in exports.values():
             t.finish()
         # Written only after reconciliation; on failure the sheets' temp files just vanish.
-        book.save(xlsx_tmp)
+        try:
+            book.save(xlsx_tmp)
+        except OSError as e:
+            raise fault(e, out_path, "写入") from None
         archived = archiver.commit() if archiver is not None else None
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes

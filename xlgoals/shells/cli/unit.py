@@ -59,17 +59,32 @@ def template(
     framework: Annotated[
         str, typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样")
     ] = DEFAULT_FRAMEWORK,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server", help="封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
+        ),
+    ] = "",
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
+    ] = None,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.io.template import write_template
+    from xlgoals.shells.token import authorization, read_token_file
 
     title = builtin_framework(framework)
+    server = server.strip()
+    if server and not server.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
+    auth = authorization(read_token_file(token_file)) if token_file is not None else ""
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects, framework)
+        write_xlsm_template(output, projects, framework, server, auth)
     else:
-        write_template(output, projects, framework)
+        write_template(output, projects, framework, server, auth)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     next_steps(
         f"填写“{layout.COVER_SHEET}”页和各“项目N”页带边框的填写区（尚未填写的必填项显示浅黄色）"
@@ -257,7 +272,9 @@ def rollup(
         typer.Option("--unit", help="金额单位（“汇总”表和这里的表格）：元 或 万元；默认按封面“汇总金额单位”"),
     ] = None,
 ) -> None:
-    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，1 有金额未能计入，2 无法读取。"""
+    from rich.text import Text
+
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.io.presentation import year_on_year_lines
     from xlgoals.jobs.pipeline import check_file
@@ -278,9 +295,10 @@ def rollup(
         unit = cover_money_unit(cover.rows if cover else None)
     if write_back is not None:
         do_write_back(path, write_back, r, unit, checked.container)
+    done = EXIT_FINDINGS if r.uncounted else EXIT_OK
     if fmt is Format.json:
         print_json(r.to_dict())
-        return
+        raise typer.Exit(done)
     out.print(rollup_table(r, unit))
     kinds = "，".join(f"{KIND_ZH[k]} {n}" for k, n in r.indicators.by_kind.items())
     for line in year_on_year_lines(r.year_on_year, unit):
@@ -289,6 +307,15 @@ def rollup(
     if r.new_projects:
         names = "、".join(p.name or p.sheet for p in r.new_projects)
         out.print(f"新增项目：{names}。")
+    if r.uncounted:
+        out.print(
+            Text.assemble(
+                ("注意：", "bold yellow"),
+                f"以下 {len(r.uncounted)} 项金额无法读取，未计入合计和同比：",
+                "；".join(u.describe() for u in r.uncounted),
+                "。请改正这些单元格（未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
+            )
+        )
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -296,6 +323,7 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
+    raise typer.Exit(done)
 
 
 def rollup_table(r: Any, unit: MoneyUnit) -> Table:
