@@ -43,8 +43,9 @@ class Case:
 
 
 def validate_argv(path: Path, out: Path) -> list[str]:
-    """validate in table format (names reach rich) with a write-back: every read path and the writer."""
-    return ["validate", str(path), "--write-back", str(out / "checked.xlsx")]
+    """validate in table format (names reach rich) with a write-back: every read path and the writer; with the
+    rule codes, so a test can tell which rule spoke."""
+    return ["validate", str(path), "--write-back", str(out / "checked.xlsx"), "--codes"]
 
 
 def rollup_argv(path: Path, out: Path) -> list[str]:

@@ -23,6 +23,7 @@ import pytest
 
 from tests.hostile_corpus import rezip
 from tests.office import convert
+from tests.summary_tables import records
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.io.container import check_container
@@ -233,23 +234,22 @@ def test_rollup_leaves_out_what_it_cannot_read_and_says_so(
 def test_consolidate_names_the_cells_in_findings_ledger_and_project_list(
     excel_saved: Path, sample_xlsx: Path, tmp_path: Path
 ) -> None:
-    """The department's summary carries the findings in 校验问题, the ledger says the unit's amounts are not
-    all counted (and which), 项目清单 explains the blank amounts, and the totals add up to what was read."""
+    """The department's summary carries the findings in 问题明细 (their digest in 校验问题), the ledger says the
+    unit's amounts are not all counted (and which), 项目清单 explains the blank amounts, and the totals add up to
+    what was read."""
     out = tmp_path / "summary.xlsx"
     done = xlgoals("consolidate", excel_saved, "-o", out, "--format", "json", cwd=tmp_path)
     assert done.returncode == 1
     report = _json(done)
     assert report["status"]["已读取"] == 1 and len(report["uncounted"]) == 1
-    wb = openpyxl.load_workbook(out, read_only=True)
-    findings = [r for r in wb["校验问题"].iter_rows(min_row=2, values_only=True)]
-    assert {(r[5], r[6]) for r in findings if r[7] == "cell.error-value"} == EXCEL_ERRORS
-    ledger = next(wb["台账"].iter_rows(min_row=2, values_only=True))
-    assert ledger[2] == "已读取" and ledger[4] == "money.uncounted"
-    assert "项目2!D14" in str(ledger[3]) and "项目2!B15" in str(ledger[3])
-    header = next(wb["项目清单"].iter_rows(max_row=1, values_only=True))
-    row = next(r for r in wb["项目清单"].iter_rows(min_row=2, values_only=True) if r[header.index("工作表")] == P2)
-    assert row[header.index("项目当年预算（元）")] is None
-    assert "错误值 #REF!（D14，未计入合计）" in row[header.index("未能识别的填写")]
+    findings = records(out, "问题明细")
+    assert {(r["工作表"], r["单元格"]) for r in findings if r["代码"] == "cell.error-value"} == EXCEL_ERRORS
+    (ledger,) = records(out, "台账")
+    assert ledger["状态"] == "已读取" and ledger["代码"] == "money.uncounted"
+    assert "项目2!D14" in str(ledger["原因"]) and "项目2!B15" in str(ledger["原因"])
+    row = next(r for r in records(out, "项目清单") if r["工作表"] == P2)
+    assert row["项目当年预算（元）"] is None
+    assert "错误值 #REF!（D14，未计入合计）" in row["未能识别的填写"]
     amounts = _sample_amounts(sample_xlsx)
     assert float(report["total"]["totals"]["budget_year"]) == float(
         sum(amounts[s]["budget_year"] for s in ("项目1", "项目3"))

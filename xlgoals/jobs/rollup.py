@@ -303,12 +303,17 @@ def rollup_lines(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> list[Rollup
     def counts(findings: dict[str, int] | None) -> str:
         return "" if findings is None else f"{findings.get('error', 0)}/{findings.get('warning', 0)}"
 
+    def amount(p: ProjectRollup, f: str) -> str:
+        # A cell that could not be read (an error value, a formula never computed) is said, never shown as blank.
+        return "无法读取" if f in p.uncounted else format_amount(p.money[f], unit)
+
+    short = f"，不含 {len(r.uncounted)} 项无法读取的金额" if r.uncounted else ""
     lines = [
         RollupLine(
             "project",
             f"{p.sheet}：{p.name}",
-            format_amount(p.money["budget_year"], unit),
-            format_amount(p.money["last_year_budget"], unit),
+            amount(p, "budget_year"),
+            amount(p, "last_year_budget"),
             format_percent(p.change.percent),
             format_percent(p.execution_rate, signed=False),
             str(p.indicators.total),
@@ -320,7 +325,7 @@ def rollup_lines(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> list[Rollup
     lines += [
         RollupLine(
             "total",
-            f"合计（{len(r.projects)} 个项目）",
+            f"合计（{len(r.projects)} 个项目{short}）",
             format_amount(r.totals["budget_year"], unit),
             format_amount(r.totals["last_year_budget"], unit),
             "",
