@@ -237,3 +237,34 @@ def test_the_chart_shows_every_project_on_one_page(
         title = "".join(chart.title.split())
         # Some page shows the chart's title with every one of its labels under it: nothing cut off, none skipped.
         assert any(title in page and all(n in page[page.index(title) :] for n in names) for page in pages), chart.title
+
+
+def test_rule_codes_stay_out_of_the_readers_way(sample_xlsx: Path, tmp_path: Path) -> None:
+    """The terminal's table shows codes only with --codes (the JSON always has them); 校验结果 and the
+    summary's 校验问题 put them last, in a small face."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from xlgoals.shells.cli import app
+    from xlgoals.validation import marks
+
+    runner = CliRunner()
+    codes = {f.code for f in check_file(sample_xlsx).report.findings}
+    plain = runner.invoke(app, ["validate", str(sample_xlsx)], env={"COLUMNS": "200"}).stdout
+    shown = runner.invoke(app, ["validate", str(sample_xlsx), "--codes"], env={"COLUMNS": "200"}).stdout
+    assert codes and not any(c in plain for c in codes) and all(c in shown for c in codes)
+    data = json.loads(runner.invoke(app, ["validate", str(sample_xlsx), "--format", "json"]).stdout)
+    assert {f["code"] for f in data["findings"]} == codes
+    checked = tmp_path / "checked.xlsx"
+    report = check_file(sample_xlsx)
+    write_back(sample_xlsx, checked, report.report, report.ruleset.title)
+    results = openpyxl.load_workbook(checked)[marks.RESULTS_TITLE]
+    header = next(r for r in results.iter_rows() if tuple(c.value for c in r[:7]) == marks.RESULTS_HEADERS)
+    code_cells = [results.cell(r, len(marks.RESULTS_HEADERS)) for r in range(header[0].row + 1, results.max_row + 1)]
+    assert header[-1].value == "规则代码" and all(c.font.sz == 8 for c in code_cells if c.value)
+    summary = tmp_path / "summary.xlsx"
+    consolidate([sample_xlsx], summary, jobs=1)
+    digest = openpyxl.load_workbook(summary)["校验问题"]
+    last = digest.cell(layout.SUMMARY_TABLE_HEADER_ROW, digest.max_column)
+    assert last.value == "代码" and digest.cell(last.row + 1, last.column).font.sz == 8
