@@ -57,10 +57,11 @@ def text_width(text: str) -> int:
     return sum(map(_WIDTHS.__getitem__, text))
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """Printed lines of `text` wrapped in a column `width` characters wide."""
+def wrapped_lines(text: str, width: float, latin: float = 1.0) -> int:
+    """Printed lines of `text` wrapped in a column `width` characters wide; `latin` is the width a Latin letter
+    or digit counts (more than one where a Chinese face lacking them is printed with a wider substitute)."""
     per_line = _per_line(width)
-    return sum(_part_lines(part, per_line) for part in text.split("\n"))
+    return sum(_part_lines(part, per_line, latin) for part in text.split("\n"))
 
 
 def _per_line(width: float) -> int:
@@ -68,18 +69,22 @@ def _per_line(width: float) -> int:
     return int(max(1.0, width * _FILL))
 
 
-def _part_lines(part: str, per_line: int) -> int:
+def _part_lines(part: str, per_line: int, latin: float = 1.0) -> int:
     # Measuring is a Python loop per character; a part that fits even if every character were wide, or
     # that is plain ASCII (one unit each), is counted without it: a department's thousand workbooks ask often.
     if 2 * len(part) <= per_line:
         return 1
-    width = len(part) if part.isascii() else text_width(part)
-    return max(1, -(-width // per_line))
+    width: float = len(part) if part.isascii() else text_width(part)
+    if latin != 1.0:
+        width += (latin - 1.0) * len(part.encode("ascii", "ignore"))
+    return max(1, -int(-width // per_line))
 
 
-def row_height(texts: list[tuple[str, float]], minimum: float = 15.0, line_height: float = LINE_HEIGHT) -> float:
+def row_height(
+    texts: list[tuple[str, float]], minimum: float = 15.0, line_height: float = LINE_HEIGHT, latin: float = 1.0
+) -> float:
     """The height (points) a row needs so each (text, column width) shows whole, capped at Excel's maximum."""
-    lines = max((wrapped_lines(t, w) for t, w in texts if t), default=1)
+    lines = max((wrapped_lines(t, w, latin) for t, w in texts if t), default=1)
     # One line fits any row's default height; more need their line height each, plus a little padding.
     return minimum if lines == 1 else min(MAX_ROW_HEIGHT, max(minimum, lines * line_height + 4))
 

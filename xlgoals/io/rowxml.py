@@ -66,6 +66,8 @@ _EXCEL_PHANTOM_DAY = date(1900, 3, 1).toordinal()  # serials from here on count 
 # when short: names and target values repeat across a department, a project's prose does not.
 _CELLS_MAX = 50_000
 _CELLS_TEXT_MAX = 64
+# The width a Latin letter or digit counts in a wrapped cell (see RowXml._start).
+_LATIN = 1.35
 # Row openings remembered per table, by the texts of its wrapped columns (see RowXml._start).
 _STARTS_MAX = 10_000
 
@@ -238,7 +240,10 @@ class RowXml:
         key = texts if all(type(t) is str or t is None for t in texts) else None
         start = self._starts.get(key) if key is not None else None
         if start is None:
-            height = row_height([(str(values[i]), w) for i, w in self._wrapped if values[i]], line_height=15)
+            # Latin letters and digits count a third more than one unit: in a Chinese face a program lacks
+            # (LibreOffice substitutes one) they print wider, and a text cut at the row's bottom is lost on paper.
+            shown = [(str(values[i]), w) for i, w in self._wrapped if values[i]]
+            height = row_height(shown, line_height=15, latin=_LATIN)
             start = f'<row ht="{height:g}" customHeight="1">' if height > DEFAULT_ROW_HEIGHT else "<row>"
             if key is not None:
                 if len(self._starts) >= _STARTS_MAX:
