@@ -83,6 +83,11 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
+    if ws[layout.SELFEVAL_MARK.label_cell].value == layout.SELFEVAL_MARK.label:
+        from xlgoals.io.selfevalsheet import fit_selfeval_rows
+
+        fit_selfeval_rows(ws)
+        return
     form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
     for spec in layout.project_fields(form):
         if spec.merge_to:

@@ -18,12 +18,15 @@ from xlgoals.validation.ruleset import DEFAULT
 # project buttons so a sheet copied from it by 新增项目 has them too.
 PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll", "AddProject")
 COVER_BUTTONS = ("ValidateAll", "AddProject", "RollUp", "ExportSummary", "ConsolidateFolder")
+# A 自评 workbook has one sheet per declared project: nothing to add, so no 新增项目.
+SELFEVAL_PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll")
+SELFEVAL_COVER_BUTTONS = ("ValidateAll", "RollUp", "ExportSummary", "ConsolidateFolder")
 
 
-def _column(subs: tuple[str, ...]) -> list[tuple[str, str, str]]:
+def _column(subs: tuple[str, ...], column: str = layout.PROJECT_BUTTON_COLUMN) -> list[tuple[str, str, str]]:
     caption = {sub: cap for cap, sub, _ in BUTTONS}
     return [
-        (f"{layout.PROJECT_BUTTON_COLUMN}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
+        (f"{column}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
         for i, sub in enumerate(subs)
     ]
 
@@ -46,3 +49,13 @@ def write_xlsm_template(path: str | os.PathLike[str], projects: int = 1, framewo
         write_template(xlsx, projects, framework)
         with atomic_output(target) as out:
             make_xlsm(xlsx, out, button_plan(projects))
+
+
+def write_selfeval_xlsm(xlsx: Path, out: str | os.PathLike[str], sheets: list[str]) -> None:
+    """A 自评 workbook (.xlsx) as .xlsm with the 校验 buttons, right of what prints."""
+    plan = {
+        layout.COVER_SHEET: _column(SELFEVAL_COVER_BUTTONS),
+        **{name: _column(SELFEVAL_PROJECT_BUTTONS, layout.SELFEVAL_BUTTON_COLUMN) for name in sheets},
+    }
+    with atomic_output(Path(out)) as tmp:
+        make_xlsm(xlsx, tmp, plan)

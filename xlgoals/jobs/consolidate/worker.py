@@ -90,7 +90,8 @@ class FileResult:
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     from xlgoals.jobs.pipeline import check_unit
 
-    report = check_unit(unit, task.rules, file=Path(shown).name).report
+    checked = check_unit(unit, task.rules, file=Path(shown).name)
+    report = checked.report
     per_project = report.per_project()
     result.counts = report.counts()
     indicators: list[Row] = []
@@ -114,7 +115,9 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     if task.archive:
         from xlgoals.jobs.archive.records import record_of
 
-        result.archive = record_of(unit, report, sha256=result.sha256, size=result.size, path=shown)
+        result.archive = record_of(
+            unit, report, sha256=result.sha256, size=result.size, path=shown, ruleset=checked.ruleset
+        )
 
 
 def process_file(task: Task) -> FileResult:
