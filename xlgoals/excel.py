@@ -275,7 +275,7 @@ def rollup(book: xw.Book) -> str:
 
     grid = book_grid(book)
     checked = _check(grid, book)
-    result = roll_up(checked.unit, checked.report)
+    result = roll_up(checked.unit, checked.report, checked.ruleset)
     cover = grid.sheets.get(layout.COVER_SHEET)
     plan = summary_plan(result, cover_money_unit(cover.rows if cover else None))
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)

@@ -37,6 +37,8 @@ from xlgoals.validation.scoring import Levels, ProjectScore, Quantity, score_pro
 WAN_FORMAT = "#,##0.00##"
 SCORE_FORMAT = "0.00"
 LOCKED_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
+# Inputs beside locked cells sit level with them (the declaration's long texts start at the top instead).
+INPUT_MIDDLE = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
 def money_scale(rs: RuleSet) -> int:
@@ -93,7 +95,7 @@ def _header_facts(ws: Worksheet, unit: Unit, project: Project, last: str) -> Non
 def _budget_block(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectScore, printed: bool) -> None:
     scale = money_scale(rs)
     unit_label = "万元" if scale != 1 else "元"
-    style_label(ws[layout.SELFEVAL_MONEY_CELL], f"项目资金（{unit_label}）")
+    style_label(ws[layout.SELFEVAL_MONEY_CELL], f"项目资金\n（{unit_label}）")
     style_label(ws[layout.SELFEVAL_TOTAL_FUNDS_CELL], "年度资金总额")
     initial = project.budget_initial if project.budget_initial is not None else project.budget_year
     for key, amount in (
@@ -106,6 +108,7 @@ def _budget_block(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectSc
         ws[spec.label_cell].alignment = CENTER
         cell = ws[spec.value_cell]
         style_input(cell)
+        cell.alignment = INPUT_MIDDLE
         text = project.unparsed.get(key)
         put(cell, text if text is not None else None if amount is None else amount / scale)
         cell.number_format = money_format(cell.value) if scale == 1 else WAN_FORMAT
@@ -115,6 +118,7 @@ def _budget_block(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectSc
     reason = FIELD["execution_reason"]
     style_label(ws[reason.label_cell], reason.label)
     style_input(ws[reason.value_cell])
+    ws[reason.value_cell].alignment = INPUT_MIDDLE
     put(ws[reason.value_cell], project.execution_reason or None)
     execution = score.execution
     _locked(ws, layout.SELFEVAL_EXEC_POINTS_CELL, execution.points, center=True)
@@ -178,6 +182,7 @@ def _indicators(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectScor
             _locked(ws, f"{COLS[part]}{row}", getattr(ind, "value" if part == "target" else part) or None)
         for part in ("actual", "points", "reason"):
             style_input(ws[f"{COLS[part]}{row}"])
+            ws[f"{COLS[part]}{row}"].alignment = CENTER if part == "points" else INPUT_MIDDLE
         put(ws[f"{COLS['actual']}{row}"], ind.actual or None)
         ws[f"{COLS['actual']}{row}"].number_format = "@"  # what the unit types stays text: '98%' is not 0.98
         points: CellValue = ind.unparsed.get("points") or (ind.points if ind.points is not None else s.default_points)
@@ -270,8 +275,8 @@ def _signoff(ws: Worksheet, row: int, rs: RuleSet, project: Project, last: str) 
 
 
 def fit_selfeval_rows(ws: Worksheet) -> None:
-    """Row heights from the texts as written now (on writing and every write-back): 年度总体目标's two texts, and
-    each indicator row's name, target, actual and reason, so everything prints whole."""
+    """Row heights from the texts as written now (on writing and every write-back): 年度总体目标's two texts, the
+    execution note, and each indicator row's texts, so everything prints whole."""
     w = layout.SELFEVAL_WIDTHS
 
     def text(address: str) -> str:
@@ -280,9 +285,11 @@ def fit_selfeval_rows(ws: Worksheet) -> None:
     goals = [(text(FIELD["goals"].value_cell), w["B"] + w["C"] + w["D"])]
     goals.append((text(FIELD["goals_achieved"].value_cell), w["E"] + w["F"] + w["G"] + w["H"]))
     ws.row_dimensions[9].height = row_height(goals, 45)
+    reason = FIELD["execution_reason"].value_cell
+    ws.row_dimensions[layout.split_address(reason)[0]].height = row_height([(text(reason), w["H"])], 24)
     row = layout.SELFEVAL_FIRST_ROW
     while row <= min(ws.max_row, layout.READ_MAX_ROW) and text(f"A{row}") != layout.SELFEVAL_TOTAL_LABEL:
-        parts = ("name", "target", "actual", "reason")
+        parts = ("level1", "level2", "name", "target", "actual", "reason")
         ws.row_dimensions[row].height = row_height([(text(f"{COLS[p]}{row}"), w[COLS[p]]) for p in parts], 18)
         row += 1
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind
 from xlgoals.validation.findings import Report, zero_counts
+
+if TYPE_CHECKING:
+    from xlgoals.jobs.selfevalfigures import UnitSelfeval
+    from xlgoals.validation.ruleset import RuleSet
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
@@ -115,6 +119,8 @@ class UnitRollup:
     indicators: IndicatorCounts
     # None when no report was given; otherwise per severity over the whole workbook (unit-level too).
     findings: dict[str, int] | None
+    # The 自评 figures of its 自评 projects (总分, 执行率 …); None for a declaration or without a rule set.
+    selfeval: UnitSelfeval | None = None
 
     @property
     def new_projects(self) -> list[ProjectRollup]:
@@ -132,6 +138,7 @@ class UnitRollup:
             "new_projects": [p.sheet for p in self.new_projects],
             **_figures(self),
             "projects": [p.to_dict() for p in self.projects],
+            **({"selfeval": self.selfeval.to_dict()} if self.selfeval is not None else {}),
         }
 
 
@@ -168,8 +175,9 @@ def roll_up_project(project: Project, findings: dict[str, int] | None = None) ->
     )
 
 
-def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
-    """Totals over the unit's projects; findings per severity come from `report` when given."""
+def roll_up(unit: Unit, report: Report | None = None, ruleset: RuleSet | None = None) -> UnitRollup:
+    """Totals over the unit's projects; findings per severity come from `report` when given, the 自评 figures of
+    its 自评 projects from scoring them by `ruleset`."""
     per_project = report.per_project() if report is not None else {}
     projects = [
         roll_up_project(
@@ -195,4 +203,13 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
         execution_rate=percent(totals["last_year_executed"], totals["last_year_budget"]),
         indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
         findings=report.counts() if report is not None else None,
+        selfeval=_selfeval(unit, ruleset),
     )
+
+
+def _selfeval(unit: Unit, ruleset: RuleSet | None) -> UnitSelfeval | None:
+    if ruleset is None:
+        return None
+    from xlgoals.jobs.selfevalfigures import unit_selfeval  # scoring is loaded only where a rule set is given
+
+    return unit_selfeval(unit, ruleset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from xlgoals.core.model import Project, Unit, is_selfeval
 from xlgoals.validation.ruleset import RuleSet
@@ -40,6 +41,10 @@ class ProjectSelfeval:
     unexplained: int
     # Indicators whose actual is missing or not comparable: not scored.
     unscored: int
+    # What the 汇总 sheet's formulas need to point into the project's 自评 sheet: its 总分 row comes after the
+    # indicators, its money is typed in 元 or 万元.
+    indicators: int = 0
+    money_unit: str = ""
 
     @property
     def indicator_score(self) -> Decimal:
@@ -64,6 +69,8 @@ def project_selfeval(project: Project, rs: RuleSet) -> ProjectSelfeval:
         shortfalls=len(short),
         unexplained=sum(1 for ind, _ in short if not ind.reason.strip()),
         unscored=sum(1 for s in score.indicators if s.fraction is None),
+        indicators=len(project.indicators),
+        money_unit=project.money_unit,
     )
 
 
@@ -107,6 +114,37 @@ class UnitSelfeval:
     @property
     def unexplained(self) -> int:
         return sum(p.unexplained for p in self.projects)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON shows it: figures as strings (no binary floats), 执行率 as a fraction."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "budget": text(self.budget),
+            "executed": text(self.executed),
+            "execution_rate": text(self.rate),
+            "mean_total": text(self.mean),
+            "lowest_total": text(self.lowest),
+            "under_80": self.under(GOOD),
+            "under_60": self.under(PASS),
+            "shortfalls": self.shortfalls,
+            "unexplained": self.unexplained,
+            "projects": [
+                {
+                    "sheet": p.sheet,
+                    "name": p.name,
+                    "execution_rate": text(p.rate),
+                    "execution_score": text(p.execution_score),
+                    "total": str(p.total),
+                    "grade": p.grade,
+                    "shortfalls": p.shortfalls,
+                    "unexplained": p.unexplained,
+                }
+                for p in self.projects
+            ],
+        }
 
 
 def unit_selfeval(unit: Unit, rs: RuleSet) -> UnitSelfeval | None:

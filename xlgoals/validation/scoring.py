@@ -169,10 +169,21 @@ def pool_of(indicator: Indicator, scoring: Scoring) -> ScorePool | None:
 
 
 def default_points(indicators: Sequence[Indicator], scoring: Scoring) -> list[Decimal | None]:
-    """Each indicator's even share of its pool's points; None for an indicator no pool takes."""
+    """Each indicator's even share of its pool's points, to the cent, the pool's last indicator taking what is left
+    (50 over three: 16.67, 16.67, 16.66), so the shares add up to the pool and a project that meets every target
+    scores 100, not 100.01; None for an indicator no pool takes."""
     pools = [pool_of(ind, scoring) for ind in indicators]
     sizes = {p.name: sum(1 for q in pools if q is p) for p in scoring.pools}
-    return [None if p is None else p.points / sizes[p.name] for p in pools]
+    given = dict.fromkeys(sizes, 0)
+    out: list[Decimal | None] = []
+    for pool in pools:
+        if pool is None:
+            out.append(None)
+            continue
+        given[pool.name] += 1
+        share = (pool.points / sizes[pool.name]).quantize(CENT, rounding=ROUND_HALF_UP)
+        out.append(share if given[pool.name] < sizes[pool.name] else pool.points - share * (sizes[pool.name] - 1))
+    return out
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from xlgoals.jobs.consolidate.tables import (
     project_row,
 )
 from xlgoals.jobs.rollup import project_key
+from xlgoals.jobs.selfevalfigures import UnitSelfeval, unit_selfeval
 
 if TYPE_CHECKING:
     from xlgoals.jobs.archive.records import Record
@@ -85,6 +86,10 @@ class FileResult:
     # when sent from a worker process.
     xml: dict[str, bytes | Deflated] = field(default_factory=dict)
     archive: Record | None = None
+    # A 自评 workbook's figures (总分, 执行率 …) for the summary's 自评 view; its kind keeps a unit's declaration and
+    # its 自评 of the same year apart (neither duplicates the other).
+    selfeval: UnitSelfeval | None = None
+    kind: str = "declaration"
 
 
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
@@ -110,6 +115,8 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
         FINDINGS_SHEET: FINDING_XML.rows(findings),
     }
     result.n_indicators, result.n_findings = len(indicators), len(findings)
+    result.selfeval = unit_selfeval(unit, checked.ruleset)
+    result.kind = "selfeval" if result.selfeval is not None else "declaration"
     if task.rows:
         result.indicators, result.findings = indicators, findings
     if task.archive:
@@ -167,7 +174,7 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
         reason = Reason.INTERNAL
         result.status, result.code, result.reason = REJECTED, reason.code, reason.text(error=f"{type(e).__name__}: {e}")
         result.projects, result.indicators, result.findings, result.xml = [], [], [], {}
-        result.project_sums = {}
+        result.project_sums, result.selfeval = {}, None
         result.n_indicators = result.n_findings = 0
     return result
 

@@ -268,7 +268,7 @@ def rollup(
 
         check_output(write_back, [path])
     checked = check_file(path, rules)
-    r = roll_up(checked.unit, checked.report)
+    r = roll_up(checked.unit, checked.report, checked.ruleset)
     if write_back is not None:
         if unit is None:
             from xlgoals.jobs.summarysheet import cover_money_unit
@@ -278,6 +278,10 @@ def rollup(
         do_write_back(path, write_back, r, unit, checked.container)
     if fmt is Format.json:
         print_json(r.to_dict())
+        return
+    if r.selfeval is not None:
+        out.print(selfeval_table(r))
+        _rollup_next_steps(path, write_back)
         return
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
@@ -306,6 +310,10 @@ def rollup(
     if r.new_projects:
         names = "、".join(p.name or p.sheet for p in r.new_projects)
         out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
+    _rollup_next_steps(path, write_back)
+
+
+def _rollup_next_steps(path: Path, write_back: Path | None) -> None:
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -313,3 +321,21 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
+
+
+def selfeval_table(r: Any) -> Table:
+    """A 自评 workbook's roll-up: per project 执行率, 总分 and grade, the unit's mean and 执行率."""
+    from rich.table import Table
+
+    f = r.selfeval
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 自评汇总")
+    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
+    for col in ("执行率", "总分", "等级", "未完成/未说明"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for p in f.projects:
+        rate = _pct(None if p.rate is None else round(p.rate * 100, 2))
+        table.add_row(f"{p.sheet}：{p.name}", rate, f"{p.total}", p.grade, f"{p.shortfalls}/{p.unexplained}")
+    rate = _pct(None if f.rate is None else round(f.rate * 100, 2))
+    mean = f"{f.mean}" if f.mean is not None else "—"
+    table.add_row(f"合计（{len(f.projects)} 个项目，总分为平均）", rate, mean, "", f"{f.shortfalls}/{f.unexplained}")
+    return table

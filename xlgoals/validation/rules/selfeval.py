@@ -291,16 +291,19 @@ def printed_score_agrees(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
             "execution_score",
             "预算执行率",
             execution.score,
-            f"执行率 {_rate(execution.rate)}，分值 {execution.points:g}",
+            f"执行率 {_rate(execution.rate)}，分值 {_number(execution.points)}",
         ),
         ("total_score", "总分", score.total, "预算执行率和各指标按规则计算的得分之和"),
     )
+    printed_column = layout.SELFEVAL_COLUMNS["printed"]
+    exec_row = layout.split_address(layout.SELFEVAL_EXEC_SCORE_CELL)[0]
+    where = {"execution_score": exec_row, "total_score": layout.SELFEVAL_FIRST_ROW + len(project.indicators)}
     for key, what, expected, basis in rows:
         printed = getattr(project, key)
         if printed is None or expected is None or abs(printed - expected) <= TOLERANCE:
             continue
         yield Hit(
-            cell=project.cells.get(key),
+            cell=project.cells.get(key) or f"{printed_column}{where[key]}",
             field=key,
             value=_number(printed),
             params={"what": what, "expected": _number(expected), "basis": basis},
