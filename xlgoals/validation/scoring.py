@@ -41,6 +41,8 @@ class Quantity:
     suffixes: tuple[Suffix, ...]
     # The target's unit as a message shows it ('%', '万元'); '' for a bare number.
     unit: str
+    # What the written unit is worth in the target's parsed one (a target in 万元 is parsed to 元: 10000).
+    scale: int = 1
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def row_rule(indicator: Indicator, rs: RuleSet, scoring: Scoring | None = None) 
         else:  # a bare number is a quantity to reach, a cost one not to exceed
             compare = "le" if _is_cost(indicator, rs) else "ge"
         unit = target.unit or ""
-        return Quantity(compare, number, high, _suffixes(unit, mark, power), (mark + unit) or unit)
+        return Quantity(compare, number, high, _suffixes(unit, mark, power), (mark + unit) or unit, 10**power)
     words = tuple(
         (actuals.clean(word), level.fraction)
         for level in scoring.qualitative.levels

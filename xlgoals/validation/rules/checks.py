@@ -1,5 +1,15 @@
 """The built-in checks: importing each module registers its checks in the registry."""
 
-from xlgoals.validation.rules import coverage, fields, history, levels, money, selfeval, targets, unit
+from xlgoals.validation.rules import (
+    coverage,
+    fields,
+    history,
+    historyselfeval,
+    levels,
+    money,
+    selfeval,
+    targets,
+    unit,
+)
 
-__all__ = ["coverage", "fields", "history", "levels", "money", "selfeval", "targets", "unit"]
+__all__ = ["coverage", "fields", "history", "historyselfeval", "levels", "money", "selfeval", "targets", "unit"]
