@@ -77,6 +77,11 @@ def filled(tmp_path_factory: pytest.TempPathFactory, sample_txt: Path) -> Path:
     made = runner.invoke(app, ["selfeval", str(declared), "-o", str(selfeval)])
     assert made.exit_code == 0, made.output
     assert "100.00" in made.output  # every sheet's points add up to 100
+    return fill(selfeval, folder / "自评_已填.xlsx")
+
+
+def fill(selfeval: Path, path: Path) -> Path:
+    """The sample's 自评 workbook typed into as ROWS and BUDGETS say, saved at `path`."""
     wb = openpyxl.load_workbook(selfeval)
     for sheet, rows in ROWS.items():
         ws = wb[sheet]
@@ -85,7 +90,6 @@ def filled(tmp_path_factory: pytest.TempPathFactory, sample_txt: Path) -> Path:
         ws["H7"] = note or None
         for i, (actual, reason, _) in enumerate(rows):
             ws[f"E{12 + i}"], ws[f"H{12 + i}"] = actual, reason or None
-    path = folder / "自评_已填.xlsx"
     wb.save(path)
     return path
 

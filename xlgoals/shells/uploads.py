@@ -98,6 +98,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
             for counts in [p.findings or dict.fromkeys(report.counts(), 0)]
         ],
         "downloads": [_download(marked), _download(summary)],
+        **({"selfeval": r.selfeval.to_dict()} if r.selfeval is not None else {}),
     }
 
 

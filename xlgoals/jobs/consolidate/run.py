@@ -31,7 +31,7 @@ from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS as SELFEVAL_
 from xlgoals.jobs.consolidate.selfevaltables import PROJECTS_SHEET as SELFEVAL_PROJECTS
 from xlgoals.jobs.consolidate.selfevaltables import UNIT_COLUMNS as SELFEVAL_UNIT_COLUMNS
 from xlgoals.jobs.consolidate.selfevaltables import UNITS_SHEET as SELFEVAL_UNITS
-from xlgoals.jobs.consolidate.selfevaltables import UnitRow, unit_rows
+from xlgoals.jobs.consolidate.selfevaltables import UnitRow, selfeval_dict, unit_rows
 from xlgoals.jobs.consolidate.tables import (
     COLUMNS,
     DEPARTMENT_TOTAL,
@@ -65,6 +65,8 @@ class Consolidation:
     notes: list[str] = field(default_factory=list)
     # What --db stored in the archive, when asked.
     archived: AddSummary | None = None
+    # The 自评 workbooks' figures, a unit each (the 自评汇总 sheet's rows).
+    selfeval: list[UnitRow] = field(default_factory=list)
 
     def status_counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.ledger if e.status == s) for s in STATUSES}
@@ -101,6 +103,7 @@ class Consolidation:
             ],
             "sheets": self.sheets,
             "notes": self.notes,
+            **({"selfeval": selfeval_dict(self.selfeval)} if self.selfeval else {}),
         }
 
 
@@ -337,7 +340,7 @@ def _run(
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
     )
-    return replace(result, archived=archived)
+    return replace(result, archived=archived, selfeval=merge.selfeval)
 
 
 def _archiver(stack: ExitStack, db: str | os.PathLike[str] | None) -> ArchiveWriter | None:

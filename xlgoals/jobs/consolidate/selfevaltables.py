@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from xlgoals.io.rowxml import Column, Row
 from xlgoals.jobs.selfevalfigures import GOOD, PASS, UnitSelfeval, merged
@@ -109,3 +110,11 @@ def unit_rows(units: Sequence[UnitRow]) -> list[Row]:
     """自评汇总's rows: each unit, then the department's total (its 平均总分 over every project)."""
     total = merged([u.figures for u in units])
     return [*(u.row() for u in units), _unit_row(None, DEPARTMENT_TOTAL, None, f"{len(units)} 个单位", total)]
+
+
+def selfeval_dict(units: Sequence[UnitRow]) -> dict[str, Any]:
+    """The 自评 view as JSON: each unit's figures and the department's."""
+    return {
+        "units": [{"unit": u.unit, "year": u.year, "file": u.file, **u.figures.to_dict()} for u in units],
+        "total": merged([u.figures for u in units]).to_dict(),
+    }
