@@ -78,7 +78,7 @@ def test_targets_are_locked_and_inputs_open_under_protection_without_password(bo
 
 def test_national_money_is_typed_in_wan_and_read_in_yuan(book: Path) -> None:
     ws = openpyxl.load_workbook(book)["项目1"]
-    assert ws["A6"].value == "项目资金（万元）" and ws["C7"].value == 60 and ws["B7"].value == 60
+    assert ws["A6"].value == "项目资金\n（万元）" and ws["C7"].value == 60 and ws["B7"].value == 60
     project = read(book).projects[0]
     assert (project.budget_adjusted, project.budget_executed, project.money_unit) == (D(600000), D(510000), "万元")
 

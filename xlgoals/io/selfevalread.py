@@ -16,13 +16,19 @@ from xlgoals.core.targets import parse_target_cached
 from xlgoals.core.values import CellValue, cell_text, float_decimal
 
 _NUMBERS = (int, float, Decimal)
+# Points beyond this are no points a form gives (a stray 1E+300 would only overflow the arithmetic): not a number.
+MAX_POINTS = Decimal(10**6)
 
 
-def _number(value: CellValue) -> Decimal | None:
-    """A number as the sheet's formulas see one (ISNUMBER): numeric cells only, never text that looks like one."""
+def _number(value: CellValue, limit: Decimal | None = None) -> Decimal | None:
+    """A number as the sheet's formulas see one (ISNUMBER): numeric cells only, never text that looks like one;
+    None for an infinite one, or one beyond `limit` either way."""
     if isinstance(value, bool) or not isinstance(value, _NUMBERS):
         return None
-    return float_decimal(value) if isinstance(value, float) else Decimal(value)
+    number = float_decimal(value) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite() or (limit is not None and abs(number) > limit):
+        return None
+    return number
 
 
 def _indicator_rows(grid: Grid) -> int:
@@ -53,8 +59,8 @@ def _indicators(grid: Grid, total_row: int, words: frozenset[str], printed: bool
             cells={part: f"{letter}{row}" for part, letter in COLS.items() if part != "printed" or printed},
             actual=text["actual"],
             reason=text["reason"],
-            points=_number(value["points"]),
-            score=_number(value["printed"]) if printed else None,
+            points=_number(value["points"], MAX_POINTS),
+            score=_number(value["printed"], MAX_POINTS) if printed else None,
         )
         if text["points"] and ind.points is None:
             ind.unparsed["points"] = text["points"]
@@ -81,12 +87,12 @@ def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: froze
     printed = layout.grid_text(grid, f"{COLS['printed']}{layout.SELFEVAL_HEADER_ROW}") == "原表得分"
     total_row = _indicator_rows(grid)
     _indicators(grid, total_row, words, printed, project)
-    project.execution_points = _number(layout.grid_value(grid, layout.SELFEVAL_EXEC_POINTS_CELL))
+    project.execution_points = _number(layout.grid_value(grid, layout.SELFEVAL_EXEC_POINTS_CELL), MAX_POINTS)
     project.cells["execution_points"] = layout.SELFEVAL_EXEC_POINTS_CELL
     if printed:
         exec_row = layout.split_address(layout.SELFEVAL_EXEC_POINTS_CELL)[0]
-        project.execution_score = _number(layout.grid_value(grid, f"{COLS['printed']}{exec_row}"))
-        project.total_score = _number(layout.grid_value(grid, f"{COLS['printed']}{total_row}"))
+        project.execution_score = _number(layout.grid_value(grid, f"{COLS['printed']}{exec_row}"), MAX_POINTS)
+        project.total_score = _number(layout.grid_value(grid, f"{COLS['printed']}{total_row}"), MAX_POINTS)
         project.cells["execution_score"] = f"{COLS['printed']}{exec_row}"
         project.cells["total_score"] = f"{COLS['printed']}{total_row}"
     score_cells = [f"{COLS['score']}{r}" for r in range(layout.SELFEVAL_FIRST_ROW, total_row + 1)]

@@ -14,7 +14,7 @@ from xlgoals.core import actuals
 from xlgoals.core.model import Indicator, Project
 from xlgoals.core.targets import Operator, Target, TargetKind, split_unit
 from xlgoals.validation.rules.common import indicator_cell, project_of
-from xlgoals.validation.rules.history import _by_name, _where_it_was, match_project, name_key
+from xlgoals.validation.rules.history import _by_name, dropped_hit, match_project, name_key
 from xlgoals.validation.rules.registry import Context, Hit, check
 from xlgoals.validation.ruleset import RuleSet
 from xlgoals.validation.scoring import Quantity, row_rule, score_project
@@ -107,20 +107,7 @@ def indicator_dropped_after_miss(ctx: Context, params: Mapping[str, Any]) -> Ite
     now = _by_name(project)
     for key, ind in missed(previous, ctx.ruleset).items():
         if key and key not in now:
-            yield Hit(
-                cell=_where_it_was(project, ind),
-                field="name",
-                value=ind.name,
-                params={
-                    "indicator": ind.name,
-                    "level1": ind.level1,
-                    "level2": ind.level2,
-                    "last_value": ind.value,
-                    "last_actual": ind.actual,
-                    "last_project": previous.name,
-                    "last_year": _year(ctx),
-                },
-            )
+            yield dropped_hit(project, ind, previous, _year(ctx), last_actual=ind.actual)
 
 
 def dropped_after_miss(ctx: Context) -> set[str]:
