@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.builders import indicator
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read_unit
@@ -29,6 +30,7 @@ VALUES = st.one_of(
     st.dates(min_value=date(1900, 3, 1), max_value=date(2100, 1, 1)),
     st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2100, 1, 1)),
     st.sampled_from(["总分", "原表得分", "年初预算数", "=1+1", "#REF!", "98%", "1E+300"]),
+    st.builds(Unusable, st.sampled_from(["", "#REF!", "#N/A", "#DIV/0!"]), st.sampled_from(["", "A1*2"])),
 )
 CELLS = [f"{c}{r}" for r in range(4, 22) for c in "ABCDEFGHI"]
 

@@ -6,14 +6,19 @@ formula cell holds is read only to say where a value was typed over the form's f
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from decimal import Decimal
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.layout import SELFEVAL_COLUMNS as COLS
 from xlgoals.core.layout import Grid
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project
 from xlgoals.core.targets import parse_target_cached
 from xlgoals.core.values import CellValue, cell_text, float_decimal
+from xlgoals.io.container import Container
 
 _NUMBERS = (int, float, Decimal)
 # Points beyond this are no points a form gives (a stray 1E+300 would only overflow the arithmetic): not a number.
@@ -31,6 +36,16 @@ def _number(value: CellValue, limit: Decimal | None = None) -> Decimal | None:
     return number
 
 
+def _usable(grid: Grid, cell: str, project: Project) -> CellValue:
+    """A data cell's value; one that cannot be used (an error value, a formula never computed) reads blank and is
+    recorded, for the rules to say what it is."""
+    value = layout.grid_value(grid, cell)
+    if isinstance(value, Unusable):
+        project.unusable[cell] = value
+        return None
+    return value
+
+
 def _indicator_rows(grid: Grid) -> int:
     """The 总分 row: the first row below the header whose first cell says 总分 (or the row after the last)."""
     row = layout.SELFEVAL_FIRST_ROW
@@ -44,7 +59,8 @@ def _indicator_rows(grid: Grid) -> int:
 def _indicators(grid: Grid, total_row: int, words: frozenset[str], printed: bool, project: Project) -> None:
     level1 = level2 = ""
     for row in range(layout.SELFEVAL_FIRST_ROW, total_row):
-        value = {part: layout.grid_value(grid, f"{letter}{row}") for part, letter in COLS.items()}
+        parts = {part: letter for part, letter in COLS.items() if part != "score"}
+        value = {part: _usable(grid, f"{letter}{row}", project) for part, letter in parts.items()}
         text = {part: cell_text(v) for part, v in value.items()}
         if not any(text[p] for p in ("level1", "level2", "name", "target", "actual", "reason")):
             continue
@@ -76,7 +92,7 @@ def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: froze
     project = Project(sheet=sheet, form=SELFEVAL_FORM, money_unit="万元" if scale != 1 else "")
     for spec in layout.SELFEVAL_FIELDS:
         project.cells[spec.key] = spec.value_cell
-        value = layout.grid_value(grid, spec.value_cell)
+        value = _usable(grid, spec.value_cell, project)
         if spec.kind == "money":
             amount = _number(value)
             setattr(project, spec.key, None if amount is None else amount * scale)
@@ -87,17 +103,20 @@ def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: froze
     printed = layout.grid_text(grid, f"{COLS['printed']}{layout.SELFEVAL_HEADER_ROW}") == "原表得分"
     total_row = _indicator_rows(grid)
     _indicators(grid, total_row, words, printed, project)
-    project.execution_points = _number(layout.grid_value(grid, layout.SELFEVAL_EXEC_POINTS_CELL), MAX_POINTS)
+    project.execution_points = _number(_usable(grid, layout.SELFEVAL_EXEC_POINTS_CELL, project), MAX_POINTS)
     project.cells["execution_points"] = layout.SELFEVAL_EXEC_POINTS_CELL
     if printed:
         exec_row = layout.split_address(layout.SELFEVAL_EXEC_POINTS_CELL)[0]
-        project.execution_score = _number(layout.grid_value(grid, f"{COLS['printed']}{exec_row}"), MAX_POINTS)
-        project.total_score = _number(layout.grid_value(grid, f"{COLS['printed']}{total_row}"), MAX_POINTS)
+        project.execution_score = _number(_usable(grid, f"{COLS['printed']}{exec_row}", project), MAX_POINTS)
+        project.total_score = _number(_usable(grid, f"{COLS['printed']}{total_row}", project), MAX_POINTS)
         project.cells["execution_score"] = f"{COLS['printed']}{exec_row}"
         project.cells["total_score"] = f"{COLS['printed']}{total_row}"
     score_cells = [f"{COLS['score']}{r}" for r in range(layout.SELFEVAL_FIRST_ROW, total_row + 1)]
     for cell in (layout.SELFEVAL_RATE_CELL, layout.SELFEVAL_EXEC_SCORE_CELL, *score_cells):
-        shown = cell_text(layout.grid_value(grid, cell))
+        held = layout.grid_value(grid, cell)
+        if isinstance(held, Unusable):
+            continue  # the form's own formula, not computed (or in error): nothing typed over it
+        shown = cell_text(held)
         if shown and (formulas is None or cell not in formulas):
             project.typed_over[cell] = shown
     project.formulas_seen = formulas is not None
@@ -111,6 +130,27 @@ def _signoff(grid: Grid, total_row: int, project: Project) -> None:
         for col in ("A", "C", "E"):
             label = layout.normalize_label(layout.grid_text(grid, f"{col}{row}"))
             if label in layout.SELFEVAL_SIGNOFF:
-                value = layout.grid_text(grid, layout.address(row, layout.column_index(col) + 1))
+                value = cell_text(_usable(grid, layout.address(row, layout.column_index(col) + 1), project))
                 if value:
                     project.extra[label] = value
+
+
+# A cell element up to its end, and whether it holds a formula (shared formulas write an empty <f .../>).
+_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def formula_cells(container: Container, sheet: str) -> frozenset[str] | None:
+    """The cells of `sheet` holding a formula, from its part's XML: a value typed over one of the form's formulas
+    is told from the formula's own cached value only there. None when the package does not say."""
+    from xlgoals.io.files import sheet_parts
+
+    member = sheet_parts(container).get(sheet)
+    if member is None:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(container.data)) as zf:
+            xml = zf.read(member)
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    return frozenset(m.group(1).decode() for m in _CELL.finditer(xml) if m.group(2) and _FORMULA.search(m.group(2)))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from xlgoals.core import layout
-from xlgoals.shells.cli.common import RULES_HELP, _sibling, app, friendly, next_steps, out, unit_title
+from xlgoals.shells.cli.common import RULES_HELP, _pct, _sibling, app, friendly, next_steps, out, unit_title
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @app.command()
@@ -52,3 +55,21 @@ def selfeval(
         f"在各项目表的浅黄色单元格填写全年预算数、全年执行数、实际完成值和偏差原因（封面为“{layout.COVER_SHEET}”），然后校验：",
         f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
     )
+
+
+def selfeval_table(r: Any) -> Table:
+    """A 自评 workbook's roll-up: per project 执行率, 总分 and grade, the unit's mean and 执行率."""
+    from rich.table import Table
+
+    f = r.selfeval
+    table = Table(title=f"{unit_title(r.unit, r.year)} · 自评汇总")
+    table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
+    for col in ("执行率", "总分", "等级", "未完成/未说明"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for p in f.projects:
+        rate = _pct(None if p.rate is None else round(p.rate * 100, 2))
+        table.add_row(f"{p.sheet}：{p.name}", rate, f"{p.total}", p.grade, f"{p.shortfalls}/{p.unexplained}")
+    rate = _pct(None if f.rate is None else round(f.rate * 100, 2))
+    mean = f"{f.mean}" if f.mean is not None else "—"
+    table.add_row(f"合计（{len(f.projects)} 个项目，总分为平均）", rate, mean, "", f"{f.shortfalls}/{f.unexplained}")
+    return table

@@ -1,6 +1,7 @@
 """The built-in checks: importing each module registers its checks in the registry."""
 
 from xlgoals.validation.rules import (
+    cells,
     coverage,
     fields,
     history,
@@ -12,4 +13,15 @@ from xlgoals.validation.rules import (
     unit,
 )
 
-__all__ = ["coverage", "fields", "history", "historyselfeval", "levels", "money", "selfeval", "targets", "unit"]
+__all__ = [
+    "cells",
+    "coverage",
+    "fields",
+    "history",
+    "historyselfeval",
+    "levels",
+    "money",
+    "selfeval",
+    "targets",
+    "unit",
+]
