@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.office import convert_all
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project, Unit
 from xlgoals.core.targets import parse_target_cached
 from xlgoals.io.reader import read
@@ -195,7 +196,7 @@ def test_formulas_computed_by_libreoffice_equal_python(
     # Mostly scored rows, so the two agree on numbers and not only on blanks.
     assume(sum(s.score is not None for _, score in scores for s in score.indicators) > BATCH * 40 // 2)
     computed = convert_all(soffice_path, paths, "xlsx", folder / "lo", recalc=True)
-    first, g = layout.SELFEVAL_FIRST_ROW, layout.column_index(layout.SELFEVAL_COLUMNS["score"]) - 1
+    first, g = slayout.SELFEVAL_FIRST_ROW, layout.column_index(slayout.SELFEVAL_COLUMNS["score"]) - 1
     for (project, score), lo in zip(scores, computed, strict=True):
         rows = _computed(lo)
         wrong = [
@@ -205,7 +206,7 @@ def test_formulas_computed_by_libreoffice_equal_python(
         ]
         assert wrong == [], wrong
         total_row = first + len(project.indicators) - 1
-        rate_row, rate_col = layout.split_address(layout.SELFEVAL_RATE_CELL)
+        rate_row, rate_col = layout.split_address(slayout.SELFEVAL_RATE_CELL)
         assert _same(rows[rate_row - 1][rate_col - 1], score.execution.rate)
         assert _same(rows[rate_row - 1][g], score.execution.score)
         assert _same(rows[total_row][g], score.total)

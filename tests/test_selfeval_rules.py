@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.builders import indicator, unit
-from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
 from xlgoals.validation.findings import Report, Severity
 from xlgoals.validation.rules import validate
@@ -172,7 +172,7 @@ def _check(rs_name: str, mutate: Mutation) -> tuple[Report, Project]:
 
 def _cell(case: Case, project: Project) -> str:
     if case.cell.startswith("last:"):
-        return f"{case.cell[5:]}{layout.SELFEVAL_FIRST_ROW + len(project.indicators) - 1}"
+        return f"{case.cell[5:]}{slayout.SELFEVAL_FIRST_ROW + len(project.indicators) - 1}"
     return case.cell
 
 

@@ -15,6 +15,7 @@ from tests.office import convert
 from tests.test_print import pages
 from tests.test_vba import buttons_in
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
 from xlgoals.io.reader import read
 from xlgoals.io.selfevalbook import write_selfeval_workbook
@@ -70,8 +71,8 @@ def test_targets_are_locked_and_inputs_open_under_protection_without_password(bo
         assert ws[cell].protection.locked, cell
     for cell in ("E12", "F12", "H12", "C7", "D7", "H7", "E9", "B7"):
         assert not ws[cell].protection.locked, cell
-    assert all(ws.column_dimensions[c].hidden for c in layout.SELFEVAL_HELPERS.values())
-    assert ws["A1"].value == layout.SELFEVAL_TITLE and ws["E12"].number_format == "@"
+    assert all(ws.column_dimensions[c].hidden for c in slayout.SELFEVAL_HELPERS.values())
+    assert ws["A1"].value == slayout.SELFEVAL_TITLE and ws["E12"].number_format == "@"
     assert ws.print_area == "'项目1'!$A$1:$H$19" and ws.page_setup.paperSize == 9
     assert ws["G12"].value.startswith("=") and ws["D12"].value == ">=500人"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable, error_of
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.values import GridValue
@@ -117,7 +118,7 @@ def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
 
 def _selfeval_sheets(grid: BookGrid) -> frozenset[str]:
     """The 自评 sheets, whose cells go back to their own fills when a mark is cleared."""
-    return frozenset(name for name, s in grid.sheets.items() if layout.is_selfeval_grid(s.rows))
+    return frozenset(name for name, s in grid.sheets.items() if slayout.is_selfeval_grid(s.rows))
 
 
 def _clear(book: xw.Book, cells: Iterable[tuple[str, str]], selfeval: frozenset[str] = frozenset()) -> None:

@@ -10,6 +10,7 @@ from functools import cache
 from operator import itemgetter
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
@@ -363,7 +364,7 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
         if not looks_like_project(rows):
             unit.other_sheets.append(name)
             continue
-        if layout.is_selfeval_grid(rows):
+        if slayout.is_selfeval_grid(rows):
             unit.projects.append(_selfeval(book, name, rows, words))
             continue
         form = layout.form_of(rows)

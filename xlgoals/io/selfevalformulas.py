@@ -1,6 +1,6 @@
 """The 自评 sheet's scoring formulas, generated from the same row rules and parameters Python scores with.
 
-Each step sits in a hidden helper column of its own (layout.SELFEVAL_HELPERS), so no formula repeats another's
+Each step sits in a hidden helper column of its own (selfevallayout.SELFEVAL_HELPERS), so no formula repeats another's
 text: the actual cleaned as core/actuals.clean does, its sign taken off, the unit it ends with, its digits, its
 number, the share of the target achieved, the points that count. Only functions Excel 2010, WPS and LibreOffice
 compute alike: SUBSTITUTE, LEFT, RIGHT, MID, LEN, EXACT, FIND, VALUE, CHOOSE, SUMPRODUCT, ROUND, MIN, MAX.
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlgoals.core import actuals
-from xlgoals.core.layout import selfeval_cell
+from xlgoals.core import actuals, layout
+from xlgoals.core import selfevallayout as slayout
+from xlgoals.core.selfevallayout import selfeval_cell
 from xlgoals.io.sheetplan import excel_number
 from xlgoals.validation.ruleset import Scoring
 from xlgoals.validation.scoring import Levels, Quantity, RowRule
@@ -115,10 +116,8 @@ def row_formulas(row: int, rule: RowRule, default_points: Decimal | None) -> dic
 
 def execution_formulas(budget: str, executed: str, points_cell: str, scoring: Scoring) -> dict[str, str]:
     """执行率, the points that count and the score of the budget-execution row (scoring.score_execution)."""
-    from xlgoals.core import layout
-
-    rate, score = layout.SELFEVAL_RATE_CELL, layout.SELFEVAL_EXEC_SCORE_CELL
-    points = f"{layout.SELFEVAL_HELPERS['counted']}{layout.split_address(rate)[0]}"
+    rate, score = slayout.SELFEVAL_RATE_CELL, slayout.SELFEVAL_EXEC_SCORE_CELL
+    points = f"{slayout.SELFEVAL_HELPERS['counted']}{layout.split_address(rate)[0]}"
     full = number(scoring.execution.full_from_percent / 100)
     return {
         rate: f'IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),IF({budget}>0,{executed}/{budget},""),"")',
@@ -129,13 +128,11 @@ def execution_formulas(budget: str, executed: str, points_cell: str, scoring: Sc
 
 def total_formulas(first: int, last: int, points_cell: str, score_cell: str) -> dict[str, str]:
     """The 总分 row: the points that count and the scores, summed with budget execution's."""
-    from xlgoals.core import layout
-
-    exec_row = layout.split_address(layout.SELFEVAL_RATE_CELL)[0]
-    z, g = layout.SELFEVAL_HELPERS["counted"], layout.SELFEVAL_COLUMNS["score"]
+    exec_row = layout.split_address(slayout.SELFEVAL_RATE_CELL)[0]
+    z, g = slayout.SELFEVAL_HELPERS["counted"], slayout.SELFEVAL_COLUMNS["score"]
     indicators = f"{g}{first}:{g}{last}" if last >= first else None
     helper = f"{z}{first}:{z}{last}" if last >= first else None
     return {
         points_cell: f"SUM({', '.join(x for x in (helper, f'{z}{exec_row}') if x)})".replace(", ", ","),
-        score_cell: f"ROUND(SUM({','.join(x for x in (indicators, layout.SELFEVAL_EXEC_SCORE_CELL) if x)}),2)",
+        score_cell: f"ROUND(SUM({','.join(x for x in (indicators, slayout.SELFEVAL_EXEC_SCORE_CELL) if x)}),2)",
     }

@@ -12,10 +12,11 @@ import zipfile
 from decimal import Decimal
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
-from xlgoals.core.layout import SELFEVAL_COLUMNS as COLS
 from xlgoals.core.layout import Grid
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project
+from xlgoals.core.selfevallayout import SELFEVAL_COLUMNS as COLS
 from xlgoals.core.targets import parse_target_cached
 from xlgoals.core.values import CellValue, cell_text, float_decimal
 from xlgoals.io.container import Container
@@ -48,9 +49,9 @@ def _usable(grid: Grid, cell: str, project: Project) -> CellValue:
 
 def _indicator_rows(grid: Grid) -> int:
     """The 总分 row: the first row below the header whose first cell says 总分 (or the row after the last)."""
-    row = layout.SELFEVAL_FIRST_ROW
+    row = slayout.SELFEVAL_FIRST_ROW
     while row <= len(grid):
-        if layout.normalize_label(layout.grid_text(grid, f"A{row}")) == layout.SELFEVAL_TOTAL_LABEL:
+        if layout.normalize_label(layout.grid_text(grid, f"A{row}")) == slayout.SELFEVAL_TOTAL_LABEL:
             return row
         row += 1
     return row
@@ -58,7 +59,7 @@ def _indicator_rows(grid: Grid) -> int:
 
 def _indicators(grid: Grid, total_row: int, words: frozenset[str], printed: bool, project: Project) -> None:
     level1 = level2 = ""
-    for row in range(layout.SELFEVAL_FIRST_ROW, total_row):
+    for row in range(slayout.SELFEVAL_FIRST_ROW, total_row):
         parts = {part: letter for part, letter in COLS.items() if part != "score"}
         value = {part: _usable(grid, f"{letter}{row}", project) for part, letter in parts.items()}
         text = {part: cell_text(v) for part, v in value.items()}
@@ -87,10 +88,10 @@ def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: froze
     """The project on a 自评 sheet. `formulas`: the cells holding formulas, where the file says (None: unknown)."""
     from xlgoals.io.reader import check_labels
 
-    check_labels(grid, sheet, layout.SELFEVAL_FIELDS)
-    scale = 10_000 if "万元" in layout.grid_text(grid, layout.SELFEVAL_MONEY_CELL) else 1
+    check_labels(grid, sheet, slayout.SELFEVAL_FIELDS)
+    scale = 10_000 if "万元" in layout.grid_text(grid, slayout.SELFEVAL_MONEY_CELL) else 1
     project = Project(sheet=sheet, form=SELFEVAL_FORM, money_unit="万元" if scale != 1 else "")
-    for spec in layout.SELFEVAL_FIELDS:
+    for spec in slayout.SELFEVAL_FIELDS:
         project.cells[spec.key] = spec.value_cell
         value = _usable(grid, spec.value_cell, project)
         if spec.kind == "money":
@@ -100,19 +101,19 @@ def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: froze
                 project.unparsed[spec.key] = cell_text(value)
         else:
             setattr(project, spec.key, cell_text(value))
-    printed = layout.grid_text(grid, f"{COLS['printed']}{layout.SELFEVAL_HEADER_ROW}") == "原表得分"
+    printed = layout.grid_text(grid, f"{COLS['printed']}{slayout.SELFEVAL_HEADER_ROW}") == "原表得分"
     total_row = _indicator_rows(grid)
     _indicators(grid, total_row, words, printed, project)
-    project.execution_points = _number(_usable(grid, layout.SELFEVAL_EXEC_POINTS_CELL, project), MAX_POINTS)
-    project.cells["execution_points"] = layout.SELFEVAL_EXEC_POINTS_CELL
+    project.execution_points = _number(_usable(grid, slayout.SELFEVAL_EXEC_POINTS_CELL, project), MAX_POINTS)
+    project.cells["execution_points"] = slayout.SELFEVAL_EXEC_POINTS_CELL
     if printed:
-        exec_row = layout.split_address(layout.SELFEVAL_EXEC_POINTS_CELL)[0]
+        exec_row = layout.split_address(slayout.SELFEVAL_EXEC_POINTS_CELL)[0]
         project.execution_score = _number(_usable(grid, f"{COLS['printed']}{exec_row}", project), MAX_POINTS)
         project.total_score = _number(_usable(grid, f"{COLS['printed']}{total_row}", project), MAX_POINTS)
         project.cells["execution_score"] = f"{COLS['printed']}{exec_row}"
         project.cells["total_score"] = f"{COLS['printed']}{total_row}"
-    score_cells = [f"{COLS['score']}{r}" for r in range(layout.SELFEVAL_FIRST_ROW, total_row + 1)]
-    for cell in (layout.SELFEVAL_RATE_CELL, layout.SELFEVAL_EXEC_SCORE_CELL, *score_cells):
+    score_cells = [f"{COLS['score']}{r}" for r in range(slayout.SELFEVAL_FIRST_ROW, total_row + 1)]
+    for cell in (slayout.SELFEVAL_RATE_CELL, slayout.SELFEVAL_EXEC_SCORE_CELL, *score_cells):
         held = layout.grid_value(grid, cell)
         if isinstance(held, Unusable):
             continue  # the form's own formula, not computed (or in error): nothing typed over it
@@ -129,7 +130,7 @@ def _signoff(grid: Grid, total_row: int, project: Project) -> None:
     for row in range(total_row + 2, total_row + 4):
         for col in ("A", "C", "E"):
             label = layout.normalize_label(layout.grid_text(grid, f"{col}{row}"))
-            if label in layout.SELFEVAL_SIGNOFF:
+            if label in slayout.SELFEVAL_SIGNOFF:
                 value = cell_text(_usable(grid, layout.address(row, layout.column_index(col) + 1), project))
                 if value:
                     project.extra[label] = value

@@ -10,9 +10,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
-from xlgoals.core.layout import SELFEVAL_COLUMNS as COLS
-from xlgoals.core.layout import SELFEVAL_FIELD as FIELD
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.selfevallayout import SELFEVAL_COLUMNS as COLS
+from xlgoals.core.selfevallayout import SELFEVAL_FIELD as FIELD
 from xlgoals.core.values import CellValue
 from xlgoals.io.cellstyle import (
     BODY_FONT,
@@ -68,7 +69,7 @@ def _cached(value: Decimal | None) -> int | float | str:
 
 
 def _header_facts(ws: Worksheet, unit: Unit, project: Project, last: str) -> None:
-    merge_row(ws, "A1", layout.SELFEVAL_TITLE, TITLE_FONT, 30, last)
+    merge_row(ws, "A1", slayout.SELFEVAL_TITLE, TITLE_FONT, 30, last)
     merge_row(ws, "A2", f'=IF({YEAR_REF}="","（年度未填写）","（"&{YEAR_REF}&"年度）")', BODY_FONT, None, last)
     merge_row(ws, "A3", f'="单位名称："&{UNIT_REF}', BODY_FONT, None, last)
     ws["A3"].alignment = Alignment(horizontal="left", vertical="center")
@@ -81,7 +82,7 @@ def _header_facts(ws: Worksheet, unit: Unit, project: Project, last: str) -> Non
     for key, value in values.items():
         spec = FIELD[key]
         style_label(ws[spec.label_cell], spec.label)
-        if key in layout.SELFEVAL_CARRIED:
+        if key in slayout.SELFEVAL_CARRIED:
             _locked(ws, spec.value_cell, value or None)
         else:
             style_input(ws[spec.value_cell])
@@ -95,8 +96,8 @@ def _header_facts(ws: Worksheet, unit: Unit, project: Project, last: str) -> Non
 def _budget_block(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectScore, printed: bool) -> None:
     scale = money_scale(rs)
     unit_label = "万元" if scale != 1 else "元"
-    style_label(ws[layout.SELFEVAL_MONEY_CELL], f"项目资金\n（{unit_label}）")
-    style_label(ws[layout.SELFEVAL_TOTAL_FUNDS_CELL], "年度资金总额")
+    style_label(ws[slayout.SELFEVAL_MONEY_CELL], f"项目资金\n（{unit_label}）")
+    style_label(ws[slayout.SELFEVAL_TOTAL_FUNDS_CELL], "年度资金总额")
     initial = project.budget_initial if project.budget_initial is not None else project.budget_year
     for key, amount in (
         ("budget_initial", initial),
@@ -121,41 +122,41 @@ def _budget_block(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectSc
     ws[reason.value_cell].alignment = INPUT_MIDDLE
     put(ws[reason.value_cell], project.execution_reason or None)
     execution = score.execution
-    _locked(ws, layout.SELFEVAL_EXEC_POINTS_CELL, execution.points, center=True)
-    ws[layout.SELFEVAL_EXEC_POINTS_CELL].number_format = SCORE_FORMAT
+    _locked(ws, slayout.SELFEVAL_EXEC_POINTS_CELL, execution.points, center=True)
+    ws[slayout.SELFEVAL_EXEC_POINTS_CELL].number_format = SCORE_FORMAT
     formulas = execution_formulas(
         FIELD["budget_adjusted"].value_cell, FIELD["budget_executed"].value_cell, "F7", scoring_of(rs)
     )
     cached = {
-        layout.SELFEVAL_RATE_CELL: _cached(execution.rate),
-        layout.SELFEVAL_EXEC_SCORE_CELL: _cached(execution.score),
+        slayout.SELFEVAL_RATE_CELL: _cached(execution.rate),
+        slayout.SELFEVAL_EXEC_SCORE_CELL: _cached(execution.score),
     }
     for address, expr in formulas.items():
-        fmt = "0.00%" if address == layout.SELFEVAL_RATE_CELL else SCORE_FORMAT
+        fmt = "0.00%" if address == slayout.SELFEVAL_RATE_CELL else SCORE_FORMAT
         _formula(ws, address, expr, cached.get(address), fmt)
     if printed:
-        style_label(ws["I6"], layout.SELFEVAL_HEADERS["printed"])
+        style_label(ws["I6"], slayout.SELFEVAL_HEADERS["printed"])
         _locked(ws, "I7", project.execution_score, center=True)
     ws.row_dimensions[6].height = 30
 
 
 def _goals(ws: Worksheet, project: Project, last: str) -> None:
     """年度总体目标: the declared goals (locked) beside what was achieved."""
-    style_label(ws[layout.SELFEVAL_GOALS_CELL], "年度总体目标")
-    ws.merge_cells(f"{layout.SELFEVAL_GOALS_CELL}:A9")
+    style_label(ws[slayout.SELFEVAL_GOALS_CELL], "年度总体目标")
+    ws.merge_cells(f"{slayout.SELFEVAL_GOALS_CELL}:A9")
     goals = project.goals or project.goals_overall
     for key, value, end in (("goals", goals, "D"), ("goals_achieved", project.goals_achieved, last)):
         spec = FIELD[key]
         style_label(ws[spec.label_cell], spec.label)
         ws[spec.label_cell].alignment = CENTER
         ws.merge_cells(f"{spec.label_cell}:{end}8")
-        if key in layout.SELFEVAL_CARRIED:
+        if key in slayout.SELFEVAL_CARRIED:
             _locked(ws, spec.value_cell, value or None)
         else:
             style_input(ws[spec.value_cell])
             put(ws[spec.value_cell], value or None)
         ws.merge_cells(f"{spec.value_cell}:{end}9")
-    merge_row(ws, layout.SELFEVAL_SECTION_CELL, "绩效指标", LABEL_FONT, 20, last)
+    merge_row(ws, slayout.SELFEVAL_SECTION_CELL, "绩效指标", LABEL_FONT, 20, last)
 
 
 def _prompt(rule: Quantity | Levels, levels: list[str]) -> tuple[str, str | None]:
@@ -169,11 +170,11 @@ def _prompt(rule: Quantity | Levels, levels: list[str]) -> tuple[str, str | None
 
 def _indicators(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectScore, printed: bool) -> int:
     """The indicator table; returns its 总分 row."""
-    first = layout.SELFEVAL_FIRST_ROW
+    first = slayout.SELFEVAL_FIRST_ROW
     for part, letter in COLS.items():
         if part != "printed" or printed:
-            style_label(ws[f"{letter}{layout.SELFEVAL_HEADER_ROW}"], layout.SELFEVAL_HEADERS[part])
-            ws[f"{letter}{layout.SELFEVAL_HEADER_ROW}"].alignment = CENTER
+            style_label(ws[f"{letter}{slayout.SELFEVAL_HEADER_ROW}"], slayout.SELFEVAL_HEADERS[part])
+            ws[f"{letter}{slayout.SELFEVAL_HEADER_ROW}"].alignment = CENTER
     levels = [level.name for level in scoring_of(rs).qualitative.levels]
     prompts: dict[tuple[str, str | None], list[str]] = defaultdict(list)
     for i, (ind, s) in enumerate(zip(project.indicators, score.indicators, strict=True)):
@@ -209,7 +210,7 @@ def _indicators(ws: Worksheet, project: Project, rs: RuleSet, score: ProjectScor
 def _merge_levels(ws: Worksheet, project: Project) -> None:
     """Runs of the same level-1 (and level-2 within it) as one cell, as the printed forms show them; the reader
     takes a blank level as the one above."""
-    first = layout.SELFEVAL_FIRST_ROW
+    first = slayout.SELFEVAL_FIRST_ROW
     for part, key in (("level1", lambda i: (i.level1,)), ("level2", lambda i: (i.level1, i.level2))):
         start = 0
         for i in range(1, len(project.indicators) + 1):
@@ -220,11 +221,11 @@ def _merge_levels(ws: Worksheet, project: Project) -> None:
 
 
 def _total(ws: Worksheet, project: Project, score: ProjectScore, row: int, printed: bool) -> None:
-    style_label(ws[f"A{row}"], layout.SELFEVAL_TOTAL_LABEL)
+    style_label(ws[f"A{row}"], slayout.SELFEVAL_TOTAL_LABEL)
     ws.merge_cells(f"A{row}:E{row}")
     ws[f"A{row}"].alignment = CENTER
     points, total = f"{COLS['points']}{row}", f"{COLS['score']}{row}"
-    formulas = total_formulas(layout.SELFEVAL_FIRST_ROW, row - 1, points, total)
+    formulas = total_formulas(slayout.SELFEVAL_FIRST_ROW, row - 1, points, total)
     for address, expr in formulas.items():
         cached = score.points_total if address == points else score.total
         _formula(ws, address, expr, _cached(cached), SCORE_FORMAT)
@@ -260,10 +261,10 @@ def _signoff(ws: Worksheet, row: int, rs: RuleSet, project: Project, last: str) 
     note.value, note.font = scoring_note(rs), HELP_FONT
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A{row}:{last}{row}")
-    width = sum(w for c, w in layout.SELFEVAL_WIDTHS.items() if c <= last)
+    width = sum(w for c, w in slayout.SELFEVAL_WIDTHS.items() if c <= last)
     ws.row_dimensions[row].height = row_height([(str(note.value), width)], 15, 12.5)
     places = (("A", "B", "B"), ("C", "D", "D"), ("E", "F", last), ("A", "B", "B"), ("C", "D", "D"))
-    for i, (label, (at, value, end)) in enumerate(zip(layout.SELFEVAL_SIGNOFF, places, strict=True)):
+    for i, (label, (at, value, end)) in enumerate(zip(slayout.SELFEVAL_SIGNOFF, places, strict=True)):
         r = row + 1 + i // 3
         style_label(ws[f"{at}{r}"], label)
         style_input(ws[f"{value}{r}"])
@@ -277,7 +278,7 @@ def _signoff(ws: Worksheet, row: int, rs: RuleSet, project: Project, last: str) 
 def fit_selfeval_rows(ws: Worksheet) -> None:
     """Row heights from the texts as written now (on writing and every write-back): 年度总体目标's two texts, the
     execution note, and each indicator row's texts, so everything prints whole."""
-    w = layout.SELFEVAL_WIDTHS
+    w = slayout.SELFEVAL_WIDTHS
 
     def text(address: str) -> str:
         return str(ws[address].value or "")
@@ -287,8 +288,8 @@ def fit_selfeval_rows(ws: Worksheet) -> None:
     ws.row_dimensions[9].height = row_height(goals, 45)
     reason = FIELD["execution_reason"].value_cell
     ws.row_dimensions[layout.split_address(reason)[0]].height = row_height([(text(reason), w["H"])], 24)
-    row = layout.SELFEVAL_FIRST_ROW
-    while row <= min(ws.max_row, layout.READ_MAX_ROW) and text(f"A{row}") != layout.SELFEVAL_TOTAL_LABEL:
+    row = slayout.SELFEVAL_FIRST_ROW
+    while row <= min(ws.max_row, layout.READ_MAX_ROW) and text(f"A{row}") != slayout.SELFEVAL_TOTAL_LABEL:
         parts = ("level1", "level2", "name", "target", "actual", "reason")
         ws.row_dimensions[row].height = row_height([(text(f"{COLS[p]}{row}"), w[COLS[p]]) for p in parts], 18)
         row += 1
@@ -315,7 +316,7 @@ def write_selfeval_sheet(ws: Worksheet, unit: Unit, project: Project, rs: RuleSe
     fit_selfeval_rows(ws)
     for dv_cells, prompt in (
         (f"{FIELD['budget_initial'].value_cell}:{FIELD['budget_executed'].value_cell}", "金额"),
-        (f"{COLS['points']}{layout.SELFEVAL_FIRST_ROW}:{COLS['points']}{max(total_row - 1, 12)}", "分值"),
+        (f"{COLS['points']}{slayout.SELFEVAL_FIRST_ROW}:{COLS['points']}{max(total_row - 1, 12)}", "分值"),
     ):
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         unit_text = "万元" if money_scale(rs) != 1 else "元"
@@ -323,9 +324,9 @@ def write_selfeval_sheet(ws: Worksheet, unit: Unit, project: Project, rs: RuleSe
         set_messages(dv, prompt, hint, f"{prompt}请填写不小于 0 的数字。")
         dv.add(dv_cells)
         ws.add_data_validation(dv)
-    for letter, width in layout.SELFEVAL_WIDTHS.items():
+    for letter, width in slayout.SELFEVAL_WIDTHS.items():
         ws.column_dimensions[letter].width = width
-    for letter in layout.SELFEVAL_HELPERS.values():
+    for letter in slayout.SELFEVAL_HELPERS.values():
         ws.column_dimensions[letter].hidden = True
     ws.freeze_panes = None
     protect(ws)
@@ -333,6 +334,6 @@ def write_selfeval_sheet(ws: Worksheet, unit: Unit, project: Project, rs: RuleSe
         ws,
         landscape=False,
         area=f"A1:{last}{end}",
-        title_rows=f"{layout.SELFEVAL_HEADER_ROW}:{layout.SELFEVAL_HEADER_ROW}",
+        title_rows=f"{slayout.SELFEVAL_HEADER_ROW}:{slayout.SELFEVAL_HEADER_ROW}",
     )
     return score

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,12 +34,13 @@ def write_selfeval(
     rs = choose_ruleset(unit, rules)
     if not xlsm:
         return SelfevalBook(unit, rs, write_selfeval_workbook(unit, rs, out))
+    from xlgoals.io.janitor import temp_folder
     from xlgoals.macro.xlsm import write_selfeval_xlsm
 
     if Path(out).suffix.lower() != ".xlsm":
         raise XlgoalsError("带宏的自评表必须保存为 .xlsm 文件，请修改输出文件名。", file=os.fspath(out))
-    with tempfile.TemporaryDirectory() as tmp:
-        xlsx = Path(tmp) / "selfeval.xlsx"
+    with temp_folder("xlgoals-selfeval-") as tmp:
+        xlsx = tmp / "selfeval.xlsx"
         sheets = write_selfeval_workbook(unit, rs, xlsx)
         write_selfeval_xlsm(xlsx, out, [name for name, _ in sheets])
     return SelfevalBook(unit, rs, sheets)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.jobs.rollup import UnitRollup
@@ -52,8 +53,8 @@ def _project_row(plan: SheetPlan, i: int, p: ProjectSelfeval, unit: MoneyUnit) -
     row = HEADER_ROW + i
     sheet = layout.quote_sheet(p.sheet)
     scale = Decimal(10_000 if p.money_unit == "万元" else 1) / (WAN if unit is MoneyUnit.WAN else 1)
-    field = layout.SELFEVAL_FIELD
-    total_cell = f"{layout.SELFEVAL_COLUMNS['score']}{layout.SELFEVAL_FIRST_ROW + p.indicators}"
+    field = slayout.SELFEVAL_FIELD
+    total_cell = f"{slayout.SELFEVAL_COLUMNS['score']}{slayout.SELFEVAL_FIRST_ROW + p.indicators}"
 
     def money(cell: str, value: Decimal | None) -> Formula:
         ref = f"{sheet}!{cell}"
@@ -66,7 +67,7 @@ def _project_row(plan: SheetPlan, i: int, p: ProjectSelfeval, unit: MoneyUnit) -
         money(field["budget_adjusted"].value_cell, p.budget),
         money(field["budget_executed"].value_cell, p.executed),
         Formula(f'IF(AND(ISNUMBER({executed}),N({budget})>0),{executed}/{budget},"")', _cached(p.rate)),
-        Formula(f"N({sheet}!{layout.SELFEVAL_EXEC_SCORE_CELL})", _cached(p.execution_score or Decimal(0))),
+        Formula(f"N({sheet}!{slayout.SELFEVAL_EXEC_SCORE_CELL})", _cached(p.execution_score or Decimal(0))),
         Formula(f"N({total})-N({exec_score})", _cached(p.indicator_score)),
         Formula(f"N({sheet}!{total_cell})", _cached(p.total)),
         Formula(_grade_formula(total), p.grade),

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.janitor import temp_folder
 from xlgoals.io.outputs import atomic_output
@@ -57,7 +58,7 @@ def write_selfeval_xlsm(xlsx: Path, out: str | os.PathLike[str], sheets: list[st
     """A 自评 workbook (.xlsx) as .xlsm with the 校验 buttons, right of what prints."""
     plan = {
         layout.COVER_SHEET: _column(SELFEVAL_COVER_BUTTONS),
-        **{name: _column(SELFEVAL_PROJECT_BUTTONS, layout.SELFEVAL_BUTTON_COLUMN) for name in sheets},
+        **{name: _column(SELFEVAL_PROJECT_BUTTONS, slayout.SELFEVAL_BUTTON_COLUMN) for name in sheets},
     }
-    with atomic_output(Path(out)) as tmp:
+    with atomic_output(Path(out), keep_suffix=True) as tmp:
         make_xlsm(xlsx, tmp, plan)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.io.cellstyle import LABEL_FILL, fit_project_rows, put, writable_text
 from xlgoals.io.container import Container, check_container
@@ -42,7 +43,7 @@ def template_fill(sheet: str, cell: str, selfeval: bool = False) -> PatternFill:
 
 def is_selfeval_sheet(ws: Worksheet) -> bool:
     """A 自评 sheet, told by its mark as the reader tells it."""
-    mark = layout.SELFEVAL_MARK
+    mark = slayout.SELFEVAL_MARK
     return str(ws[mark.label_cell].value or "").strip() == mark.label
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import Indicator, Project, is_selfeval
 from xlgoals.validation.rules.common import field_cell, field_label, project_form
@@ -48,12 +49,12 @@ def _project_places(ctx: Context, project: Project) -> dict[str, tuple[str, str,
 def _selfeval_places(project: Project) -> dict[str, tuple[str, str, Indicator | None]]:
     """The same for a 自评 sheet: its own fields and columns."""
     places: dict[str, tuple[str, str, Indicator | None]] = {
-        cell: (key, spec.label if (spec := layout.SELFEVAL_FIELD.get(key)) else key, None)
+        cell: (key, spec.label if (spec := slayout.SELFEVAL_FIELD.get(key)) else key, None)
         for key, cell in project.cells.items()
     }
     for ind in project.indicators:
         for part, cell in ind.cells.items():
-            places[cell] = (part, layout.SELFEVAL_HEADERS.get(part, part), ind)
+            places[cell] = (part, slayout.SELFEVAL_HEADERS.get(part, part), ind)
     return places
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from xlgoals.core import actuals, layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Indicator, Project
 from xlgoals.core.values import format_money
 from xlgoals.validation.rules.common import project_of
@@ -32,11 +33,11 @@ def cell_of(project: Project, indicator: Indicator, part: str) -> str:
     if part in indicator.cells:
         return indicator.cells[part]
     index = next(i for i, ind in enumerate(project.indicators) if ind is indicator)
-    return layout.selfeval_cell(layout.SELFEVAL_FIRST_ROW + index, part)
+    return slayout.selfeval_cell(slayout.SELFEVAL_FIRST_ROW + index, part)
 
 
 def field_at(project: Project, key: str) -> str:
-    return project.cells.get(key) or layout.SELFEVAL_FIELD[key].value_cell
+    return project.cells.get(key) or slayout.SELFEVAL_FIELD[key].value_cell
 
 
 def _rows(ctx: Context) -> Iterator[tuple[Project, Indicator, IndicatorScore]]:
@@ -147,7 +148,7 @@ def execution_money_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     project = project_of(ctx)
     for key in _MONEY:
         if key in project.unparsed:
-            label = layout.SELFEVAL_FIELD[key].label
+            label = slayout.SELFEVAL_FIELD[key].label
             yield Hit(
                 cell=field_at(project, key),
                 field=key,
@@ -162,7 +163,7 @@ def execution_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     for key in ("budget_adjusted", "budget_executed"):
         if getattr(project, key) is None and key not in project.unparsed:
-            label = layout.SELFEVAL_FIELD[key].label
+            label = slayout.SELFEVAL_FIELD[key].label
             yield Hit(cell=field_at(project, key), field=key, params={"label": label, "unit": _money_unit(project)})
 
 
@@ -216,7 +217,7 @@ def points_add_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     score = scored(ctx)
     total = scoring_of(ctx.ruleset).total
     if abs(score.points_total - total) > TOLERANCE:
-        header = f"{layout.SELFEVAL_COLUMNS['points']}{layout.SELFEVAL_HEADER_ROW}"
+        header = f"{slayout.SELFEVAL_COLUMNS['points']}{slayout.SELFEVAL_HEADER_ROW}"
         yield Hit(
             cell=header,
             field="points",
@@ -233,13 +234,13 @@ def points_add_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 def _rule_values(project: Project, score: ProjectScore) -> dict[str, tuple[str, Decimal | None]]:
     """Each formula cell of the sheet a typed value may sit in: what it is, and what the rules give there."""
     out: dict[str, tuple[str, Decimal | None]] = {
-        layout.SELFEVAL_EXEC_SCORE_CELL: ("预算执行率得分", score.execution.score),
-        layout.SELFEVAL_RATE_CELL: ("预算执行率", score.execution.rate),
+        slayout.SELFEVAL_EXEC_SCORE_CELL: ("预算执行率得分", score.execution.score),
+        slayout.SELFEVAL_RATE_CELL: ("预算执行率", score.execution.rate),
     }
     for ind, s in zip(project.indicators, score.indicators, strict=True):
         out[cell_of(project, ind, "score")] = (f"“{ind.name}”的得分", s.score)
-    total_row = layout.SELFEVAL_FIRST_ROW + len(project.indicators)
-    out[f"{layout.SELFEVAL_COLUMNS['score']}{total_row}"] = ("总分", score.total)
+    total_row = slayout.SELFEVAL_FIRST_ROW + len(project.indicators)
+    out[f"{slayout.SELFEVAL_COLUMNS['score']}{total_row}"] = ("总分", score.total)
     return out
 
 
@@ -251,8 +252,8 @@ def score_formula_kept(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]
     rules = _rule_values(project, scored(ctx))
     for cell, typed in project.typed_over.items():
         what, expected = rules.get(cell, ("得分", None))
-        shown = _percent(expected) if cell == layout.SELFEVAL_RATE_CELL and expected is not None else _number(expected)
-        if not project.formulas_seen and _agrees(typed, expected, cell == layout.SELFEVAL_RATE_CELL):
+        shown = _percent(expected) if cell == slayout.SELFEVAL_RATE_CELL and expected is not None else _number(expected)
+        if not project.formulas_seen and _agrees(typed, expected, cell == slayout.SELFEVAL_RATE_CELL):
             continue
         yield Hit(cell=cell, field="score", value=typed, params={"what": what, "expected": shown})
 
@@ -295,9 +296,9 @@ def printed_score_agrees(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hi
         ),
         ("total_score", "总分", score.total, "预算执行率和各指标按规则计算的得分之和"),
     )
-    printed_column = layout.SELFEVAL_COLUMNS["printed"]
-    exec_row = layout.split_address(layout.SELFEVAL_EXEC_SCORE_CELL)[0]
-    where = {"execution_score": exec_row, "total_score": layout.SELFEVAL_FIRST_ROW + len(project.indicators)}
+    printed_column = slayout.SELFEVAL_COLUMNS["printed"]
+    exec_row = layout.split_address(slayout.SELFEVAL_EXEC_SCORE_CELL)[0]
+    where = {"execution_score": exec_row, "total_score": slayout.SELFEVAL_FIRST_ROW + len(project.indicators)}
     for key, what, expected, basis in rows:
         printed = getattr(project, key)
         if printed is None or expected is None or abs(printed - expected) <= TOLERANCE:
