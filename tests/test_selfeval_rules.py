@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.builders import indicator, unit
+from tests.test_rules import set_project
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
 from xlgoals.validation.findings import Report, Severity
@@ -20,7 +21,8 @@ from xlgoals.validation.scoring import score_project
 RULESETS = ("shanghai-2020", "national", "national-2015")
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 P1 = "项目1"
-Mutation = Callable[[Project, RuleSet], None]
+# Each case changes the 自评 unit's one project (tests/test_rules.py's set_project changes its fields).
+Mutation = Callable[[Unit, RuleSet], None]
 
 
 def selfeval_unit(rs: RuleSet) -> Unit:
@@ -37,7 +39,8 @@ def selfeval_unit(rs: RuleSet) -> Unit:
 def add(name: str, target: str, actual: str, reason: str = "", role: str = "quantity") -> Mutation:
     """An indicator appended under the level of `role`, with its actual and reason (last row of the table)."""
 
-    def mutate(p: Project, rs: RuleSet) -> None:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        p = u.projects[0]
         level2: str = getattr(rs.roles, role)[0]
         ind = indicator(rs.level1_by_level2[level2], level2, name, target)
         ind.actual, ind.reason = actual, reason
@@ -46,24 +49,17 @@ def add(name: str, target: str, actual: str, reason: str = "", role: str = "quan
     return mutate
 
 
-def setp(**fields: object) -> Mutation:
-    def mutate(p: Project, rs: RuleSet) -> None:
-        for key, value in fields.items():
-            setattr(p, key, value)
-
-    return mutate
-
-
 def first_indicator(**fields: object) -> Mutation:
-    def mutate(p: Project, rs: RuleSet) -> None:
+    def mutate(u: Unit, rs: RuleSet) -> None:
         for key, value in fields.items():
-            setattr(p.indicators[0], key, value)
+            setattr(u.projects[0].indicators[0], key, value)
 
     return mutate
 
 
 def default_plus(extra: Decimal) -> Mutation:
-    def mutate(p: Project, rs: RuleSet) -> None:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        p = u.projects[0]
         p.indicators[0].points = score_project(p, rs).indicators[0].default_points + extra  # type: ignore[operator]
 
     return mutate
@@ -131,24 +127,24 @@ CASES = [
     Case(
         "selfeval.money-invalid",
         ERROR,
-        setp(budget_executed=None, unparsed={"budget_executed": "六十万"}),
+        set_project(budget_executed=None, unparsed={"budget_executed": "六十万"}),
         "D7",
-        setp(budget_executed=Decimal(600000)),
+        set_project(budget_executed=Decimal(600000)),
     ),
-    Case("selfeval.execution-missing", ERROR, setp(budget_executed=None), "D7", setp()),
+    Case("selfeval.execution-missing", ERROR, set_project(budget_executed=None), "D7", set_project()),
     Case(
         "selfeval.execution-low",
         ERROR,
-        setp(budget_executed=Decimal(480000)),
+        set_project(budget_executed=Decimal(480000)),
         "H7",
-        setp(budget_executed=Decimal(480000), execution_reason="年中调减预算"),
+        set_project(budget_executed=Decimal(480000), execution_reason="年中调减预算"),
     ),
     Case(
         "selfeval.executed-over-budget",
         WARNING,
-        setp(budget_executed=Decimal(660000)),
+        set_project(budget_executed=Decimal(660000)),
         "D7",
-        setp(budget_executed=Decimal(600000)),
+        set_project(budget_executed=Decimal(600000)),
     ),
     Case(
         "selfeval.points-invalid",
@@ -158,15 +154,15 @@ CASES = [
         first_indicator(points=None),
     ),
     Case("selfeval.points-total", ERROR, default_plus(Decimal(1)), "F11", default_plus(Decimal(0))),
-    Case("selfeval.score-typed", WARNING, setp(typed_over={"G12": "3"}), "G12", setp(typed_over={})),
-    Case("selfeval.score-differs", WARNING, first_indicator(score=Decimal(1)), "I12", lambda p, rs: None),
+    Case("selfeval.score-typed", WARNING, set_project(typed_over={"G12": "3"}), "G12", set_project(typed_over={})),
+    Case("selfeval.score-differs", WARNING, first_indicator(score=Decimal(1)), "I12", set_project()),
 ]
 
 
 def _check(rs_name: str, mutate: Mutation) -> tuple[Report, Project]:
     rs = load_ruleset(rs_name)
     u = selfeval_unit(rs)
-    mutate(u.projects[0], rs)
+    mutate(u, rs)
     return validate(u, rs), u.projects[0]
 
 
@@ -187,7 +183,7 @@ def test_every_selfeval_code_has_a_case(rs_name: str) -> None:
 
 @pytest.mark.parametrize("rs_name", RULESETS)
 def test_the_base_selfeval_is_clean_and_scores_full_marks(rs_name: str) -> None:
-    report, project = _check(rs_name, setp())
+    report, project = _check(rs_name, set_project())
     assert report.findings == []
     assert score_project(project, load_ruleset(rs_name)).total == 100
 
