@@ -145,3 +145,6 @@ def test_selfeval_xlsm_carries_the_check_buttons(sample_xlsx: Path, tmp_path: Pa
     assert found[layout.COVER_SHEET] == sorted(["校验全部", "汇总", "导出汇总", "汇总文件夹"])
     assert found["项目1"] == sorted(["校验本表", "校验全部"]) and "新增项目" not in str(found)
     assert [p.form for p in read(out).projects] == [SELFEVAL_FORM] * 3
+    # The buttons find the department's server on the cover by the same name as the declaration's.
+    server = openpyxl.load_workbook(out, keep_vba=True).defined_names[layout.SERVER_NAME].attr_text
+    assert server == f"'{layout.COVER_SHEET}'!$B$12"

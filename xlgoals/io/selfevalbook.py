@@ -10,7 +10,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io.lists import Lists
 from xlgoals.io.selfevalsheet import write_selfeval_sheet
-from xlgoals.io.template import save, write_cover
+from xlgoals.io.template import name_server_cell, save, write_cover
 from xlgoals.validation.ruleset import RuleSet, builtin_rulesets
 from xlgoals.validation.scoring import ProjectScore
 
@@ -54,6 +54,7 @@ def build_selfeval_workbook(unit: Unit, rs: RuleSet) -> tuple[Workbook, list[tup
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
     lists_ws.protection.sheet = True
+    name_server_cell(wb)  # the 校验 buttons reach the department's server as the declaration's do
     wb.active = 0
     return wb, scores
 

@@ -118,12 +118,16 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
     lists_ws.protection.sheet = True
-    # The buttons' VBA finds the server address by this name (its source cannot spell the sheet's name).
+    name_server_cell(wb)
+    wb.active = 0
+    return wb
+
+
+def name_server_cell(wb: Workbook) -> None:
+    """The buttons' VBA finds the cover's server address by this name (its source cannot spell the sheet's name)."""
     server = layout.COVER_FIELD["server"].value_cell
     cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
     wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
-    wb.active = 0
-    return wb
 
 
 def add_token_sheet(wb: Workbook, authorization: str) -> None:
