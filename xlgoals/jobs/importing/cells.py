@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ImportNote:
-    """A line (or part of one) the importer could not place; `reason` is Chinese for the budget officer."""
+    """A line (or part of one) and what became of it; `reason` is Chinese for the budget officer.
+
+    `kind` is 'unplaced' for text that was not imported, 'info' for what the import did with text it did
+    import (a level name mapped to the framework, a unit taken from elsewhere, pinyin glosses removed)."""
 
     line: int
     text: str
     reason: str
+    kind: str = "unplaced"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Cell:
 _OPEN = "([（【〔《“‘"
 _CLOSE = ")]）】〕》”’"
 _PIPES_ONLY = re.compile(r"^[\s|]*\|[\s|]*$")
+_LEADING_PIPE = re.compile(r"^\s*\|[^|]*$")
 _BRACKET_ONLY = re.compile(r"^[(（][^()（）]*[)）]$")
 
 
@@ -104,12 +109,21 @@ def cells_from_text(text: str) -> list[Cell]:
     cells: list[Cell] = []
     row = 0
     open_pipe_row = False
+    # A row printed as its first cell, then '| cell' lines: a line without a pipe inside it continues a cell.
+    leading_pipes = False
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         if _PIPES_ONLY.match(raw):
             row += 1
             open_pipe_row = True
+            leading_pipes = False
+            continue
+        if _LEADING_PIPE.match(raw) or (leading_pipes and "|" not in raw and "\t" not in raw):
+            leading_pipes = True
+            part = cell_text(raw.replace("|", "", 1))
+            if part:
+                cells.append(Cell(part, number, max(row, 1)))
             continue
         if "\t" in raw:
             parts = [cell_text(p) for p in raw.split("\t")]

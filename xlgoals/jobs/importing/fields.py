@@ -39,9 +39,9 @@ class FieldPlacer:
 
     # -- notes and projects -----------------------------------------------------------------------------
 
-    def note(self, cell: Cell, reason: str) -> None:
+    def note(self, cell: Cell, reason: str, kind: str = "unplaced") -> None:
         text = f"{cell.where}：{cell.text}" if cell.where else cell.text
-        self.notes.append(ImportNote(cell.line, text, reason))
+        self.notes.append(ImportNote(cell.line, text, reason, kind))
 
     def current(self) -> Project:
         if self.project is None:

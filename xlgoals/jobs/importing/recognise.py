@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 
-from xlgoals.core.model import Indicator, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target
-from xlgoals.core.values import ParseError
+from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.jobs.importing.cells import Cell, ImportNote, split_words
 from xlgoals.jobs.importing.fields import FieldPlacer, LabelItem
-from xlgoals.jobs.importing.labels import find_label, key
-from xlgoals.jobs.importing.table import header_part, read_table
+from xlgoals.jobs.importing.indicators import indicator
+from xlgoals.jobs.importing.labels import Label, find_label, key
+from xlgoals.jobs.importing.merged import settle
+from xlgoals.jobs.importing.table import Header, Row, header_at, read_table
 from xlgoals.jobs.importing.titles import ends_table, page_mark, title, year_only
 
 _SECTION = re.compile(r"(?:(?P<y>[0-9]{4})年度?)?(?:项目)?绩效目标")
@@ -26,6 +26,8 @@ class _Recogniser(FieldPlacer):
         # Titles printed again at a page's top inside a table.
         self.page_headers: set[Cell] = set()
         self.per_row: Counter[int] | None = None
+        # Each imported indicator with the line it came from: where a note about it points.
+        self.lines: list[tuple[Indicator, int]] = []
 
     # -- the walk ---------------------------------------------------------------------------------------
 
@@ -65,8 +67,9 @@ class _Recogniser(FieldPlacer):
         i = 0
         while i < len(cells):
             cell = cells[i]
-            if self._header(cells, i) is not None:
-                i = self._table(cells, i)
+            header = header_at(cells, i)
+            if header is not None:
+                i = self._table(cells, header)
                 continue
             found = find_label(cell.text)
             nxt = cells[i + 1] if i + 1 < len(cells) else None
@@ -139,50 +142,47 @@ class _Recogniser(FieldPlacer):
         elif self.unit.year != year:
             self.note(cell, f"年度与前文（{self.unit.year}年度）不一致，已保留前文")
 
-    def _header(self, cells: list[Cell], i: int) -> tuple[int, list[str]] | None:
-        """(index after the header, its columns after the name) when cells[i:] open an indicator header."""
-        parts: list[str] = []
-        j = i
-        while j < len(cells):
-            part = header_part(cells[j].text)
-            if part is None and j + 1 < len(cells):
-                # A header cell wrapped over two cells: '一级' / '指标'.
-                part = header_part(cells[j].text + cells[j + 1].text)
-                if part is not None:
-                    j += 1
-            if part is None or part in parts:
-                break
-            parts.append(part)
-            j += 1
-        if not {"level1", "level2", "name", "target"} <= set(parts):
-            return None
-        return j, [p for p in parts[parts.index("name") + 1 :] if p not in ("level1", "level2")]
-
-    def _table(self, cells: list[Cell], i: int) -> int:
-        header = self._header(cells, i)
-        assert header is not None
-        start, columns = header
+    def _table(self, cells: list[Cell], header: Header) -> int:
         self.resolve()
         project = self.current()
-        stop: Callable[[Cell], bool] = self.stops_table
         if self.per_row is None:
             self.per_row = Counter(c.row for c in cells)
-        result = read_table(cells, start, columns, stop, self.skips_in_table, self.per_row)
+        result = read_table(cells, header, self.stops_table, self.skips_in_table, self.per_row)
+        settle(result.rows)
+        flat = frozenset(c.slot for c in header.columns if c.part in ("project", "field", "money"))
+        if any(c.part == "actual" or c.part == "score" for c in header.columns):
+            project.form = project.form or "自评表"
         for row in result.rows:
-            value = row.value.text if row.value is not None else ""
-            extra = row.extra
-            indicator = Indicator(level1=row.level1, level2=row.level2, name=row.name.text, value=value, extra=extra)
-            try:
-                indicator.target = parse_target(_with_columns(value, extra), indicator.name, self.words)
-            except ParseError:
-                indicator.target = None
-            project.indicators.append(indicator)
+            if flat:
+                project = self._flat_project(row, header, project)
+            if row.name is None and row.value is not None:
+                self.note(row.value, _nameless(row.level2), "info")
+            ind = indicator(row, self.words, flat)
+            self.lines.append((ind, row.line))
+            project.indicators.append(ind)
         project.level1_scores.update(result.scores)
         for cell in result.stray:
             self.note(cell, "疑似页码，已忽略" if page_mark(cell.text) else "重复的标题（分页处的页眉），已忽略")
+        for cell, reason in result.unplaced:
+            self.note(cell, reason)
         if result.cut_at is not None:
             self.note(result.cut_at, "文本在指标表中间中断：此处之后的内容缺失，已保留之前的指标")
         return result.consumed
+
+    def _flat_project(self, row: Row, header: Header, project: Project) -> Project:
+        """A flat table of several projects: a row naming another project starts it; its columns fill it."""
+        name = row.cells.get("project")
+        if name is not None and project.indicators and name.text != project.name:
+            self.new_project()
+            project = self.current()
+        for column in header.columns:
+            cell = row.cells.get(column.slot)
+            if cell is None or column.part not in ("project", "field", "money"):
+                continue
+            item = LabelItem(cell, Label(column.field or "project.name", column.kind), column.unit)
+            if column.part == "money" or not getattr(project, column.field.removeprefix("project."), ""):
+                self.apply(item, [cell])
+        return project
 
     def finish(self) -> None:
         for project in self.unit.projects:
@@ -196,19 +196,10 @@ class _Recogniser(FieldPlacer):
         self.notes = _merged(self.notes)
 
 
-_OPERATOR_COLUMNS = ("指标方向", "指标性质", "运算符号", "指标值类型")
-_UNIT_COLUMNS = ("计量单位", "度量单位", "单位")
-
-
-def _with_columns(value: str, extra: dict[str, str]) -> str:
-    """A bare number with its comparison and unit from their own columns: '95' + '≥' + '%' -> '≥95%'."""
-    if not value or not value[0].isdigit():
-        return value
-    op = next((extra[c] for c in _OPERATOR_COLUMNS if c in extra and extra[c][:1] in "<>=≥≤＜＞＝"), "")
-    unit = next((extra[c] for c in _UNIT_COLUMNS if c in extra), "")
-    if unit and value[-1:].isdigit():
-        value += unit
-    return op + value
+def _nameless(level2: str) -> str:
+    if level2:
+        return f"这一行的三级指标为空，以二级指标“{level2}”作为指标名称导入"
+    return "这一行只有指标值、没有指标名称，按空白名称导入，请补填三级指标"
 
 
 def _merged(notes: list[ImportNote]) -> list[ImportNote]:
@@ -216,8 +207,8 @@ def _merged(notes: list[ImportNote]) -> list[ImportNote]:
     out: list[ImportNote] = []
     for n in sorted(notes, key=lambda n: n.line):
         last = out[-1] if out else None
-        if last is not None and last.line == n.line and last.reason == n.reason:
-            out[-1] = ImportNote(n.line, f"{last.text} {n.text}", n.reason)
+        if last is not None and last.line == n.line and last.reason == n.reason and last.kind == n.kind:
+            out[-1] = ImportNote(n.line, f"{last.text} {n.text}", n.reason, n.kind)
         else:
             out.append(n)
     return out
