@@ -111,11 +111,21 @@ def cells_from_text(text: str) -> list[Cell]:
     open_pipe_row = False
     # A row printed as its first cell, then '| cell' lines: a line without a pipe inside it continues a cell.
     leading_pipes = False
+    last = ""
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
+        previous, last = last, raw
         if _PIPES_ONLY.match(raw):
-            row += 1
+            # A lone '|' right after a cell ('— |') is a blank cell of that row, not the row's end.
+            if not (
+                open_pipe_row
+                and raw.strip() == "|"
+                and previous.rstrip().endswith("|")
+                and previous.strip() != "|"
+                and not _PIPES_ONLY.match(previous)
+            ):
+                row += 1
             open_pipe_row = True
             leading_pipes = False
             continue

@@ -21,6 +21,9 @@ _LOST = re.compile(rf"[?？]{{2,}}|(?<=[{_CJK}])[?？]|[?？](?=[{_CJK}])")
 _MASKED = re.compile(r"[0-9][*＊]{2,}|[*＊]{3,}[0-9]|(?<![≥≤<>=(（])[*＊]{2,}(?=万元|元|万)")
 
 
+COMMENT = "以“# ”开头的说明行（存档副本自己的来源和说明），不是表格内容，未导入"
+
+
 @dataclass(frozen=True)
 class Notice:
     """Something the cleaning did or saw on a line, said to the budget officer."""
@@ -36,28 +39,37 @@ def _glossed(text: str) -> bool:
     return toned >= 2
 
 
+_COMMENT = re.compile(r"^#\s")
+
+
 def clean(text: str) -> tuple[str, list[Notice]]:
-    """The text without pinyin glosses; notices for glosses removed, lost characters and masked digits."""
+    """The text without comment lines or pinyin glosses; notices for what was removed, and for lost
+    characters and masked digits (imported as written)."""
     notices: list[Notice] = []
     lines = text.split("\n")
-    if _glossed(text):
-        out = []
+    for number, line in enumerate(lines, start=1):
+        # '# source: …' / '# note: …': a stored copy's own remarks, kept apart from the table's text.
+        if _COMMENT.match(line):
+            notices.append(Notice(number, line.strip(), COMMENT))
+            lines[number - 1] = ""
+    if _glossed("\n".join(lines)):
+        removed: list[str] = []
+        first = 0
         for number, line in enumerate(lines, start=1):
-            removed = [m.group(0) for m in _GLOSS.finditer(line) if _syllable(m.group(1))]
+            here = [m.group(0) for m in _GLOSS.finditer(line) if _syllable(m.group(1))]
             line = _GLOSS.sub(lambda m: "" if _syllable(m.group(1)) else m.group(0), line)
             cut = _CUT_GLOSS.search(line)
             if cut is not None:
-                removed.append(cut.group(0))
+                here.append(cut.group(0))
                 line = line[: cut.start()]
-            if removed:
-                notices.append(
-                    Notice(number, " ".join(removed[:5]) + (" …" if len(removed) > 5 else ""), _gloss_reason(removed))
-                )
-            out.append(line)
-        lines = out
+            first = first or (number if here else 0)
+            removed += here
+            lines[number - 1] = line
+        # One notice for the whole text: the glosses are the page's, every line alike.
+        notices.append(
+            Notice(first, " ".join(removed[:8]) + (" …" if len(removed) > 8 else ""), _gloss_reason(removed))
+        )
     for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith("#") and "://" in line:
-            continue  # a stored copy's own source line, not the table's text
         lost = _LOST.findall(line)
         if lost:
             notices.append(

@@ -9,12 +9,16 @@ from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.jobs.importing.cells import Cell, ImportNote, split_words
 from xlgoals.jobs.importing.fields import FieldPlacer, LabelItem
+from xlgoals.jobs.importing.glued import unglue
 from xlgoals.jobs.importing.indicators import indicator
-from xlgoals.jobs.importing.labels import Label, find_label, key
+from xlgoals.jobs.importing.labels import Label, find_label, fragment, key
 from xlgoals.jobs.importing.merged import settle
-from xlgoals.jobs.importing.table import Header, Row, header_at, read_table
-from xlgoals.jobs.importing.titles import ends_table, page_mark, title, year_only
+from xlgoals.jobs.importing.money import Head, Line, amount, heads_at, prose_budget, read_block, unit_stated
+from xlgoals.jobs.importing.table import Header, Row, header_at, implicit_header, read_table
+from xlgoals.jobs.importing.titles import DEPARTMENT, ends_table, page_mark, title, year_only
 
+# Labels that end an indicator table where they stand: the form goes on past it.
+_ENDS_TABLE = frozenset({"project.name", "noise", "unit.name", "extra", "signoff", "project.total_score"})
 _SECTION = re.compile(r"(?:(?P<y>[0-9]{4})年度?)?(?:项目)?绩效目标")
 
 
@@ -28,6 +32,10 @@ class _Recogniser(FieldPlacer):
         self.per_row: Counter[int] | None = None
         # Each imported indicator with the line it came from: where a note about it points.
         self.lines: list[tuple[Indicator, int]] = []
+        # The row of the last sign-off label (填表人 …): a 联系电话 on it is the signer's.
+        self.signoff_row = -1
+        # Where a table cut out of a glued text ends: the text after its last row.
+        self.ends: set[Cell] = set()
 
     # -- the walk ---------------------------------------------------------------------------------------
 
@@ -55,21 +63,31 @@ class _Recogniser(FieldPlacer):
             seen.add(k)
 
     def stops_table(self, cell: Cell) -> bool:
+        if cell in self.ends:
+            return True
         if self.skips_in_table(cell):
             return False
         if ends_table(cell.text) or title(cell.text) is not None:
             return True
         found = find_label(cell.text)
-        return found is not None and found[0].target in ("project.name", "noise", "unit.name")
+        return found is not None and found[0].target in _ENDS_TABLE
 
     def walk(self, cells: list[Cell]) -> None:
         self.find_page_headers(cells)
         i = 0
         while i < len(cells):
             cell = cells[i]
-            header = header_at(cells, i)
+            header = header_at(cells, i) or implicit_header(cells, i)
             if header is not None:
                 i = self._table(cells, header)
+                continue
+            block = heads_at(cells, i)
+            if block is not None:
+                i = self._money_block(cells, i, *block)
+                continue
+            if fragment(cell.text):
+                self.note(cell, "竖排表头留下的单字（如“总体目标”“绩效指标”的首字），不是内容，已跳过")
+                i += 1
                 continue
             found = find_label(cell.text)
             nxt = cells[i + 1] if i + 1 < len(cells) else None
@@ -85,6 +103,10 @@ class _Recogniser(FieldPlacer):
                 i += 1
             if found is not None:
                 label, unit, inline = found
+                if label.target == "signoff":
+                    self.signoff_row = cell.row
+                elif label.target == "project.phone" and cell.row == self.signoff_row:
+                    label = Label("signoff", "phone")  # the phone of whoever signs, not the project's
                 if label.target == "project.name" and self.project is not None and self.project.name:
                     self.new_project()
                 item = LabelItem(cell, label, unit)
@@ -129,7 +151,9 @@ class _Recogniser(FieldPlacer):
                 self._year(y, cell)
                 i += 1
                 continue
-            if self.run:
+            if ends_table(cell.text) and not self.run:
+                self.note(cell, "表下的注释或审核栏，不是表中的字段，未导入")
+            elif self.run and not ends_table(cell.text):
                 self.run[-1].values.append(cell)
             else:
                 self.note(cell, "不是字段、标题或指标表的内容，未导入")
@@ -141,6 +165,27 @@ class _Recogniser(FieldPlacer):
             self.unit.year = year
         elif self.unit.year != year:
             self.note(cell, f"年度与前文（{self.unit.year}年度）不一致，已保留前文")
+
+    def _money_block(self, cells: list[Cell], i: int, heads: list[Head], start: int) -> int:
+        """A money block under column heads; a total labelled just before the heads takes the figures that
+        stand before the block's first line."""
+        waiting = self.run[-1] if self.run and self.run[-1].label.kind == "money" and not self.run[-1].values else None
+        if waiting is not None:
+            self.run.pop()
+        self.resolve()
+        if self.per_row is None:
+            self.per_row = Counter(c.row for c in cells)
+        marked = 2 <= self.per_row[cells[i].row] <= len(heads) + 3
+        lines, end, loose = read_block(cells, start, heads, marked)
+        if waiting is not None:
+            if loose:
+                lines.insert(0, Line(waiting.cell, waiting.label, list(zip(heads, loose, strict=False))))
+                loose = loose[len(heads) :]
+            else:
+                self.run.append(waiting)
+                self.resolve()
+        self.place_block(lines, loose, "")
+        return end
 
     def _table(self, cells: list[Cell], header: Header) -> int:
         self.resolve()
@@ -167,6 +212,9 @@ class _Recogniser(FieldPlacer):
             self.note(cell, reason)
         if result.cut_at is not None:
             self.note(result.cut_at, "文本在指标表中间中断：此处之后的内容缺失，已保留之前的指标")
+        if not result.rows:
+            at = cells[min(header.end, len(cells)) - 1]
+            self.note(at, "这张指标表有表头，但读不出任何一条指标（指标名称或指标值为空，或数字连在一起）", "info")
         return result.consumed
 
     def _flat_project(self, row: Row, header: Header, project: Project) -> Project:
@@ -184,10 +232,69 @@ class _Recogniser(FieldPlacer):
                 self.apply(item, [cell])
         return project
 
+    def settle_money(self, text: str) -> None:
+        """Amounts whose unit their table does not state take the unit the text writes the same number with
+        elsewhere; without one they cannot be placed: the budget cell quotes them (validation asks). A project
+        whose tables state no year's amount takes the one a report's sentence gives."""
+        for project, name, cell in self.pending:
+            unit = unit_stated(cell.text, text)
+            value = amount(cell.text, unit)[0] if unit is not None else None
+            if value is not None and unit is not None:
+                setattr(project, name, value)
+                project.money_unit = project.money_unit or unit
+                self.note(cell, f"表中金额未注明单位，正文中同一数字写作“{cell.text}{unit}”，按{unit}导入", "info")
+            else:
+                project.unparsed[name] = f"{cell.text}（原表未注明金额单位）"
+                self.note(cell, "表中金额未注明单位，正文中也找不到，未能换算为元：已写入预算格并由校验提示", "info")
+        for project in self.unit.projects:
+            others = self.own_funds.get(id(project), [])
+            if project.budget_other is None and "budget_other" not in project.unparsed and len(others) == 1:
+                project.budget_other = others[0]  # 自有资金: the only part besides 财政拨款
+            stated = prose_budget(text) if len(self.unit.projects) == 1 else None
+            if project.budget_year is None and "budget_year" not in project.unparsed and stated is not None:
+                project.budget_year, words = stated
+                project.extra["年度资金总额（取自正文）"] = words
+                self.notes.append(ImportNote(0, words, "表中没有年度资金总额，按正文所述的金额导入", "info"))
+
+    def map_levels(self) -> None:
+        """File other forms' level names under the framework's, keeping each printed name in the project's
+        facts and saying once per name what was mapped."""
+        from xlgoals.jobs.importing.frameworks import map_levels
+
+        lines = {id(ind): line for ind, line in self.lines}
+        said: set[tuple[str, str, str]] = set()
+        for project in self.unit.projects:
+            for ind, m in map_levels(project.indicators, self.unit.framework):
+                project.extra[f"{m.level}“{m.printed}”"] = f"按“{m.mapped}”导入"
+                if (m.level, m.printed, m.mapped) not in said:
+                    said.add((m.level, m.printed, m.mapped))
+                    reason = f"{m.level}“{m.printed}”按本指标体系的“{m.mapped}”导入（原表的名称保留在表头内容中）"
+                    self.notes.append(ImportNote(lines.get(id(ind), 0), m.printed, reason, "info"))
+        self.notes = _merged(self.notes)
+
+    def _department(self, project: Project) -> None:
+        """A department's whole-spending table: one project named for the department, and a statement of what
+        the project sheets cannot hold."""
+        who = self.unit.name or project.department or project.implementer
+        project.name = project.name or f"{who}部门整体支出"
+        self.unit.name = self.unit.name or who
+        placed = "、".join(k for k in project.extra) or "无"
+        self.notes.append(
+            ImportNote(
+                0,
+                project.form,
+                f"这是{project.form}，不是项目的申报表：它的指标表按一个项目“{project.name}”导入，部门名称作为单位名称；"
+                f"项目表没有部门职责、部门预算收支等栏目，这些内容（{placed}）保留在导入记录的表头内容中。",
+                "info",
+            )
+        )
+
     def finish(self) -> None:
         for project in self.unit.projects:
             if not project.name and id(project) in self.subjects:
                 project.name = self.subjects[id(project)]
+            if project.form.startswith(DEPARTMENT):
+                self._department(project)
         self.unit.projects = [p for p in self.unit.projects if p.name or p.indicators]
         first = self.unit.projects[0] if self.unit.projects else None
         if first is not None:
@@ -235,9 +342,12 @@ def recognise(
 
     unit = Unit(source=source)
     r = _Recogniser(unit, qualitative_words)
-    r.walk(_pre_split(cells))
+    cells, r.ends = unglue(_pre_split(cells))
+    r.walk(cells)
     r.finish()
     unit.framework = framework_of(unit)
+    r.settle_money(" ".join(c.text for c in cells))
+    r.map_levels()
     _place_on_sheets(unit)
     return unit, r.notes
 

@@ -14,11 +14,10 @@ from xlgoals.core.targets import TargetKind, parse_target
 from xlgoals.core.values import ParseError
 from xlgoals.jobs.importing.cells import Cell
 from xlgoals.jobs.importing.columns import Column
-from xlgoals.jobs.importing.labels import money
 from xlgoals.jobs.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
+from xlgoals.jobs.importing.money import PLACEHOLDER, amount
 
 NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
-PLACEHOLDER = frozenset({"—", "-", "/", "——", "无", "－", "―"})
 OPERATOR_CELL = re.compile(
     r"[<>=≥≤≧≦＜＞＝﹦]{1,2}|正向|反向|定量|定性|中性|等于|大于|小于|不低于|不高于|不少于|不超过|大于等于|小于等于"
 )
@@ -95,7 +94,7 @@ def fit(column: Column, cell: Cell, nxt: Cell | None, ctx: RowContext) -> float 
     if kind == "operator":
         return 2.0 if OPERATOR_CELL.fullmatch(text) else None
     if kind == "amount":
-        return 2.0 if money(text, column.unit) is not None else None
+        return 2.0 if amount(text, column.unit)[0] is not None else None
     if kind == "text":
         return None if NUMBER.match(text) or level1_name(text) or level2_name(text) else 1.0
     return None

@@ -74,6 +74,25 @@ def header_at(cells: list[Cell], i: int) -> Header | None:
     return Header(columns, j)
 
 
+_UNNAMED = Column("extra", "number", "未标明的列")
+
+
+def implicit_header(cells: list[Cell], i: int) -> Header | None:
+    """A table whose header is not in the text (a fragment, a table printed without it): a level-1, a level-2,
+    a name and a value one after another open it."""
+    if i + 3 >= len(cells):
+        return None
+    l1, l2, name, value = (c.text for c in cells[i : i + 4])
+    if level1_name(l1) is None or level2_name(l2) is None or level1_name(name) or level2_name(name):
+        return None
+    if name.startswith((":", "：")) or find_label(name) is not None or not looks_like_value(value):
+        return None
+    if l1.endswith((":", "：")) or l2.endswith((":", "：")):
+        return None  # '数量指标:' heads a sentence: prose listing indicators, not a table
+    columns = [c for c in map(column_of, ("一级指标", "二级指标", "三级指标", "指标值")) if c is not None]
+    return Header([*columns, _UNNAMED], i)
+
+
 @dataclass
 class Row:
     """One indicator row: its levels, its name cell and its other cells by column (Column.slot)."""
@@ -233,6 +252,10 @@ class _Reader:
             return i + 1
         if self.row is None or not self._place(self.row, cell, nxt, stop):
             self.flush()
+            if NUMBER.match(cell.text):
+                # A bare number where a name should stand: figures run together ('88100'), no indicator.
+                self.result.unplaced.append((cell, _NO_NAME))
+                return i + 1
             self.row = self.new_row(cell, cell)
         return i + 1
 
@@ -280,6 +303,9 @@ def _joined(cells: list[Cell]) -> list[Cell]:
                 continue
         out.append(cell)
     return out
+
+
+_NO_NAME = "指标名称处只有数字（可能是几列数字连在一起），无法确定指标名称和指标值，未导入"
 
 
 def _no_indicator(level1: str, level2: str) -> str:
