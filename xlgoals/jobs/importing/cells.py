@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -36,11 +36,17 @@ class Cell:
     line: int
     row: int
     where: str = ""
+    # Set off by '|', a tab or a sheet's cell border: a table cell, not a word of a line split at its spaces.
+    boxed: bool = False
 
 
 _OPEN = "([（【〔《“‘"
 _CLOSE = ")]）】〕》”’"
 _PIPES_ONLY = re.compile(r"^[\s|]*\|[\s|]*$")
+# The number of a numbered line: '（一）', '(1)', '二、', '1、', '3.'.
+ENUMERATOR = re.compile(r"(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9]{1,2}[)）]|[0-9]{1,2}[、.．])\s*")
+# A numbered heading of a report: '3.分析评价申报内容…', '(三)项目自评步骤及方法', '二、项目资金…'.
+SECTION = re.compile(ENUMERATOR.pattern + r"\S{6,}")
 _LEADING_PIPE = re.compile(r"^\s*\|[^|]*$")
 _BRACKET_ONLY = re.compile(r"^[(（][^()（）]*[)）]$")
 
@@ -130,10 +136,13 @@ def cells_from_text(text: str) -> list[Cell]:
             leading_pipes = False
             continue
         if _LEADING_PIPE.match(raw) or (leading_pipes and "|" not in raw and "\t" not in raw):
+            if not leading_pipes:
+                # The row's first cell was printed without a pipe before it: a table cell all the same.
+                cells = [replace(c, boxed=True) if c.row == row else c for c in cells]
             leading_pipes = True
             part = cell_text(raw.replace("|", "", 1))
             if part:
-                cells.append(Cell(part, number, max(row, 1)))
+                cells.append(Cell(part, number, max(row, 1), boxed=True))
             continue
         if "\t" in raw:
             parts = [cell_text(p) for p in raw.split("\t")]
@@ -141,13 +150,14 @@ def cells_from_text(text: str) -> list[Cell]:
             parts = [cell_text(p) for p in raw.split("|")]
             if open_pipe_row:
                 # A cell of a row printed one cell per line: same row as the lines before it.
-                cells.extend(Cell(p, number, row) for p in parts if p)
+                cells.extend(Cell(p, number, row, boxed=True) for p in parts if p)
                 continue
         else:
             parts = split_words(raw)
             open_pipe_row = False
         row += 1
-        cells.extend(Cell(p, number, row) for p in parts if p)
+        boxed = "\t" in raw or "|" in raw
+        cells.extend(Cell(p, number, row, boxed=boxed) for p in parts if p)
     return cells
 
 
@@ -160,5 +170,5 @@ def cells_from_grid(grid: Sequence[Sequence[CellValue]], sheet: str) -> list[Cel
         for c, value in enumerate(values, start=1):
             text = simplified(cell_text(value))
             if text:
-                cells.append(Cell(text, r, r, f"{sheet}!{layout.address(r, c)}"))
+                cells.append(Cell(text, r, r, f"{sheet}!{layout.address(r, c)}", boxed=True))
     return cells

@@ -46,7 +46,12 @@ def _columns() -> dict[str, Column]:
         "预期指标值", "计划指标值", "全年指标值", "预期目标值", "全年目标值", "当年预期实现值", "预期实现值",
         "年度指标目标值", "本年指标值",
     )  # fmt: skip
-    add("actual", "value", "实际完成值", "全年实际值", "实际值", "实际完成情况", "全年完成值", "实际完成指标值")
+    # 实施进度: what a report states as done against each target ('已完成100%').
+    add(
+        "actual",
+        "value",
+        "实际完成值", "全年实际值", "实际值", "实际完成情况", "全年完成值", "实际完成指标值", "实施进度",
+    )  # fmt: skip
     add("points", "number", "分值", "权重", "指标分值", "标准分值", "权重分值")
     add("score", "number", "得分", "自评得分", "评价得分")
     add(
@@ -55,7 +60,7 @@ def _columns() -> dict[str, Column]:
         "偏差原因分析及改进措施", "偏差原因", "偏差原因分析", "未完成原因分析", "未完成原因及拟采取的改进措施",
         "未完成原因分析及改进措施", "未完成原因",
     )  # fmt: skip
-    add("extra", "value", "绩效标准", "累计完成率", "完成率", "目标完成率", "实施进度", "完成情况")
+    add("extra", "value", "绩效标准", "累计完成率", "完成率", "目标完成率", "完成情况")
     # A value of another period beside the year's: kept under its header, the year's is the target.
     add("extra", "value", "半年指标值", "半年目标值", "上半年指标值", "中期指标值", "中期目标值", "实施期指标值")
     add("extra", "unit", "计量单位", "度量单位", "单位", "指标单位")

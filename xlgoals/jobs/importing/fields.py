@@ -41,6 +41,11 @@ class LabelItem:
     values: list[Cell] = field(default_factory=list)
 
 
+def _header_row(label: Cell, values: list[Cell]) -> bool:
+    """Values that are the other cells of the label's own row of table cells: column titles."""
+    return label.boxed and all(v.boxed and v.row == label.row for v in values)
+
+
 class FieldPlacer:
     """The unit being built, the current project and the run of labels still waiting for their values."""
 
@@ -231,6 +236,11 @@ class FieldPlacer:
                 period = None
             if period is not None:
                 project.start, project.end = period
+            return
+        if name == "name" and project.indicators and len(values) >= 2 and _header_row(item.cell, values):
+            # '项目名称 | 资金计划 | 资金到位情况' after the project's own table: another table's header row.
+            for v in values:
+                self.note(v, "另一张表的表头行（以“项目名称”开头的一行栏目名），不是项目名称，未导入")
             return
         if name == "manager":
             # '项目负责人及电话' holds both: '郭铁梅18932106863'.

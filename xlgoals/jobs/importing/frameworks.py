@@ -26,6 +26,8 @@ def _fit(pairs: list[tuple[str, str]], known: dict[str, list[str]], l2_names: fr
             count += 1
             if level2_in(l2, l2_names) in known[m1]:
                 count += 1
+        elif not l1 and level2_in(l2, l2_names) in l2_names:
+            count += 1  # a table printing no level-1: its level-2 names alone
     return count
 
 
@@ -62,6 +64,12 @@ def map_levels(indicators: list[Indicator], framework: str) -> list[tuple[Indica
         l2 = level2_in(ind.level2, l2_names) if ind.level2 else ""
         if l2 != ind.level2 and l2 not in known.get(l1, ()):
             l2 = ind.level2
+        if not l1 and l2:
+            # No level-1 printed: the one level-1 the framework files this level-2 under.
+            homes = [name for name, names in known.items() if level2_in(l2, l2_names) in names]
+            if len(homes) == 1:
+                l1 = homes[0]
+                l2 = level2_in(l2, l2_names)
         if l1 != ind.level1:
             changed.append((ind, Mapping("一级指标", ind.level1, l1)))
         if l2 != ind.level2:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from xlgoals.jobs.importing.cells import ENUMERATOR
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -123,18 +125,13 @@ def _labels() -> dict[str, Label]:
 LABELS = _labels()
 _SCORE = re.compile(r"[(（][0-9.\-~—～]+分?[)）]分?$|[0-9.]+分$")
 _MONEY_UNIT = re.compile(r"[(（](?:单位:?)?(万元|元|千元|亿元)[)）]")
-
-
-# Labels a form numbers as lines of a block: '（一）财政拨款小计', '1、一般公共预算', '二、自有资金'.
-# (Compared NFKC-folded: full-width brackets and points read as ASCII ones.)
-_ENUMERATOR = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,3}[)、.]|\([0-9]{1,2}\)|[0-9]{1,2}[、.]|[①-⑩])\s*")
 # Only as a numbered line of a money block is '其他' a label: anywhere else it is a word.
 _NUMBERED_ONLY = {"其他": Label("project.budget_other", "money"), "其它": Label("project.budget_other", "money")}
 _REVIEW = re.compile(r"^.{0,20}(?:审核|初审|审批|复核|审查)意见(?:\(盖章\))?$")
 
 
 def _match(candidate: str) -> tuple[Label, str] | None:
-    numbered = _ENUMERATOR.match(candidate)
+    numbered = ENUMERATOR.match(candidate)
     if numbered is not None:
         rest = candidate[numbered.end() :]
         only = _NUMBERED_ONLY.get(key(rest))

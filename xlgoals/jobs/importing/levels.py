@@ -94,6 +94,38 @@ def level2_name(text: str) -> str | None:
     return None
 
 
+def reads_as_level1(text: str, nxt: str | None) -> bool:
+    """Whether a name both forms use (成本指标 is a level-1 in the 2021 form, a level-2 of 产出指标 in older ones)
+    stands as a level-1 here: a weight in it or after it, or another level-2 after it, says so."""
+    if split_score(text)[1] or (nxt is not None and SCORE_ONLY.match(nxt) is not None):
+        return True
+    after = level2_name(nxt) if nxt is not None else None
+    # '成本指标' / '成本': the same name again is the indicator under it, not a level-2 of its own.
+    return after is not None and _stem(after) != _stem(split_score(text)[0]) and not ambiguous(nxt or "")
+
+
+def _stem(name: str) -> str:
+    return name.removesuffix("指标").removesuffix("目标")
+
+
+@cache
+def _trees() -> tuple[dict[str, tuple[str, ...]], ...]:
+    from xlgoals.validation.ruleset import builtin_rulesets
+
+    return tuple({l1: tuple(l2s) for l1, l2s in rs.level2_by_level1.items()} for rs in builtin_rulesets())
+
+
+def fits(level2: str, level1: str) -> bool:
+    """Whether some framework files this level-2 under this level-1 (other forms' names mapped)."""
+    if not level2 or not level1:
+        return False
+    for tree in _trees():
+        l1 = level1_in(level1, frozenset(tree))
+        if l1 in tree and level2_in(level2, frozenset(n for ns in tree.values() for n in ns)) in tree[l1]:
+            return True
+    return False
+
+
 def ambiguous(text: str) -> bool:
     """A name that is a level-1 in one form and a level-2 in another (成本指标, 满意度指标)."""
     name = split_score(text)[0]

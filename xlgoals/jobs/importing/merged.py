@@ -8,28 +8,9 @@ level-2 fits only one of the two blocks around it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
-from xlgoals.jobs.importing.levels import level1_in, level2_in
+from xlgoals.jobs.importing.levels import fits
 from xlgoals.jobs.importing.table import Row
-
-
-@cache
-def _trees() -> tuple[dict[str, tuple[str, ...]], ...]:
-    from xlgoals.validation.ruleset import builtin_rulesets
-
-    return tuple({l1: tuple(l2s) for l1, l2s in rs.level2_by_level1.items()} for rs in builtin_rulesets())
-
-
-def fits(level2: str, level1: str) -> bool:
-    """Whether some framework files this level-2 under this level-1 (other forms' names mapped)."""
-    if not level2 or not level1:
-        return False
-    for tree in _trees():
-        l1 = level1_in(level1, frozenset(tree))
-        if l1 in tree and level2_in(level2, frozenset(n for ns in tree.values() for n in ns)) in tree[l1]:
-            return True
-    return False
 
 
 def settle(rows: Sequence[Row]) -> None:

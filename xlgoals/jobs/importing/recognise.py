@@ -127,7 +127,8 @@ class _Recogniser(FieldPlacer):
                 if self.project is not None and self.project.indicators:
                     self.new_project()
                 project = self.current()
-                project.form = project.form or t.form
+                # A more particular form ('绩效目标申报表') names it better than a generic '…绩效表' before it.
+                project.form = t.form if project.form in ("", "目标表") else project.form
                 if t.subject:
                     self.subjects.setdefault(id(project), t.subject)
                 if t.year is not None:
@@ -265,11 +266,14 @@ class _Recogniser(FieldPlacer):
         said: set[tuple[str, str, str]] = set()
         for project in self.unit.projects:
             for ind, m in map_levels(project.indicators, self.unit.framework):
-                project.extra[f"{m.level}“{m.printed}”"] = f"按“{m.mapped}”导入"
+                if m.printed:
+                    project.extra[f"{m.level}“{m.printed}”"] = f"按“{m.mapped}”导入"
+                    reason = f"{m.level}“{m.printed}”按本指标体系的“{m.mapped}”导入（原表的名称保留在表头内容中）"
+                else:
+                    reason = f"原表没有填{m.level}，按二级指标“{ind.level2}”所属的“{m.mapped}”导入"
                 if (m.level, m.printed, m.mapped) not in said:
                     said.add((m.level, m.printed, m.mapped))
-                    reason = f"{m.level}“{m.printed}”按本指标体系的“{m.mapped}”导入（原表的名称保留在表头内容中）"
-                    self.notes.append(ImportNote(lines.get(id(ind), 0), m.printed, reason, "info"))
+                    self.notes.append(ImportNote(lines.get(id(ind), 0), m.printed or ind.level2, reason, "info"))
         self.notes = _merged(self.notes)
 
     def _department(self, project: Project) -> None:

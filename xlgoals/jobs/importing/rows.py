@@ -14,7 +14,7 @@ from xlgoals.core.targets import TargetKind, parse_target
 from xlgoals.core.values import ParseError
 from xlgoals.jobs.importing.cells import Cell
 from xlgoals.jobs.importing.columns import Column
-from xlgoals.jobs.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
+from xlgoals.jobs.importing.levels import LEVEL1_UNMAPPED, fits, level1_name, level2_name, reads_as_level1
 from xlgoals.jobs.importing.money import PLACEHOLDER, amount
 
 NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
@@ -48,15 +48,19 @@ def looks_like_value(text: str) -> bool:
     return kind in (TargetKind.QUANTITATIVE, TargetKind.SCHEDULE)
 
 
-def level_fit(part: str, text: str, nxt: str | None) -> float | None:
-    """How well a cell fits a level column: its own name, a word in that position, or not at all."""
+def level_fit(part: str, text: str, nxt: str | None, level1: str | None) -> float | None:
+    """How well a cell fits a level column: its own name, a word in that position, or not at all. A name both
+    levels use fits the one its neighbours say best and the other a little; a level-2 under a level-1 cell of
+    this row must be one the frameworks file under it."""
     l1, l2 = level1_name(text), level2_name(text)
+    # Under a level-1 some framework knows, a level-2 it does not file there is not this row's level-2.
+    if part == "level2" and l2 is not None and level1 is not None:
+        home = level1_name(level1)
+        if home is not None and home not in LEVEL1_UNMAPPED and not fits(l2, home):
+            return None
     if l1 is not None and l2 is not None:
-        # 成本指标 is a level-1 in the 2021 form, a level-2 of 产出指标 in older ones: a weight or a level-2
-        # after it decides.
-        follows_l2 = nxt is not None and level2_name(nxt) is not None and not ambiguous(nxt)
-        as_l1 = bool(split_score(text)[1]) or follows_l2 or (nxt is not None and SCORE_ONLY.match(nxt) is not None)
-        l1, l2 = (l1, None) if as_l1 else (None, l2)
+        first = reads_as_level1(text, nxt)
+        return 3.0 if (part == "level1") == first else 1.0
     mine, other = (l1, l2) if part == "level1" else (l2, l1)
     if mine is not None:
         return 3.0
@@ -65,7 +69,7 @@ def level_fit(part: str, text: str, nxt: str | None) -> float | None:
     return 0.3  # an unknown word where the table prints this level: '项目决策'
 
 
-def fit(column: Column, cell: Cell, nxt: Cell | None, ctx: RowContext) -> float | None:
+def fit(column: Column, cell: Cell, nxt: Cell | None, ctx: RowContext, level1: Cell | None = None) -> float | None:
     """The merit of `cell` in `column` (higher is better), None when it cannot be that column's."""
     text = cell.text
     for slot, texts in ctx.boilerplate.items():
@@ -76,7 +80,7 @@ def fit(column: Column, cell: Cell, nxt: Cell | None, ctx: RowContext) -> float 
                 return None
     kind = column.kind
     if kind == "level":
-        return level_fit(column.part, text, nxt.text if nxt is not None else None)
+        return level_fit(column.part, text, nxt.text if nxt is not None else None, level1.text if level1 else None)
     if kind == "name":
         if NUMBER.match(text) or text in PLACEHOLDER:
             return None
@@ -115,24 +119,26 @@ def place(cells: Sequence[Cell], ctx: RowContext) -> tuple[dict[int, Cell], list
     columns = ctx.columns
     n = len(columns)
 
+    # `l1`: the cell this row placed in its level-1 column (-1 for none), which its level-2 must fit under.
     @cache
-    def best(i: int, j: int) -> tuple[float, tuple[tuple[int, int], ...]]:
+    def best(i: int, j: int, l1: int) -> tuple[float, tuple[tuple[int, int], ...]]:
         if i == len(cells):
             return -sum(_skip(columns[k], k, n) for k in range(j, n)), ()
         if j == n:
-            score, rest = best(i + 1, n)
+            score, rest = best(i + 1, n, l1)
             return score + _OTHER, ((i, -1), *rest)
         options: list[tuple[float, tuple[tuple[int, int], ...]]] = []
-        score, rest = best(i, j + 1)
+        score, rest = best(i, j + 1, l1)
         options.append((score - _skip(columns[j], j, n), rest))
-        merit = fit(columns[j], cells[i], cells[i + 1] if i + 1 < len(cells) else None, ctx)
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        merit = fit(columns[j], cells[i], nxt, ctx, cells[l1] if l1 >= 0 else None)
         if merit is not None:
-            score, rest = best(i + 1, j + 1)
+            score, rest = best(i + 1, j + 1, i if columns[j].part == "level1" else l1)
             options.append((score + merit, ((i, j), *rest)))
         # The first best wins a tie: placing before skipping keeps cells where they were printed.
         return max(reversed(options), key=lambda o: o[0])
 
-    _, assignment = best(0, 0)
+    _, assignment = best(0, 0, -1)
     placed = {j: cells[i] for i, j in assignment if j >= 0}
     other = [cells[i] for i, j in assignment if j < 0]
     return placed, other

@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from xlgoals.jobs.importing.cells import ENUMERATOR
+
 _OPS = "<>=≥≤≧≦"
 _OP = re.compile(rf"[{_OPS}]{{1,2}}")
 _WORD_OP = re.compile(r"(?:不超过|不超|不低于|不少于|不高于|大于等于|小于等于|大于|小于|达到|至少|控制在)")
@@ -29,7 +31,6 @@ _UNIT = re.compile(
 )
 _DATE = re.compile(r"[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?(?:底)?(?:前|之前|以前)?|[0-9]{1,2}-[0-9]{1,2}月")
 _DESCRIPTION = ("反映", "该指标")
-_ENUMERATED = re.compile(r"^(?:[(（][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.])")
 _TEXT_VALUE = re.compile(r"[\u4e00-\u9fff]{2,8}")
 # How indicator names end ('…合格率', '…人数'): a phrase ending so is the next name, not a value.
 _NAME_END = re.compile(r"(?:率|数|量)$")
@@ -92,7 +93,7 @@ def _values(s: str, pos: int) -> Iterator[int]:
 
 def _names(s: str, pos: int) -> Iterator[int]:
     """Ends of an indicator name starting at pos: text up to a number, a comparison or a description."""
-    if _ENUMERATED.match(s, pos) or pos >= len(s) or not _NAME_START.match(s[pos]):
+    if ENUMERATOR.match(s, pos) or pos >= len(s) or not _NAME_START.match(s[pos]):
         return
     depth = 0
     for i in range(pos, len(s) + 1):

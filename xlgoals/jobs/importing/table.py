@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xlgoals.jobs.importing.cells import Cell
+from xlgoals.jobs.importing.cells import SECTION, Cell
 from xlgoals.jobs.importing.columns import ANNUAL, Column, column_of, period_of
 from xlgoals.jobs.importing.labels import find_label, key
-from xlgoals.jobs.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
+from xlgoals.jobs.importing.levels import SCORE_ONLY, level1_name, level2_name, reads_as_level1, split_score
 from xlgoals.jobs.importing.rows import NUMBER, OPERATOR_CELL, RowContext, looks_like_value, place
 from xlgoals.jobs.importing.titles import page_mark
 
@@ -75,6 +75,7 @@ def header_at(cells: list[Cell], i: int) -> Header | None:
 
 
 _UNNAMED = Column("extra", "number", "未标明的列")
+
 
 
 def implicit_header(cells: list[Cell], i: int) -> Header | None:
@@ -146,6 +147,8 @@ class _Reader:
         self.printed1 = self.printed2 = False
         self.row: Row | None = None
         self.ctx = RowContext(header.columns)
+        # Whether the source kept this table's rows: then a numbered sentence alone on a line ends it.
+        self.kept_rows = False
 
     # -- rows ---------------------------------------------------------------------------------------------
 
@@ -185,6 +188,7 @@ class _Reader:
 
     def read_marked(self, row_cells: list[Cell]) -> None:
         self.flush()
+        self.kept_rows = True
         joined = _joined(row_cells)
         placed, other = place(joined, self.ctx)
         columns = self.header.columns
@@ -233,12 +237,8 @@ class _Reader:
             nxt = cells[i + 1] if i + 1 < len(cells) else None
         l1 = level1_name(text)
         l2 = level2_name(text)
-        if l1 is not None and l2 is not None:
-            _, score = split_score(text)
-            follows_l2 = nxt is not None and level2_name(nxt.text) is not None and not ambiguous(nxt.text)
-            wrapped_score = nxt is not None and SCORE_ONLY.match(nxt.text) is not None
-            if not (score or follows_l2 or wrapped_score):
-                l1 = None
+        if l1 is not None and l2 is not None and not reads_as_level1(text, nxt.text if nxt is not None else None):
+            l1 = None
         if l1 is not None:
             self.flush()
             return i + self.set_level1(text, nxt)
@@ -370,6 +370,8 @@ def _read(
                 i += 1
             continue
         starts_row = i == header.end or cells[i - 1].row != cell.row
+        if starts_row and reader.kept_rows and per_row[cell.row] == 1 and SECTION.match(cell.text):
+            break  # '3.分析评价申报内容是否…' alone on its line after the table's rows: the report goes on
         if starts_row and reader.marked(cell):
             j = i
             while j < len(cells) and cells[j].row == cell.row and not stop(cells[j]) and not skip(cells[j]):
