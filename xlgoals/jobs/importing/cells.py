@@ -28,6 +28,12 @@ class ImportNote:
     kind: str = "unplaced"
 
 
+def note_of(cell: Cell, reason: str, kind: str = "unplaced") -> ImportNote:
+    """A note about a cell, naming its sheet cell where it came from a workbook."""
+    text = f"{cell.where}：{cell.text}" if cell.where else cell.text
+    return ImportNote(cell.line, text, reason, kind)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell's text; `row` groups the cells of one table row, `line` is where a note points."""

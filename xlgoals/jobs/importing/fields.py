@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.schedules import parse_period
 from xlgoals.core.values import ParseError, parse_date
-from xlgoals.jobs.importing.cells import Cell, ImportNote
+from xlgoals.jobs.importing.cells import Cell, ImportNote, note_of
 from xlgoals.jobs.importing.labels import Label, key
 from xlgoals.jobs.importing.money import PLACEHOLDER, Line, amount, figure, first_budget
 
@@ -64,8 +64,7 @@ class FieldPlacer:
     # -- notes and projects -----------------------------------------------------------------------------
 
     def note(self, cell: Cell, reason: str, kind: str = "unplaced") -> None:
-        text = f"{cell.where}：{cell.text}" if cell.where else cell.text
-        self.notes.append(ImportNote(cell.line, text, reason, kind))
+        self.notes.append(note_of(cell, reason, kind))
 
     def current(self) -> Project:
         if self.project is None:

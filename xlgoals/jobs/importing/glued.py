@@ -1,5 +1,7 @@
-"""Text published with nothing between its cells: cut at the forms' own words (labels, column headers, level
-names), then the indicator rows and money figures between them cut by what their columns hold."""
+"""Text published with nothing between its cells, cut at the forms' own words.
+
+Labels, column headers and level names cut a glued cell into pieces; the indicator rows and money figures
+between them are then cut by what their columns hold (runs.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Money as published tables print it: amounts with their unit wherever it is stated, and blocks of lines
-under column heads (年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分, or one 金额（万元） column)."""
+"""Amounts with their unit wherever it is stated, and money blocks under column heads.
+
+Blocks of lines under 年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分, or under one 金额（万元）
+column; a report's sentence stating the money; the unit a text gives the same number elsewhere."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ from xlgoals.jobs.importing.glued import unglue
 from xlgoals.jobs.importing.indicators import indicator
 from xlgoals.jobs.importing.labels import Label, find_label, fragment, key
 from xlgoals.jobs.importing.merged import settle
-from xlgoals.jobs.importing.money import Head, Line, amount, heads_at, prose_budget, read_block, unit_stated
+from xlgoals.jobs.importing.money import Head, Line, heads_at, read_block
+from xlgoals.jobs.importing.settle import add_stated, department, map_levels, settle_money
 from xlgoals.jobs.importing.table import Header, Row, header_at, implicit_header, read_table
 from xlgoals.jobs.importing.titles import DEPARTMENT, ends_table, page_mark, title, year_only
 
@@ -233,72 +234,12 @@ class _Recogniser(FieldPlacer):
                 self.apply(item, [cell])
         return project
 
-    def settle_money(self, text: str) -> None:
-        """Amounts whose unit their table does not state take the unit the text writes the same number with
-        elsewhere; without one they cannot be placed: the budget cell quotes them (validation asks). A project
-        whose tables state no year's amount takes the one a report's sentence gives."""
-        for project, name, cell in self.pending:
-            unit = unit_stated(cell.text, text)
-            value = amount(cell.text, unit)[0] if unit is not None else None
-            if value is not None and unit is not None:
-                setattr(project, name, value)
-                project.money_unit = project.money_unit or unit
-                self.note(cell, f"表中金额未注明单位，正文中同一数字写作“{cell.text}{unit}”，按{unit}导入", "info")
-            else:
-                project.unparsed[name] = f"{cell.text}（原表未注明金额单位）"
-                self.note(cell, "表中金额未注明单位，正文中也找不到，未能换算为元：已写入预算格并由校验提示", "info")
-        for project in self.unit.projects:
-            others = self.own_funds.get(id(project), [])
-            if project.budget_other is None and "budget_other" not in project.unparsed and len(others) == 1:
-                project.budget_other = others[0]  # 自有资金: the only part besides 财政拨款
-            stated = prose_budget(text) if len(self.unit.projects) == 1 else None
-            if project.budget_year is None and "budget_year" not in project.unparsed and stated is not None:
-                project.budget_year, words = stated
-                project.extra["年度资金总额（取自正文）"] = words
-                self.notes.append(ImportNote(0, words, "表中没有年度资金总额，按正文所述的金额导入", "info"))
-
-    def map_levels(self) -> None:
-        """File other forms' level names under the framework's, keeping each printed name in the project's
-        facts and saying once per name what was mapped."""
-        from xlgoals.jobs.importing.frameworks import map_levels
-
-        lines = {id(ind): line for ind, line in self.lines}
-        said: set[tuple[str, str, str]] = set()
-        for project in self.unit.projects:
-            for ind, m in map_levels(project.indicators, self.unit.framework):
-                if m.printed:
-                    project.extra[f"{m.level}“{m.printed}”"] = f"按“{m.mapped}”导入"
-                    reason = f"{m.level}“{m.printed}”按本指标体系的“{m.mapped}”导入（原表的名称保留在表头内容中）"
-                else:
-                    reason = f"原表没有填{m.level}，按二级指标“{ind.level2}”所属的“{m.mapped}”导入"
-                if (m.level, m.printed, m.mapped) not in said:
-                    said.add((m.level, m.printed, m.mapped))
-                    self.notes.append(ImportNote(lines.get(id(ind), 0), m.printed or ind.level2, reason, "info"))
-        self.notes = _merged(self.notes)
-
-    def _department(self, project: Project) -> None:
-        """A department's whole-spending table: one project named for the department, and a statement of what
-        the project sheets cannot hold."""
-        who = self.unit.name or project.department or project.implementer
-        project.name = project.name or f"{who}部门整体支出"
-        self.unit.name = self.unit.name or who
-        placed = "、".join(k for k in project.extra) or "无"
-        self.notes.append(
-            ImportNote(
-                0,
-                project.form,
-                f"这是{project.form}，不是项目的申报表：它的指标表按一个项目“{project.name}”导入，部门名称作为单位名称；"
-                f"项目表没有部门职责、部门预算收支等栏目，这些内容（{placed}）保留在导入记录的表头内容中。",
-                "info",
-            )
-        )
-
     def finish(self) -> None:
         for project in self.unit.projects:
             if not project.name and id(project) in self.subjects:
                 project.name = self.subjects[id(project)]
             if project.form.startswith(DEPARTMENT):
-                self._department(project)
+                self.notes.append(department(self.unit, project))
         self.unit.projects = [p for p in self.unit.projects if p.name or p.indicators]
         first = self.unit.projects[0] if self.unit.projects else None
         if first is not None:
@@ -346,14 +287,17 @@ def recognise(
 
     unit = Unit(source=source)
     r = _Recogniser(unit, qualitative_words)
+    written = list(cells)
     cells, r.ends = unglue(_pre_split(cells))
     r.walk(cells)
     r.finish()
+    notes = r.notes
+    notes += add_stated(unit, written, qualitative_words)
     unit.framework = framework_of(unit)
-    r.settle_money(" ".join(c.text for c in cells))
-    r.map_levels()
+    notes += settle_money(unit, r.pending, r.own_funds, " ".join(c.text for c in cells))
+    notes += map_levels(unit, {id(ind): line for ind, line in r.lines})
     _place_on_sheets(unit)
-    return unit, r.notes
+    return unit, _merged(notes)
 
 
 def _place_on_sheets(unit: Unit) -> None:

@@ -1,6 +1,7 @@
-"""Cells run together with nothing between them, cut by what each column holds: an indicator row
-('安装坡面水标尺10≥266米≥266米10' -> name, 分值, 年度指标值, 实际值, 得分) or a money line's figures
-('202010100.00%10' -> 全年预算数 20, 全年执行数 20, 分值 10, 执行率 100.00%, 得分 10)."""
+"""Cells run together with nothing between them, cut by what each column holds.
+
+An indicator row ('安装坡面水标尺10≥266米≥266米10' -> name, 分值, 年度指标值, 实际值, 得分) or a money line's
+figures ('202010100.00%10' -> 全年预算数 20, 全年执行数 20, 分值 10, 执行率 100.00%, 得分 10)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,6 @@ def header_at(cells: list[Cell], i: int) -> Header | None:
 _UNNAMED = Column("extra", "number", "未标明的列")
 
 
-
 def implicit_header(cells: list[Cell], i: int) -> Header | None:
     """A table whose header is not in the text (a fragment, a table printed without it): a level-1, a level-2,
     a name and a value one after another open it."""
