@@ -202,8 +202,12 @@ class _Recogniser(FieldPlacer):
         for row in result.rows:
             if flat:
                 project = self._flat_project(row, header, project)
+            if row.name is None and not row.level2:
+                for cell in row.cells.values():
+                    self.note(cell, "这一行只有指标值等内容，没有指标名称，也没有二级指标可作名称，未导入")
+                continue
             if row.name is None and row.value is not None:
-                self.note(row.value, _nameless(row.level2), "info")
+                self.note(row.value, f"这一行的三级指标为空，以二级指标“{row.level2}”作为指标名称导入", "info")
             ind = indicator(row, self.words, flat)
             self.lines.append((ind, row.line))
             project.indicators.append(ind)
@@ -246,12 +250,6 @@ class _Recogniser(FieldPlacer):
             self.unit.department = self.unit.department or first.department
             self.unit.name = self.unit.name or first.implementer or first.department
         self.notes = _merged(self.notes)
-
-
-def _nameless(level2: str) -> str:
-    if level2:
-        return f"这一行的三级指标为空，以二级指标“{level2}”作为指标名称导入"
-    return "这一行只有指标值、没有指标名称，按空白名称导入，请补填三级指标"
 
 
 def _merged(notes: list[ImportNote]) -> list[ImportNote]:

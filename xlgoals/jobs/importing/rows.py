@@ -88,6 +88,8 @@ def fit(column: Column, cell: Cell, nxt: Cell | None, ctx: RowContext, level1: C
             return None
         return 0.2 if level1_name(text) or level2_name(text) else 1.0
     if kind == "value":
+        if level1_name(text) or level2_name(text):
+            return 0.1  # a level's name is hardly anyone's value
         return 1.5 if looks_like_value(text) else 1.0
     if kind == "number":
         return 2.0 if NUMBER.match(text) else 1.0 if text in PLACEHOLDER else None
