@@ -17,7 +17,7 @@ _OWN = frozenset({"target", "actual", "reason", "points", "score"})
 _WORD_OPERATORS = {
     "大于等于": "≥", "不低于": "≥", "不少于": "≥", "不小于": "≥", "正向": "≥",
     "小于等于": "≤", "不高于": "≤", "不超过": "≤", "不大于": "≤", "反向": "≤",
-    "等于": "=", "大于": ">", "小于": "<",
+    "等于": "=", "大于": ">", "小于": "<", "二": "=", "﹦": "=",
 }  # fmt: skip
 _OPERATOR = re.compile(r"^[<>=≥≤≧≦＜＞＝﹦]{1,2}$")
 _POINTS = re.compile(r"^([0-9]+(?:\.[0-9]+)?)分?$")
@@ -65,9 +65,8 @@ def indicator(
     table's columns of project facts, which are not the indicator's."""
     name = row.name.text if row.name is not None else row.level2
     cells = {slot: cell.text for slot, cell in row.cells.items() if slot not in project_slots}
+    # A row's 序号 numbers the table's rows, which the project sheet numbers itself.
     extra = {slot: text for slot, text in cells.items() if slot not in _OWN and slot != "seq"}
-    if "seq" in cells:
-        extra["序号"] = cells["seq"]
     if row.other:
         extra["其他"] = " ".join(row.other)
     unparsed: dict[str, str] = {}

@@ -37,6 +37,8 @@ class _Recogniser(FieldPlacer):
         self.signoff_row = -1
         # Where a table cut out of a glued text ends: the text after its last row.
         self.ends: set[Cell] = set()
+        # A flat table's project columns as their project's first row printed them.
+        self.flat_first: dict[tuple[int, str], str] = {}
 
     # -- the walk ---------------------------------------------------------------------------------------
 
@@ -227,15 +229,25 @@ class _Recogniser(FieldPlacer):
         """A flat table of several projects: a row naming another project starts it; its columns fill it."""
         name = row.cells.get("project")
         if name is not None and project.indicators and name.text != project.name:
+            form = project.form
             self.new_project()
             project = self.current()
+            project.form = form  # the table's title is every project's
         for column in header.columns:
             cell = row.cells.get(column.slot)
             if cell is None or column.part not in ("project", "field", "money"):
                 continue
-            item = LabelItem(cell, Label(column.field or "project.name", column.kind), column.unit)
-            if column.part == "money" or not getattr(project, column.field.removeprefix("project."), ""):
-                self.apply(item, [cell])
+            field = (column.field or "project.name").removeprefix("project.")
+            if getattr(project, field, None) not in (None, ""):
+                # Printed again on each of the project's rows: the first row's is the project's.
+                first = self.flat_first.setdefault((id(project), column.header), cell.text)
+                if cell.text != first:
+                    self.note(cell, f"同一项目各行的“{column.header}”不一致，已保留第一行的“{first}”")
+                continue
+            self.flat_first[(id(project), column.header)] = cell.text
+            kind = "money" if column.part == "money" else "text"
+            label = Label(column.field or "project.name", kind)
+            self.apply(LabelItem(Cell(column.header, cell.line, cell.row), label, column.unit), [cell])
         return project
 
     def finish(self) -> None:

@@ -19,7 +19,7 @@ from xlgoals.jobs.importing.money import PLACEHOLDER, amount
 
 NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
 OPERATOR_CELL = re.compile(
-    r"[<>=≥≤≧≦＜＞＝﹦]{1,2}|正向|反向|定量|定性|中性|等于|大于|小于|不低于|不高于|不少于|不超过|大于等于|小于等于"
+    r"[<>=≥≤≧≦＜＞＝﹦]{1,2}|二|正向|反向|定量|定性|中性|等于|大于|小于|不低于|不高于|不少于|不超过|大于等于|小于等于"
 )
 _UNIT_CELL = re.compile(r"[^0-9<>=≥≤]{1,8}")
 # Cells beyond the header's columns: kept, but they cost the assignment that needs them.

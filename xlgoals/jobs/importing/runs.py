@@ -13,7 +13,7 @@ from functools import cache
 from xlgoals.jobs.importing.cells import ENUMERATOR
 
 _OPS = "<>=≥≤≧≦"
-_OP = re.compile(rf"[{_OPS}]{{1,2}}")
+_OP = re.compile(rf"[{_OPS}]{{1,2}}|二(?=[0-9])")  # 二 before digits: '=' as text recognition reads it
 _WORD_OP = re.compile(r"(?:不超过|不超|不低于|不少于|不高于|大于等于|小于等于|大于|小于|达到|至少|控制在)")
 # What a comparison is made against when it has no number: '不超预算', '不低于上年'.
 _REFERENCE = re.compile(r"(?:年度计划|预算|标准|要求|规定|计划|合同|目标|上年|预期)")
