@@ -148,6 +148,19 @@ def import_workbook(
     return ImportResult(unit, notes)
 
 
+def _as_cells(unit: Unit) -> Unit:
+    """The unit as the project sheets hold it: a value whose comparison and unit stood in columns of their own
+    ('100' beside '=' and '%') is written whole ('=100%'), so the sheet's one value cell checks as the table
+    meant; the columns stay in 导入记录 as written."""
+    from xlgoals.jobs.importing.indicators import composed
+
+    shown = unit.model_copy(deep=True)
+    for project in shown.projects:
+        for ind in project.indicators:
+            ind.value = composed(ind.value, ind.extra)
+    return shown
+
+
 def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
     """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
     fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
@@ -155,7 +168,7 @@ def write_import(result: ImportResult, path: str | os.PathLike[str], source: str
     from xlgoals.jobs.importing.record import import_record_plan
     from xlgoals.validation.writeback import render_plan
 
-    wb = build_workbook(result.unit)
+    wb = build_workbook(_as_cells(result.unit))
     plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
     if plan is not None:
         render_plan(wb, plan, index=wb.sheetnames.index(layout.PROJECT_TEMPLATE_SHEET))
