@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from xlgoals.core.model import Project, Unit
@@ -18,6 +18,8 @@ _SIGN_OFF = frozenset({"(盖章)", "盖章", "-", "/"})
 _YES_NO = {"是": True, "否": False}
 # What an amount is written with: digits or Chinese numerals ('约六十万' is an amount written badly).
 _AMOUNTISH = re.compile(r"(?:约|共|合计|为|人民币|¥|￥)?\s*[0-9０-９〇零一二两三四五六七八九十百千万亿—\-－/―]")
+_TOTAL = re.compile(r"合计|总计")
+_FIGURES = re.compile(r"[0-9][0-9,.]*(?:万元|万|元)?")
 # Labels only a self-evaluation prints.
 SELF_EVALUATION_LABELS = frozenset({"评价结论", "存在问题", "改进措施"})
 # A block's total line: its columns beyond the year's amount, in the self-evaluation's fields.
@@ -131,6 +133,16 @@ class FieldPlacer:
         for f, vs in pairs:
             self.apply(f, vs)
 
+    def _total_before_table(self, value: Cell) -> None:
+        """'合计 814…' of a money breakdown before the project's indicator table (not a score's total after it):
+        the year's amount when no line gave one."""
+        project = self.current()
+        figures = _FIGURES.match(value.text)
+        if figures is None or project.indicators or project.budget_year is not None:
+            return
+        item = LabelItem(Cell("合计", value.line, value.row), Label("project.budget_year", "money"), "")
+        self.place_money(project, "budget_year", item, [replace(value, text=figures.group(0))], figures.group(0))
+
     def place_money(self, project: Project, name: str, item: LabelItem, values: list[Cell], text: str) -> None:
         """An amount in its field, or as written among the project's facts when it is a part with no field."""
         unit = item.unit or project.money_unit or self.money_unit
@@ -198,6 +210,8 @@ class FieldPlacer:
                 self.unit.name = text
             return
         project = self.current()
+        if label.target == "extra" and _TOTAL.fullmatch(key(item.cell.text)) and values:
+            self._total_before_table(values[0])
         if label.target in ("extra", "signoff"):
             if key(item.cell.text).partition(":")[0] in SELF_EVALUATION_LABELS:
                 self.current().form = self.current().form or "自评表"

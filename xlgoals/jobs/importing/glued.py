@@ -25,8 +25,11 @@ _ATTACHED = re.compile(r"\([^()]{0,6}\):?|:")
 # A numbered line's number belongs to the word after it: '二、自有资金'.
 _NUMBER_BEFORE = re.compile(r"(?:\(?[一二三四五六七八九十]{1,3}[)、]|\([0-9]{1,2}\)|[0-9]{1,2}、)$")
 _TITLE = re.compile(
-    r"(?:[0-9]{4}年度?)?(?![日月])[\u4e00-\u9fff]{0,30}?绩效(?:目标)?(?:申报|审批|自评)?表(?:\([0-9]{4}年度?\))?"
+    r"(?:[0-9]{4}年度?)?(?![日月])[\u4e00-\u9fff]{0,12}?(?:[0-9]{4}年度?)?[\u4e00-\u9fff]{0,30}?"
+    r"绩效(?:目标)?(?:申报|审批|自评)?表(?:\([0-9]{4}年度?\))?"
 )
+# A reviewer's box of the form: '主管部门审核意见', '财政部门初审意见'.
+_REVIEW = r"[\u4e00-\u9fff]{0,8}?(?:审核|初审|审批|复核)意见"
 # A note under the table ('注:1.一级指标分值统一设置为…'): its words are prose, not the form's.
 _NOTE = re.compile(r"注:")
 _TOTAL = re.compile(r"总分|合计|总计")
@@ -48,7 +51,7 @@ def _vocabulary() -> re.Pattern[str]:
     words |= {n[:-2] + "目标" for n in level2 if n.endswith("指标")}
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     # '三、其他:' is a money line only numbered; as a bare word it is a word.
-    return re.compile(f"{_TITLE.pattern}|{alternatives}|(?<=[、)])其[他它](?=:)")
+    return re.compile(f"{_TITLE.pattern}|{_REVIEW}|{alternatives}|(?<=[、)])其[他它](?=:)")
 
 
 def _folded(text: str) -> str:

@@ -108,7 +108,7 @@ def _labels() -> dict[str, Label]:
         "signoff",
         "text",
         "填表人", "填报人", "填报日期", "填表日期", "单位负责人签字", "单位负责人", "财务负责人", "审核人", "经办人",
-        "制表人", "项目负责人签字", "单位负责人(签字)",
+        "制表人", "项目负责人签字", "单位负责人(签字)", "单位公章",
     )  # fmt: skip
     # Page furniture around a table on a web page or a document-sharing site.
     add(
