@@ -130,6 +130,7 @@ class _Recogniser(FieldPlacer):
                 if self.project is not None and self.project.indicators:
                     self.new_project()
                 project = self.current()
+                project.extra.setdefault("原表标题", cell.text)
                 # A more particular form ('绩效目标申报表') names it better than a generic '…绩效表' before it.
                 project.form = t.form if project.form in ("", "目标表") else project.form
                 if t.subject:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,9 +242,10 @@ class _Reader:
         if l1 is not None:
             self.flush()
             return i + self.set_level1(text, nxt)
-        if l2 is not None and self.level2 and self.row is None and nxt is not None and looks_like_value(nxt.text):
-            # Right after a level-2 and before a value, a level-2 word is the indicator's name:
-            # '服务对象满意度指标 / 满意度 / ≥90%'.
+        national = self.level2.endswith(("指标", "目标")) and not key(text).endswith(("指标", "目标"))
+        if l2 is not None and national and self.row is None and nxt is not None and looks_like_value(nxt.text):
+            # Right after a level-2 and before a value, a shorter form's level-2 word is the indicator's name:
+            # '服务对象满意度指标 / 满意度 / ≥90%' (but '数量指标 / 质量指标 / 88100' is the next level-2).
             l2 = None
         if l2 is not None:
             self.flush()
@@ -251,7 +253,7 @@ class _Reader:
             return i + 1
         if self.row is None or not self._place(self.row, cell, nxt, stop):
             self.flush()
-            if NUMBER.match(cell.text):
+            if _FIGURES_ONLY.match(cell.text):
                 # A bare number where a name should stand: figures run together ('88100'), no indicator.
                 self.result.unplaced.append((cell, _NO_NAME))
                 return i + 1
@@ -304,6 +306,8 @@ def _joined(cells: list[Cell]) -> list[Cell]:
     return out
 
 
+# Digits alone ('88100', '88100…'): figures, no name.
+_FIGURES_ONLY = re.compile(r"^[0-9][0-9.,]*[…。.]*$")
 _NO_NAME = "指标名称处只有数字（可能是几列数字连在一起），无法确定指标名称和指标值，未导入"
 
 
