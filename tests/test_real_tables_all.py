@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.test_real_tables import REAL, expected_values, pairs
 from xlgoals.core.errors import ImportTextError
-from xlgoals.core.model import Project, Unit
+from xlgoals.core.model import Unit
 from xlgoals.jobs.importer import ImportResult, import_file, write_import
 from xlgoals.jobs.importing.cells import simplified
 from xlgoals.validation.rules import validate
@@ -64,7 +63,8 @@ def test_every_indicator_and_value_as_written(stem: str) -> None:
 # Per table: the form, the number of indicator rows the stored text prints, and each money field in yuan.
 # The amounts are the source's lines (quoted), converted by hand: 万元 x 10,000.
 MONEY: dict[str, tuple[str, int, dict[str, Decimal | None]]] = {
-    # 资金情况 (万元) / 年度资金总额: / 854万(高标准农田建设400万元,...) / 其中:财政拨款 / 854万854万(...) / 其他资金 (blank)
+    # 资金情况 (万元) / 年度资金总额: / 854万(高标准农田建设400万元,...)
+    # 其中:财政拨款 / 854万854万(...) / 其他资金 (blank)
     "yueyangxian_2022_gaobiaozhun_nongtian": (
         "申报表", 12, {"budget_year": D("8540000"), "budget_fiscal": D("8540000"), "budget_other": None}
     ),
@@ -278,13 +278,6 @@ def test_no_line_is_dropped_without_a_reason(stem: str, tmp_path: Path) -> None:
             assert whole or all(r in kept or _structure(r) for r in runs), (number, piece)
 
 
-def _self_evaluation(p: Project) -> dict[str, Any]:
-    return {
-        k: getattr(p, k)
-        for k in ("budget_initial", "budget_adjusted", "budget_executed", "execution_points", "execution_score")
-    }
-
-
 def test_the_written_workbook_keeps_every_self_evaluation_figure(tmp_path: Path) -> None:
     """Until the 自评 sheet exists, 导入记录 holds what the declaration's sheet has no cell for."""
     result = load("ezhou_2021_shenpiju_shiminzhongxin_ziping")
@@ -303,6 +296,6 @@ def test_the_written_workbook_keeps_every_self_evaluation_figure(tmp_path: Path)
 
 
 def test_every_table_validates_without_a_traceback() -> None:
-    for stem in TABLES + [EMPTY_TABLE]:
+    for stem in [*TABLES, EMPTY_TABLE]:
         unit: Unit = load(stem).unit
         validate(unit, load_ruleset(unit.framework or "national"))
