@@ -10,6 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from xlgoals.core.values import CellValue, cell_text
+from xlgoals.jobs.importing.titles import page_mark
 
 if TYPE_CHECKING:
     import opencc
@@ -159,7 +160,8 @@ def cells_from_text(text: str) -> list[Cell]:
                 cells.extend(Cell(p, number, row, boxed=True) for p in parts if p)
                 continue
         else:
-            parts = split_words(raw)
+            # '第 3 页' and '- 3 -' are one mark however they are spaced.
+            parts = [raw.strip()] if page_mark(raw) else split_words(raw)
             open_pipe_row = False
         row += 1
         boxed = "\t" in raw or "|" in raw

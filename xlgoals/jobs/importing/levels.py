@@ -126,6 +126,15 @@ def fits(level2: str, level1: str) -> bool:
     return False
 
 
+def truncated(text: str) -> bool:
+    """A level's name cut short where a stored copy ends: '数量指' of 数量指标."""
+    name = key(text)
+    if len(name) < 2 or level1_name(name) or level2_name(name):
+        return False
+    level1, level2 = _names()
+    return any(n.startswith(name) for n in (*level1, *level2))
+
+
 def ambiguous(text: str) -> bool:
     """A name that is a level-1 in one form and a level-2 in another (成本指标, 满意度指标)."""
     name = split_score(text)[0]

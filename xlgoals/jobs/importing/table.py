@@ -10,9 +10,16 @@ from dataclasses import dataclass, field
 from xlgoals.jobs.importing.cells import SECTION, Cell
 from xlgoals.jobs.importing.columns import ANNUAL, Column, column_of, period_of
 from xlgoals.jobs.importing.labels import find_label, key
-from xlgoals.jobs.importing.levels import SCORE_ONLY, level1_name, level2_name, reads_as_level1, split_score
+from xlgoals.jobs.importing.levels import (
+    SCORE_ONLY,
+    level1_name,
+    level2_name,
+    reads_as_level1,
+    split_score,
+    truncated,
+)
 from xlgoals.jobs.importing.rows import NUMBER, OPERATOR_CELL, RowContext, looks_like_value, place
-from xlgoals.jobs.importing.titles import page_mark
+from xlgoals.jobs.importing.titles import page_mark, title
 
 _LEVELS = ("level1", "level2")
 _IMPLIED_NAME = Column("name", "name", "三级指标")
@@ -311,6 +318,11 @@ _FIGURES_ONLY = re.compile(r"^[0-9][0-9.,]*[…。.]*$")
 _NO_NAME = "指标名称处只有数字（可能是几列数字连在一起），无法确定指标名称和指标值，未导入"
 
 
+def _starts_another(text: str) -> bool:
+    found = find_label(text)
+    return found is not None and found[0].target in ("noise", "project.name")
+
+
 def _no_indicator(level1: str, level2: str) -> str:
     where = "／".join(x for x in (level1, level2) if x)
     return f"“{where}”这一行没有指标名称和指标值，这些内容未导入" if where else "这一行没有指标名称和指标值，未导入"
@@ -382,11 +394,24 @@ def _read(
             reader.read_marked(cells[i:j])
             i = j
             continue
+        nxt = cells[i + 1].text if i + 1 < len(cells) else ""
+        if (
+            reader.row is None
+            and truncated(cell.text)
+            and not (level1_name(cell.text + nxt) or level2_name(cell.text + nxt))
+        ):
+            result.cut_at = cell  # '数量指': the copy was cut inside a level's name; what follows is not this table
+            break
         i = reader.read_stream(i, stop)
     result.consumed = i
     row = reader.row
+    if result.cut_at is not None:
+        reader.flush()
+        return result
+    # The text ends, or another table or page begins, right after a name: the stored copy was cut there.
+    cut = i >= len(cells) or title(cells[i].text) is not None or _starts_another(cells[i].text)
     if row is not None:
-        if row.value is None and i >= len(cells):
+        if row.value is None and not row.cells and cut:
             result.cut_at = row.name
         else:
             result.rows.append(row)
