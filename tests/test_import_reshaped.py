@@ -198,7 +198,9 @@ def test_operator_number_and_unit_in_their_own_columns(data: st.DataObject, k: i
         split.append(parts)
         rows.append([i.level1, i.level2, i.name, *((parts[c] or "") for c in order)])
     got = one(laid_out(header_rows(p) + rows, layout))
-    assert [(i.level1, i.level2, i.name) for i in got.indicators] == [(i.level1, i.level2, i.name) for i in p.indicators]
+    assert [(i.level1, i.level2, i.name) for i in got.indicators] == [
+        (i.level1, i.level2, i.name) for i in p.indicators
+    ]
     for ind, want, parts in zip(got.indicators, p.indicators, split, strict=True):
         assert ind.value == parts["number"]
         if parts["op"] and want.target is not None and ind.target is not None:
@@ -215,9 +217,11 @@ def test_half_year_and_mid_term_columns(data: st.DataObject, k: int, layout: str
     the target, the other kept under its header."""
     p = originals()[k]
     style = data.draw(st.sampled_from(["sub", "columns", "mid-term"]))
-    other, year = {"sub": ("半年", "全年"), "columns": ("半年指标值", "全年指标值"), "mid-term": ("中期指标值", "年度指标值")}[
-        style
-    ]
+    other, year = {
+        "sub": ("半年", "全年"),
+        "columns": ("半年指标值", "全年指标值"),
+        "mid-term": ("中期指标值", "年度指标值"),
+    }[style]
     first_other = data.draw(st.booleans())
     pair = [other, year] if first_other else [year, other]
     head = ["一级指标", "二级指标", "三级指标"]
