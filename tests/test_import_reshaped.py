@@ -273,3 +273,129 @@ def test_several_tables_one_after_another(stems: list[str], between: str) -> Non
     assert [p.name for p in unit.projects] == [import_file(REAL / f"{s}.txt").unit.projects[0].name for s in stems]
     for p in unit.projects:
         assert (p.budget_year, rows_of(p)) == (want[p.name].budget_year, rows_of(want[p.name]))
+
+
+# --- noise of real sources ---------------------------------------------------------------------------------------
+
+# A few characters with the pinyin a re-publishing site inserts after them.
+_GLOSSES = {"项": "xiàng", "目": "mù", "指": "zhǐ", "标": "biāo", "产": "chǎn", "出": "chū", "效": "xiào", "数": "shù"}
+_OCR = {"=": "二", "≥": "≧", ">=": "＞＝", "<=": "≦"}
+
+
+def _glossed(text: str) -> str:
+    return "".join(ch + (f"({_GLOSSES[ch]})" if ch in _GLOSSES else "") for ch in text)
+
+
+def _misread(value: str) -> str:
+    """An operator as text recognition reads it: '=' as 二, '≥' as ≧, '>=' in full width."""
+    for sign, seen in _OCR.items():
+        if value.startswith(sign) and value[len(sign) : len(sign) + 1].isdigit():
+            return seen + value[len(sign) :]
+    return value
+
+
+@SETTINGS
+@given(st.data(), PROJECTS, st.sampled_from(MARKED))
+def test_noise_of_real_sources(data: st.DataObject, k: int, layout: str) -> None:
+    """Pinyin glosses after characters, misread operators, page chrome around the table and a sign-off block
+    under it: the same indicators and targets, the chrome reported, the sign-off kept with the project."""
+    p = originals()[k]
+    gloss = data.draw(st.booleans())
+    chrome = [["来源:", "某县财政局", "2023-05-16"], ["浏览量:", "12"]]
+    rows = [r for r in chrome if data.draw(st.booleans())] + header_rows(p) + table_rows(p)
+    rows = [[_glossed(c) if gloss else c for c in r] for r in rows]
+    rows = [r[:3] + [_misread(c) for c in r[3:]] for r in rows]
+    rows += [["填表人:", "张三", "联系电话:", "13900000000", "填报日期:", "2023-05-20"]]
+    result = import_text(laid_out(rows, layout), "noisy.txt")
+    (got,) = result.unit.projects
+    assert [(i.level1, i.level2, i.name) for i in got.indicators] == [(i.level1, i.level2, i.name) for i in p.indicators]
+    assert [i.target for i in got.indicators] == [
+        i.target.model_copy(update={"raw": j.value}) if i.target else None
+        for i, j in zip(p.indicators, got.indicators, strict=True)
+    ]
+    assert (got.extra["填表人"], got.extra["联系电话（签署栏）"], got.extra["填报日期"]) == ("张三", "13900000000", "2023-05-20")
+    assert not any("张三" in n.text for n in result.notes)
+    for row in rows[: len([r for r in rows if r[0] in ("来源:", "浏览量:")])]:
+        assert any(row[1] in n.text and "页面信息" in n.reason for n in result.notes)
+    if gloss:
+        assert any("拼音" in n.reason for n in result.notes)
+
+
+@SETTINGS
+@given(st.data(), PROJECTS, st.sampled_from(MARKED))
+def test_lost_characters_and_masked_digits_are_imported_as_written_and_said(
+    data: st.DataObject, k: int, layout: str
+) -> None:
+    p = originals()[k]
+    at = data.draw(st.integers(0, len(p.indicators) - 1))
+    table = table_rows(p)
+    name = table[at + 1][2]
+    lost = name[:2] + "??" + name[4:] if len(name) > 4 else "??" + name
+    table[at + 1][2] = lost
+    rows = [*header_rows(p), ["联系电话", "139****1234"], *table]
+    result = import_text(laid_out(rows, layout), "lost.txt")
+    (got,) = result.unit.projects
+    assert got.indicators[at].name == lost and got.phone == "139****1234"
+    assert any("字符丢失" in n.reason for n in result.notes)
+    assert any("遮盖" in n.reason for n in result.notes)
+
+
+# --- a self-evaluation and a department's table ----------------------------------------------------------------
+
+
+@st.composite
+def scored(draw: st.DrawFn, p: Project) -> list[tuple[str, Decimal, Decimal, str]]:
+    """(实际完成值, 分值, 得分, 偏差原因) for each indicator: some met, some short with a reason."""
+    out = []
+    for i in p.indicators:
+        points = D(draw(st.integers(1, 20)))
+        score = D(draw(st.integers(0, int(points))))
+        short = score < points
+        out.append((i.value if not short else "未完成", points, score, "资金未到位，下半年补足" if short else ""))
+    return out
+
+
+@SETTINGS
+@given(st.data(), PROJECTS, st.sampled_from(MARKED))
+def test_a_self_evaluation(data: st.DataObject, k: int, layout: str) -> None:
+    """Recognised by its title and columns; actuals, points, scores and reasons in their fields, the budget
+    execution block's figures in the project's."""
+    p = originals()[k]
+    assert p.budget_year is not None
+    marks = data.draw(scored(p))
+    executed = data.draw(st.integers(0, int(p.budget_year / 10_000))) * D(10_000)
+    rate = f"{executed / p.budget_year * 100:.2f}%" if p.budget_year else "0%"
+    yuan = [format_money(a) for a in (p.budget_year, p.budget_year, executed)]
+    rows = [
+        ["项目支出绩效自评表"],
+        *header_rows(p),
+        ["项目资金（元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", *yuan, "10", rate, "9"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+    ]
+    for i, (actual, points, score, reason) in zip(p.indicators, marks, strict=True):
+        rows.append([i.level1, i.level2, i.name, i.value, actual, str(points), str(score), reason])
+    got = one(laid_out(rows, layout))
+    assert got.form == "自评表"
+    assert rows_of(got) == rows_of(p)
+    assert [(i.actual, i.points, i.score, i.reason) for i in got.indicators] == marks
+    assert (got.budget_initial, got.budget_adjusted, got.budget_executed) == (p.budget_year, p.budget_year, executed)
+    assert (got.execution_points, got.execution_score, got.budget_year) == (D(10), D(9), p.budget_year)
+
+
+@SETTINGS
+@given(PROJECTS, st.sampled_from(ANY))
+def test_a_department_table(k: int, layout: str) -> None:
+    """Recognised by its title: its indicator table imported as one project named for the department."""
+    p = originals()[k]
+    rows = [
+        ["某区城市管理局2023年度部门整体支出绩效目标表"],
+        ["部门(单位)名称", "某区城市管理局"],
+        ["部门(单位)职责", "负责城市管理工作"],
+        *table_rows(p),
+    ]
+    result = import_text(laid_out(rows, layout), "dept.txt")
+    (got,) = result.unit.projects
+    assert (got.name, got.form, result.unit.name) == ("某区城市管理局部门整体支出", "部门整体支出绩效目标表", "某区城市管理局")
+    assert rows_of(got) == rows_of(p)
+    assert any("不是项目的申报表" in n.reason for n in result.notes)
