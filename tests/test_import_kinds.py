@@ -45,7 +45,7 @@ def test_the_issues_money_block_with_numbered_sub_lines() -> None:
     # 854 / 695 / 159 万元
     assert (p.budget_year, p.budget_fiscal, p.budget_other) == (D(8_540_000), D(6_950_000), D(1_590_000))
     # The sub-lines with no field of their own, as written, for 导入记录
-    assert (p.extra["一般公共预算"], p.extra["政府性基金"]) == ("400", "295")
+    assert (p.extra["1、一般公共预算"], p.extra["2、政府性基金"]) == ("400", "295")
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,10 @@ def test_the_year_amount_under_the_labels_the_issue_lists(line: str, yuan: Decim
 
 def test_a_self_evaluations_execution_written_as_labels() -> None:
     # 年初预算数 / 全年预算数 / 调整后预算数 / 全年执行数 as label: value lines
-    text = "项目支出绩效自评表\n项目名称 道路\n资金情况（万元）\n年初预算数：150\n调整后预算数：140\n全年执行数：125.25\n" + TABLE
+    text = (
+        "项目支出绩效自评表\n项目名称 道路\n资金情况（万元）\n年初预算数：150\n调整后预算数：140\n全年执行数：125.25\n"
+        + TABLE
+    )
     p = project(text)
     assert (p.budget_initial, p.budget_adjusted, p.budget_executed) == (  # type: ignore[attr-defined]
         D(1_500_000), D(1_400_000), D(1_252_500)
@@ -108,7 +111,11 @@ def test_the_issues_wrapped_level1_and_other_names() -> None:
 def test_a_level1_printed_on_the_middle_row_of_its_block() -> None:
     # nanyue's three 产出指标 rows with the merged cell's text on the middle one
     rows = ["\t".join(r[1:]) if k != 1 else "\t".join(r) for k, r in enumerate(NANYUE_ROWS)]
-    text = "项目名称 道路\n一级指标\t二级指标\t三级指标\t指标值\n" + "\n".join(rows) + "\n满意度指标\t服务对象满意度指标\t游客满意度(≥**%)\t>=90%\n"
+    text = (
+        "项目名称 道路\n一级指标\t二级指标\t三级指标\t指标值\n"
+        + "\n".join(rows)
+        + "\n满意度指标\t服务对象满意度指标\t游客满意度(≥**%)\t>=90%\n"
+    )
     inds = project(text).indicators  # type: ignore[attr-defined]
     assert [i.level1 for i in inds] == ["产出指标", "产出指标", "产出指标", "满意度指标"]
 
@@ -139,7 +146,11 @@ def test_the_issues_operator_number_and_unit_columns() -> None:
 
 def test_yueyanglous_value_type_and_unit_columns() -> None:
     # 質量指標 | 業務工作支出到位率 | 定量 | 100 | % | …
-    (ind,) = [i for i in project((REAL / "yueyanglou_2023_jiagerending_zhengti.txt").read_text()).indicators if i.name == "业务工作支出到位率"]  # type: ignore[attr-defined]
+    (ind,) = [
+        i
+        for i in project((REAL / "yueyanglou_2023_jiagerending_zhengti.txt").read_text()).indicators
+        if i.name == "业务工作支出到位率"
+    ]  # type: ignore[attr-defined]
     assert (ind.value, ind.extra["指标值类型"], ind.extra["计量单位"]) == ("100", "定量", "%")
     assert ind.target is not None and (ind.target.number, ind.target.unit) == (D(100), "%")
 
@@ -175,7 +186,8 @@ def test_the_issues_misread_operators(value: str) -> None:
 def test_the_issues_pinyin_glosses_lost_characters_and_masked_digits() -> None:
     # 項(xiàng)目 re-published with pinyin; ?? where characters were lost; a masked phone
     text = (
-        "項(xiàng)目(mù)名稱(chēng) 道路??硬化\n项目负责人 李四 联系电话 139****1234\n一級(jí)指標(biāo) 二级指标 三级指标 指标值\n"
+        "項(xiàng)目(mù)名稱(chēng) 道路??硬化\n项目负责人 李四 联系电话 139****1234\n"
+        "一級(jí)指標(biāo) 二级指标 三级指标 指标值\n"
         "產(chǎn)出指標(biāo) 数量指标 里程 ≥5公里\n"
     )
     result = import_text(text, "noise.txt")
@@ -191,6 +203,10 @@ def test_page_chrome_is_reported_and_sign_off_is_kept() -> None:
     text += "填表人: 宋云花 联系电话:16607326331 填报日期: 单位负责人签字:\n财务负责人: 王五\n"
     result = import_text(text, "chrome.txt")
     (p,) = result.unit.projects
-    assert (p.extra["填表人"], p.extra["联系电话（签署栏）"], p.extra["财务负责人"]) == ("宋云花", "16607326331", "王五")
+    assert (p.extra["填表人"], p.extra["联系电话（签署栏）"], p.extra["财务负责人"]) == (
+        "宋云花",
+        "16607326331",
+        "王五",
+    )
     chrome = [n for n in result.notes if "页面信息" in n.reason]
     assert {n.line for n in chrome} == {1, 2}

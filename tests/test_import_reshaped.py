@@ -308,12 +308,18 @@ def test_noise_of_real_sources(data: st.DataObject, k: int, layout: str) -> None
     rows += [["填表人:", "张三", "联系电话:", "13900000000", "填报日期:", "2023-05-20"]]
     result = import_text(laid_out(rows, layout), "noisy.txt")
     (got,) = result.unit.projects
-    assert [(i.level1, i.level2, i.name) for i in got.indicators] == [(i.level1, i.level2, i.name) for i in p.indicators]
+    assert [(i.level1, i.level2, i.name) for i in got.indicators] == [
+        (i.level1, i.level2, i.name) for i in p.indicators
+    ]
     assert [i.target for i in got.indicators] == [
         i.target.model_copy(update={"raw": j.value}) if i.target else None
         for i, j in zip(p.indicators, got.indicators, strict=True)
     ]
-    assert (got.extra["填表人"], got.extra["联系电话（签署栏）"], got.extra["填报日期"]) == ("张三", "13900000000", "2023-05-20")
+    assert (got.extra["填表人"], got.extra["联系电话（签署栏）"], got.extra["填报日期"]) == (
+        "张三",
+        "13900000000",
+        "2023-05-20",
+    )
     assert not any("张三" in n.text for n in result.notes)
     for row in rows[: len([r for r in rows if r[0] in ("来源:", "浏览量:")])]:
         assert any(row[1] in n.text and "页面信息" in n.reason for n in result.notes)
@@ -396,6 +402,10 @@ def test_a_department_table(k: int, layout: str) -> None:
     ]
     result = import_text(laid_out(rows, layout), "dept.txt")
     (got,) = result.unit.projects
-    assert (got.name, got.form, result.unit.name) == ("某区城市管理局部门整体支出", "部门整体支出绩效目标表", "某区城市管理局")
+    assert (got.name, got.form, result.unit.name) == (
+        "某区城市管理局部门整体支出",
+        "部门整体支出绩效目标表",
+        "某区城市管理局",
+    )
     assert rows_of(got) == rows_of(p)
     assert any("不是项目的申报表" in n.reason for n in result.notes)

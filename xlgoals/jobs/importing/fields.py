@@ -17,7 +17,7 @@ from xlgoals.jobs.importing.money import PLACEHOLDER, Line, amount, figure, firs
 _SIGN_OFF = frozenset({"(盖章)", "盖章", "-", "/"})
 _YES_NO = {"是": True, "否": False}
 # What an amount is written with: digits or Chinese numerals ('约六十万' is an amount written badly).
-_AMOUNTISH = re.compile(r"(?:约|共|合计|为|人民币|¥|￥)?\s*[0-9０-９〇零一二两三四五六七八九十百千万亿—\-－/―]")
+_AMOUNTISH = re.compile(r"(?:约|共|合计|为|人民币|¥|￥)?\s*[0-9０-９〇零一二两三四五六七八九十百千万亿—\-－/―*＊]")
 _TOTAL = re.compile(r"合计|总计")
 _FIGURES = re.compile(r"[0-9][0-9,.]*(?:万元|万|元)?")
 # Labels only a self-evaluation prints.
@@ -169,7 +169,7 @@ class FieldPlacer:
         if len(values) > 1 or not figure(text):
             project.extra[shown] = text  # more than the amount: '854万(高标准农田建设400万元,...)'
 
-    def place_block(self, lines: list[Line], loose: list[Cell], unit: str) -> None:
+    def place_block(self, lines: list[Line], loose: list[Cell], unit: str, heads: int) -> None:
         """A money block's lines: the year's total, its parts and the execution figures in their fields; the
         figures with no field of their own as written, under '<line>（<column>）'."""
         project = self.current()
@@ -182,7 +182,8 @@ class FieldPlacer:
                 if year is not None and cell is year[1] and not target.startswith("money."):
                     fields.append(target)
                 if not fields:
-                    project.extra[f"{shown}（{head.text}）"] = cell.text
+                    # One column: the line as written; several: which column the figure stood in.
+                    project.extra[shown if heads == 1 else f"{shown}（{head.text}）"] = cell.text
                 for name in fields:
                     if head.what in ("points", "score"):
                         self.apply(LabelItem(cell, Label(f"project.{name}", "number"), ""), [cell])

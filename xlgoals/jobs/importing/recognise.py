@@ -189,7 +189,7 @@ class _Recogniser(FieldPlacer):
             else:
                 self.run.append(waiting)
                 self.resolve()
-        self.place_block(lines, loose, "")
+        self.place_block(lines, loose, "", len(heads))
         return end
 
     def _table(self, cells: list[Cell], header: Header) -> int:
