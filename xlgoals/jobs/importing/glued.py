@@ -12,6 +12,7 @@ from functools import cache
 
 from xlgoals.jobs.importing.cells import Cell
 from xlgoals.jobs.importing.columns import COLUMNS
+from xlgoals.jobs.importing.header import header_at
 from xlgoals.jobs.importing.labels import LABELS
 from xlgoals.jobs.importing.levels import LEVEL1_ALIASES, LEVEL1_UNMAPPED, LEVEL2_ALIASES, level1_name, level2_name
 from xlgoals.jobs.importing.money import HEADS, head_of
@@ -136,8 +137,6 @@ def unglue(cells: list[Cell]) -> tuple[list[Cell], set[Cell]]:
 
 
 def _kinds_after(cells: list[Cell], i: int) -> tuple[list[str], int] | None:
-    from xlgoals.jobs.importing.table import header_at
-
     header = header_at(cells, i)
     if header is None:
         return None

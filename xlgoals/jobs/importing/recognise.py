@@ -10,12 +10,13 @@ from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.jobs.importing.cells import Cell, ImportNote, split_words
 from xlgoals.jobs.importing.fields import FieldPlacer, LabelItem
 from xlgoals.jobs.importing.glued import unglue
+from xlgoals.jobs.importing.header import Header, header_at, implicit_header
 from xlgoals.jobs.importing.indicators import indicator
 from xlgoals.jobs.importing.labels import Label, find_label, fragment, key
 from xlgoals.jobs.importing.merged import settle
 from xlgoals.jobs.importing.money import Head, Line, heads_at, read_block
 from xlgoals.jobs.importing.settle import add_stated, department, map_levels, settle_money
-from xlgoals.jobs.importing.table import Header, Row, header_at, implicit_header, read_table
+from xlgoals.jobs.importing.table import Row, read_table
 from xlgoals.jobs.importing.titles import DEPARTMENT, ends_table, page_mark, title, year_only
 
 # Labels that end an indicator table where they stand: the form goes on past it.
