@@ -76,11 +76,20 @@ def _hits(text: str) -> list[tuple[int, int]]:
 
 
 def glued(text: str) -> bool:
-    """A cell holding several of the form's words run together with other text."""
+    """A cell holding several of the form's words run together with other text, one of them a table's own (a
+    level name, a column header, a title): a paragraph that merely mentions 资金总额 and 财政资金 is not one."""
     if len(text) < 12:
         return False
     hits = _hits(text)
-    return len(hits) >= _HITS or (len(hits) == 1 and hits[0] != (0, len(text)) and len(text) > 40)
+    folded = _folded(text)
+    return len(hits) >= _HITS and any(_tabular(folded[a:b]) for a, b in hits)
+
+
+def _tabular(word: str) -> bool:
+    from xlgoals.jobs.importing.titles import title
+
+    k = word.rstrip(":")
+    return bool(k in COLUMNS or k in HEADS or level1_name(k) or level2_name(k) or title(k))
 
 
 def cut(text: str) -> list[str]:
