@@ -210,3 +210,10 @@ def test_page_chrome_is_reported_and_sign_off_is_kept() -> None:
     )
     chrome = [n for n in result.notes if "页面信息" in n.reason]
     assert {n.line for n in chrome} == {1, 2}
+
+
+def test_a_paragraph_that_mentions_money_labels_stays_whole() -> None:
+    # chizhou's own 预期目标 sentence, in a goals cell: not cut at the words a glued table would be cut at
+    goal = "本项目共申请预算资金90万元。其中:30万元用于基建工程项目预算编制;资金总额及财政资金按进度拨付。"
+    p = project(f"项目名称 道路\n年度目标\t{goal}\n年度资金总额：90万元\n" + TABLE)
+    assert (p.goals, p.budget_year) == (goal, D(900_000))  # type: ignore[attr-defined]
