@@ -130,7 +130,14 @@ _NUMBERED_ONLY = {"其他": Label("project.budget_other", "money"), "其它": La
 _REVIEW = re.compile(r"^.{0,20}(?:审核|初审|审批|复核|审查)意见(?:\(盖章\))?$")
 
 
+# No label is longer: a longer text is a value, and matching it against the patterns below would cost time in
+# proportion to its length squared.
+LONGEST_LABEL = 60
+
+
 def _match(candidate: str) -> tuple[Label, str] | None:
+    if len(candidate) > LONGEST_LABEL:
+        return None
     numbered = ENUMERATOR.match(candidate)
     if numbered is not None:
         rest = candidate[numbered.end() :]

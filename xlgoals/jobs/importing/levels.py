@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
-from xlgoals.jobs.importing.labels import key
+from xlgoals.jobs.importing.labels import LONGEST_LABEL, key
 
 # A weight printed in the level-1 cell: '(50分)', '(0-20)分', '（40-50）分', '10分'.
 _SCORE = re.compile(r"^(?P<name>.+?)\s*(?P<score>[(（][0-9.]+(?:[-~—～][0-9.]+)?分?[)）]分?|[0-9.]+分)$")
@@ -64,7 +64,7 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
 def split_score(text: str) -> tuple[str, str]:
     """('产出指标', '50分') for '产出指标(50分)'; the score is '' when the cell has none."""
     folded = unicodedata.normalize("NFKC", text).strip()
-    m = _SCORE.match(folded)
+    m = _SCORE.match(folded) if len(folded) <= LONGEST_LABEL else None
     if m is None:
         return key(folded), ""
     score = m["score"].replace("(", "").replace(")", "")

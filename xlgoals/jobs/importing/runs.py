@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
 from xlgoals.jobs.importing.cells import ENUMERATOR
 
@@ -43,6 +42,11 @@ _LEFT = 0.05
 # Columns a row may leave out, and what leaving each out costs.
 _SKIP = {"name": -5.0, "target": -2.0, "value": -1.0, "number": -0.6, "prose": 0.0}
 _BEAM = 400
+# A name or a description longer than this is no cell of a table; a run longer than _RUN_MAX no table's rows.
+_LONGEST = 80
+_RUN_MAX = 4000
+# Figures of one money line run together: a few dozen characters at most.
+_FIGURES_MAX = 40
 
 
 def _numbers(s: str, pos: int) -> Iterator[int]:
@@ -97,7 +101,7 @@ def _names(s: str, pos: int) -> Iterator[int]:
     if ENUMERATOR.match(s, pos) or pos >= len(s) or not _NAME_START.match(s[pos]):
         return
     depth = 0
-    for i in range(pos, len(s) + 1):
+    for i in range(pos, min(len(s), pos + _LONGEST) + 1):
         ch = s[i] if i < len(s) else ""
         stops = not ch or ch in _OPS or _WORD_OP.match(s, i) or s.startswith(_DESCRIPTION, i)
         if i - pos >= 2 and depth == 0 and (stops or ch.isdigit()):
@@ -112,7 +116,7 @@ def _names(s: str, pos: int) -> Iterator[int]:
 
 def _prose(s: str, pos: int) -> Iterator[int]:
     if s.startswith(_DESCRIPTION, pos):
-        for i in range(pos + 3, len(s) + 1):
+        for i in range(pos + 3, min(len(s), pos + _LONGEST) + 1):
             if i == len(s) or s[i].isdigit() or s[i] in _OPS or _WORD_OP.match(s, i):
                 yield i
                 return
@@ -190,22 +194,28 @@ def _rows_at(s: str, pos: int, kinds: Sequence[str]) -> list[tuple[int, float, l
 
 def cut_rows(s: str, kinds: Sequence[str]) -> tuple[list[list[str | None]], str]:
     """The rows a run of text holds (each a cell per column, None where the row left it out) and the text
-    after the last row that could be read (where the table ends)."""
-
-    @cache
-    def best(pos: int) -> tuple[float, tuple[tuple[int, tuple[str | None, ...]], ...]]:
-        stop = -_LEFT * (len(s) - pos)
-        options: list[tuple[float, tuple[tuple[int, tuple[str | None, ...]], ...]]] = [(stop, ())]
+    after the last row that could be read (where the table ends). A run longer than any table prints between
+    two level names is left as it is."""
+    if len(s) > _RUN_MAX:
+        return [], s
+    # Forward over the places a row can end: the best reading up to each, and the row that reached it.
+    best: dict[int, tuple[float, int, tuple[str | None, ...]]] = {0: (0.0, -1, ())}
+    for pos in range(len(s)):
+        if pos not in best:
+            continue
         for end, merit, parts in _rows_at(s, pos, kinds)[:40]:
-            if merit <= _ROW:
-                continue
-            score, rest = best(end)
-            options.append((merit - _ROW + score, ((end, tuple(parts)), *rest)))
-        return max(options, key=lambda o: o[0])
-
-    _, rows = best(0)
-    end = rows[-1][0] if rows else 0
-    return [list(parts) for _, parts in rows], s[end:]
+            score = best[pos][0] + merit - _ROW
+            if merit > _ROW and (end not in best or score > best[end][0]):
+                best[end] = (score, pos, tuple(parts))
+    # Where to stop: text left after the last row costs a little for each character.
+    last = max(best, key=lambda at: best[at][0] - _LEFT * (len(s) - at))
+    rows: list[list[str | None]] = []
+    at = last
+    while at > 0:
+        _, start, row = best[at]
+        rows.append(list(row))
+        at = start
+    return rows[::-1], s[last:]
 
 
 # --- a money line's figures ----------------------------------------------------------------------------
@@ -228,6 +238,8 @@ def cut_figures(s: str, heads: Sequence[str], total: Mapping[str, Decimal] | Non
     holds): the cut the figures agree with (执行率 = 执行数 / 预算数, a score not above its points and near points
     times the rate, a part's figure not above the total's under the same head and most often equal to it).
     None when no cut, or two different cuts, fit best."""
+    if len(s) > _FIGURES_MAX:
+        return None
     cuts: list[tuple[float, tuple[str, ...]]] = []
 
     def walk(at: int, k: int, parts: tuple[str, ...]) -> None:
