@@ -141,6 +141,8 @@ def test_form_count_and_money_in_yuan(stem: str) -> None:
     form, count, money = MONEY[stem]
     assert (p.form, len(p.indicators)) == (form, count)
     assert {k: getattr(p, k) for k in money} == money
+    # What the sheet shows: an amount in its cell, never text over it (a field read is not also unparsed).
+    assert not {k for k, v in money.items() if v is not None} & set(p.unparsed)
 
 
 def test_an_amount_without_a_unit_is_quoted_at_the_budget_cell() -> None:
@@ -299,3 +301,11 @@ def test_every_table_validates_without_a_traceback() -> None:
     for stem in [*TABLES, EMPTY_TABLE]:
         unit: Unit = load(stem).unit
         validate(unit, load_ruleset(unit.framework or "national"))
+
+
+@pytest.mark.parametrize("stem", [*TABLES, EMPTY_TABLE])
+def test_no_field_is_both_read_and_unparsed(stem: str) -> None:
+    """The sheet writes an unparsed text over a field's cell: a field read from one line is never overwritten by
+    another line's text (a sentence in 实际完成情况 saying 财政拨款为150万元 is not a second 财政拨款)."""
+    for p in load(stem).unit.projects:
+        assert not {k for k in p.unparsed if getattr(p, k, None) not in (None, "")}

@@ -158,6 +158,12 @@ class FieldPlacer:
             if name == "money.self" and value is not None:
                 self.own_funds.setdefault(id(project), []).append(value)
             return
+        current = getattr(project, name, None)
+        if current is not None or name in project.unparsed:
+            if value != current:
+                before = current if current is not None else project.unparsed[name]
+                self.note(values[0], f"“{shown}”与前文（{before}）不一致，已保留前文")
+            return
         if value is None:
             project.unparsed[name] = text
             return

@@ -77,7 +77,8 @@ def _hits(text: str) -> list[tuple[int, int]]:
 
 def glued(text: str) -> bool:
     """A cell holding several of the form's words run together with other text, one of them a table's own (a
-    level name, a column header, a title): a paragraph that merely mentions 资金总额 and 财政资金 is not one."""
+    level name, an indicator column's header, a title): a paragraph that merely mentions 资金总额, 财政拨款 and
+    执行数 is not one."""
     if len(text) < 12:
         return False
     hits = _hits(text)
@@ -88,8 +89,9 @@ def glued(text: str) -> bool:
 def _tabular(word: str) -> bool:
     from xlgoals.jobs.importing.titles import title
 
+    # Not a money block's heads: '执行数' and '财政拨款' are words a report's sentence uses as well.
     k = word.rstrip(":")
-    return bool(k in COLUMNS or k in HEADS or level1_name(k) or level2_name(k) or title(k))
+    return bool(k in COLUMNS or level1_name(k) or level2_name(k) or title(k))
 
 
 def cut(text: str) -> list[str]:

@@ -18,6 +18,8 @@ from xlgoals.jobs.importing.labels import Label, find_label, key
 MULTIPLIER = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _LEADING = re.compile(r"^[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:千万|百万|千|万|亿)?元?")
 _OWN_UNIT = re.compile(r"[千万亿元]$")
+# Words a cell may open an amount with ('为150万元', '共90万元', '合计814'): not '约', which makes it no amount.
+_STATING = re.compile(r"^(?:为|共|合计|计)")
 
 # Column heads of a money block, and what each column holds.
 HEADS = {
@@ -59,7 +61,7 @@ def figure(text: str) -> bool:
 def amount(text: str, unit: str) -> tuple[Decimal | None, bool]:
     """(yuan, whether a unit was known) for a money cell of a table kept in `unit`; a number's own 万/元
     overrides the table's. Only the leading amount counts: '854万(高标准农田建设400万元,...)' is 8,540,000."""
-    m = _LEADING.match(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    m = _LEADING.match(_STATING.sub("", unicodedata.normalize("NFKC", text).replace(" ", ""), count=1))
     if m is None:
         return None, bool(unit)
     written = m.group(0)
