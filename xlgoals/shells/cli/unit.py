@@ -61,17 +61,32 @@ def template(
     framework: Annotated[
         str, typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样")
     ] = DEFAULT_FRAMEWORK,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server", help="封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
+        ),
+    ] = "",
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
+    ] = None,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.io.template import write_template
+    from xlgoals.shells.token import authorization, read_token_file
 
     title = builtin_framework(framework)
+    server = server.strip()
+    if server and not server.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
+    auth = authorization(read_token_file(token_file)) if token_file is not None else ""
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects, framework)
+        write_xlsm_template(output, projects, framework, server, auth)
     else:
-        write_template(output, projects, framework)
+        write_template(output, projects, framework, server, auth)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     next_steps(
         f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
