@@ -133,10 +133,23 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
+    for i, p in enumerate(unit.projects, start=1):
+        if p.form and p.form != "申报表":
+            # Said, not silently filed as a declaration: what the source table is.
+            kept = "实际完成值、分值、得分、偏差原因和预算执行情况已读入，" if "自评" in p.form else ""
+            out.print(
+                Text(
+                    f"{layout.project_sheet_name(i)}“{p.name}”原表是{p.form}；{kept}项目表上没有格子的内容保留在“{layout.IMPORT_SHEET}”表。"
+                )
+            )
 
     for note in result.notes:
         # The text is the user's: '[/b]' in a published table must print as written, not as markup.
-        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        where = f"第 {note.line} 行" if note.line else "全文"
+        if note.kind == "unplaced":
+            err.print(Text.assemble((f"{where}未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        else:
+            err.print(Text.assemble((f"{where}：", "cyan"), f"{note.reason}（{note.text[:60]}）"))
     if recorded:
         out.print(
             f"原表中项目表上没有对应格子的内容，以及未能导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表，可对照核对。"
