@@ -93,9 +93,15 @@ def unit_after_number(actual: str) -> str | None:
 _ANY_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
+# What may follow a bare number in a sentence without making it a number of some other unit.
+_SENTENCE_BREAK = re.compile(r"$|[，。、；;,.:：）)\]】]")
+
+
 def first_number(actual: str, suffixes: tuple[Suffix, ...]) -> Decimal | None:
-    """The first number written anywhere in an actual ('已完成480人' -> 480), in the target's written unit when a
-    unit of the target follows it: what a sentence claims, for the check that it does not say 完成 falsely."""
+    """The first number written anywhere in an actual ('已完成480人' -> 480), in the target's written unit: followed
+    by one of the target's units, or by nothing but the sentence's end or punctuation. None where another unit
+    follows it ('已完成100%' for a target in 万元): what a sentence claims, for the check that it does not say
+    完成 falsely."""
     text = clean(actual)
     m = _ANY_NUMBER.search(text)
     if m is None or len(m.group(0)) > MAX_DIGITS:
@@ -104,4 +110,4 @@ def first_number(actual: str, suffixes: tuple[Suffix, ...]) -> Decimal | None:
     for s in suffixes:
         if rest.startswith(s.text):
             return Decimal(m.group(0)) * s.mul / s.div
-    return Decimal(m.group(0))
+    return Decimal(m.group(0)) if _SENTENCE_BREAK.match(rest) else None

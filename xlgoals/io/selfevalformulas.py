@@ -13,14 +13,15 @@ from decimal import Decimal
 from xlgoals.core import actuals, layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.selfevallayout import selfeval_cell
+from xlgoals.io.cellstyle import writable_text
 from xlgoals.io.sheetplan import excel_number
 from xlgoals.validation.ruleset import Scoring
 from xlgoals.validation.scoring import Levels, Quantity, RowRule
 
 
 def text(value: str) -> str:
-    """A string literal."""
-    return '"' + value.replace('"', '""') + '"'
+    """A string literal, of what a cell can hold: control characters as the written cells have them (U+FFFD)."""
+    return '"' + writable_text(value).replace('"', '""') + '"'
 
 
 def number(value: Decimal) -> str:
