@@ -27,6 +27,8 @@ PICTURES: dict[str, tuple[str, tuple[str, ...], float]] = {
     "department_overview": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 概况",), 0.72),
     "department_units": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 各单位汇总",), 1.0),
     "department_findings": (DEPARTMENT, ("部门项目支出绩效目标汇总 · 校验问题",), 0.55),
+    # 项目1's 自评 sheet as `xlgoals selfeval` writes it, before the unit fills it in.
+    "selfeval_sheet": ("unit_selfeval.xlsx", ("项目支出绩效自评表", "参会观众数"), 1.0),
 }
 
 

@@ -13,6 +13,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, row_height
 from xlgoals.io.sheetplan import excel_number, rgb_hex
@@ -25,6 +26,7 @@ LABEL_FONT = Font(name=FONT, size=10, bold=True, charset=GB2312)
 BODY_FONT = Font(name=FONT, size=10, charset=GB2312)
 HELP_FONT = Font(name=FONT, size=9, color="FF595959", charset=GB2312)
 LABEL_FILL = PatternFill("solid", fgColor=rgb_hex(layout.LABEL_RGB))
+INPUT_FILL = PatternFill("solid", fgColor=rgb_hex(layout.INPUT_RGB))
 # The pale yellow of what is still to fill: conditional, so a filled form shows (and prints) no colour.
 INPUT_SHADE = DifferentialStyle(fill=PatternFill(fill_type="solid", bgColor=rgb_hex(layout.INPUT_RGB)))
 # Below every other conditional format on the sheet (the live checks' red and amber come first).
@@ -45,7 +47,14 @@ def style_label(cell: Cell, label: str) -> None:
 
 
 def style_input(cell: Cell) -> None:
-    """An input cell: bordered, unlocked, no fill of its own (shade_blank colours it while it waits)."""
+    """An input cell shaded pale yellow for good (the 自评 sheet's)."""
+    style_entry(cell)
+    cell.fill = INPUT_FILL
+
+
+def style_entry(cell: Cell) -> None:
+    """A declaration's input cell: bordered, unlocked, no fill of its own (shade_blank colours it while it
+    waits), so a filled form prints without shading."""
     cell.font, cell.border = BODY_FONT, BORDER
     cell.alignment, cell.protection = INPUT_ALIGN, UNLOCKED
 
@@ -116,6 +125,11 @@ def indicator_table_end(ws: Worksheet) -> int:
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
+    if ws[slayout.SELFEVAL_MARK.label_cell].value == slayout.SELFEVAL_MARK.label:
+        from xlgoals.io.selfevalsheet import fit_selfeval_rows
+
+        fit_selfeval_rows(ws)
+        return
     form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
     for spec in layout.project_fields(form):
         if spec.merge_to:

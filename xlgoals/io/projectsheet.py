@@ -29,7 +29,7 @@ from xlgoals.io.cellstyle import (
     put,
     shade_blank,
     signoff_row,
-    style_input,
+    style_entry,
     style_label,
 )
 from xlgoals.io.lists import (
@@ -71,7 +71,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
     for spec in fields:
         style_label(ws[spec.label_cell], spec.label)
         cell = ws[spec.value_cell]
-        style_input(cell)
+        style_entry(cell)
         if project is not None:
             put(cell, _field_value(project, spec))
         if spec.merge_to:
@@ -107,7 +107,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
     for row in range(layout.INDICATOR_FIRST_ROW, last + 1):
         for part in layout.INDICATOR_COLUMNS:
             cell = ws[layout.indicator_cell(row, part)]
-            style_input(cell)
+            style_entry(cell)
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws[layout.indicator_cell(row, "target")].number_format = "@"
     for row, ind in enumerate(indicators, start=layout.INDICATOR_FIRST_ROW):

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlgoals.core import layout
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.values import CellValue
-from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, shade_blank, style_input, style_label
+from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, shade_blank, style_entry, style_label
 from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
 from xlgoals.io.outputs import atomic_output
 from xlgoals.io.presentation import LANGUAGE, NORMAL_FACE, CachingZip, MoneyUnit, print_setup
@@ -53,16 +53,22 @@ def form_of_unit(unit: Unit | None) -> layout.Form:
     return rs.form if rs is not None else "shanghai"
 
 
-def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
+COVER_TITLE = "财政项目支出绩效目标申报 · 单位信息"
+
+
+def write_cover(
+    ws: Worksheet, unit: Unit | None, lists: Lists, title_text: str = COVER_TITLE, help_text: Sequence[str] = ()
+) -> None:
+    """The cover sheet (单位信息); a 自评 workbook gives its own title and help text."""
     ws.merge_cells("A1:D1")
     title = ws[layout.COVER_TITLE_CELL]
-    title.value = "财政项目支出绩效目标申报 · 单位信息"
+    title.value = title_text
     title.font, title.alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 32
     for spec in layout.COVER_FIELDS:
         style_label(ws[spec.label_cell], spec.label)
         cell = ws[spec.value_cell]
-        style_input(cell)
+        style_entry(cell)
         ws.merge_cells(f"{spec.value_cell}:D{spec.value_cell[1:]}")
         if unit is not None:
             value: CellValue = unit.unparsed.get(spec.key) or getattr(unit, spec.key)
@@ -76,7 +82,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
             shade_blank(ws, spec.value_cell, f"LEN(TRIM({spec.value_cell}))=0")
     style_label(ws[layout.COVER_MONEY_UNIT_LABEL_CELL], "汇总金额单位")
     unit_cell = ws[layout.COVER_MONEY_UNIT_CELL]
-    style_input(unit_cell)
+    style_entry(unit_cell)
     # One money unit at a time: a national form is typed in 万元, so its 汇总 shows 万元 too.
     national = form_of_unit(unit) == "national"
     unit_cell.value = (MoneyUnit.WAN if national else MoneyUnit.YUAN).value
@@ -93,7 +99,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     framework = layout.COVER_FIELD["framework"].value_cell
     add_validation(ws, list_range(layout.FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
     # The national form keeps money in 万元, as the official table does.
-    help_lines = (
+    help_lines = tuple(help_text) or (
         tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP) if national else COVER_HELP
     )
     for i, line in enumerate(help_lines):
@@ -117,7 +123,7 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     cover = wb.active
     assert cover is not None
     cover.title = layout.COVER_SHEET
-    _write_cover(cover, unit, lists)
+    write_cover(cover, unit, lists)
     sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
     form = form_of_unit(unit)
     for i, project in enumerate(sheets, start=1):
@@ -129,12 +135,16 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
     lists_ws.protection.sheet = True
-    # The buttons' VBA finds the server address by this name (its source cannot spell the sheet's name).
+    name_server_cell(wb)
+    wb.active = 0
+    return wb
+
+
+def name_server_cell(wb: Workbook) -> None:
+    """The buttons' VBA finds the cover's server address by this name (its source cannot spell the sheet's name)."""
     server = layout.COVER_FIELD["server"].value_cell
     cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
     wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
-    wb.active = 0
-    return wb
 
 
 def add_token_sheet(wb: Workbook, authorization: str) -> None:

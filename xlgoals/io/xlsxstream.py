@@ -224,10 +224,22 @@ class StreamBook:
         self.title = title
 
     def add_sheet(
-        self, name: str, columns: tuple[Column, ...], printing: PrintPlan = PrintPlan(), ruled: bool = False
+        self,
+        name: str,
+        columns: tuple[Column, ...],
+        printing: PrintPlan = PrintPlan(),
+        ruled: bool = False,
+        after: str | None = None,
     ) -> _Sheet:
-        self.sheets[name] = _Sheet(self, name, columns, selected=not self.sheets, printing=printing, ruled=ruled)
-        return self.sheets[name]
+        """A new sheet, last in tab order or right after sheet `after`."""
+        sheet = _Sheet(self, name, columns, selected=not self.sheets, printing=printing, ruled=ruled)
+        if after is None or after not in self.sheets:
+            self.sheets[name] = sheet
+        else:
+            order = list(self.sheets.items())
+            at = [n for n, _ in order].index(after) + 1
+            self.sheets = dict([*order[:at], (name, sheet), *order[at:]])
+        return sheet
 
     def __getitem__(self, name: str) -> _Sheet:
         return self.sheets[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
@@ -16,6 +16,10 @@ from xlgoals.core.vocabulary import UNREADABLE
 from xlgoals.core.yearonyear import YearOnYear, change_percent, percent
 from xlgoals.io.presentation import MoneyUnit, format_amount, format_percent
 from xlgoals.validation.findings import Report, zero_counts
+
+if TYPE_CHECKING:
+    from xlgoals.jobs.selfevalfigures import UnitSelfeval
+    from xlgoals.validation.ruleset import RuleSet
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
@@ -169,6 +173,8 @@ class UnitRollup:
     findings: dict[str, int] | None
     # The like-for-like comparison behind `change`, new projects apart: what a 同比 shows beside it.
     year_on_year: YearOnYear = field(default_factory=YearOnYear)
+    # The 自评 figures of its 自评 projects (总分, 执行率 …); None for a declaration or without a rule set.
+    selfeval: UnitSelfeval | None = None
 
     @property
     def new_projects(self) -> list[ProjectRollup]:
@@ -197,6 +203,7 @@ class UnitRollup:
             **_figures(self),
             "year_on_year": self.year_on_year.to_dict(),
             "projects": [p.to_dict() for p in self.projects],
+            **({"selfeval": self.selfeval.to_dict()} if self.selfeval is not None else {}),
         }
 
 
@@ -244,8 +251,9 @@ def year_on_year_of(projects: Iterable[Project]) -> YearOnYear:
     return YearOnYear.of((p.budget_year, p.last_year_budget) for p in projects if not uncounted_of(p, _COMPARED))
 
 
-def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
-    """Totals over the unit's projects; findings per severity come from `report` when given."""
+def roll_up(unit: Unit, report: Report | None = None, ruleset: RuleSet | None = None) -> UnitRollup:
+    """Totals over the unit's projects; findings per severity come from `report` when given, the 自评 figures of
+    its 自评 projects from scoring them by `ruleset`."""
     per_project = report.per_project() if report is not None else {}
     # Sheets in natural order (项目2 before 项目10), as every listing shows them.
     ordered = sorted(unit.projects, key=lambda p: natural_key(p.sheet))
@@ -278,7 +286,16 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
         indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
         findings=report.counts() if report is not None else None,
         year_on_year=yoy,
+        selfeval=_selfeval(unit, ruleset),
     )
+
+
+def _selfeval(unit: Unit, ruleset: RuleSet | None) -> UnitSelfeval | None:
+    if ruleset is None:
+        return None
+    from xlgoals.jobs.selfevalfigures import unit_selfeval  # scoring is loaded only where a rule set is given
+
+    return unit_selfeval(unit, ruleset)
 
 
 @dataclass(frozen=True)

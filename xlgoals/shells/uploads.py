@@ -79,7 +79,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     marked = path.with_name(f"{path.stem}_校验{suffix}")
     write_back(path, marked, report, checked.ruleset.title, checked.container)
-    r = roll_up(checked.unit, report)
+    r = roll_up(checked.unit, report, checked.ruleset)
     # One money unit at a time: the cover's, as the 汇总 sheet and the command line show it.
     cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
     unit = cover_money_unit(cover.rows if cover else None)
@@ -111,6 +111,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
             for counts in [p.findings or dict.fromkeys(report.counts(), 0)]
         ],
         "downloads": [_download(marked), _download(summary)],
+        **({"selfeval": r.selfeval.to_dict()} if r.selfeval is not None else {}),
     }
 
 

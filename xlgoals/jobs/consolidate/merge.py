@@ -15,7 +15,7 @@ from xlgoals.core.layout import (
     UNITS_SHEET,
 )
 from xlgoals.core.model import MONEY_FIELDS
-from xlgoals.io.rowxml import Row
+from xlgoals.io.rowxml import Row, in_wan
 from xlgoals.io.xlsxstream import StreamBook
 from xlgoals.jobs.consolidate.exports import Export
 from xlgoals.jobs.consolidate.inputs import InputFile
@@ -23,6 +23,11 @@ from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, LedgerEntry, 
 from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary, reconcile
 from xlgoals.jobs.consolidate.report import RunFacts, data_note, info_line, overview_rows, title_block
 from xlgoals.jobs.consolidate.revisions import Candidate, choose, is_preferred
+from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS as SELFEVAL_PROJECT_COLUMNS
+from xlgoals.jobs.consolidate.selfevaltables import PROJECTS_SHEET as SELFEVAL_PROJECTS
+from xlgoals.jobs.consolidate.selfevaltables import UNIT_COLUMNS as SELFEVAL_UNIT_COLUMNS
+from xlgoals.jobs.consolidate.selfevaltables import UNITS_SHEET as SELFEVAL_UNITS
+from xlgoals.jobs.consolidate.selfevaltables import UnitRow, unit_rows
 from xlgoals.jobs.consolidate.tables import COLUMNS, DEPARTMENT_TOTAL, SUBTOTAL, ZERO, GroupBy
 from xlgoals.jobs.consolidate.worker import FileResult
 from xlgoals.validation.findings import SEVERITY_ZH, Severity
@@ -42,15 +47,18 @@ class Merge:
         exports: dict[str, Export],
         labels: dict[str, str] | None = None,
         prefer: frozenset[str] = frozenset(),
+        wan: bool = False,
     ) -> None:
-        self.inputs, self.book, self.exports = inputs, book, exports
+        self.inputs, self.book, self.exports, self.wan = inputs, book, exports, wan
         self.labels = labels or {}
         self.prefer = prefer
         self.ledger: list[LedgerEntry] = []
         self.accepted: list[UnitSummary] = []
         self.by_sha: dict[str, LedgerEntry] = {}
-        # (unit, year) -> the ledger entry of the file that counts for it now.
-        self.by_unit: dict[tuple[str, int | None], LedgerEntry] = {}
+        # (unit, year, kind) -> the ledger entry of the file that counts for it now: a unit's declaration and its
+        # 自评 are different kinds, never each other's duplicate.
+        self.by_unit: dict[tuple[str, int | None, str], LedgerEntry] = {}
+        self.selfeval: dict[int, UnitRow] = {}
         self.project_sums = dict.fromkeys(MONEY_FIELDS, ZERO)
         self.project_rows = 0
         self.project_rows_by_file: dict[str, int] = {}
@@ -93,7 +101,7 @@ class Merge:
             r.size,
             self.label(r.path),
         )
-        key = (r.unit.strip(), r.year)
+        key = (r.unit.strip(), r.year, r.kind)
         if status == READ and key[0] and key in self.by_unit:
             entry = self._revision(entry, r, self.by_unit[key])
         elif status == READ:
@@ -143,7 +151,9 @@ class Merge:
                 self.by_unit[key] = entry
 
     def _accept(self, r: FileResult, entry: LedgerEntry) -> None:
-        self.by_unit[(r.unit.strip(), r.year)] = entry
+        self.by_unit[(r.unit.strip(), r.year, r.kind)] = entry
+        if r.selfeval is not None:
+            self.selfeval[r.index] = UnitRow(r.group, r.unit, r.year, r.path, r.selfeval)
         for name, amount in r.project_sums.items():
             self.project_sums[name] += amount
         self._added[r.index] = (dict(r.project_sums), len(r.projects))
@@ -187,6 +197,7 @@ class Merge:
             if self.exports:
                 self.exports[name].drop(entry.index)
         self.issues.pop(entry.index, None)
+        self.selfeval.pop(entry.index, None)
         sums, rows = self._added.pop(entry.index)
         for name, amount in sums.items():
             self.project_sums[name] -= amount
@@ -209,7 +220,7 @@ class Merge:
         units = self.book[UNITS_SHEET]
         export = self.exports.get(UNITS_SHEET)
 
-        def unit_rows(members: list[UnitSummary]) -> None:
+        def add_units(members: list[UnitSummary]) -> None:
             units.add_rows([u.row(shown=True) for u in members])
             if export is not None:
                 for u in members:
@@ -223,11 +234,11 @@ class Merge:
         if group_by is not None:
             for g in dict.fromkeys(u.group for u in self.accepted):
                 members = [u for u in self.accepted if u.group == g]
-                unit_rows(members)
+                add_units(members)
                 groups.append(Aggregate.of(f"{g} {SUBTOTAL}", g, members))
                 emphasised(groups[-1], "subtotal")
         else:
-            unit_rows(self.accepted)
+            add_units(self.accepted)
         total = Aggregate.of(DEPARTMENT_TOTAL, "", groups or self.accepted)
         emphasised(total, "total")
         # Errors of every unit first, then warnings, then notes; units in input order within each (the sort is
@@ -238,6 +249,14 @@ class Merge:
         )
         self._table(FINDINGS_SHEET, [(i, *row[1:]) for i, row in enumerate(ranked, start=1)])
         self._table(LEDGER_SHEET, [e.sheet_row() for e in self.ledger], [e.row() for e in self.ledger])
+        if self.selfeval:
+            # The 自评 view right after 单位汇总: written at the end, when every unit's figures are in.
+            selfeval = list(self.selfeval.values())
+            for name, columns, rows in (
+                (SELFEVAL_PROJECTS, SELFEVAL_PROJECT_COLUMNS, [r for u in selfeval for r in u.project_rows()]),
+                (SELFEVAL_UNITS, SELFEVAL_UNIT_COLUMNS, unit_rows(selfeval)),
+            ):
+                self.book.add_sheet(name, in_wan(columns) if self.wan else columns, after=UNITS_SHEET).add_rows(rows)
         self.book[OVERVIEW_SHEET].add_rows(overview_rows(total, self.ledger, self.accepted, groups, facts.money_unit))
         info = info_line(facts, self.accepted)
         for name, sheet in self.book.sheets.items():

@@ -121,7 +121,8 @@ def data_note(name: str, rows: int, columns: int, exported: Sequence[str]) -> st
 
 
 def title_block(name: str, info: str, note: str | None = None) -> TitleBlock:
-    return TitleBlock(f"{SUMMARY_TITLE} · {_TITLES[name]}", info, _NOTES.get(name, "") if note is None else note)
+    note = _NOTES.get(name, "") if note is None else note
+    return TitleBlock(f"{SUMMARY_TITLE} · {_TITLES.get(name, name)}", info, note)
 
 
 def overview_rows(

@@ -24,6 +24,7 @@ from xlgoals.jobs.consolidate.pool import ProgressFn, map_files
 from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary
 from xlgoals.jobs.consolidate.report import SUMMARY_TITLE, RunFacts
 from xlgoals.jobs.consolidate.revisions import preferred_paths
+from xlgoals.jobs.consolidate.selfevaltables import UnitRow, selfeval_dict
 from xlgoals.jobs.consolidate.tables import LEDGER_COLUMNS, PRINTING, UNIT_COLUMNS, GroupBy, sheet_columns
 from xlgoals.jobs.consolidate.worker import FileResult, Task, process_unit
 
@@ -49,6 +50,8 @@ class Consolidation:
     notes: list[str] = field(default_factory=list)
     # What --db stored in the archive, when asked.
     archived: AddSummary | None = None
+    # The 自评 workbooks' figures, a unit each (the 自评汇总 sheet's rows).
+    selfeval: list[UnitRow] = field(default_factory=list)
 
     def status_counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.ledger if e.status == s) for s in STATUSES}
@@ -92,6 +95,7 @@ class Consolidation:
             "uncounted": [{"file": e.path, "reason": e.reason} for e in self.uncounted],
             "sheets": self.sheets,
             "notes": self.notes,
+            **({"selfeval": selfeval_dict(self.selfeval)} if self.selfeval else {}),
         }
 
 
@@ -204,7 +208,7 @@ def _run(
         for name in SUMMARY_SHEETS:
             printing = PRINTING[name]
             book.add_sheet(name, sheet_columns(name, money_unit is MoneyUnit.WAN), printing, ruled=not printing.data)
-        merge = Merge(inputs, book, exports, o.labels, preferred_paths(o.prefer))
+        merge = Merge(inputs, book, exports, o.labels, preferred_paths(o.prefer), money_unit is MoneyUnit.WAN)
         archiver = _archiver(stack, o.archive)
         tasks = [
             Task(
@@ -246,7 +250,7 @@ def _run(
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
     )
-    return replace(result, archived=archived)
+    return replace(result, archived=archived, selfeval=list(merge.selfeval.values()))
 
 
 def _archiver(stack: ExitStack, db: str | os.PathLike[str] | None) -> ArchiveWriter | None:

@@ -75,19 +75,44 @@ async function post(url, files) {
   return data;
 }
 
+function percent(rate) {
+  return rate === null || rate === undefined ? "—" : `${(Number(rate) * 100).toFixed(2)}%`;
+}
+
+// A 自评 workbook: each project's 执行率, 总分 and grade (the rule set's scores, computed on the server).
+function showSelfeval(s) {
+  const box = document.getElementById("selfeval");
+  box.hidden = !s;
+  if (!s) return;
+  document.getElementById("selfeval-line").textContent =
+    `平均总分 ${s.mean_total ?? "—"}，执行率 ${percent(s.execution_rate)}；` +
+    `总分低于 80 分的项目 ${s.under_80} 个，低于 60 分的 ${s.under_60} 个；未完成且未说明原因的指标 ${s.unexplained} 个。`;
+  fill("selfeval-projects", s.projects.map((p) => ({
+    cells: [[p.sheet, ""], [p.name, ""], [percent(p.execution_rate), "num"], [p.total, "num"], [p.grade, ""],
+      [p.shortfalls, "num"], [p.unexplained, "num"]],
+  })));
+}
+
 function showCheck(data) {
   const year = data.year ? `（${data.year}年度）` : "";
   const unit = data.money_unit;
   document.getElementById("check-title").textContent = `${data.unit || data.file}${year} · ${data.file}`;
-  document.getElementById("verdict").textContent = `${data.verdict}　当年预算合计 ${data.budget_year} ${unit}。`;
-  // 合计 has no 同比 of its own: the like-for-like line under it carries it, new projects apart.
-  document.getElementById("rollup-title").textContent = `各项目预算与同比（${unit}）`;
-  fill("rollup", data.rollup.map((r) => ({
-    cls: r.kind,
-    cells: [[r.label, ""], [r.budget_year, "num"], [r.last_year_budget, "num"], [r.change, "num"],
-      [r.execution_rate, "num"]],
-  })));
-  document.getElementById("rollup-note").textContent = data.year_on_year.join("；") + "。";
+  const money = data.selfeval ? "" : `　当年预算合计 ${data.budget_year} ${unit}。`;
+  document.getElementById("verdict").textContent = `${data.verdict}${money}`;
+  showSelfeval(data.selfeval);
+  // A declaration's budgets: 合计 has no 同比 of its own, the like-for-like line under it carries it, new
+  // projects apart. (A 自评 workbook shows its scores instead.)
+  const rollup = !data.selfeval;
+  for (const id of ["rollup-title", "rollup", "rollup-note"]) document.getElementById(id).hidden = !rollup;
+  if (rollup) {
+    document.getElementById("rollup-title").textContent = `各项目预算与同比（${unit}）`;
+    fill("rollup", data.rollup.map((r) => ({
+      cls: r.kind,
+      cells: [[r.label, ""], [r.budget_year, "num"], [r.last_year_budget, "num"], [r.change, "num"],
+        [r.execution_rate, "num"]],
+    })));
+    document.getElementById("rollup-note").textContent = data.year_on_year.join("；") + "。";
+  }
   fill("projects", data.projects.map((p) => ({
     cells: [[p.status, p.status], [p.sheet, ""], [p.name, ""], [p.error, "num"], [p.warning, "num"], [p.info, "num"]],
   })));
@@ -108,7 +133,9 @@ function showSummary(data) {
   const unit = data.money_unit;
   document.getElementById("summary-line").textContent =
     `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${data.budget_year} ${unit}。` +
-    "每个文件的处理情况见汇总表中的“台账”。";
+    "每个文件的处理情况见汇总表中的“台账”。" +
+    (r.selfeval ? `自评：${r.selfeval.units.length} 个单位，平均总分 ${r.selfeval.total.mean_total ?? "—"}，` +
+      `执行率 ${percent(r.selfeval.total.execution_rate)}（各单位见“自评汇总”）。` : "");
   // 单位汇总 as the workbook prints it: each unit, subtotals and 部门合计 bold, 同比 beside its base.
   const head = document.querySelector("#units thead tr");
   head.replaceChildren(...data.units.titles.map((title) => {
