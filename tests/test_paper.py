@@ -18,7 +18,7 @@ import pytest
 
 from tests.office import convert, convert_all
 from tests.summary_tables import make_department
-from xlgoals.core import layout
+from xlgoals.core import layout, signoff
 from xlgoals.core.model import Unit
 from xlgoals.io.reader import read
 from xlgoals.io.template import write_template, write_unit
@@ -185,17 +185,19 @@ def test_the_signoff_block_is_never_read_as_indicators(sample_unit: Unit, tmp_pa
     wb = openpyxl.load_workbook(path)
     ws = wb["项目1"]
     rows = len(many.projects[0].indicators)
-    signoff = layout.signoff_first_row(layout.INDICATOR_FIRST_ROW + rows - 1)
-    assert (ws[f"A{signoff}"].value, ws[f"C{signoff}"].value) == layout.SIGNOFF_LABELS[0]
-    assert ws.print_area == f"'项目1'!$A$1:$D${signoff + len(layout.SIGNOFF_LABELS) - 1}"
+    first_signoff = signoff.signoff_first_row(layout.INDICATOR_FIRST_ROW + rows - 1)
+    assert (ws[f"A{first_signoff}"].value, ws[f"C{first_signoff}"].value) == signoff.SIGNOFF_LABELS[0]
+    assert ws.print_area == f"'项目1'!$A$1:$D${first_signoff + len(signoff.SIGNOFF_LABELS) - 1}"
     # Names typed beside the labels stay the unit's; none of it becomes an indicator.
-    ws[f"B{signoff}"], ws[f"D{signoff + 1}"] = "张三", "2020-03-01"
+    ws[f"B{first_signoff}"], ws[f"D{first_signoff + 1}"] = "张三", "2020-03-01"
     wb.save(path)
     for engine in ("calamine", "openpyxl"):
         unit = read(path, engine)  # type: ignore[arg-type]
         assert [len(p.indicators) for p in unit.projects] == [len(p.indicators) for p in many.projects]
     assert not [
-        f for f in check_file(path).report.findings if f.cell and f.cell[1:].isdigit() and int(f.cell[1:]) >= signoff
+        f
+        for f in check_file(path).report.findings
+        if f.cell and f.cell[1:].isdigit() and int(f.cell[1:]) >= first_signoff
     ]
 
 

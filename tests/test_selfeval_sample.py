@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from tests.office import convert
+from tests.summary_tables import HEADER_ROW
 from xlgoals.jobs.consolidate import consolidate
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
@@ -125,14 +126,15 @@ def test_libreoffice_computes_the_same_scores(filled: Path, soffice: str, tmp_pa
 def test_the_department_summary_shows_the_units_total_and_execution_rate(filled: Path, tmp_path: Path) -> None:
     out = tmp_path / "部门汇总.xlsx"
     result = consolidate([filled], out, jobs=1)
-    assert result.sheets[:3] == ["单位汇总", "自评汇总", "自评项目"]
+    # After 概况 and 单位汇总; each sheet's table under its title block.
+    assert result.sheets[:4] == ["概况", "单位汇总", "自评汇总", "自评项目"]
     book = CalamineWorkbook.from_path(str(out))
-    units = book.get_sheet_by_name("自评汇总").to_python()
+    units = book.get_sheet_by_name("自评汇总").to_python()[HEADER_ROW - 1 :]
     header, row = units[0], units[1]
     assert row[header.index("平均总分")] == UNIT_MEAN
     assert row[header.index("执行率（%）")] == UNIT_RATE
     assert row[header.index("其中未说明原因")] == 1
-    projects = book.get_sheet_by_name("自评项目").to_python()
+    projects = book.get_sheet_by_name("自评项目").to_python()[HEADER_ROW - 1 :]
     assert [r[projects[0].index("总分")] for r in projects[1:]] == [float(t) for t in TOTALS.values()]
 
 

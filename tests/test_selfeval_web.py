@@ -39,7 +39,7 @@ def test_checking_a_selfeval_answers_its_scores(filled: Path) -> None:
 def test_a_summary_of_selfevals_gives_the_selfeval_view(filled: Path, sample_xlsx: Path) -> None:
     data = _upload(TestClient(create_app()), "/api/summary", filled, sample_xlsx).json()
     result = data["result"]
-    assert result["sheets"][:3] == ["单位汇总", "自评汇总", "自评项目"]
+    assert result["sheets"][:4] == ["概况", "单位汇总", "自评汇总", "自评项目"]
     assert result["selfeval"]["total"]["mean_total"] == str(UNIT_MEAN)
 
 

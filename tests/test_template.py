@@ -11,7 +11,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.office import convert
-from xlgoals.core import layout
+from xlgoals.core import layout, signoff
 from xlgoals.io.cellstyle import put
 from xlgoals.io.lists import level2_key
 from xlgoals.io.reader import read
@@ -109,8 +109,8 @@ def test_print_setup_reads_like_the_form(template_path: Path) -> None:
     assert ws.print_title_rows == f"${layout.INDICATOR_HEADER_ROW}:${layout.INDICATOR_HEADER_ROW}"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     # Down to the sign-off block under the indicator table, as the official form ends.
-    signoff = layout.signoff_first_row(layout.INDICATOR_LAST_ROW)
-    assert ws.print_area == f"'项目1'!$A$1:$D${signoff + len(layout.SIGNOFF_LABELS) - 1}"
+    first_signoff = signoff.signoff_first_row(layout.INDICATOR_LAST_ROW)
+    assert ws.print_area == f"'项目1'!$A$1:$D${first_signoff + len(signoff.SIGNOFF_LABELS) - 1}"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws[layout.PROJECT_FIELD["overview"].value_cell].alignment.wrap_text is True
     assert "B7:D7" in {str(r) for r in ws.merged_cells.ranges}

@@ -214,29 +214,7 @@ READ_MAX_COLUMN = 60
 INPUT_RGB = (255, 253, 231)
 LABEL_RGB = (242, 242, 242)
 
-# --- a project sheet and the cover on paper (issue 23) ---
-# The sign-off block ends each project as on the official form, a blank row under the indicator table: labels
-# in A and C, the cells beside them (B, D) take a signature, a name or a date, the last row room for the stamp.
-# The reader stops at its first row: nothing from there down is read as an indicator.
-SIGNOFF_LABELS: tuple[tuple[str, str], ...] = (
-    ("单位负责人：", "财务负责人："),
-    ("填表人：", "填报日期："),
-    ("", "单位（盖章）："),
-)
-SIGNOFF_GAP = 1
-
-
-def signoff_first_row(table_last_row: int) -> int:
-    """The sign-off block's first row under an indicator table ending at `table_last_row`."""
-    return table_last_row + SIGNOFF_GAP + 1
-
-
-def is_signoff_row(first: object, third: object) -> bool:
-    """Whether a row's A and C cells hold the sign-off block's first labels (where the indicators end)."""
-    a, c = SIGNOFF_LABELS[0]
-    return isinstance(first, str) and first.strip() == a and isinstance(third, str) and third.strip() == c
-
-
+# --- the cover on paper (issue 23); a project sheet's sign-off block is in core/signoff.py ---
 # The cover prints its title and the declaration's facts (单位名称 … 联系电话); the rows under them are the
 # tool's settings (汇总文件夹, 历史库, 汇总金额单位, the server's address) and its help, never printed.
 COVER_PRINTED_LAST_ROW = 8

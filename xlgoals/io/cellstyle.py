@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlgoals.core import layout
+from xlgoals.core import layout, signoff
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, row_height
@@ -109,16 +109,16 @@ def signoff_row(ws: Worksheet) -> int | None:
     """The row of a project sheet's sign-off block, where its indicator table ends; None on sheets made before it."""
     a, c = (layout.INDICATOR_COLUMNS[p] for p in ("level1", "name"))
     for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
-        if layout.is_signoff_row(ws[f"{a}{row}"].value, ws[f"{c}{row}"].value):
+        if signoff.is_signoff_row(ws[f"{a}{row}"].value, ws[f"{c}{row}"].value):
             return row
     return None
 
 
 def indicator_table_end(ws: Worksheet) -> int:
     """The indicator table's last row: above the sign-off block, or (an older sheet) the last row used."""
-    signoff = signoff_row(ws)
-    if signoff is not None:
-        return signoff - layout.SIGNOFF_GAP - 1
+    at = signoff_row(ws)
+    if at is not None:
+        return at - signoff.SIGNOFF_GAP - 1
     return min(max(ws.max_row, layout.INDICATOR_LAST_ROW), layout.READ_MAX_ROW)
 
 

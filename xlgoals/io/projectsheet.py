@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Border, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlgoals.core import layout
+from xlgoals.core import layout, signoff
 from xlgoals.core.layout import FieldSpec
 from xlgoals.core.model import Indicator, Project
 from xlgoals.core.values import CellValue
@@ -115,7 +115,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
             put(ws[layout.indicator_cell(row, part)], getattr(ind, part) or None)
         put(ws[layout.indicator_cell(row, "target")], ind.value or None)
     _shade_what_is_missing(ws, fields, last)
-    _write_signoff(ws, layout.signoff_first_row(last))
+    _write_signoff(ws, signoff.signoff_first_row(last))
     fit_project_rows(ws)
     first = layout.INDICATOR_FIRST_ROW
     col1, col2 = layout.INDICATOR_COLUMNS["level1"], layout.INDICATOR_COLUMNS["level2"]
@@ -187,7 +187,7 @@ _SIGNATURE = Border(bottom=Side(style="thin", color="FF000000"))
 
 def _write_signoff(ws: Worksheet, first: int) -> None:
     """单位负责人、财务负责人、填表人、填报日期 and the stamp under the indicator table, as the official form ends."""
-    for i, labels in enumerate(layout.SIGNOFF_LABELS):
+    for i, labels in enumerate(signoff.SIGNOFF_LABELS):
         row = first + i
         for (label_col, value_col), label in zip((("A", "B"), ("C", "D")), labels, strict=True):
             if not label:
@@ -197,7 +197,7 @@ def _write_signoff(ws: Worksheet, first: int) -> None:
             value = ws[f"{value_col}{row}"]
             value.font, value.border, value.alignment, value.protection = BODY_FONT, _SIGNATURE, SIGNOFF_ALIGN, UNLOCKED
         # Room for a signature; the last row for the stamp.
-        ws.row_dimensions[row].height = 48 if i == len(layout.SIGNOFF_LABELS) - 1 else 30
+        ws.row_dimensions[row].height = 48 if i == len(signoff.SIGNOFF_LABELS) - 1 else 30
 
 
 def fit_for_paper(ws: Worksheet) -> None:
@@ -207,7 +207,7 @@ def fit_for_paper(ws: Worksheet) -> None:
 
     A hidden sheet (the template) gets no print area (with one LibreOffice prints it), but keeps the page
     setup so a sheet copied from it prints like the others."""
-    signoff = signoff_row(ws)
+    signoff_at = signoff_row(ws)
     end = indicator_table_end(ws)
     if ws.sheet_state != "visible":
         return
@@ -216,7 +216,7 @@ def fit_for_paper(ws: Worksheet) -> None:
     last_filled = max(filled, default=None)
     for row in range(first, end + 1):
         ws.row_dimensions[row].hidden = last_filled is not None and row > last_filled
-    bottom = signoff + len(layout.SIGNOFF_LABELS) - 1 if signoff is not None else end
+    bottom = signoff_at + len(signoff.SIGNOFF_LABELS) - 1 if signoff_at is not None else end
     ws.print_area = f"A1:{layout.PROJECT_LAST_COLUMN}{bottom}"
     ws.print_title_rows = f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}"
     # Pages after the first name the project (the first has it in its table; LibreOffice 7.4 ignores the

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cache
 from operator import itemgetter
 
-from xlgoals.core import layout
+from xlgoals.core import layout, signoff
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
@@ -158,7 +158,6 @@ def _row_cells(row: int) -> dict[str, str]:
 _WIDTH = max(_COLUMN.values()) + 1
 _PAD: tuple[None, ...] = (None,) * _WIDTH
 _PARTS = itemgetter(_LEVEL1, _LEVEL2, _NAME, _TARGET)
-_SIGNOFF = layout.SIGNOFF_LABELS[0][0][:1]
 
 
 class _UnusableCell(Exception):
@@ -182,12 +181,10 @@ def _indicator_rows(
     # The cell a level stands under when it is an unusable one (its rows' level is unknown, not the one above).
     under1 = under2 = ""
     first = layout.INDICATOR_FIRST_ROW
-    for row, values in enumerate(grid[first - 1 :], first):
+    for row, values in enumerate(grid[first - 1 : signoff.indicators_end(grid)], first):  # not the sign-off block
         v1, v2, v3, v4 = _PARTS(values if len(values) >= _WIDTH else (*values, *_PAD))
         if v1 is None and v2 is None and v3 is None and v4 is None:
             continue
-        if type(v1) is str and v1[:1] == _SIGNOFF and layout.is_signoff_row(v1, v3):
-            break  # the sign-off block ends the project: its labels and names are not indicators
         try:
             # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
             t1 = "" if v1 is None else v1.strip(EDGE_CHARS) if type(v1) is str else _loose_text(v1)
