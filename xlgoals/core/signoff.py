@@ -1,5 +1,4 @@
-"""The sign-off block that ends a project sheet as on the official form: its labels, its cells, where the
-indicators end."""
+"""The sign-off block that ends a project sheet as on the official form, and where the indicators end."""
 
 from __future__ import annotations
 
