@@ -1,53 +1,38 @@
-"""The workbook package (OPC): parts, relationships, content types, sheets' code names, the atomic write."""
+"""The workbook package (OPC): parts read on demand, relationships, content types; untouched parts copied as stored."""
 
 from __future__ import annotations
 
-import contextlib
-import os
+import io
 import posixpath
-import re
-import tempfile
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from xlgoals.macro.vba import (
-    IDENTIFIER,
-    WORKBOOK_CODE_NAME,
-)
-from xlgoals.macro.xmledit import scan_xml
+from xlgoals.io.container import stored_bytes
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 NS_V = "urn:schemas-microsoft-com:vml"
 NS_O = "urn:schemas-microsoft-com:office:office"
 NS_X = "urn:schemas-microsoft-com:office:excel"
 
-_REL_OFFICE_DOC = NS_REL + "/officeDocument"
-_REL_WORKSHEET = NS_REL + "/worksheet"
+REL_OFFICE_DOC = NS_REL + "/officeDocument"
+REL_WORKSHEET = NS_REL + "/worksheet"
 REL_STYLES = NS_REL + "/styles"
 REL_VML = NS_REL + "/vmlDrawing"
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+REL_COMMENTS = NS_REL + "/comments"
+REL_CALC_CHAIN = NS_REL + "/calcChain"
 
-_CT_VBA = "application/vnd.ms-office.vbaProject"
-_CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_MACRO_MAIN = {
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": (
-        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-        ".xlsm",
-    ),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": (
-        "application/vnd.ms-excel.template.macroEnabled.main+xml",
-        ".xltm",
-    ),
-}
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
 # CT_Worksheet children that must come after legacyDrawing (ECMA-376 schema order).
 AFTER_LEGACY_DRAWING = frozenset(
@@ -63,10 +48,9 @@ AFTER_LEGACY_DRAWING = frozenset(
     }
 )
 
-CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-ButtonSpec = tuple[str, str, str]
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# A part larger than this would need zip64, which older Excel versions refuse.
+ZIP_LIMIT = 0xFFFF_FFFF
 
 
 @dataclass
@@ -76,43 +60,187 @@ class Sheet:
     code_name: str = ""
 
 
+class PackageError(ValueError):
+    """A package this editor cannot change safely (duplicate parts, a missing relationship target …)."""
+
+
 @dataclass
 class Package:
-    data: dict[str, bytes]
+    """A workbook's parts: read from the zip only when asked for, and written back as they were stored
+    unless changed (an untouched part keeps its bytes, its compression and its timestamp)."""
+
+    source: bytes
+    infos: list[zipfile.ZipInfo] = field(default_factory=list)
+    changed: dict[str, bytes] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)
     removed: set[str] = field(default_factory=set)
+    _read: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, data: bytes) -> Package:
+        pkg = cls(data)
+        pkg._zip = zipfile.ZipFile(io.BytesIO(data))
+        pkg.infos = pkg._zip.infolist()
+        for info in pkg.infos:
+            if info.filename in pkg._by_name:
+                raise PackageError(f"the package holds two parts named {info.filename}")
+            pkg._by_name[info.filename] = info
+        return pkg
+
+    def __contains__(self, part: str) -> bool:
+        return part in self.changed or (part in self._by_name and part not in self.removed)
+
+    def names(self) -> list[str]:
+        kept = [i.filename for i in self.infos if i.filename not in self.removed]
+        return kept + [name for name in self.added if name not in self._by_name]
+
+    def read(self, part: str) -> bytes:
+        if part in self.changed:
+            return self.changed[part]
+        if part in self.removed or part not in self._by_name:
+            raise KeyError(part)
+        if part not in self._read:
+            assert self._zip is not None
+            self._read[part] = self._zip.read(self._by_name[part])
+        return self._read[part]
 
     def set(self, part: str, content: bytes) -> None:
-        if part not in self.data and part not in self.added:
+        if part not in self._by_name and part not in self.added:
             self.added.append(part)
         self.removed.discard(part)
-        self.data[part] = content
+        self.changed[part] = content
 
     def remove(self, part: str) -> None:
-        self.removed.add(part)
-        self.data.pop(part, None)
+        self.changed.pop(part, None)
+        if part in self.added:
+            self.added.remove(part)
+        if part in self._by_name:
+            self.removed.add(part)
 
     def xml(self, part: str) -> ET.Element:
-        root: ET.Element = SafeET.fromstring(self.data[part])
+        root: ET.Element = SafeET.fromstring(self.read(part))
         return root
 
     def rels(self, part: str) -> ET.Element:
-        path = _rels_path(part)
-        if path in self.data:
+        path = rels_path(part)
+        if path in self:
             return self.xml(path)
-        return ET.Element(f"{{{_NS_PKG_REL}}}Relationships")
+        return ET.Element(f"{{{NS_PKG_REL}}}Relationships")
 
     def set_rels(self, part: str, rels: ET.Element) -> None:
-        self.set(_rels_path(part), serialize_flat(rels, _NS_PKG_REL))
+        if len(rels):
+            self.set(rels_path(part), serialize_flat(rels, NS_PKG_REL))
+        elif rels_path(part) in self:
+            self.remove(rels_path(part))
 
     def office_document(self) -> str:
         for rel in self.rels(""):
-            if rel.get("Type") == _REL_OFFICE_DOC:
+            if rel.get("Type") == REL_OFFICE_DOC:
                 return resolve("", rel.get("Target", ""))
-        raise ValueError("package has no officeDocument relationship")
+        raise PackageError("package has no officeDocument relationship")
+
+    def free_name(self, pattern: str, start: int = 1) -> str:
+        """The first `pattern.format(n)` (n from `start`) that no part uses."""
+        number = start
+        while pattern.format(number) in self:
+            number += 1
+        return pattern.format(number)
+
+    def save(self, out: IO[bytes]) -> None:
+        """The package as a zip: untouched parts copied as stored, changed and added ones deflated anew."""
+        members: list[Member] = []
+        for info in self.infos:
+            if info.filename in self.removed:
+                continue
+            raw = None if info.filename in self.changed else stored_bytes(self.source, info)
+            if raw is not None:
+                members.append(_stored(info, raw))
+            else:
+                members.append(deflated(info.filename, self.read(info.filename), info))
+        members.extend(deflated(name, self.changed[name]) for name in self.added)
+        write_members(out, members)
 
 
-def _rels_path(part: str) -> str:
+@dataclass
+class Member:
+    """A zip member whose bytes are ready as they will be stored, with what its headers say of them."""
+
+    name: str
+    crc: int
+    size: int
+    packed: int
+    write: Callable[[IO[bytes]], object]
+    method: int = zipfile.ZIP_DEFLATED
+    date_time: tuple[int, int, int, int, int, int] = ZIP_EPOCH
+    flags: int = 0  # deflate option bits
+    create_system: int = 0
+    external_attr: int = 0
+
+
+def _stored(info: zipfile.ZipInfo, raw: memoryview) -> Member:
+    """A member copied as the source stores it: deflated bytes, CRC and timestamp untouched."""
+    return Member(
+        info.filename,
+        info.CRC,
+        info.file_size,
+        info.compress_size,
+        lambda out: out.write(raw),
+        info.compress_type,
+        info.date_time,
+        info.flag_bits & 0x0006,  # the data descriptor goes: the sizes now stand in the local header
+        info.create_system,
+        info.external_attr,
+    )
+
+
+def deflated(name: str, content: bytes, like: zipfile.ZipInfo | None = None) -> Member:
+    """A member deflated anew; `like`: the member it replaces, whose timestamp and attributes it keeps."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    data = packer.compress(content) + packer.flush()
+    member = Member(name, zlib.crc32(content), len(content), len(data), lambda out: out.write(data))
+    if like is not None:
+        member.date_time = like.date_time
+        member.create_system, member.external_attr = like.create_system, like.external_attr
+    else:
+        member.create_system, member.external_attr = 3, 0o644 << 16
+    return member
+
+
+def write_members(out: IO[bytes], members: Iterable[Member]) -> None:
+    """A plain (not zip64) archive; OverflowError where a member or the whole would need zip64."""
+    central: list[bytes] = []
+    count = 0
+    start = out.tell()
+    for m in members:
+        offset = out.tell() - start
+        if max(m.size, m.packed, offset) >= ZIP_LIMIT:
+            raise OverflowError("the archive needs zip64")
+        try:
+            name, flags = m.name.encode("ascii"), m.flags
+        except UnicodeEncodeError:
+            name, flags = m.name.encode("utf-8"), m.flags | 0x800
+        year, month, day, hour, minute, second = m.date_time
+        dos_time, dos_date = hour << 11 | minute << 5 | second // 2, max(0, year - 1980) << 9 | month << 5 | day
+        fixed = (flags, m.method, dos_time, dos_date, m.crc, m.packed, m.size, len(name))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, *fixed, 0) + name)
+        m.write(out)
+        made_by = m.create_system << 8 | 20
+        central.append(
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, made_by, 20, *fixed, 0, 0, 0, 0, m.external_attr, offset)
+        )
+        central.append(name)
+        count += 1
+    directory = b"".join(central)
+    at = out.tell() - start
+    if at + len(directory) >= ZIP_LIMIT:
+        raise OverflowError("the archive needs zip64")
+    out.write(directory)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), at, 0))
+
+
+def rels_path(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", f"{name}.rels")
 
@@ -133,7 +261,7 @@ def serialize_flat(root: ET.Element, namespace: str) -> bytes:
     def local(name: str) -> str:
         uri, _, tail = name[1:].partition("}") if name.startswith("{") else ("", "", name)
         if uri not in ("", namespace):
-            raise ValueError(f"unexpected namespace {uri} in a flat part")
+            raise PackageError(f"unexpected namespace {uri} in a flat part")
         return tail
 
     items = [f"<{local(root.tag)} xmlns={quoteattr(namespace)}>"]
@@ -155,27 +283,26 @@ def content_type_of(types: ET.Element, part: str) -> str:
     return ""
 
 
-def register_content_types(types: ET.Element, wb_part: str, macro_ct: str, vba_part: str) -> None:
-    override = next(
-        (n for n in types.iter(f"{{{NS_CT}}}Override") if n.get("PartName", "").lstrip("/") == wb_part), None
-    )
-    if override is None:
-        override = ET.SubElement(types, f"{{{NS_CT}}}Override", {"PartName": "/" + wb_part})
-    override.set("ContentType", macro_ct)
-    defaults = {n.get("Extension", "").lower(): n for n in types.iter(f"{{{NS_CT}}}Default")}
-    if "vml" not in defaults:
-        _insert_default(types, "vml", _CT_VML)
-    if "bin" not in defaults:
-        _insert_default(types, "bin", _CT_VBA)  # how Excel itself registers vbaProject.bin
-    elif defaults["bin"].get("ContentType") != _CT_VBA:  # e.g. printer settings already own .bin
-        ET.SubElement(types, f"{{{NS_CT}}}Override", {"PartName": "/" + vba_part, "ContentType": _CT_VBA})
+def set_override(types: ET.Element, part: str, content_type: str) -> None:
+    node = next((n for n in types.iter(f"{{{NS_CT}}}Override") if n.get("PartName", "").lstrip("/") == part), None)
+    if node is None:
+        node = ET.SubElement(types, f"{{{NS_CT}}}Override", {"PartName": "/" + part})
+    node.set("ContentType", content_type)
 
 
-def _insert_default(types: ET.Element, ext: str, content_type: str) -> None:
+def drop_overrides(types: ET.Element, parts: Iterable[str]) -> None:
+    gone = set(parts)
+    for node in list(types):
+        if node.tag == f"{{{NS_CT}}}Override" and node.get("PartName", "").lstrip("/") in gone:
+            types.remove(node)
+
+
+def ensure_default(types: ET.Element, ext: str, content_type: str) -> None:
+    if any(n.get("Extension", "").lower() == ext for n in types.iter(f"{{{NS_CT}}}Default")):
+        return
     # Defaults precede Overrides in every writer's output; keep that shape.
     position = sum(1 for child in types if child.tag == f"{{{NS_CT}}}Default")
-    node = ET.Element(f"{{{NS_CT}}}Default", {"Extension": ext, "ContentType": content_type})
-    types.insert(position, node)
+    types.insert(position, ET.Element(f"{{{NS_CT}}}Default", {"Extension": ext, "ContentType": content_type}))
 
 
 def add_relationship(rels: ET.Element, rel_type: str, target: str) -> str:
@@ -184,8 +311,15 @@ def add_relationship(rels: ET.Element, rel_type: str, target: str) -> str:
     while f"rId{number}" in used:
         number += 1
     rel_id = f"rId{number}"
-    ET.SubElement(rels, f"{{{_NS_PKG_REL}}}Relationship", {"Id": rel_id, "Type": rel_type, "Target": target})
+    ET.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", {"Id": rel_id, "Type": rel_type, "Target": target})
     return rel_id
+
+
+def internal_targets(pkg: Package, part: str) -> list[tuple[ET.Element, str]]:
+    """(relationship, target part) of each of a part's relationships inside the package."""
+    return [
+        (rel, resolve(part, rel.get("Target", ""))) for rel in pkg.rels(part) if rel.get("TargetMode") != "External"
+    ]
 
 
 def worksheets(pkg: Package, wb_part: str, wb_rels: ET.Element) -> list[Sheet]:
@@ -194,47 +328,6 @@ def worksheets(pkg: Package, wb_part: str, wb_rels: ET.Element) -> list[Sheet]:
     for node in pkg.xml(wb_part).iter(f"{{{NS_MAIN}}}sheet"):
         rel = targets.get(node.get(f"{{{NS_REL}}}id"))
         # Chart and dialog sheets get no document module: nothing here calls into them.
-        if rel is not None and rel.get("Type") == _REL_WORKSHEET:
+        if rel is not None and rel.get("Type") == REL_WORKSHEET:
             sheets.append(Sheet(node.get("name", ""), resolve(wb_part, rel.get("Target", ""))))
     return sheets
-
-
-def assign_code_names(pkg: Package, sheets: list[Sheet]) -> None:
-    """Keep usable code names already in the file; name the rest Sheet<n> like Excel and XlsxWriter."""
-    taken = {WORKBOOK_CODE_NAME.lower()}
-    for sheet in sheets:
-        existing = scan_xml(pkg.data[sheet.part]).child_attrs("sheetPr").get("codeName", "")
-        if IDENTIFIER.fullmatch(existing) and existing.lower() not in taken:
-            sheet.code_name = existing
-            taken.add(existing.lower())
-    for position, sheet in enumerate(sheets, 1):
-        if sheet.code_name:
-            continue
-        number = position
-        while f"sheet{number}" in taken:
-            number += 1
-        sheet.code_name = f"Sheet{number}"
-        taken.add(sheet.code_name.lower())
-
-
-def write_zip_atomically(out_path: Path, infos: Sequence[zipfile.ZipInfo], pkg: Package) -> None:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in infos:
-                if info.filename not in pkg.removed:
-                    # Reusing the ZipInfo keeps each entry's timestamp and compression as they were.
-                    zout.writestr(info, pkg.data[info.filename])
-            for name in pkg.added:
-                entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o644 << 16
-                zout.writestr(entry, pkg.data[name])
-        # mkstemp creates 0600; an overwritten file keeps its mode, a new one gets the usual 0644.
-        os.chmod(tmp_name, out_path.stat().st_mode & 0o7777 if out_path.exists() else 0o644)
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise

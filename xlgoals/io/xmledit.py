@@ -1,41 +1,51 @@
-"""Byte-preserving XML edits: scan a part's elements, splice attributes in without re-serialising."""
+"""Byte-preserving XML edits: scan a part's elements, splice attributes and elements in without re-serialising."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from xml.parsers import expat
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 BEFORE_WORKBOOK_PR = frozenset({"fileVersion", "fileSharing"})
 
 
 @dataclass
-class _Element:
+class Element:
+    """One element of a part: its qualified name, attributes and where it stands in the part's bytes."""
+
     qname: str
     start: int
     attrs: dict[str, str]
+    close: int = -1  # where the parser stood at its end: its end tag, or just past an empty element
+
+    @property
+    def local(self) -> str:
+        return self.qname.rpartition(":")[2]
 
 
 @dataclass
 class Scan:
     """Top-level children of a part's root element, with byte offsets into the original bytes."""
 
-    root: _Element
-    children: list[_Element]
+    xml: bytes
+    root: Element
+    children: list[Element]
     end: int  # offset of the root's end tag
     nested: dict[str, list[dict[str, str]]]
+    # For each top-level child named in scan_xml's `spans`: its own children, with offsets.
+    spans: dict[str, list[Element]] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
         return self.root.qname.rpartition(":")[0]
 
-    def local(self, element: _Element) -> str:
-        return element.qname.rpartition(":")[2]
+    def local(self, element: Element) -> str:
+        return element.local
 
-    def find(self, local: str) -> _Element | None:
-        return next((child for child in self.children if self.local(child) == local), None)
+    def find(self, local: str) -> Element | None:
+        return next((child for child in self.children if child.local == local), None)
 
     def child_attrs(self, local: str) -> dict[str, str]:
         child = self.find(local)
@@ -45,45 +55,55 @@ class Scan:
         return f"{self.prefix}:{local}" if self.prefix else local
 
     def ns_prefix(self, uri: str) -> str | None:
-        for key, value in self.root.attrs.items():
-            if value == uri and key.startswith("xmlns:"):
-                return key[len("xmlns:") :]
-        return None
+        return ns_prefix(self.root.attrs, uri)
+
+    def namespaces(self) -> str:
+        """The root's namespace declarations, to parse one of its elements on its own (see fragment_root)."""
+        return "".join(f" {k}={quoteattr(v)}" for k, v in self.root.attrs.items() if k.split(":")[0] == "xmlns")
+
+    def first_of(self, names: Collection[str]) -> int:
+        """Where an element belongs that must come before every top-level child named in `names`."""
+        follower = next((c for c in self.children if c.local in names), None)
+        return follower.start if follower is not None else self.end
 
 
-def scan_xml(xml: bytes, nested: Mapping[str, str] | None = None) -> Scan:
-    """Offsets of the root's children; `nested` maps a grandchild name to its parent name to collect."""
+def ns_prefix(attrs: Mapping[str, str], uri: str) -> str | None:
+    for key, value in attrs.items():
+        if value == uri and key.startswith("xmlns:"):
+            return key[len("xmlns:") :]
+    return None
+
+
+def scan_xml(xml: bytes, nested: Mapping[str, str] | None = None, spans: Collection[str] = ()) -> Scan:
+    """Offsets of the root's children; `nested` maps a grandchild name to its parent name to collect; `spans`
+    names top-level children whose own children are listed with their offsets."""
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError("UTF-16 parts are not supported")
     parser = expat.ParserCreate()
-    depth = 0
-    parents: list[str] = []
-    root: list[_Element] = []
-    children: list[_Element] = []
-    end: list[int] = []
+    stack: list[Element] = []
+    root: list[Element] = []
+    children: list[Element] = []
     wanted = dict(nested or {})
     collected: dict[str, list[dict[str, str]]] = {name: [] for name in wanted}
+    listed: dict[str, list[Element]] = {name: [] for name in spans}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth
-        element = _Element(name, parser.CurrentByteIndex, attrs)
+        element = Element(name, parser.CurrentByteIndex, attrs)
+        depth = len(stack)
         if depth == 0:
             root.append(element)
         elif depth == 1:
             children.append(element)
         else:
-            local = name.rpartition(":")[2]
-            if local in wanted and parents and parents[-1].rpartition(":")[2] == wanted[local]:
+            local = element.local
+            if depth == 2 and stack[1].local in listed:
+                listed[stack[1].local].append(element)
+            if local in wanted and stack[-1].local == wanted[local]:
                 collected[local].append(attrs)
-        parents.append(name)
-        depth += 1
+        stack.append(element)
 
     def stop(name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        parents.pop()
-        if depth == 0:
-            end.append(parser.CurrentByteIndex)
+        stack.pop().close = parser.CurrentByteIndex
 
     def forbid(*_args: object) -> None:
         raise ValueError("DTDs are not allowed in workbook parts")
@@ -93,28 +113,90 @@ def scan_xml(xml: bytes, nested: Mapping[str, str] | None = None) -> Scan:
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
     parser.Parse(xml, True)
-    return Scan(root[0], children, end[0], collected)
+    return Scan(xml, root[0], children, root[0].close, collected, listed)
 
 
 _START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 
 
-def splice(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    for offset, length, text in sorted(edits, key=lambda edit: edit[0], reverse=True):
-        xml = xml[:offset] + text + xml[offset + length :]
-    return xml
-
-
-def _set_attribute(xml: bytes, element: _Element, name: str, value: str) -> tuple[int, int, bytes]:
+def start_tag(xml: bytes, element: Element) -> bytes:
     tag = _START_TAG.match(xml, element.start)
     if tag is None:
         raise ValueError(f"cannot parse <{element.qname}> at byte {element.start}")
-    text = tag.group(0)
-    attr = re.search(rb"""\s%s\s*=\s*("[^"]*"|'[^']*')""" % re.escape(name.encode()), text)
+    return tag.group(0)
+
+
+def is_empty(xml: bytes, element: Element) -> bool:
+    """Whether the element is written as one empty tag (<x/>), with no end tag to insert before."""
+    return start_tag(xml, element).endswith(b"/>")
+
+
+def element_end(xml: bytes, element: Element) -> int:
+    """The offset just past the element (its end tag, or its one empty tag)."""
+    if is_empty(xml, element):
+        return element.start + len(start_tag(xml, element))
+    return xml.index(b">", element.close) + 1
+
+
+def append_child(xml: bytes, element: Element, content: bytes) -> tuple[int, int, bytes]:
+    """The edit that makes `content` the element's last child(ren), opening an empty tag where need be."""
+    if not is_empty(xml, element):
+        return element.close, 0, content
+    tag = start_tag(xml, element)
+    opened = tag[:-2].rstrip() + b">"
+    return element.start, len(tag), opened + content + f"</{element.qname}>".encode()
+
+
+def remove(xml: bytes, element: Element) -> tuple[int, int, bytes]:
+    return element.start, element_end(xml, element) - element.start, b""
+
+
+def span(xml: bytes, element: Element) -> bytes:
+    return xml[element.start : element_end(xml, element)]
+
+
+def splice(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """Apply (offset, length, replacement) edits; edits at one offset keep the order they were given in."""
+    if not edits:
+        return xml
+    pieces: list[bytes] = []
+    position = 0
+    for offset, length, text in sorted(edits, key=lambda edit: edit[0]):
+        pieces.append(xml[position:offset])
+        pieces.append(text)
+        position = max(position, offset + length)
+    pieces.append(xml[position:])
+    return b"".join(pieces)
+
+
+def set_attribute(xml: bytes, element: Element, name: str, value: str) -> tuple[int, int, bytes]:
+    tag = start_tag(xml, element)
+    attr = re.search(rb"""\s%s\s*=\s*("[^"]*"|'[^']*')""" % re.escape(name.encode()), tag)
     new = f" {name}={quoteattr(value)}".encode()
     if attr is not None:
         return element.start + attr.start(), attr.end() - attr.start(), new
     return element.start + 1 + len(element.qname.encode()), 0, new
+
+
+def remove_attribute(xml: bytes, element: Element, name: str) -> tuple[int, int, bytes] | None:
+    tag = start_tag(xml, element)
+    attr = re.search(rb"""\s%s\s*=\s*("[^"]*"|'[^']*')""" % re.escape(name.encode()), tag)
+    return None if attr is None else (element.start + attr.start(), attr.end() - attr.start(), b"")
+
+
+def with_attribute(fragment: bytes, name: str, value: str) -> bytes:
+    """An element's bytes with one attribute of its start tag set (the rest kept as written)."""
+    name_match = re.match(rb"<([^\s/>]+)", fragment)
+    if name_match is None:
+        raise ValueError("not an element")
+    element = Element(name_match.group(1).decode(), 0, {})
+    return splice(fragment, [set_attribute(fragment, element, name, value)])
+
+
+def empty_element(qname: str, attrs: Mapping[str, str], text: str | None = None) -> bytes:
+    """`<qname a="1"/>`, or with escaped text content."""
+    head = f"<{qname}" + "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
+    return (head + ("/>" if text is None else f">{escape(text)}</{qname}>")).encode()
 
 
 def set_code_name(xml: bytes, code_name: str, *, workbook: bool) -> bytes:
@@ -122,11 +204,11 @@ def set_code_name(xml: bytes, code_name: str, *, workbook: bool) -> bytes:
     pr_name = "workbookPr" if workbook else "sheetPr"
     existing = scan.find(pr_name)
     if existing is not None:
-        return splice(xml, [_set_attribute(xml, existing, "codeName", code_name)])
+        return splice(xml, [set_attribute(xml, existing, "codeName", code_name)])
     new = f"<{scan.tag(pr_name)} codeName={quoteattr(code_name)}/>".encode()
     if workbook:
         # workbookPr follows fileVersion/fileSharing and precedes everything else.
-        after = next((c for c in scan.children if scan.local(c) not in BEFORE_WORKBOOK_PR), None)
+        after = next((c for c in scan.children if c.local not in BEFORE_WORKBOOK_PR), None)
     else:
         after = scan.children[0] if scan.children else None  # sheetPr is the first child
     return splice(xml, [(after.start if after is not None else scan.end, 0, new)])
