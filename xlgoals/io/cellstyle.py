@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -83,16 +83,29 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
-    form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
+    for row, height in project_row_heights(lambda cell: str(ws[cell].value or ""), ws.max_row).items():
+        ws.row_dimensions[row].height = height
+
+
+def project_row_heights(text: Callable[[str], str], last_row: int) -> dict[int, float]:
+    """The heights fit_project_rows gives, from the text at each address; `last_row`: the sheet's last."""
+    heights: dict[int, float] = {}
+    form = layout.form_of_mark(text(layout.NATIONAL_MARK.label_cell))
     for spec in layout.project_fields(form):
         if spec.merge_to:
-            fit_row_height(
-                ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
-            )
+            row = layout.split_address(spec.value_cell)[0]
+            heights[row] = row_height([(text(spec.value_cell), LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
     widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
     # Bounded as the reader is: a stray value far down must not make a million rows of cells.
-    for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
-        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+    for row in range(layout.INDICATOR_FIRST_ROW, min(last_row, layout.READ_MAX_ROW) + 1):
+        heights[row] = row_height([(text(f"{col}{row}"), w) for col, w in widths], 15)
+    return heights
+
+
+def is_project_form(text: Callable[[str], str]) -> bool:
+    """A sheet laid out as our project form (its first label where the template puts it), not a user's own."""
+    first = layout.PROJECT_FIELDS[0]
+    return text(first.label_cell).strip() == first.label
 
 
 def merge_row(

@@ -48,6 +48,7 @@ AFTER_LEGACY_DRAWING = frozenset(
     }
 )
 
+TYPES_PART = "[Content_Types].xml"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # A part larger than this would need zip64, which older Excel versions refuse.
 ZIP_LIMIT = 0xFFFF_FFFF
@@ -77,6 +78,7 @@ class Package:
     _read: dict[str, bytes] = field(default_factory=dict, repr=False)
     _by_name: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
+    _types: ET.Element | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, data: bytes) -> Package:
@@ -148,8 +150,27 @@ class Package:
             number += 1
         return pattern.format(number)
 
+    def types(self) -> ET.Element:
+        """[Content_Types].xml, parsed once; changes made through types_* are written when the package is."""
+        if self._types is None:
+            self._types = self.xml(TYPES_PART)
+        return self._types
+
+    def types_set(self, part: str, content_type: str) -> None:
+        set_override(self.types(), part, content_type)
+
+    def types_drop(self, parts: Iterable[str]) -> None:
+        drop_overrides(self.types(), parts)
+
+    def types_default(self, ext: str, content_type: str) -> None:
+        ensure_default(self.types(), ext, content_type)
+
     def save(self, out: IO[bytes]) -> None:
         """The package as a zip: untouched parts copied as stored, changed and added ones deflated anew."""
+        if self._types is not None:
+            content = serialize_flat(self._types, NS_CT)
+            if content != self.read(TYPES_PART):
+                self.set(TYPES_PART, content)
         members: list[Member] = []
         for info in self.infos:
             if info.filename in self.removed:

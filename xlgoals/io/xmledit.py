@@ -138,13 +138,22 @@ def element_end(xml: bytes, element: Element) -> int:
     return xml.index(b">", element.close) + 1
 
 
-def append_child(xml: bytes, element: Element, content: bytes) -> tuple[int, int, bytes]:
-    """The edit that makes `content` the element's last child(ren), opening an empty tag where need be."""
-    if not is_empty(xml, element):
-        return element.close, 0, content
-    tag = start_tag(xml, element)
-    opened = tag[:-2].rstrip() + b">"
-    return element.start, len(tag), opened + content + f"</{element.qname}>".encode()
+def extend(
+    xml: bytes, element: Element, content: bytes = b"", attrs: Mapping[str, str] | None = None
+) -> list[tuple[int, int, bytes]]:
+    """The edits that set attributes on an element's start tag and append `content` as its last children,
+    opening an empty tag (<x/>) where need be."""
+    old = start_tag(xml, element)
+    new = old
+    for name, value in (attrs or {}).items():
+        new = with_attribute(new, name, value)
+    if content and old.endswith(b"/>"):
+        opened = new[:-2].rstrip() + b">"
+        return [(element.start, len(old), opened + content + f"</{element.qname}>".encode())]
+    edits = [(element.start, len(old), new)] if new != old else []
+    if content:
+        edits.append((element.close, 0, content))
+    return edits
 
 
 def remove(xml: bytes, element: Element) -> tuple[int, int, bytes]:

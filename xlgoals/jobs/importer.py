@@ -133,9 +133,9 @@ def import_workbook(
 def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
     """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
     fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
+    from xlgoals.io.planrender import render_plan
     from xlgoals.io.template import build_workbook, form_of_unit, save
     from xlgoals.jobs.importing.record import import_record_plan
-    from xlgoals.validation.writeback import render_plan
 
     wb = build_workbook(result.unit)
     plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
