@@ -114,6 +114,7 @@ class _Shape:
     row: int | None = None
     col: int | None = None
     removed: bool = False
+    ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -162,6 +163,7 @@ class Drawing:
             if shape.kind == "Note" and (shape.row, shape.col) in cells and not shape.removed:
                 shape.removed = True
                 self.kept -= 1
+                self.ids.difference_update(shape.ids)  # free again: a note put back gets the same id
                 self.edits.append(remove(self.xml, shape.element))
 
     def add_note(self, geometry: Geometry, row: int, col: int) -> None:
@@ -231,9 +233,12 @@ def _scan(xml: bytes) -> Drawing:
                 shape = _Shape(element)
                 drawing.shapes.append(shape)
             spid = next((v for k, v in attrs.items() if k.endswith(":spid")), "")
-            for value in (attrs.get("id", ""), spid):
-                if match := re.fullmatch(r"_x0000_s(\d+)", value):
-                    drawing.ids.add(int(match.group(1)))
+            ids = tuple(
+                int(m.group(1)) for v in (attrs.get("id", ""), spid) if (m := re.fullmatch(r"_x0000_s(\d+)", v))
+            )
+            drawing.ids.update(ids)
+            if shape is not None:
+                shape.ids = ids
         elif local == "idmap" and drawing is not None:
             first = re.match(r"\s*(\d+)", attrs.get("data", ""))
             drawing.block = int(first.group(1)) if first else 1
