@@ -41,7 +41,7 @@ def _open(src: Path) -> Workbook:
 
 def _finish(wb: Workbook, out: Path) -> None:
     for ws in wb.worksheets:
-        text = lambda cell, ws=ws: str(ws[cell].value or "")  # noqa: E731
+        text = lambda r, c, ws=ws: str(ws.cell(r, c).value or "")  # noqa: E731
         if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(text):
             fit_project_rows(ws)
     save(wb, out)

@@ -241,3 +241,21 @@ def test_a_sheet_name_excel_forbids_is_refused_by_name(sample_xlsx: Path, tmp_pa
     with pytest.raises(XlgoalsError, match=r"项目\[3\].*改名"):
         ours(src, out)
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+def test_the_record_of_marks_is_read_whole(sample_xlsx: Path, tmp_path: Path) -> None:
+    """A record longer than the reader's bound (layout.READ_MAX_ROW rows) is still cleared to its last row;
+    addresses that name no cell are passed over."""
+    wb = openpyxl.load_workbook(sample_xlsx)
+    wb["项目2"]["A2"].fill = PatternFill("solid", fgColor=marks.FILL_HEX[marks.Severity.ERROR])
+    record = wb.create_sheet(layout.MARKS_SHEET)
+    record.sheet_state = "hidden"
+    for row in range(1, layout.READ_MAX_ROW + 1):
+        record.cell(row, 1, "项目1")
+        record.cell(row, 2, "ZZZZ99999999" if row == 7 else ("not a cell" if row == 8 else f"F{row}"))
+    record.cell(layout.READ_MAX_ROW + 1, 1, "项目2")
+    record.cell(layout.READ_MAX_ROW + 1, 2, "A2")
+    src, out = tmp_path / "recorded.xlsx", tmp_path / "out.xlsx"
+    wb.save(src)
+    ours(src, out)
+    assert openpyxl.load_workbook(out)["项目2"]["A2"].fill.fill_type is None  # A2 has no fill in the template

@@ -163,8 +163,14 @@ def _valid(cell: str) -> bool:
     return row <= 1_048_576 and col <= 16_384
 
 
+def _text(rows: layout.Grid, row: int, col: int) -> str:
+    values = rows[row - 1] if row <= len(rows) else ()
+    value = values[col - 1] if col <= len(values) else None
+    return str(value or "")
+
+
 def _is_form(grid: SheetGrid) -> bool:
-    return is_project_form(lambda cell: str(layout.grid_value(grid.rows, cell) or ""))
+    return is_project_form(lambda r, c: _text(grid.rows, r, c))
 
 
 def _edit_sheet(
@@ -187,8 +193,8 @@ def _edit_sheet(
         sheet.set_style(row, col, styles.with_fill(sheet.style(row, col), styles.fill(mark.rgb)))
     if grid is not None and not grid.hidden and not layout.is_system_sheet(name) and _is_form(grid):
         rows = grid.rows
-        last = max([len(rows), *(n for n, r in sheet.rows.items() if r.cells)])
-        for row, height in project_row_heights(lambda cell: str(layout.grid_value(rows, cell) or ""), last).items():
+        last = max([len(rows), *(n for n, r in sheet.rows.items() if r.raw)])
+        for row, height in project_row_heights(lambda r, c: _text(rows, r, c), last).items():
             sheet.fit_height(row, height)
     notes = {cell: writable_text(mark.note) for cell, mark in marks.items()}
     edits = set_notes(pkg, part, sheet, clear, notes, author)

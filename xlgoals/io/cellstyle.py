@@ -83,29 +83,29 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
-    for row, height in project_row_heights(lambda cell: str(ws[cell].value or ""), ws.max_row).items():
+    for row, height in project_row_heights(lambda r, c: str(ws.cell(r, c).value or ""), ws.max_row).items():
         ws.row_dimensions[row].height = height
 
 
-def project_row_heights(text: Callable[[str], str], last_row: int) -> dict[int, float]:
-    """The heights fit_project_rows gives, from the text at each address; `last_row`: the sheet's last."""
+def project_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[int, float]:
+    """The heights fit_project_rows gives, from the text at each (row, column); `last_row`: the sheet's last."""
     heights: dict[int, float] = {}
-    form = layout.form_of_mark(text(layout.NATIONAL_MARK.label_cell))
+    form = layout.form_of_mark(text(*layout.split_address(layout.NATIONAL_MARK.label_cell)))
     for spec in layout.project_fields(form):
         if spec.merge_to:
-            row = layout.split_address(spec.value_cell)[0]
-            heights[row] = row_height([(text(spec.value_cell), LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
-    widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
+            row, col = layout.split_address(spec.value_cell)
+            heights[row] = row_height([(text(row, col), LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
+    widths = [(layout.column_index(c), layout.PROJECT_COLUMN_WIDTHS[c]) for c in layout.INDICATOR_COLUMNS.values()]
     # Bounded as the reader is: a stray value far down must not make a million rows of cells.
     for row in range(layout.INDICATOR_FIRST_ROW, min(last_row, layout.READ_MAX_ROW) + 1):
-        heights[row] = row_height([(text(f"{col}{row}"), w) for col, w in widths], 15)
+        heights[row] = row_height([(text(row, col), w) for col, w in widths], 15)
     return heights
 
 
-def is_project_form(text: Callable[[str], str]) -> bool:
+def is_project_form(text: Callable[[int, int], str]) -> bool:
     """A sheet laid out as our project form (its first label where the template puts it), not a user's own."""
     first = layout.PROJECT_FIELDS[0]
-    return text(first.label_cell).strip() == first.label
+    return text(*layout.split_address(first.label_cell)).strip() == first.label
 
 
 def merge_row(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -23,8 +26,12 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
     if plan.name in wb.sheetnames:
         del wb[plan.name]
     ws: Worksheet = wb.create_sheet(plan.name, index=index)
+    # A table has a handful of looks: each is built once and copied to the cells that share it, since openpyxl
+    # hashes every style object it is given (most of a large sheet's rendering time otherwise).
+    looks: dict[tuple[bool, bool, bool, bool], StyleArray] = {}
     for r, values in enumerate(plan.rows, start=1):
         right = plan.right_aligned(r) if r in plan.header_rows else []
+        bold, header = r in plan.bold_rows or r in plan.header_rows, r in plan.header_rows
         for c, value in enumerate(values, start=1):
             if value is None:
                 continue
@@ -35,17 +42,22 @@ def render_plan(wb: Workbook, plan: SheetPlan, index: int | None = None) -> Work
                 cache_value(ws, cell.coordinate, value.cached)
             else:
                 put(cell, value)
+            lean = c in right if header else layout.column_letters(c) in plan.wrap_columns
+            key = (isinstance(value, str), bold, header, lean)
+            look = looks.get(key)
+            if look is not None:
+                cell._style = copy(look)  # type: ignore[attr-defined]  # openpyxl 3.1 (pinned): a cell's formats
+                continue
             if isinstance(value, str):
                 cell.number_format = "@"  # text stays text when Excel re-reads it
-            if r in plan.bold_rows or r in plan.header_rows:
+            if bold:
                 cell.font = HEADER_FONT
-            if r in plan.header_rows:
+            if header:
                 cell.fill = LABEL_FILL
-                cell.alignment = Alignment(
-                    horizontal="right" if c in right else "left", vertical="center", wrap_text=True
-                )
+                cell.alignment = Alignment(horizontal="right" if lean else "left", vertical="center", wrap_text=True)
             else:
-                cell.alignment = Alignment(wrap_text=layout.column_letters(c) in plan.wrap_columns, vertical="top")
+                cell.alignment = Alignment(wrap_text=lean, vertical="top")
+            looks[key] = copy(cell._style)  # type: ignore[attr-defined]
     if plan.hidden:
         ws.sheet_state = "hidden"
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 from xml.parsers import expat
 
 from xlgoals.core import layout
@@ -20,8 +21,25 @@ _HEIGHT_TOLERANCE = 0.01  # points: what a height written as text and read back 
 class Row:
     element: Element
     number: int
-    cells: dict[int, Element] = field(default_factory=dict)  # 1-based column -> <c>
-    order: list[int] = field(default_factory=list)  # columns as the part lists them
+    # Each <c> as (qualified name, offset, attributes): columns are worked out only for rows that are edited.
+    raw: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+
+    @cached_property
+    def cells(self) -> dict[int, Element]:
+        """1-based column -> <c>; a cell without a reference follows the one before it."""
+        out: dict[int, Element] = {}
+        column = 0
+        for name, start, attrs in self.raw:
+            ref = attrs.get("r")
+            match = _COLUMN.match(ref) if ref else None
+            column = layout.column_index(match.group(1).upper()) if match else column + 1
+            out[column] = Element(name, start, attrs)
+        return out
+
+    @property
+    def order(self) -> list[int]:
+        """Columns as the part lists them."""
+        return list(self.cells)
 
 
 @dataclass
@@ -168,24 +186,18 @@ def scan_worksheet(xml: bytes) -> Worksheet:
     section = ""
     top: Element | None = None
     row: Row | None = None
-    column = 0
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, sheet, section, top, row, column
+        nonlocal depth, sheet, section, top, row
         depth += 1
         if depth == 4 and row is not None:
-            ref = attrs.get("r")
-            match = _COLUMN.match(ref) if ref else None
-            column = layout.column_index(match.group(1).upper()) if match else column + 1
-            row.cells[column] = Element(name, parser.CurrentByteIndex, attrs)
-            row.order.append(column)
+            row.raw.append((name, parser.CurrentByteIndex, attrs))
         elif depth == 3:
             if section == "sheetData":
                 assert sheet is not None
                 text = attrs.get("r", "")
                 number = int(text) if text.isdigit() else (sheet.row_order[-1] + 1 if sheet.row_order else 1)
                 row = Row(Element(name, parser.CurrentByteIndex, attrs), number)
-                column = 0
                 sheet.rows[number] = row
                 sheet.row_order.append(number)
             elif section == "cols" and sheet is not None:

@@ -78,6 +78,7 @@ class StyleSheet:
             for index, item in enumerate(items):
                 self._keys[name].setdefault(_key(item), index)
         self._new: dict[str, list[bytes]] = {name: [] for name in _ITEM}
+        self._with_fill: dict[tuple[int, int], int] = {}
         self._fills = {_fill_colour(item): i for i, item in reversed(list(enumerate(self._old["fills"])))}
         self._fills.pop(None, None)
 
@@ -131,11 +132,13 @@ class StyleSheet:
 
     def with_fill(self, xf: int, fill: int) -> int:
         """A cell format like `xf` but for its fill: the format a marked (or cleared) cell takes."""
-        content = with_attribute(self.xf(xf), "fillId", str(fill))
-        element = self._fragment(content)
-        if element.get("applyFill") in ("0", "false"):
-            content = with_attribute(content, "applyFill", "1")
-        return self._add("cellXfs", content)
+        if (xf, fill) not in self._with_fill:
+            content = with_attribute(self.xf(xf), "fillId", str(fill))
+            element = self._fragment(content)
+            if element.get("applyFill") in ("0", "false"):
+                content = with_attribute(content, "applyFill", "1")
+            self._with_fill[(xf, fill)] = self._add("cellXfs", content)
+        return self._with_fill[(xf, fill)]
 
     def bring_in(self, styles: bytes) -> dict[int, int]:
         """Each cell format of another workbook's styles.xml (openpyxl's, for a generated sheet) as a format of
