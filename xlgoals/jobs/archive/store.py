@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from xlgoals.jobs.archive.records import TABLES, UNIT_COLUMNS, Record, Row
 from xlgoals.jobs.archive.schema import ArchiveError, connect
+from xlgoals.jobs.archive.sidecar import Keeper
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,7 +45,13 @@ class ArchiveWriter:
 
     def __init__(self, db: str | os.PathLike[str]) -> None:
         self.path = os.fspath(db)
-        self.con = connect(self.path)
+        # Taken before the archive opens, so no other writer comes between the archive and its sidecar.
+        self.sidecar = Keeper(self.path)
+        try:
+            self.con = connect(self.path)
+        except BaseException:
+            self.sidecar.abort()
+            raise
         self.summary = AddSummary(self.path)
         con = self.con
         self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
@@ -58,6 +65,7 @@ class ArchiveWriter:
         self._now = datetime.now().replace(microsecond=0)
         self._buffers: dict[str, list[Row]] = {"units": [], **{t: [] for t in TABLES}}
         self._supersessions: list[Row] = []
+        self._changed: set[tuple[str, int]] = set()  # (unit, year) whose current version this run set
         self._held = 0
         self._committed = False
         con.begin()
@@ -79,6 +87,8 @@ class ArchiveWriter:
             if record.unit_name:
                 older = self._current.get((record.unit_name, record.year))
                 self._current[(record.unit_name, record.year)] = record.sha256
+                if record.year is not None:
+                    self._changed.add((record.unit_name, record.year))
                 if older is not None:
                     self._supersessions.append((older, record.sha256, self._now))
                     self.summary.superseded += 1
@@ -106,7 +116,11 @@ class ArchiveWriter:
         self.flush()
         self.con.commit()
         self._committed = True
-        self.con.close()
+        try:
+            self.sidecar.update(self.con, self._changed)
+        finally:
+            self.con.close()
+            self.sidecar.finish()
         return self.summary
 
     def close(self) -> None:
@@ -116,6 +130,7 @@ class ArchiveWriter:
                 self.con.rollback()
             finally:
                 self.con.close()
+                self.sidecar.abort()
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
