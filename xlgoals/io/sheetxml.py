@@ -11,7 +11,7 @@ from xml.parsers import expat
 from xlgoals.core import layout
 from xlgoals.io.package import PackageError
 from xlgoals.io.vml import Geometry, geometry
-from xlgoals.io.xmledit import Element, empty_element, extend, ns_prefix
+from xlgoals.io.xmledit import Element, empty_element, extend, new_parser, ns_prefix
 
 _COLUMN = re.compile(r"\$?([A-Za-z]{1,3})")
 _HEIGHT_TOLERANCE = 0.01  # points: what a height written as text and read back may differ by
@@ -180,7 +180,6 @@ def scan_worksheet(xml: bytes) -> Worksheet:
     """One pass of the parser over the part; PackageError when it is not well-formed XML."""
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PackageError("UTF-16 parts are not supported")
-    parser = expat.ParserCreate()
     sheet: Worksheet | None = None
     depth = 0
     section = ""
@@ -222,13 +221,7 @@ def scan_worksheet(xml: bytes) -> Worksheet:
             sheet.root.close = parser.CurrentByteIndex
         depth -= 1
 
-    def forbid(*_args: object) -> None:
-        raise ValueError("DTDs are not allowed in workbook parts")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = stop
-    parser.StartDoctypeDeclHandler = forbid
-    parser.EntityDeclHandler = forbid
+    parser = new_parser(start, stop)
     try:
         parser.Parse(xml, True)
     except (expat.ExpatError, ValueError) as e:

@@ -9,7 +9,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import quoteattr
 
 from xlgoals.io.package import NS_O, NS_REL, NS_V, NS_X, Package, PackageError
-from xlgoals.io.xmledit import Element, remove, splice
+from xlgoals.io.xmledit import Element, new_parser, remove, splice
 
 # A note's box when shown: room for two or three messages without covering the whole form.
 NOTE_WIDTH_PX, NOTE_HEIGHT_PX = 320, 160
@@ -211,7 +211,6 @@ class Drawing:
 
 
 def _scan(xml: bytes) -> Drawing:
-    parser = expat.ParserCreate()
     stack: list[Element] = []
     texts: list[str] = []
     drawing: Drawing | None = None
@@ -257,14 +256,7 @@ def _scan(xml: bytes) -> Drawing:
         if len(stack) == 1:
             shape = None
 
-    def forbid(*_args: object) -> None:
-        raise ValueError("DTDs are not allowed in workbook parts")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = stop
-    parser.CharacterDataHandler = texts.append
-    parser.StartDoctypeDeclHandler = forbid
-    parser.EntityDeclHandler = forbid
+    parser = new_parser(start, stop, texts.append)
     parser.Parse(xml, True)
     assert drawing is not None
     drawing.kept = len(drawing.shapes)

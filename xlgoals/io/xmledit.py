@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
@@ -74,12 +74,31 @@ def ns_prefix(attrs: Mapping[str, str], uri: str) -> str | None:
     return None
 
 
+def _forbid(*_args: object) -> None:
+    raise ValueError("DTDs are not allowed in workbook parts")
+
+
+def new_parser(
+    start: Callable[[str, dict[str, str]], None],
+    stop: Callable[[str], None],
+    text: Callable[[str], None] | None = None,
+) -> expat.XMLParserType:
+    """An expat parser for a workbook part: the handlers may read its CurrentByteIndex; a DTD is refused."""
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = stop
+    if text is not None:
+        parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    return parser
+
+
 def scan_xml(xml: bytes, nested: Mapping[str, str] | None = None, spans: Collection[str] = ()) -> Scan:
     """Offsets of the root's children; `nested` maps a grandchild name to its parent name to collect; `spans`
     names top-level children whose own children are listed with their offsets."""
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError("UTF-16 parts are not supported")
-    parser = expat.ParserCreate()
     stack: list[Element] = []
     root: list[Element] = []
     children: list[Element] = []
@@ -105,13 +124,7 @@ def scan_xml(xml: bytes, nested: Mapping[str, str] | None = None, spans: Collect
     def stop(name: str) -> None:
         stack.pop().close = parser.CurrentByteIndex
 
-    def forbid(*_args: object) -> None:
-        raise ValueError("DTDs are not allowed in workbook parts")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = stop
-    parser.StartDoctypeDeclHandler = forbid
-    parser.EntityDeclHandler = forbid
+    parser = new_parser(start, stop)
     parser.Parse(xml, True)
     return Scan(xml, root[0], children, root[0].close, collected, listed)
 
