@@ -16,6 +16,7 @@ the figures, never asserted.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,15 +33,18 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {30: 0.7, 300: 3.0}  # seconds, a whole write-back
 
 
-def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds, and the CPU seconds the process used (user + system): what it would take alone on a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # Run from a folder of no code: `python -m` puts the working folder first on the import path.
     done = subprocess.run(cmd, capture_output=True, check=False, env=env, cwd=cwd)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
         raise SystemExit(f"{' '.join(cmd[:6])} … failed with exit code {done.returncode}")
-    return took
+    return took, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _spread(values: list[float]) -> str:

@@ -123,7 +123,7 @@ def xlsm(broken: Path, tmp_path: Path) -> Path:
 
 
 def _both(src: Path, tmp: Path, mine: Writer, theirs: Writer, suffix: str = ".xlsx") -> tuple[Path, Path]:
-    a, b = tmp / f"ours{suffix}", tmp / f"naive{suffix}"
+    a, b = tmp / f"{src.stem}_ours{suffix}", tmp / f"{src.stem}_naive{suffix}"
     mine(src, a)
     theirs(src, b)
     return a, b
@@ -212,17 +212,22 @@ def _naive(src: Path, tmp: Path) -> Path:
     return out
 
 
-def test_libreoffice_prints_it_as_it_printed_the_openpyxl_way(broken: Path, soffice: str, tmp_path: Path) -> None:
-    a, b = _both(broken, tmp_path, ours, naive_writeback.validate)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    (pa,) = convert_all(soffice, [a], "pdf", tmp_path / "a")
-    (pb,) = convert_all(soffice, [b], "pdf", tmp_path / "b")
-    assert pa.read_bytes().startswith(b"%PDF")
-    text = [
-        subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True, check=True).stdout for p in (pa, pb)
-    ]
-    assert text[0] == text[1] and marks.RESULTS_TITLE.encode() in text[0]
+def test_libreoffice_prints_it_as_it_printed_the_openpyxl_way(
+    broken: Path, xlsm: Path, soffice: str, tmp_path: Path
+) -> None:
+    """The marked .xlsx and .xlsm open in LibreOffice and print page for page what the openpyxl way's print."""
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "naive").mkdir()
+    pairs = [_both(src, tmp_path, ours, naive_writeback.validate, src.suffix) for src in (broken, xlsm)]
+    mine = convert_all(soffice, [a for a, _ in pairs], "pdf", tmp_path / "ours")
+    theirs = convert_all(soffice, [b for _, b in pairs], "pdf", tmp_path / "naive")
+    for a, b in zip(mine, theirs, strict=True):
+        assert a.read_bytes().startswith(b"%PDF")
+        text = [
+            subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True, check=True).stdout
+            for p in (a, b)
+        ]
+        assert text[0] == text[1] and marks.RESULTS_TITLE.encode() in text[0]
 
 
 def test_a_sheet_name_excel_forbids_is_refused_by_name(sample_xlsx: Path, tmp_path: Path) -> None:
