@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from xlgoals.core.values import CellValue, cell_text
+from xlgoals.core.values import GridValue, shown_text
 
 TEMPLATE_VERSION = "1"
 MARKER = "xlgoals-template"
@@ -239,10 +239,10 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-Grid = Sequence[Sequence[CellValue]]
+Grid = Sequence[Sequence[GridValue]]
 
 
-def grid_value(grid: Grid, cell: str) -> CellValue:
+def grid_value(grid: Grid, cell: str) -> GridValue:
     """The value at an A1 address of a sheet's grid (rows from A1), None outside the used range."""
     row, col = split_address(cell)
     if row > len(grid):
@@ -252,7 +252,7 @@ def grid_value(grid: Grid, cell: str) -> CellValue:
 
 
 def grid_text(grid: Grid, cell: str) -> str:
-    return cell_text(grid_value(grid, cell))
+    return shown_text(grid_value(grid, cell))
 
 
 def normalize_label(text: str) -> str:

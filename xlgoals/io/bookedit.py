@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.io.cellstyle import is_project_form, project_row_heights, writable_text
 from xlgoals.io.files import BookGrid, SheetGrid, read_grids
@@ -164,9 +165,10 @@ def _valid(cell: str) -> bool:
 
 
 def _text(rows: layout.Grid, row: int, col: int) -> str:
+    """A cell's text as it prints: an error value or a formula never computed shows as itself."""
     values = rows[row - 1] if row <= len(rows) else ()
     value = values[col - 1] if col <= len(values) else None
-    return str(value or "")
+    return value.shown() if isinstance(value, Unusable) else str(value or "")
 
 
 def _is_form(grid: SheetGrid) -> bool:

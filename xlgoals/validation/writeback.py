@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from xlgoals.core.values import CellValue
+from xlgoals.core.values import GridValue
 from xlgoals.io.bookedit import CellMark, edit_copy
 from xlgoals.io.files import BookGrid
 from xlgoals.io.transplant import Placement
@@ -39,7 +39,7 @@ def write_back(
     )
 
 
-def _record_rows(book: BookGrid) -> list[list[CellValue]]:
+def _record_rows(book: BookGrid) -> list[list[GridValue]]:
     """The rows of the last run's record sheet: all of them, though the reader bounds what it reads."""
     from xlgoals.core import layout
 

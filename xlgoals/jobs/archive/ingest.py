@@ -51,7 +51,9 @@ def add_paths(
         tasks = [Task(i, f.path, rules, f.folder, archive=True) for i, f in enumerate(inputs, start=1)]
         for r in map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler):
             if r.status == READ and r.archive is not None:
-                entries.append(AddEntry(r.path, writer.add(r.archive, r.path), "", r.unit, r.year))
+                # Stored, but an amount whose cell could not be read is stored empty: said, with its cell.
+                lost = f"有 {len(r.uncounted)} 项金额无法读取，存为空：{'；'.join(r.uncounted)}" if r.uncounted else ""
+                entries.append(AddEntry(r.path, writer.add(r.archive, r.path), lost, r.unit, r.year))
             else:
                 entries.append(AddEntry(r.path, r.status, r.reason, r.unit, r.year))
         summary = writer.commit()

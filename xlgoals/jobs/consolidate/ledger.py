@@ -40,6 +40,11 @@ class Reason(Enum):
     )
     SAME_CONTENT = ("file.duplicate", "与 {first} 内容完全相同（SHA-256 一致），只计一次。")
     SAME_UNIT = ("file.duplicate", "单位“{unit}”{year}年度的申报已由 {first} 提交，本文件未计入汇总。")
+    UNCOUNTED = (
+        "money.uncounted",
+        "已读取，但有 {count} 项金额无法读取，未计入合计：{amounts}。请该单位改正这些单元格"
+        "（未计算的公式：在 Excel/WPS 中打开并保存）后重新报送。",
+    )
 
     @property
     def code(self) -> str:

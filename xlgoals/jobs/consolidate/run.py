@@ -66,8 +66,13 @@ class Consolidation:
 
     @property
     def complete(self) -> bool:
-        """Every input was read (lock files aside): what exit code 0 promises."""
-        return all(e.status in (READ, LOCK) for e in self.ledger)
+        """Every input was read (lock files aside) and every amount counted: what exit code 0 promises."""
+        return all(e.status in (READ, LOCK) for e in self.ledger) and not self.uncounted
+
+    @property
+    def uncounted(self) -> list[LedgerEntry]:
+        """Files read whose totals leave out amounts that could not be read (the ledger says which)."""
+        return [e for e in self.ledger if e.status == READ and e.code == Reason.UNCOUNTED.code]
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
         """单位汇总 (one row per unit read) and 台账 as DataFrames for analysts; needs xlgoals[department]."""
@@ -94,6 +99,8 @@ class Consolidation:
                 for e in self.ledger
                 if e.status in (REJECTED, DUPLICATE)
             ],
+            # Files read whose amounts are not all in the totals, and why.
+            "uncounted": [{"file": e.path, "reason": e.reason} for e in self.uncounted],
             "sheets": self.sheets,
             "notes": self.notes,
         }
@@ -133,6 +140,9 @@ class Merge:
             status, code, (dup_of, reason) = DUPLICATE, Reason.SAME_CONTENT.code, duplicate
         if status == READ:
             self._accept(r)
+            if r.uncounted:
+                reason = Reason.UNCOUNTED.text(count=len(r.uncounted), amounts="；".join(r.uncounted))
+                code = Reason.UNCOUNTED.code
         entry = LedgerEntry(
             r.index,
             r.path,

@@ -31,7 +31,7 @@ from xlgoals.jobs.consolidate.tables import (
     project_money,
     project_row,
 )
-from xlgoals.jobs.rollup import project_key
+from xlgoals.jobs.rollup import project_key, uncounted_of
 
 if TYPE_CHECKING:
     from xlgoals.jobs.archive.records import Record
@@ -85,6 +85,8 @@ class FileResult:
     # when sent from a worker process.
     xml: dict[str, bytes | Deflated] = field(default_factory=dict)
     archive: Record | None = None
+    # The amounts left out of the totals because their cells could not be used, each described.
+    uncounted: list[str] = field(default_factory=list)
 
 
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
@@ -158,6 +160,7 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
     result.department = unit.department
     result.group = group_of(unit.department, task.folder, task.group_by)
     result.totals = unit.money_totals()
+    result.uncounted = [u.describe() for p in unit.projects for u in uncounted_of(p).values()]
     try:
         _rows(unit, shown, result, task)
     except Exception as e:  # a failing check is our bug; the file is still accounted for, with the cause
