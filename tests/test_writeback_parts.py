@@ -65,7 +65,12 @@ def _seen(path: Path) -> dict[str, Any]:
                 note = (c.comment.text, c.comment.author) if c.comment else None
                 link = (c.hyperlink.location, c.hyperlink.tooltip) if c.hyperlink else None
                 look = (c.font.name, c.font.b, c.font.color.rgb if c.font.color else None, c.number_format)
-                align = (c.alignment.horizontal, c.alignment.vertical, c.alignment.wrap_text)
+                # Excel's defaults said or left unsaid (openpyxl reads a cell it made for a note as unstyled).
+                align = (
+                    None if c.alignment.horizontal == "general" else c.alignment.horizontal,
+                    None if c.alignment.vertical == "bottom" else c.alignment.vertical,
+                    bool(c.alignment.wrap_text),
+                )
                 if c.value is not None or fill or note or link:
                     cells[c.coordinate] = (c.value, fill, note, link, look, align)
         default = ws.sheet_format.defaultRowHeight or 15
@@ -228,6 +233,24 @@ def test_libreoffice_prints_it_as_it_printed_the_openpyxl_way(
             for p in (a, b)
         ]
         assert text[0] == text[1] and marks.RESULTS_TITLE.encode() in text[0]
+
+
+def test_a_workbook_another_program_saved_is_marked_in_place(broken: Path, soffice: str, tmp_path: Path) -> None:
+    """LibreOffice's own .xlsx (shared strings, its comment and drawing parts and names, a shape type per
+    note) after a write-back: marked again in place, reading as the openpyxl way reads, twice as once."""
+    first = tmp_path / "first.xlsx"
+    ours(broken, first)
+    (saved,) = convert_all(soffice, [first], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    (tmp_path / "again").mkdir()
+    a, b = _both(saved, tmp_path / "again", ours, naive_writeback.validate)
+    assert _seen(a) == _seen(b)
+    twice = tmp_path / "twice.xlsx"
+    ours(a, twice)
+    assert read_parts(twice) == read_parts(a)
+    untouched = {
+        n: d for n, d in read_parts(saved).items() if n.startswith(("xl/theme", "docProps", "xl/sharedStrings"))
+    }
+    assert untouched and all(read_parts(a)[n] == d for n, d in untouched.items())
 
 
 def test_a_sheet_name_excel_forbids_is_refused_by_name(sample_xlsx: Path, tmp_path: Path) -> None:
