@@ -189,8 +189,9 @@ def scan_worksheet(xml: bytes) -> Worksheet:
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, sheet, section, top, row
         depth += 1
-        if depth == 4 and row is not None:
-            row.raw.append((name, parser.CurrentByteIndex, attrs))
+        if depth > 3:  # most elements: cells (kept when in a row) and what they hold
+            if depth == 4 and row is not None:
+                row.raw.append((name, parser.CurrentByteIndex, attrs))
         elif depth == 3:
             if section == "sheetData":
                 assert sheet is not None
@@ -211,6 +212,9 @@ def scan_worksheet(xml: bytes) -> Worksheet:
 
     def stop(name: str) -> None:
         nonlocal depth, section, row
+        if depth > 3:
+            depth -= 1
+            return
         if depth == 3 and row is not None:
             row.element.close = parser.CurrentByteIndex
             row = None
