@@ -18,6 +18,7 @@ from pathlib import Path
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import WorkbookError, XlgoalsError
+from xlgoals.core.oserrors import fault
 from xlgoals.io.cellstyle import is_project_form, project_row_heights, writable_text
 from xlgoals.io.files import BookGrid, SheetGrid, read_grids
 from xlgoals.io.notes import set_notes
@@ -82,8 +83,8 @@ def edit_copy(
         raise WorkbookError(e.message, file=shown, sheet=e.sheet) from None
     except (PackageError, ValueError, KeyError, StopIteration, OverflowError) as e:
         raise WorkbookError(_refusal(src_path, f"{type(e).__name__}: {e}"), file=shown) from None
-    except OSError as e:
-        raise XlgoalsError(f"无法写入输出文件（{e.strerror or e}），原工作簿未改动。", file=str(out)) from None
+    except OSError as e:  # atomic_output describes its own; this is any other (never the input, read before)
+        raise fault(e, out_path, "写入") from None
 
 
 def _refusal(src: Path, reason: str) -> str:

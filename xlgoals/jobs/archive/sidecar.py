@@ -142,6 +142,12 @@ class Keeper:
         self.db = os.fspath(db)
         self.con: sqlite3.Connection | None = None
         self.in_step = False
+        self.created = not path_of(db).exists()
+        if self.created:  # removed if this run is killed before the archive is in step with it
+            from xlgoals.io import janitor
+
+            for name in self._files():
+                janitor.track(name)
         try:
             con = sqlite3.connect(path_of(db), timeout=LOCK_WAIT_SECONDS, isolation_level=None)
             con.execute("BEGIN IMMEDIATE")  # one writer at a time: waits for another's run to end
@@ -158,6 +164,7 @@ class Keeper:
             self.con = con
         except sqlite3.Error:
             self.con = None  # no sidecar this run: readers find it out of step and ask the archive
+            self._forget()
 
     def update(self, con: duckdb.DuckDBPyConnection, changed: Iterable[tuple[str, int]]) -> None:
         """After the archive's commit, before it closes: the rows of what changed (of everything, when the
@@ -189,12 +196,34 @@ class Keeper:
             self.abort()
         finally:
             self.close()
+            self._release()
 
     def abort(self) -> None:
         if self.con is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.con.execute("ROLLBACK")
             self.close()
+            self._forget()
+
+    def _forget(self) -> None:
+        """A sidecar this run made beside an archive that did not come to be goes too."""
+        if self.created and not os.path.exists(self.db):
+            for name in self._files():
+                with contextlib.suppress(OSError):
+                    name.unlink()
+        self._release()
+
+    def _files(self) -> tuple[Path, Path]:
+        side = path_of(self.db)
+        return side, side.with_name(side.name + "-journal")
+
+    def _release(self) -> None:
+        if self.created:
+            from xlgoals.io import janitor
+
+            for name in self._files():
+                janitor.release(name)
+            self.created = False
 
     def close(self) -> None:
         if self.con is not None:
