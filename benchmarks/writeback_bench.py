@@ -4,7 +4,8 @@ openpyxl way (every sheet loaded and saved again) and, optionally, with an older
     python benchmarks/writeback_bench.py [--runs 7] [--against DIR]
 
 Every figure is a whole process (Python start, imports, reading and checking the workbook, writing the copy),
-with its bytecode as an installed package has it. The commands run in turns, one run of each and again, and
+with its bytecode as an installed package has it; ours also in the lean install a unit's PC gets (built as
+benchmarks/click_bench.py builds it). The commands run in turns, one run of each and again, and
 each ratio is taken pair by pair (the runs of one turn against each other), so a drift in the machine's load
 moves both sides alike; medians are printed with the spread (min–max). `validate` alone is timed in the same
 turns: what the write-back adds is the difference. The naive way is benchmarks/naive_writeback.py. `--against
@@ -26,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from click_bench import lean_python
 from procenv import timed_env
 from validate_bench import make_workbook
 
@@ -60,6 +62,9 @@ def main() -> int:
     env = timed_env()
     other_env = {**env, "PYTHONPATH": str(args.against)} if args.against else env
     naive = str(ROOT / "benchmarks" / "naive_writeback.py")
+    # The unit's PC has the lean install: no numpy, which openpyxl imports (~0.1 s) wherever it is installed.
+    print("building/using the lean environment (pip install xlgoals, no extras) ...", flush=True)
+    lean = str(lean_python())
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for projects in TARGETS:
@@ -71,6 +76,7 @@ def main() -> int:
                     "ours": ([py, "-m", "xlgoals", command, str(book), "--write-back", out, "-f", "json"], env),
                     "naive": ([py, naive, command, str(book), out], env),
                     "alone": ([py, "-m", "xlgoals", command, str(book), "-f", "json"], env),
+                    "lean": ([lean, "-m", "xlgoals", command, str(book), "--write-back", out, "-f", "json"], env),
                 }
                 if args.against:
                     runs["older"] = (
@@ -94,6 +100,10 @@ def main() -> int:
                 )
                 print(f"  ours                     {_spread(ours)} s   target < {target:g} s: {verdict}")
                 print(f"    its CPU (user + system) {_spread(cpu['ours'])} s: about its wall time on an idle core")
+                print(
+                    f"  ours, lean install       {_spread(times['lean'])} s   CPU {_spread(cpu['lean'])} s"
+                    " (the unit's PC: no numpy for openpyxl to import)"
+                )
                 print(
                     f"  {command} alone           {_spread(times['alone'])} s   "
                     f"(the write-back adds {statistics.median(ours) - statistics.median(times['alone']):+.3f} s)"
