@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
-from xlgoals.io.cellstyle import fit_project_rows, is_project_form, writable_text
+from xlgoals.io.cellstyle import fit_project_rows, is_project_form, is_selfeval_form, writable_text
 from xlgoals.io.planrender import render_plan
 from xlgoals.io.sheetplan import rgb_hex
 from xlgoals.io.template import save
@@ -39,10 +41,13 @@ def _open(src: Path) -> Workbook:
     return load_workbook(io.BytesIO(src.read_bytes()), keep_vba=src.suffix.lower() == ".xlsm", keep_links=False)
 
 
+def _text(ws: Worksheet) -> Callable[[int, int], str]:
+    return lambda r, c: str(ws.cell(r, c).value or "")
+
+
 def _finish(wb: Workbook, out: Path) -> None:
     for ws in wb.worksheets:
-        text = lambda r, c, ws=ws: str(ws.cell(r, c).value or "")  # noqa: E731
-        if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(text):
+        if ws.sheet_state == "visible" and not layout.is_system_sheet(ws.title) and is_project_form(_text(ws)):
             fit_project_rows(ws)
     save(wb, out)
 
@@ -53,8 +58,9 @@ def validate(src: Path, out: Path) -> None:
     if layout.MARKS_SHEET in wb.sheetnames:
         for sheet, address in marks.recorded(wb[layout.MARKS_SHEET].iter_rows(values_only=True)):
             if sheet in wb.sheetnames:
-                cell = wb[sheet][address]
-                cell.fill = _fill(layout.template_fill(sheet, address))
+                ws = wb[sheet]
+                cell = ws[address]
+                cell.fill = _fill(layout.template_fill(sheet, address, is_selfeval_form(_text(ws))))
                 cell.comment = None
     mark_list = marks.marks_for(checked.report)
     for m in mark_list:
@@ -72,7 +78,9 @@ def validate(src: Path, out: Path) -> None:
 def rollup(src: Path, out: Path) -> None:
     checked = check_file(src)
     cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
-    plan = summary_plan(roll_up(checked.unit, checked.report), cover_money_unit(cover.rows if cover else None))
+    plan = summary_plan(
+        roll_up(checked.unit, checked.report, checked.ruleset), cover_money_unit(cover.rows if cover else None)
+    )
     wb = _open(src)
     index = wb.sheetnames.index(layout.SUMMARY_SHEET) if layout.SUMMARY_SHEET in wb.sheetnames else 1
     render_plan(wb, plan, index=min(index, len(wb.sheetnames)))

@@ -19,7 +19,7 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.core.oserrors import fault
-from xlgoals.io.cellstyle import is_project_form, project_row_heights, writable_text
+from xlgoals.io.cellstyle import is_project_form, is_selfeval_form, project_row_heights, writable_text
 from xlgoals.io.files import BookGrid, SheetGrid, read_grids
 from xlgoals.io.notes import set_notes
 from xlgoals.io.outputs import atomic_output, check_output
@@ -187,9 +187,11 @@ def _edit_sheet(
     author: str,
 ) -> None:
     sheet: Worksheet = scan_worksheet(pkg.read(part))
+    # A 自评 sheet's cells go back to its own fills, not the declaration's.
+    selfeval = grid is not None and is_selfeval_form(lambda r, c: _text(grid.rows, r, c))
     for cell in clear - marks.keys():
         row, col = layout.split_address(cell)
-        rgb = layout.template_fill(name, cell)
+        rgb = layout.template_fill(name, cell, selfeval)
         sheet.set_style(row, col, styles.with_fill(sheet.style(row, col), styles.fill(rgb_hex(rgb) if rgb else None)))
     for cell, mark in marks.items():
         row, col = layout.split_address(cell)

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, row_height
 from xlgoals.io.sheetplan import excel_number, rgb_hex
@@ -88,7 +89,10 @@ def fit_project_rows(ws: Worksheet) -> None:
 
 
 def project_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[int, float]:
-    """The heights fit_project_rows gives, from the text at each (row, column); `last_row`: the sheet's last."""
+    """The heights fit_project_rows gives, from the text at each (row, column); `last_row`: the sheet's last.
+    A 自评 sheet has rows of its own: selfeval_row_heights."""
+    if is_selfeval_form(text):
+        return selfeval_row_heights(text, last_row)
     heights: dict[int, float] = {}
     form = layout.form_of_mark(text(*layout.split_address(layout.NATIONAL_MARK.label_cell)))
     for spec in layout.project_fields(form):
@@ -102,10 +106,40 @@ def project_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[
     return heights
 
 
+def selfeval_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[int, float]:
+    """A 自评 sheet's heights from its texts: 年度总体目标's two texts, the execution note, and each indicator
+    row's texts down to the 总分 row, so everything prints whole."""
+    w, field = slayout.SELFEVAL_WIDTHS, slayout.SELFEVAL_FIELD
+
+    def at(address: str) -> str:
+        return text(*layout.split_address(address))
+
+    goals, achieved, reason = (field[key].value_cell for key in ("goals", "goals_achieved", "execution_reason"))
+    heights = {
+        layout.split_address(goals)[0]: row_height(
+            [(at(goals), w["B"] + w["C"] + w["D"]), (at(achieved), w["E"] + w["F"] + w["G"] + w["H"])], 45
+        ),
+        layout.split_address(reason)[0]: row_height([(at(reason), w["H"])], 24),
+    }
+    columns = [slayout.SELFEVAL_COLUMNS[p] for p in ("level1", "level2", "name", "target", "actual", "reason")]
+    row = slayout.SELFEVAL_FIRST_ROW
+    while row <= min(last_row, layout.READ_MAX_ROW) and at(f"A{row}") != slayout.SELFEVAL_TOTAL_LABEL:
+        heights[row] = row_height([(at(f"{c}{row}"), w[c]) for c in columns], 18)
+        row += 1
+    return heights
+
+
 def is_project_form(text: Callable[[int, int], str]) -> bool:
-    """A sheet laid out as our project form (its first label where the template puts it), not a user's own."""
+    """A sheet laid out as our project form (its first label where the template puts it), not a user's own;
+    a 自评 sheet is one too."""
     first = layout.PROJECT_FIELDS[0]
     return text(*layout.split_address(first.label_cell)).strip() == first.label
+
+
+def is_selfeval_form(text: Callable[[int, int], str]) -> bool:
+    """A 自评 sheet, told by its mark as the reader tells it: its cells go back to their own fills."""
+    mark = slayout.SELFEVAL_MARK
+    return layout.normalize_label(text(*layout.split_address(mark.label_cell))) == mark.label
 
 
 def merge_row(

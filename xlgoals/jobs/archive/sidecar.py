@@ -1,8 +1,8 @@
-"""Each unit's current declaration beside the archive, readable without duckdb: a SQLite file kept in step.
+"""Each unit's current declaration and 自评 beside the archive, readable without duckdb: a SQLite file kept in step.
 
 `validate --history` needs one unit's rows of one year; importing duckdb and opening the archive costs more
 than the whole validation. Every archive writer keeps `<archive>.history` up to date in the same run: the rows
-the history queries below give for each current (unit, year), and the archive file's size and modification
+units.current_rows gives for each current (unit, year), and the archive file's size and modification
 time as they were when the rows were taken. A reader trusts the file only when the archive still has that
 size and time and no write-ahead log; anything else (no file, an older writer, a crash between the two
 writes, a copy of the archive alone) sends it to the archive itself, so what it gets is what duckdb would give.
@@ -15,38 +15,31 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlgoals.jobs.archive.units import (
+    INDICATOR_COLUMNS,
+    ORDERS,
+    PROJECT_COLUMNS,
+    UNIT_COLUMNS,
+    Row,
+    Stored,
+    current_rows,
+)
+
 if TYPE_CHECKING:
     import duckdb
 
-# The rows a unit's declaration is rebuilt from (jobs/archive/history.py builds the model from them), in the
-# order it reads them: its current version, its projects in stored order, its indicators by sheet and position.
-UNIT_COLUMNS = "sha256, year, unit, department"
-PROJECT_COLUMNS = "sheet, name, previous_name, budget_total, budget_year, last_year_budget, last_year_executed"
-INDICATOR_COLUMNS = "sheet, level1, level2, name, value"
-_ORDER = ("rowid", "sheet, position, rowid")
-# Rows stored with other columns are never read: a change of columns is a change of format.
-FORMAT = hashlib.sha256("\0".join((UNIT_COLUMNS, PROJECT_COLUMNS, INDICATOR_COLUMNS, *_ORDER)).encode()).hexdigest()[
-    :16
-]
+# Rows stored with other columns are never read: a change of columns is a change of format (units.py's rows,
+# per unit and year a JSON object of the kinds stored).
+FORMAT = hashlib.sha256(
+    "\0".join(("kinds", UNIT_COLUMNS, PROJECT_COLUMNS, INDICATOR_COLUMNS, *ORDERS)).encode()
+).hexdigest()[:16]
 LOCK_WAIT_SECONDS = 10.0
-
-Row = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """What the history queries give for one unit and year: its current version's row, projects, indicators."""
-
-    unit: Row
-    projects: list[Row]
-    indicators: list[Row]
 
 
 def path_of(db: str | os.PathLike[str]) -> Path:
@@ -64,48 +57,9 @@ def identity(db: str | os.PathLike[str]) -> str | None:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def declarations(
-    con: duckdb.DuckDBPyConnection, keys: Collection[tuple[str, int]] | None = None
-) -> dict[tuple[str, int], Declaration]:
-    """The rows of each (unit, year) (of every current one for None) through an open archive connection: the one
-    way both the sidecar's writer and a reader without the sidecar take them. Keys with no current version are
-    left out."""
-    if keys is not None and not keys:
-        return {}
-    if keys is None:
-        wanted, params = "SELECT DISTINCT unit, year FROM current_units", []
-    else:
-        wanted = "VALUES " + ", ".join("(?, ?)" for _ in keys)
-        params = [value for key in keys for value in key]
-    units = con.execute(
-        f"WITH wanted(unit, year) AS ({wanted}) SELECT {UNIT_COLUMNS}, seq FROM current_units"
-        " JOIN wanted USING (unit, year) ORDER BY seq",
-        params,
-    ).fetchall()
-    latest = {(row[2], row[1]): tuple(row[:-1]) for row in units}  # ascending seq: the last one stands
-    by_sha: dict[str, tuple[list[Row], list[Row]]] = {row[0]: ([], []) for row in latest.values()}
-    shas = list(by_sha)
-    for index, (table, columns, order) in enumerate(
-        (("projects", PROJECT_COLUMNS, _ORDER[0]), ("indicators", INDICATOR_COLUMNS, _ORDER[1]))
-    ):
-        rows = con.execute(
-            f"SELECT sha256, {columns} FROM {table} WHERE sha256 IN (SELECT UNNEST(?)) ORDER BY sha256, {order}",
-            [shas],
-        ).fetchall()
-        for row in rows:
-            by_sha[row[0]][index].append(tuple(row[1:]))
-    return {key: Declaration(row, *by_sha[row[0]]) for key, row in latest.items()}
-
-
-class Missing:
-    """The sidecar is in step and holds no such unit and year: the archive has none either."""
-
-
-MISSING = Missing()
-
-
-def read(db: str | os.PathLike[str], unit: str, year: int) -> Declaration | Missing | None:
-    """One unit's declaration from the sidecar; None when the sidecar cannot be trusted (ask the archive)."""
+def read(db: str | os.PathLike[str], unit: str, year: int) -> dict[str, Stored] | None:
+    """One unit's current declaration and 自评 of a year, by kind, from the sidecar (empty: the archive holds
+    neither); None when the sidecar cannot be trusted (ask the archive)."""
     path = path_of(db)
     if not path.is_file():
         return None
@@ -120,7 +74,7 @@ def read(db: str | os.PathLike[str], unit: str, year: int) -> Declaration | Miss
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("format") != FORMAT or meta.get("archive") != before:
             return None
-        row = con.execute("SELECT data FROM declarations WHERE unit = ? AND year = ?", [unit, year]).fetchone()
+        row = con.execute("SELECT data FROM units WHERE unit = ? AND year = ?", [unit, year]).fetchone()
     except sqlite3.Error:
         return None
     finally:
@@ -128,11 +82,11 @@ def read(db: str | os.PathLike[str], unit: str, year: int) -> Declaration | Miss
     if identity(db) != before:
         return None  # written to while we read
     if row is None:
-        return MISSING
-    data = json.loads(row[0])
-    return Declaration(
-        _decoded(data["unit"]), [_decoded(r) for r in data["projects"]], [_decoded(r) for r in data["indicators"]]
-    )
+        return {}
+    return {
+        kind: Stored(_decoded(d["unit"]), [_decoded(r) for r in d["projects"]], [_decoded(r) for r in d["indicators"]])
+        for kind, d in json.loads(row[0]).items()
+    }
 
 
 class Keeper:
@@ -152,11 +106,14 @@ class Keeper:
             con = sqlite3.connect(path_of(db), timeout=LOCK_WAIT_SECONDS, isolation_level=None)
             con.execute("BEGIN IMMEDIATE")  # one writer at a time: waits for another's run to end
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("format") != FORMAT:  # rows of another format (before 自评: `declarations`) go whole
+                con.execute("DROP TABLE IF EXISTS declarations")
+                con.execute("DROP TABLE IF EXISTS units")
             con.execute(
-                "CREATE TABLE IF NOT EXISTS declarations"
+                "CREATE TABLE IF NOT EXISTS units"
                 " (unit TEXT NOT NULL, year INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (unit, year))"
             )
-            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             now = identity(db)
             # A new archive beside an old sidecar (the archive deleted, the sidecar left) starts it afresh too.
             self.in_step = meta.get("format") == FORMAT and now is not None and meta.get("archive") == now
@@ -173,15 +130,15 @@ class Keeper:
             return
         keys = set(changed) if self.in_step else None
         try:
-            rows = declarations(con, keys)
+            rows = current_rows(con, keys)
             if keys is None:
-                self.con.execute("DELETE FROM declarations")
+                self.con.execute("DELETE FROM units")
             self.con.executemany(
-                "INSERT OR REPLACE INTO declarations VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO units VALUES (?, ?, ?)",
                 [(unit, year, _encoded(d)) for (unit, year), d in rows.items()],
             )
             gone = [key for key in keys or () if key not in rows]
-            self.con.executemany("DELETE FROM declarations WHERE unit = ? AND year = ?", gone)
+            self.con.executemany("DELETE FROM units WHERE unit = ? AND year = ?", gone)
         except Exception:  # the archive is committed whatever befalls its sidecar, which then stays out of step
             self.abort()
 
@@ -231,12 +188,15 @@ class Keeper:
             self.con = None
 
 
-def _encoded(d: Declaration) -> str:
+def _encoded(kinds: dict[str, Stored]) -> str:
     return json.dumps(
         {
-            "unit": _plain(d.unit),
-            "projects": [_plain(r) for r in d.projects],
-            "indicators": [_plain(r) for r in d.indicators],
+            kind: {
+                "unit": _plain(d.unit),
+                "projects": [_plain(r) for r in d.projects],
+                "indicators": [_plain(r) for r in d.indicators],
+            }
+            for kind, d in kinds.items()
         },
         ensure_ascii=False,
     )
