@@ -3,6 +3,7 @@ PDF, the right pages as PNG (`make docs`)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def department(folder: Path) -> Path:
 
     make_department(folder / "inbox", units=20, seed=1, jobs=1)
     out = folder / DEPARTMENT
-    consolidate([folder / "inbox"], out, group_by="department", jobs=2)
+    with contextlib.chdir(folder):  # the title block names the folder as given: "inbox", not a temporary path
+        consolidate([Path("inbox")], out, group_by="department", jobs=2)
     return out
 
 

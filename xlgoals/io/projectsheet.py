@@ -17,17 +17,21 @@ from xlgoals.io.cellstyle import (
     BODY_FONT,
     CENTER,
     DATE_FORMAT,
+    HEADER_POINTS,
     LABEL_ALIGN,
     LABEL_FONT,
     TITLE_FONT,
     UNLOCKED,
+    continuation_header,
     fit_project_rows,
     fit_row_height,
+    hidden_indicator_rows,
     indicator_table_end,
     merge_row,
     protect,
     put,
     shade_blank,
+    sheet_text,
     signoff_row,
     style_entry,
     style_label,
@@ -207,24 +211,22 @@ def fit_for_paper(ws: Worksheet) -> None:
 
     A hidden sheet (the template) gets no print area (with one LibreOffice prints it), but keeps the page
     setup so a sheet copied from it prints like the others."""
-    signoff_at = signoff_row(ws)
-    end = indicator_table_end(ws)
+    text = sheet_text(ws)
+    signoff_at = signoff_row(text, ws.max_row)
+    end = indicator_table_end(text, ws.max_row)
     if ws.sheet_state != "visible":
         return
-    first = layout.INDICATOR_FIRST_ROW
-    filled = [r for r in range(first, end + 1) if any(ws[f"{c}{r}"].value not in (None, "") for c in "ABCD")]
-    last_filled = max(filled, default=None)
-    for row in range(first, end + 1):
-        ws.row_dimensions[row].hidden = last_filled is not None and row > last_filled
+    for row, hidden in hidden_indicator_rows(text, ws.max_row).items():
+        ws.row_dimensions[row].hidden = hidden
     bottom = signoff_at + len(signoff.SIGNOFF_LABELS) - 1 if signoff_at is not None else end
     ws.print_area = f"A1:{layout.PROJECT_LAST_COLUMN}{bottom}"
     ws.print_title_rows = f"{layout.INDICATOR_HEADER_ROW}:{layout.INDICATOR_HEADER_ROW}"
     # Pages after the first name the project (the first has it in its table; LibreOffice 7.4 ignores the
     # different first page and names it there too, which reads right as well); '&' is a code in headers.
-    name = str(ws[layout.PROJECT_FIELD["name"].value_cell].value or "").replace("&", "&&")
+    name = str(ws[layout.PROJECT_FIELD["name"].value_cell].value or "")
     ws.HeaderFooter.differentFirst = True
     header, first_footer = ws.oddHeader, ws.firstFooter
     if header is not None and header.left is not None:
-        header.left.text, header.left.size = f"&A · {name}" if name else "&A", 9
+        header.left.text, header.left.size = continuation_header(name), HEADER_POINTS
     if first_footer is not None and first_footer.center is not None:
         first_footer.center.text = PAGE_FOOTER

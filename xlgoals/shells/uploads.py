@@ -78,13 +78,13 @@ def check_workbook(path: Path) -> dict[str, Any]:
     report = checked.report
     suffix = path.suffix.lower()
     marked = path.with_name(f"{path.stem}_校验{suffix}")
-    write_back(path, marked, report, checked.ruleset.title, checked.container)
+    write_back(path, marked, report, checked.ruleset.title, checked.grids)
     r = roll_up(checked.unit, report, checked.ruleset)
     # One money unit at a time: the cover's, as the 汇总 sheet and the command line show it.
     cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
     unit = cover_money_unit(cover.rows if cover else None)
     summary = path.with_name(f"{path.stem}_汇总{suffix}")
-    write_rollup(path, summary, r, unit, container=checked.container)
+    write_rollup(path, summary, r, unit, grids=checked.grids)
     return {
         "file": path.name,
         "unit": r.unit,
