@@ -13,7 +13,7 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
-from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.model import Indicator, Project, Unit, indicator_of
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import (
     EDGE_CHARS,
@@ -262,7 +262,7 @@ def _unusable_row(
 
 def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
     """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
-    return [Indicator(**row) for row in _indicator_rows(grid, words)]
+    return [indicator_of(row) for row in _indicator_rows(grid, words)]
 
 
 def _is_blank_project(grid: Grid, form: layout.Form) -> bool:
@@ -291,7 +291,7 @@ def read_project(
         sheet=sheet,
         money_unit="万元" if form == "national" else "",
         **values,
-        indicators=_indicator_rows(grid, words, unusable),
+        indicators=[indicator_of(row) for row in _indicator_rows(grid, words, unusable)],
     )
     if unusable:
         project.unusable = unusable
