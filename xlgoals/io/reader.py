@@ -13,7 +13,7 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
-from xlgoals.core.model import Indicator, Project, Unit, indicator_of
+from xlgoals.core.model import Indicator, IndicatorFields, Project, Unit, indicator_of
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import (
     EDGE_CHARS,
@@ -172,10 +172,10 @@ def _loose_text(value: GridValue) -> str:
 
 def _indicator_rows(
     grid: Grid, words: frozenset[str], unusable: dict[str, Unusable] | None = None
-) -> list[dict[str, object]]:
+) -> list[IndicatorFields]:
     """The fields of each indicator row below the header, as Indicator takes them (see read_indicators);
     cells whose value cannot be used go into `unusable` (by address)."""
-    out: list[dict[str, object]] = []
+    out: list[IndicatorFields] = []
     level1 = level2 = ""
     # The cell a level stands under when it is an unusable one (its rows' level is unknown, not the one above).
     under1 = under2 = ""
@@ -201,7 +201,7 @@ def _indicator_rows(
             level1, under1 = t1, ""
         if t2 or t1:
             level2, under2 = t2, ""
-        row_out: dict[str, object] = {
+        row_out: IndicatorFields = {
             "level1": level1,
             "level2": level2,
             "name": name,
@@ -219,7 +219,7 @@ _LEVELS = tuple[str, str, str, str]
 
 
 def _unusable_row(
-    out: list[dict[str, object]],
+    out: list[IndicatorFields],
     row: int,
     parts: tuple[GridValue, ...],
     levels: _LEVELS,
