@@ -6,7 +6,6 @@ import io
 import os
 import re
 import stat
-import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from xlgoals.core.errors import (
     WorkbookError,
 )
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
+from xlgoals.io.zipmembers import NotPlain, inflated, stored_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
@@ -248,10 +248,10 @@ def _scan_member(
     try:
         # The plain case (deflated or stored, unencrypted, sizes and CRC as the directory says) inflated
         # straight from the bytes in memory: zipfile's file objects cost more than the inflating itself.
-        chunks = _inflated(data, info)
+        chunks = inflated(data, info, CHUNK)
         scan = _scan_chunks(_kept(chunks, pieces) if keep else chunks, info.filename, shown)
         return scan, (pieces[0] if len(pieces) == 1 else b"".join(pieces)) if keep else None
-    except _NotPlain:
+    except NotPlain:
         pass
     # Anything else, or a member that failed a check, is read again by zipfile, which accepts what it
     # accepts and names what is wrong in its own words.
@@ -266,124 +266,6 @@ def _kept(chunks: Iterator[bytes], pieces: list[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         pieces.append(chunk)
         yield chunk
-
-
-# Local file header and central directory entry of a stored member, and the end record (APPNOTE 4.3).
-_STORED_HEADER = struct.Struct("<IHHHHHIIIHH")
-_STORED_ENTRY = struct.Struct("<IHHHHHHIIIHHHHHII")
-_END = struct.Struct("<IHHHHIIH")
-_UTF8_NAME = 0x0800
-_FIXED_DATE = 0x21  # 1980-01-01: the date is no part of what calamine reads
-
-
-def stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
-    """A zip of these members (names, order and bytes as given, CRCs as checked), stored uncompressed.
-
-    Written by hand: zipfile's writer, with its per-member file objects, costs three times calamine's
-    saving on a unit's 30 parts."""
-    out: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
-    for info, body in members:
-        name = info.orig_filename.encode("utf-8")
-        size = len(body)
-        out += (
-            _STORED_HEADER.pack(0x04034B50, 20, _UTF8_NAME, 0, 0, _FIXED_DATE, info.CRC, size, size, len(name), 0),
-            name,
-            body,
-        )
-        directory += (
-            _STORED_ENTRY.pack(
-                0x02014B50,
-                20,
-                20,
-                _UTF8_NAME,
-                0,
-                0,
-                _FIXED_DATE,
-                info.CRC,
-                size,
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            ),
-            name,
-        )
-        offset += _STORED_HEADER.size + len(name) + size
-    listing = sum(map(len, directory))
-    count = len(members)
-    # One join: each copy of a unit's ~250 KB costs more than the headers.
-    return b"".join((*out, *directory, _END.pack(0x06054B50, 0, 0, count, count, listing, offset, 0)))
-
-
-class _NotPlain(Exception):
-    """A member the quick inflater leaves to zipfile."""
-
-
-# Flag bits that change nothing in how a member's bytes read: deflate options, a data descriptor (the
-# sizes and CRC are the central directory's either way, as zipfile takes them), UTF-8 names.
-_PLAIN_FLAGS = 0x0006 | 0x0008 | 0x0800
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_LOCAL_MAGIC = 0x04034B50
-
-
-def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A member's bytes in CHUNK pieces, checked as zipfile checks them (local header, name, size, CRC);
-    _NotPlain, possibly after some pieces, when any check fails or the member is not plain."""
-    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _NotPlain
-    at = info.header_offset
-    header = data[at : at + _LOCAL_HEADER.size]
-    if len(header) < _LOCAL_HEADER.size:
-        raise _NotPlain
-    fields = _LOCAL_HEADER.unpack(header)
-    magic, name_len, extra_len = fields[0], fields[-2], fields[-1]
-    at += _LOCAL_HEADER.size
-    try:
-        name = data[at : at + name_len].decode("utf-8" if info.flag_bits & 0x800 else "cp437")
-    except UnicodeDecodeError:
-        raise _NotPlain from None
-    if magic != _LOCAL_MAGIC or name != info.orig_filename:
-        raise _NotPlain
-    at += name_len + extra_len
-    raw = memoryview(data)[at : at + info.compress_size]
-    if len(raw) != info.compress_size:
-        raise _NotPlain
-    size = crc = 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        if info.compress_size != info.file_size:
-            raise _NotPlain
-        for i in range(0, len(raw), CHUNK):
-            chunk = bytes(raw[i : i + CHUNK])
-            crc = zlib.crc32(chunk, crc)
-            yield chunk
-    else:
-        inflater = zlib.decompressobj(-15)
-        pending: bytes | memoryview = raw
-        while True:
-            try:
-                chunk = inflater.decompress(pending, CHUNK)
-            except zlib.error:
-                raise _NotPlain from None
-            pending = inflater.unconsumed_tail
-            if chunk:
-                size += len(chunk)
-                if size > info.file_size:
-                    raise _NotPlain
-                crc = zlib.crc32(chunk, crc)
-                yield chunk
-            # A full chunk may leave output inside the inflater even when all the input went in.
-            if inflater.eof or not (pending or len(chunk) == CHUNK):
-                break
-        if not inflater.eof:
-            raise _NotPlain
-    if size != info.file_size or crc != info.CRC:
-        raise _NotPlain
 
 
 def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan | None:
