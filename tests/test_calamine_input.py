@@ -14,12 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks import worker_dump
-from xlgoals.core.model import Indicator, IndicatorFields, indicator_of
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.io import container
 from xlgoals.io.container import check_container, stored_zip
 from xlgoals.io.files import _read_calamine, read_grids
-from xlgoals.io.reader import _indicator_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,42 +111,3 @@ def test_stored_zip_holds_the_members_as_given(members: dict[str, bytes]) -> Non
     assert [i.filename for i in packed.infolist()] == list(members)
     assert all(packed.read(name) == body for name, body in members.items())
     assert all(i.compress_type == zipfile.ZIP_STORED for i in packed.infolist())
-
-
-_TEXT = st.text(max_size=20)
-
-
-@settings(max_examples=200, deadline=None)
-@given(_TEXT, _TEXT, _TEXT, _TEXT, st.booleans(), st.dictionaries(st.sampled_from(["level1", "target"]), _TEXT))
-def test_indicator_of_is_what_validation_gives(
-    level1: str, level2: str, name: str, value: str, cells: bool, unusable: dict[str, str]
-) -> None:
-    fields: IndicatorFields = {
-        "level1": level1,
-        "level2": level2,
-        "name": name,
-        "value": value,
-        "target": parse_target_cached(value or None, name, DEFAULT_QUALITATIVE),
-    }
-    if cells:
-        fields["cells"] = {"level1": "A18", "target": "D18"}
-    if unusable:
-        fields["unusable"] = unusable
-    built, validated = indicator_of(fields), Indicator(**fields)
-    assert built == validated and built.model_dump() == validated.model_dump()
-    assert built.model_fields_set == validated.model_fields_set
-    assert list(vars(built)) == list(vars(validated))
-    # Its own dicts (validation copies them too): changing one changes no other indicator.
-    assert all(getattr(built, f) is not fields.get(f) for f in ("cells", "extra", "unparsed", "unusable"))
-
-
-def test_indicators_read_from_a_sheet_are_validated_on_assignment(sample_xlsx: Path) -> None:
-    book = read_grids(sample_xlsx)
-    rows = [r for s in book.sheets.values() for r in _indicator_rows(s.rows, DEFAULT_QUALITATIVE)]
-    assert rows
-    built = [indicator_of(r) for r in rows]
-    assert built == [Indicator(**r) for r in rows]
-    with pytest.raises(ValueError):
-        built[0].points = "十分"  # type: ignore[assignment]
-    built[0].cells["target"] = "Z1"
-    assert built[1].cells.get("target") != "Z1"

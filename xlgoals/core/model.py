@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,45 +101,6 @@ class Project(_Model):
     def location(self, field: str) -> str | None:
         """The cell address of a header field on this project's sheet, if read from one."""
         return self.cells.get(field)
-
-
-class IndicatorFields(TypedDict, total=False):
-    """An Indicator's fields as a reader makes them, each of the field's own type (see indicator_of)."""
-
-    level1: Required[str]
-    level2: Required[str]
-    name: Required[str]
-    value: str
-    target: Target | None
-    cells: dict[str, str]
-    unusable: dict[str, str]
-
-
-def indicator_of(fields: IndicatorFields) -> Indicator:
-    """The Indicator a reader's fields make, without validating them again: the types (mypy holds the reader
-    to IndicatorFields) are what validation would check, so the instance is the one validation gives, dicts
-    copied as validation copies them, at half its cost on the ~300 indicators of a unit. pydantic's
-    model_construct does the same in Python, slower than validating. Later assignments are validated as for
-    any Indicator."""
-    values = {**_INDICATOR_DEFAULTS, **fields}
-    for name in _INDICATOR_DICTS:
-        given = values[name]
-        values[name] = dict(given) if given else {}
-    indicator = _new(Indicator)
-    _setattr(indicator, "__dict__", values)
-    _setattr(indicator, "__pydantic_fields_set__", set(fields))
-    _setattr(indicator, "__pydantic_extra__", None)
-    _setattr(indicator, "__pydantic_private__", None)
-    return indicator
-
-
-# Every field's default in declaration order (the order validation fills __dict__ in), and the fields whose
-# default is a new dict.
-_INDICATOR_DEFAULTS = {
-    name: info.get_default(call_default_factory=True) for name, info in Indicator.model_fields.items()
-}
-_INDICATOR_DICTS = tuple(name for name, info in Indicator.model_fields.items() if info.default_factory is dict)
-_new, _setattr = object.__new__, object.__setattr__
 
 
 class Unit(_Model):

@@ -13,7 +13,7 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
-from xlgoals.core.model import Indicator, IndicatorFields, Project, Unit, indicator_of
+from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import (
     EDGE_CHARS,
@@ -172,10 +172,10 @@ def _loose_text(value: GridValue) -> str:
 
 def _indicator_rows(
     grid: Grid, words: frozenset[str], unusable: dict[str, Unusable] | None = None
-) -> list[IndicatorFields]:
+) -> list[dict[str, object]]:
     """The fields of each indicator row below the header, as Indicator takes them (see read_indicators);
     cells whose value cannot be used go into `unusable` (by address)."""
-    out: list[IndicatorFields] = []
+    out: list[dict[str, object]] = []
     level1 = level2 = ""
     # The cell a level stands under when it is an unusable one (its rows' level is unknown, not the one above).
     under1 = under2 = ""
@@ -201,7 +201,7 @@ def _indicator_rows(
             level1, under1 = t1, ""
         if t2 or t1:
             level2, under2 = t2, ""
-        row_out: IndicatorFields = {
+        row_out: dict[str, object] = {
             "level1": level1,
             "level2": level2,
             "name": name,
@@ -219,7 +219,7 @@ _LEVELS = tuple[str, str, str, str]
 
 
 def _unusable_row(
-    out: list[IndicatorFields],
+    out: list[dict[str, object]],
     row: int,
     parts: tuple[GridValue, ...],
     levels: _LEVELS,
@@ -262,7 +262,7 @@ def _unusable_row(
 
 def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
     """Indicator rows below the header; blank level-1/level-2 mean 'same as above', as on merged forms."""
-    return [indicator_of(row) for row in _indicator_rows(grid, words)]
+    return [Indicator(**row) for row in _indicator_rows(grid, words)]
 
 
 def _is_blank_project(grid: Grid, form: layout.Form) -> bool:
@@ -291,7 +291,7 @@ def read_project(
         sheet=sheet,
         money_unit="万元" if form == "national" else "",
         **values,
-        indicators=[indicator_of(row) for row in _indicator_rows(grid, words, unusable)],
+        indicators=_indicator_rows(grid, words, unusable),
     )
     if unusable:
         project.unusable = unusable
