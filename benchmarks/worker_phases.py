@@ -92,11 +92,12 @@ def main() -> int:
     paths = sorted(p for p in args.folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))[: args.files]
     if not paths:
         raise SystemExit(f"no workbooks in {args.folder}")
-    from xlgoals.jobs.consolidate.worker import _worker_init, warm
+    from xlgoals.jobs.consolidate.pool import _worker_setup
+    from xlgoals.jobs.pipeline import preload
 
-    warm(None)
+    preload(None)
     one_pass(paths[:1])  # imports and first-use caches, as a worker has them after its first file
-    _worker_init()  # the worker's garbage-collector settings
+    _worker_setup()  # the worker's garbage-collector settings
     gc.collect()
     best: dict[str, float] = {}
     for _ in range(max(1, args.passes)):

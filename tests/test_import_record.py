@@ -19,9 +19,10 @@ from tests.office import convert
 from tests.test_real_tables import REAL, STEMS
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
+from xlgoals.core.values import format_money
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.importer import ImportResult, import_file, import_text, write_import
-from xlgoals.jobs.importing.record import MAX_SHOWN
+from xlgoals.jobs.importing.record import MAX_SHOWN, MONEY, SAID, SELF_EVALUATION, UNPLACED, indicator_columns
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 from xlgoals.validation.writeback import write_back
@@ -58,10 +59,15 @@ def test_everything_the_sheets_have_no_cell_for_is_in_the_record(stem: str, tmp_
     facts = {(r[2], r[3]) for r in _section(rows, "项目表没有位置的表头内容")[1:]}
     assert facts == {
         *(() if p.form in ("", "申报表") else [("表样", p.form)]),
+        *(
+            (title, format_money(v) if key in MONEY else str(v))
+            for key, title in SELF_EVALUATION
+            if (v := getattr(p, key)) is not None
+        ),
         *((f"一级指标“{k}”的分值", v) for k, v in p.level1_scores.items()),
         *p.extra.items(),
     }
-    if not any(i.extra for i in p.indicators):
+    if not any(indicator_columns(i) for i in p.indicators):
         assert _section(rows, "指标表的其他列") == []
     else:
         header, *body = _section(rows, "指标表的其他列")
@@ -71,13 +77,14 @@ def test_everything_the_sheets_have_no_cell_for_is_in_the_record(stem: str, tmp_
         kept = {(r[1], tuple(r[3 : 3 + len(columns)])) for r in body}
         want = set()
         for row, ind in enumerate(p.indicators, start=layout.INDICATOR_FIRST_ROW):
-            if ind.extra:
+            if indicator_columns(ind):
                 cell = layout.indicator_cell(row, "name")
                 assert sheet[cell].value == ind.name
-                want.add((cell, tuple(ind.extra.get(c, "") for c in columns)))
+                want.add((cell, tuple(indicator_columns(ind).get(c, "") for c in columns)))
         assert kept == want
-    notes = _section(rows, "未能归入任何字段的原文（未导入）")[1:]
-    assert [(r[0], r[1]) for r in notes] == [(n.line, n.reason) for n in result.notes]
+    for title, kind in ((UNPLACED, "unplaced"), (SAID, "info")):
+        notes = _section(rows, title)[1:]
+        assert [(r[0], r[1]) for r in notes] == [(n.line, n.reason) for n in result.notes if n.kind == kind]
 
 
 def test_the_record_changes_nothing_a_check_reads(tmp_path: Path) -> None:
@@ -201,8 +208,12 @@ def test_any_imported_text_writes_a_workbook_whose_record_reads_back(tmp_path_fa
     wb = openpyxl.load_workbook(path)
     assert (layout.IMPORT_SHEET in wb.sheetnames) == recorded
     if recorded:
-        notes = _section(_rows(path), "未能归入任何字段的原文（未导入）")[1:]
-        assert len(notes) == len(result.notes)
+        notes = _section(_rows(path), UNPLACED)[1:]
+        said = _section(_rows(path), SAID)[1:]
+        assert (len(notes), len(said)) == (
+            sum(n.kind == "unplaced" for n in result.notes),
+            sum(n.kind != "unplaced" for n in result.notes),
+        )
         # Text that looks like a formula ('=SUM(A1)') stays text.
         assert all(c.data_type != "f" for row in wb[layout.IMPORT_SHEET].iter_rows() for c in row)
     report = check_file(path).report

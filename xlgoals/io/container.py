@@ -24,6 +24,7 @@ from xlgoals.core.errors import (
     UnsafeWorkbookError,
     WorkbookError,
 )
+from xlgoals.core.oserrors import describe
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
 from xlgoals.io.zipmembers import NotPlain, inflated, stored_zip
 
@@ -155,7 +156,7 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise WorkbookError("没有读取该文件的权限，请检查文件权限。", file=shown) from None
     except OSError as e:
-        raise WorkbookError(f"无法打开该文件（{e.strerror or e}）。", file=shown) from None
+        raise WorkbookError(describe(e, "打开该文件"), file=shown) from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -166,7 +167,7 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         try:
             data = fh.read(limit + 1)
         except OSError as e:
-            raise WorkbookError(f"无法读取该文件（{e.strerror or e}）。", file=shown) from None
+            raise WorkbookError(describe(e, "读取该文件"), file=shown) from None
     if len(data) > limit:
         raise UnsafeWorkbookError(too_big, file=shown)
     return data

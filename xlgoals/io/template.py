@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -111,8 +112,20 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
     lists_ws.protection.sheet = True
+    # The buttons' VBA finds the server address by this name (its source cannot spell the sheet's name).
+    server = layout.COVER_FIELD["server"].value_cell
+    cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
+    wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
     wb.active = 0
     return wb
+
+
+def add_token_sheet(wb: Workbook, authorization: str) -> None:
+    """xlwings' settings sheet with AUTH, the Authorization header RunServerPython sends; very hidden (only
+    code can show it) and outside every print."""
+    ws = wb.create_sheet(layout.XLWINGS_CONF_SHEET)
+    ws["A1"], ws["B1"] = "AUTH", authorization
+    ws.sheet_state = "veryHidden"
 
 
 def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
@@ -124,10 +137,20 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
         ExcelWriter(wb, archive).save()
 
 
-def write_template(path: str | os.PathLike[str], projects: int = 1, framework: str = DEFAULT) -> None:
+def write_template(
+    path: str | os.PathLike[str],
+    projects: int = 1,
+    framework: str = DEFAULT,
+    server: str = "",
+    authorization: str = "",
+) -> None:
     """A blank template whose cover names `framework` (a built-in rule set's name or title); its project
-    sheets take that framework's form, as a filled-in unit's would."""
-    save(build_workbook(Unit(framework=framework), projects=projects), path)
+    sheets take that framework's form, as a filled-in unit's would. `server` presets the cover's 校验服务器,
+    `authorization` (the department token's header) goes to the hidden xlwings.conf sheet."""
+    wb = build_workbook(Unit(framework=framework, server=server), projects=projects)
+    if authorization:
+        add_token_sheet(wb, authorization)
+    save(wb, path)
 
 
 def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:

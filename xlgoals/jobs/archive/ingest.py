@@ -41,10 +41,9 @@ def add_paths(
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要存入历史库的文件：请给出单位工作簿或包含它们的文件夹。")
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.jobs.pipeline import preload
 
-        load_ruleset(rules)
+    preload(rules)
     writer = ArchiveWriter(db)
     entries: list[AddEntry] = []
     try:

@@ -27,6 +27,10 @@ class Reason(Enum):
     """Why the run itself did not count a file (a reader's refusal carries its own error code and message)."""
 
     LOCK = ("workbook.lock", "Excel/WPS/LibreOffice 打开工作簿时生成的锁定文件，不是申报数据，已跳过。")
+    TEMP = (
+        "file.temporary",
+        "xlgoals 写入结果时的临时文件（写入被中断时留下），不是申报数据，未读取；确认没有 xlgoals 在运行后可以删除。",
+    )
     FOLDER = ("folder.unreadable", "无法列出该文件夹中的文件（可能没有读取权限），其中的工作簿未能汇总。")
     UNREADABLE = ("workbook.unreadable", "无法读取工作簿内容（{error}）。")
     INTERNAL = ("internal.error", "校验时出现程序错误（{error}），请把该文件交给系统管理员。")

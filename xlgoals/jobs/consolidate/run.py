@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from xlgoals.core.layout import (
     UNITS_SHEET,
 )
 from xlgoals.core.model import MONEY_FIELDS, Unit
+from xlgoals.core.oserrors import fault
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.rowxml import Row, in_wan
 from xlgoals.io.xlsxstream import StreamBook
@@ -286,11 +288,9 @@ def _run(
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
     from xlgoals.io.outputs import atomic_output
+    from xlgoals.jobs.pipeline import preload
 
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
-
-        load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
+    preload(rules)
     if parquet_dir:
         from xlgoals.core.extras import require
 
@@ -317,15 +317,21 @@ def _run(
             )
             for i, f in enumerate(inputs, start=1)
         ]
-        for r in results(tasks):
-            merge.add(r)
-            if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
-                archiver.add(r.archive, r.path)
-        groups, total = merge.close(group_by)
+        try:
+            for r in results(tasks):
+                merge.add(r)
+                if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
+                    archiver.add(r.archive, r.path)
+            groups, total = merge.close(group_by)
+        except OSError as e:  # the sheets are spooled in the system's temporary folder until they are written
+            raise fault(e, out_path, f"在系统临时文件夹 {tempfile.gettempdir()} 中暂存汇总表") from None
         for t in exports.values():
             t.finish()
         # Written only after reconciliation; on failure the sheets' temp files just vanish.
-        book.save(xlsx_tmp)
+        try:
+            book.save(xlsx_tmp)
+        except OSError as e:
+            raise fault(e, out_path, "写入") from None
         archived = archiver.commit() if archiver is not None else None
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,13 +15,32 @@ from xlgoals.shells.cli.common import app, friendly
 def serve(
     host: Annotated[str, typer.Option(help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="同时处理上传的工作进程数，默认 CPU 核数")
+    ] = None,
+    queue: Annotated[
+        int, typer.Option("--queue", min=0, help="正在处理之外最多排队的上传数；再多的请求立即答复 429（请稍后重试）")
+    ] = 100,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file",
+            envvar="XLGOALS_TOKEN_FILE",
+            help="主管部门口令所在的文件：设置后，校验和汇总请求须带此口令（按钮、加载项、上传页面）",
+        ),
+    ] = None,
 ) -> None:
-    """启动网页服务：上传工作簿校验、汇总的页面（/），以及网页版 Excel / Mac 的加载项按钮。"""
+    """启动网页服务：上传工作簿校验、汇总的页面（/），Excel 按钮（无 Python 时）和网页版 Excel 加载项的校验服务。"""
     from xlgoals.core.extras import require
 
-    require("fastapi", "uvicorn", "python_multipart", purpose="网页服务（xlgoals serve）")
+    require("fastapi", "uvicorn", "python_multipart", "xlwings_server", purpose="网页服务（xlgoals serve）")
     import uvicorn
 
     from xlgoals.shells.server import create_app
+    from xlgoals.shells.token import read_token_file
+    from xlgoals.shells.uploads import Limits
 
-    uvicorn.run(create_app(), host=host, port=port)
+    limits = Limits(queue=queue) if workers is None else Limits(jobs=workers, queue=queue)
+    # Read from a file, never an argument: a command line is visible to every user of the machine.
+    token = read_token_file(token_file) if token_file is not None else None
+    uvicorn.run(create_app(limits, token=token), host=host, port=port)

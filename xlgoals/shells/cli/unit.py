@@ -61,17 +61,32 @@ def template(
     framework: Annotated[
         str, typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样")
     ] = DEFAULT_FRAMEWORK,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server", help="封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
+        ),
+    ] = "",
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
+    ] = None,
 ) -> None:
     """生成空白申报模板。"""
     from xlgoals.io.template import write_template
+    from xlgoals.shells.token import authorization, read_token_file
 
     title = builtin_framework(framework)
+    server = server.strip()
+    if server and not server.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
+    auth = authorization(read_token_file(token_file)) if token_file is not None else ""
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects, framework)
+        write_xlsm_template(output, projects, framework, server, auth)
     else:
-        write_template(output, projects, framework)
+        write_template(output, projects, framework, server, auth)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     next_steps(
         f"填写“{layout.COVER_SHEET}”页和各“项目N”页的浅黄色单元格"
@@ -118,10 +133,23 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
+    for i, p in enumerate(unit.projects, start=1):
+        if p.form and p.form != "申报表":
+            # Said, not silently filed as a declaration: what the source table is.
+            kept = "实际完成值、分值、得分、偏差原因和预算执行情况已读入，" if "自评" in p.form else ""
+            out.print(
+                Text(
+                    f"{layout.project_sheet_name(i)}“{p.name}”原表是{p.form}；{kept}项目表上没有格子的内容保留在“{layout.IMPORT_SHEET}”表。"
+                )
+            )
 
     for note in result.notes:
         # The text is the user's: '[/b]' in a published table must print as written, not as markup.
-        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        where = f"第 {note.line} 行" if note.line else "全文"
+        if note.kind == "unplaced":
+            err.print(Text.assemble((f"{where}未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        else:
+            err.print(Text.assemble((f"{where}：", "cyan"), f"{note.reason}（{note.text[:60]}）"))
     if recorded:
         out.print(
             f"原表中项目表上没有对应格子的内容，以及未能导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表，可对照核对。"
