@@ -33,9 +33,8 @@ def _plain(value: Any) -> Any:
 
 def dump(folder: Path, out: Path) -> int:
     from xlgoals.jobs.consolidate.inputs import collect_inputs
-    from xlgoals.jobs.consolidate.worker import Task, process_file, warm
+    from xlgoals.jobs.consolidate.worker import Task, process_file
 
-    warm(None)
     inputs = collect_inputs([folder])
     with out.open("w", encoding="utf-8") as fh:
         for i, item in enumerate(inputs):
