@@ -10,7 +10,9 @@ openpyxl, one after another, all sheets; one file first, untimed, so the imports
 pass right after each 1,000-workbook run, and the ratio is taken pair by pair. The floor is the raw read:
 a pool of as many processes as the consolidation uses, which only opens each file with python-calamine
 and reads every sheet; it runs as a whole process right after each consolidation, over the same folder,
-timed the same way, and the consolidation's time is reported as a multiple of it, pair by pair. Each
+timed the same way, and the consolidation's time is reported as a multiple of it, pair by pair. The floor's
+workers and the naive pass run at the priority of the consolidation's workers (nice 5), so that a machine
+others load shares its cores out alike between the two sides of a pair. Each
 consolidation runs --repeat times (default 3); medians are reported with the spread, since the machine's
 load moves single runs by 10-20 %. Targets are printed next to the figures, never asserted. Last, the
 worker's steps are timed one by one over 200 of the same files beside the raw read (worker_phases.py): where
@@ -98,9 +100,19 @@ def run_consolidate(label: str, paths: list[Path], out: Path, files: int, jobs: 
     return run_process(label, cmd, out, files)
 
 
+def worker_nice() -> int:
+    """How far below normal priority the consolidation's workers run (the pool's setting). The floor's
+    workers and the naive pass run there too: on a machine others load, a process at lower priority gets
+    less of the cores, and the pairs would then measure the priorities rather than the reading."""
+    from xlgoals.jobs.consolidate.pool import SETTINGS
+
+    return SETTINGS.nice
+
+
 def run_floor(label: str, folder: Path, files: int, jobs: int | None) -> Timing:
     """The raw read as a whole process: a pool that opens every file with python-calamine, reads every sheet."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--floor-pass", str(folder), str(jobs or os.cpu_count() or 1)]
+    jobs = jobs or os.cpu_count() or 1
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--floor-pass", str(folder), str(jobs), str(worker_nice())]
     return run_process(label, cmd, None, files)
 
 
@@ -111,12 +123,12 @@ def _floor_read(path: str) -> int:
     return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
 
 
-def _floor_pass(folder: str, jobs: str) -> int:
+def _floor_pass(folder: str, jobs: str, nice: str) -> int:
     """The child side of run_floor: every file under `folder` through a pool of `jobs` processes."""
     from concurrent.futures import ProcessPoolExecutor
 
     files = sorted(str(Path(d) / f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".xlsx"))
-    with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
+    with ProcessPoolExecutor(max_workers=int(jobs), initializer=os.nice, initargs=(int(nice),)) as pool:
         rows = sum(pool.map(_floor_read, files, chunksize=8))
     print(len(files), rows)
     return 0
@@ -182,15 +194,16 @@ def naive_read(files: list[Path]) -> float:
     in a process of its own (pandas in this one would count in every later run's peak memory: a child's
     maximum resident size starts from its parent's at fork). The first file is read untimed, for imports."""
     listing = "\n".join(map(str, files))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-pass"]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-pass", str(worker_nice())]
     done = subprocess.run(cmd, input=listing, capture_output=True, text=True, check=True, env=timed_env())
     return float(done.stdout.split()[-1])
 
 
-def _naive_pass() -> int:
+def _naive_pass(nice: int) -> int:
     """The child side of naive_read: file paths on stdin, seconds per file on stdout."""
     import pandas as pd
 
+    os.nice(nice)
     files = sys.stdin.read().splitlines()
     pd.read_excel(files[0], sheet_name=None, engine="openpyxl", header=None)  # imports, not reading
     start = time.perf_counter()
@@ -288,11 +301,11 @@ def main() -> int:
     ap.add_argument("--naive-sample", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each consolidation; the median is reported")
     ap.add_argument("--scale", type=int, default=None, metavar="N", help="the scale run instead (N/4, N/2, N files)")
-    ap.add_argument("--naive-pass", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--floor-pass", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--naive-pass", type=int, metavar="NICE", help=argparse.SUPPRESS)
+    ap.add_argument("--floor-pass", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.naive_pass:
-        return _naive_pass()
+    if args.naive_pass is not None:
+        return _naive_pass(args.naive_pass)
     if args.floor_pass:
         return _floor_pass(*args.floor_pass)
 
