@@ -281,20 +281,19 @@ def test_no_line_is_dropped_without_a_reason(stem: str, tmp_path: Path) -> None:
 
 
 def test_the_written_workbook_keeps_every_self_evaluation_figure(tmp_path: Path) -> None:
-    """Until the 自评 sheet exists, 导入记录 holds what the declaration's sheet has no cell for."""
+    """A self-evaluation is written on a 自评 sheet: each figure in its cell (money in 万元 as printed), none of them
+    left to 导入记录."""
+    import openpyxl
+
     result = load("ezhou_2021_shenpiju_shiminzhongxin_ziping")
     path = tmp_path / "e.xlsx"
     write_import(result, path, "e.txt")
-    record = _cells_of_record(path)
-    for title, shown in (
-        ("年初预算数（元）", "1,500,000"),
-        ("全年预算数（调整后，元）", "1,500,000"),
-        ("全年执行数（元）", "1,252,500"),
-        ("预算执行率的分值", "100"),
-        ("预算执行率的得分", "98"),
-    ):
-        assert record[record.index(title) + 1] == shown
-    assert {"实际完成值", "分值", "得分"} <= set(record)
+    ws = openpyxl.load_workbook(path)["项目1"]
+    # 年初预算数, 全年预算数, 全年执行数 (万元), 预算执行率的分值 and the 得分 printed beside the rules'.
+    assert [ws[c].value for c in ("B7", "C7", "D7", "F7", "I7")] == [150, 150, 125.25, 100, 98]
+    # 预算执行率 as an indicator: 实际完成值, 分值, and the 得分 printed (原表得分).
+    assert [ws[c].value for c in ("C12", "D12", "E12", "F12", "I12")] == ["预算执行率", "100%", "83.5%", 20, 18]
+    assert not {"实际完成值", "分值", "得分", "年初预算数（元）"} & set(_cells_of_record(path))
 
 
 def test_every_table_validates_without_a_traceback() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError, WorkbookError
-from xlgoals.core.model import Project, Unit
+from xlgoals.core.model import Project, Unit, is_selfeval
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.io.container import OLE_MAGIC, read_input
 from xlgoals.jobs.importing import ImportNote, cells_from_grid, cells_from_text, recognise
@@ -163,14 +163,44 @@ def _as_cells(unit: Unit) -> Unit:
 
 def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
     """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
-    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
+    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written.
+
+    A published self-evaluation (自评表) becomes a 自评 workbook: its actuals, points, printed scores and reasons
+    in their cells, scored by the rule set of its framework beside what it printed."""
     from xlgoals.io.template import build_workbook, form_of_unit, save
     from xlgoals.jobs.importing.record import import_record_plan
     from xlgoals.validation.writeback import render_plan
 
-    wb = build_workbook(_as_cells(result.unit))
-    plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
+    unit = placed_selfeval(result.unit)
+    if unit.projects and all(is_selfeval(p) for p in unit.projects):
+        from xlgoals.io.selfevalbook import build_selfeval_workbook
+        from xlgoals.jobs.pipeline import choose_ruleset
+
+        wb, _ = build_selfeval_workbook(_as_cells(unit), choose_ruleset(unit))
+        before = layout.LISTS_SHEET
+    else:
+        wb, before = build_workbook(_as_cells(unit)), layout.PROJECT_TEMPLATE_SHEET
+    plan = import_record_plan(unit, result.notes, source, form_of_unit(unit))
     if plan is not None:
-        render_plan(wb, plan, index=wb.sheetnames.index(layout.PROJECT_TEMPLATE_SHEET))
+        render_plan(wb, plan, index=wb.sheetnames.index(before))
     save(wb, path)
     return plan is not None
+
+
+# Where published 自评表 print 年度总体目标 and what became of it, as labelled facts the 自评 sheet has cells for.
+_GOALS = ("年度总体目标", "年初设定目标", "预期目标")
+_ACHIEVED = ("实际完成情况", "年度总体目标完成情况")
+
+
+def placed_selfeval(unit: Unit) -> Unit:
+    """The unit with each 自评 project's 年度总体目标 and its 实际完成情况, read as labelled facts, in the fields the
+    自评 sheet has cells for (no longer among the facts 导入记录 keeps)."""
+    placed = unit.model_copy(deep=True)
+    for project in placed.projects:
+        if not is_selfeval(project):
+            continue
+        for labels, key in ((_GOALS, "goals"), (_ACHIEVED, "goals_achieved")):
+            found = next((label for label in labels if project.extra.get(label)), None)
+            if found is not None and not getattr(project, key):
+                setattr(project, key, project.extra.pop(found))
+    return placed

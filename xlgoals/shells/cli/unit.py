@@ -297,7 +297,7 @@ def rollup(
 
         check_output(write_back, [path])
     checked = check_file(path, rules)
-    r = roll_up(checked.unit, checked.report)
+    r = roll_up(checked.unit, checked.report, checked.ruleset)
     if write_back is not None:
         if unit is None:
             from xlgoals.jobs.summarysheet import cover_money_unit
@@ -308,6 +308,12 @@ def rollup(
     done = EXIT_FINDINGS if r.uncounted else EXIT_OK
     if fmt is Format.json:
         print_json(r.to_dict())
+        raise typer.Exit(done)
+    if r.selfeval is not None:
+        from xlgoals.shells.cli.selfeval import selfeval_table
+
+        out.print(selfeval_table(r))
+        _rollup_next_steps(path, write_back)
         raise typer.Exit(done)
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
@@ -347,6 +353,11 @@ def rollup(
                 "。请改正这些单元格（未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
             )
         )
+    _rollup_next_steps(path, write_back)
+    raise typer.Exit(done)
+
+
+def _rollup_next_steps(path: Path, write_back: Path | None) -> None:
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -354,4 +365,3 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
-    raise typer.Exit(done)
