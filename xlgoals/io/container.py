@@ -26,7 +26,7 @@ from xlgoals.core.errors import (
 )
 from xlgoals.core.oserrors import describe
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
-from xlgoals.io.zipmembers import NotPlain, inflated, stored_zip
+from xlgoals.io.zipmember import NotPlain, inflated, stored_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
