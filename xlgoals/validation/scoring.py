@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Literal
 
 from xlgoals.core import actuals
@@ -59,9 +59,15 @@ RowRule = Quantity | Levels
 Reading = Literal["blank", "ok", "text", "unit", "level"]
 
 
+# A quotient's last digits are its rounding: 1.69/4.42 × 0.17 is 0.065 exactly but 0.0649999… in 28 digits,
+# which would round down where the sheet (LibreOffice, Excel) rounds up. The product is first taken to 20
+# places, far below any cent a score is kept to and far above the quotient's noise.
+_NOISE, _WIDE = Decimal("1e-20"), Context(prec=80)
+
+
 def score_of(fraction: Decimal, points: Decimal) -> Decimal:
     """ROUND(fraction × points, 2), as the sheet's formula does."""
-    return (fraction * points).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (fraction * points).quantize(_NOISE, context=_WIDE).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _multiplier(target: Target) -> tuple[str, int]:
