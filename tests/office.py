@@ -7,15 +7,30 @@ import subprocess
 import uuid
 from pathlib import Path
 
+# LibreOffice's own default for .xlsx is to keep the values a file stores with its formulas ("never
+# recalculate"): a profile with this setting recalculates every formula on load, as Excel does for a file that
+# asks for it, so what a test reads is what the formulas compute.
+RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
 
-def convert(soffice: str, src: Path, fmt: str, outdir: Path) -> Path:
+
+def convert(soffice: str, src: Path, fmt: str, outdir: Path, *, recalc: bool = False) -> Path:
     """Headless LibreOffice conversion with a private profile, so parallel runs never share one."""
-    return convert_all(soffice, [src], fmt, outdir)[0]
+    return convert_all(soffice, [src], fmt, outdir, recalc=recalc)[0]
 
 
-def convert_all(soffice: str, sources: list[Path], fmt: str, outdir: Path) -> list[Path]:
-    """Several files in one LibreOffice start (a start costs seconds); the outputs in the sources' order."""
+def convert_all(soffice: str, sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = False) -> list[Path]:
+    """Several files in one LibreOffice start (a start costs seconds); the outputs in the sources' order. With
+    `recalc`, every formula is recalculated on load (RECALC_ON_LOAD), whatever values the file stores."""
     profile = Path("/tmp") / f"xlgoals-lo-{uuid.uuid4().hex}"
+    if recalc:
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, encoding="utf-8")
     try:
         subprocess.run(
             [

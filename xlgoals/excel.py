@@ -246,8 +246,33 @@ def add_project(book: xw.Book) -> str:
     after = book.sheets[projects[-1]] if projects else book.sheets[layout.COVER_SHEET]
     sheet = book.sheets[layout.PROJECT_TEMPLATE_SHEET].copy(after=after, name=new)
     sheet.visible = True
+    _list_project_sheets(book, projects, new)
     sheet.activate()
     return f"已新增工作表“{new}”，请在黄色单元格中填写项目信息。"
+
+
+def _list_project_sheets(book: xw.Book, names: list[str], new: str) -> None:
+    """The cover's live table lists the project forms among `names` (in tab order) and the sheet `new` anew, so a
+    sheet copied by hand or renamed since shows there too; a workbook made before live checks has no table."""
+    from xlgoals.validation.live.cover import TITLE, slot_values
+
+    cover = book.sheets[layout.COVER_SHEET]
+    if cover.range(f"A{layout.COVER_LIVE_TITLE_ROW}").value != TITLE:
+        return
+    spec = layout.PROJECT_FIELD["name"]
+    forms = [*(n for n in names if _is_form(book.sheets[n], spec)), new]
+    first = layout.COVER_LIVE_FIRST_SLOT_ROW
+    last = first + layout.COVER_LIVE_SLOTS - 1
+    width = len(layout.COVER_LIVE_COLUMNS) + 1
+    cover.range((first, 1), (last, width)).clear_contents()
+    rows = [slot_values(n) for n in forms[: layout.COVER_LIVE_SLOTS]]
+    if rows:
+        cover.range((first, 1), (first + len(rows) - 1, width)).value = rows
+
+
+def _is_form(sheet: xw.Sheet, spec: layout.FieldSpec) -> bool:
+    value = sheet.range(spec.label_cell).value
+    return isinstance(value, str) and layout.normalize_label(value) == layout.normalize_label(spec.label)
 
 
 def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
