@@ -24,15 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.office import RECALC_ON_LOAD as RECALC  # noqa: E402  (the profile the tests recalculate with)
+
 SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
 COPIES = 10
-RECALC = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
-<value>0</value></prop></item>
-</oor:items>
-"""
 
 
 def make(folder: Path) -> dict[str, Path]:

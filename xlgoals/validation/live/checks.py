@@ -188,21 +188,23 @@ def _money(b: Builder, key: str) -> tuple[str, str] | None:
     return None if spec is None else money_state(b, spec.value_cell, spec.scale)
 
 
-@live("money_parses")
-def money_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+def _each_amount(b: Builder, rule: RuleSpec, count: Callable[[str, str], str]) -> None:
+    """An entry on every money field of the form: `count(state, yuan)` found, an undecided amount left."""
     for spec in b.form.fields:
         if spec.kind == "money":
-            state, _ = money_state(b, spec.value_cell, spec.scale)
-            b.entry(rule.code, rule.severity, spec.value_cell, f"{{on}}*({state}=2)", f"{{on}}*({state}=3)")
+            state, yuan = money_state(b, spec.value_cell, spec.scale)
+            b.entry(rule.code, rule.severity, spec.value_cell, count(state, yuan), f"{{on}}*({state}=3)")
+
+
+@live("money_parses")
+def money_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+    _each_amount(b, rule, lambda state, _: f"{{on}}*({state}=2)")
     return None
 
 
 @live("money_non_negative")
 def money_non_negative(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    for spec in b.form.fields:
-        if spec.kind == "money":
-            state, yuan = money_state(b, spec.value_cell, spec.scale)
-            b.entry(rule.code, rule.severity, spec.value_cell, f"{{on}}*({state}=1)*({yuan}<0)", f"{{on}}*({state}=3)")
+    _each_amount(b, rule, lambda state, yuan: f"{{on}}*({state}=1)*({yuan}<0)")
     return None
 
 

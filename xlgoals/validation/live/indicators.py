@@ -9,7 +9,7 @@ from __future__ import annotations
 from xlgoals.validation.live import formulas as fx
 from xlgoals.validation.live.catalogue import vague_list
 from xlgoals.validation.live.checks import live
-from xlgoals.validation.live.plan import Builder
+from xlgoals.validation.live.plan import Builder, unless_blank
 from xlgoals.validation.rules import CHECKS
 from xlgoals.validation.ruleset import RuleSet, RuleSpec
 
@@ -44,8 +44,8 @@ def levels(b: Builder) -> None:
     i1 = fx.index_of("{x:level1}", nw1, b.constants("level1"), "{kb:level1}")
     i2 = fx.index_of("{x:level2}", nw2, b.constants("level2"), "{kb:level2}")
     p1, p2 = _back("{p:eff1}"), _back("{p:eff2}")
-    b.row("eff1", f"IF({row},IF({nw1}>0,{i1},{p1}),-1-{p1})")
-    b.row("eff2", f"IF({row},IF({nw2}>0,{i2},IF({nw1}>0,0,{p2})),-1-{p2})")
+    b.row("eff1", unless_blank(b.form, f"IF({row},IF({nw1}>0,{i1},{p1}),-1-{p1})", f"-1-{p1}"))
+    b.row("eff2", unless_blank(b.form, f"IF({row},IF({nw2}>0,{i2},IF({nw1}>0,0,{p2})),-1-{p2})", f"-1-{p2}"))
 
 
 def _plain_levels(rs: RuleSet) -> bool:
@@ -56,32 +56,29 @@ def _plain_levels(rs: RuleSet) -> bool:
 WHITESPACE_NAMES = "一级或二级名称含空白字符，公式无法逐字比对"
 
 
-@live("level1_known")
-def level1_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+def _level_flag(b: Builder, rule: RuleSpec, rs: RuleSet, part: str, formula: str) -> str | None:
+    """A per-row flag over the filled-down levels; None, or why the rule runs only on 校验."""
     if not _plain_levels(rs):
         return WHITESPACE_NAMES
     levels(b)
-    b.row_flag(rule.code, rule.severity, "level1", "{on}*({r:eff1}=0)")
+    b.row_flag(rule.code, rule.severity, part, formula)
     return None
+
+
+@live("level1_known")
+def level1_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+    return _level_flag(b, rule, rs, "level1", "{on}*({r:eff1}=0)")
 
 
 @live("level2_known")
 def level2_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    if not _plain_levels(rs):
-        return WHITESPACE_NAMES
-    levels(b)
-    b.row_flag(rule.code, rule.severity, "level2", "{on}*({r:eff1}>0)*({r:eff2}=0)")
-    return None
+    return _level_flag(b, rule, rs, "level2", "{on}*({r:eff1}>0)*({r:eff2}=0)")
 
 
 @live("level2_placement")
 def level2_placement(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    if not _plain_levels(rs):
-        return WHITESPACE_NAMES
-    levels(b)
     at = f"INDEX({b.constants('allowed')},({{r:eff2}}-1)*{len(rs.level1)}+{{r:eff1}})"
-    b.row_flag(rule.code, rule.severity, "level2", f"{{on}}*IF(AND({{r:eff1}}>0,{{r:eff2}}>0),1-{at},0)")
-    return None
+    return _level_flag(b, rule, rs, "level2", f"{{on}}*IF(AND({{r:eff1}}>0,{{r:eff2}}>0),1-{at},0)")
 
 
 def _section(b: Builder) -> str:
@@ -208,7 +205,7 @@ def target_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     # Without a leading sign only a word operator contradicted by a suffix ('不低于95%以下') is malformed.
     words = f"IF(OR(NOT({digit}),NOT({starts}),NOT({ends})),0,2)"
     decision = f"IF({_nw(b, 'target')}=0,0,IF({rare},2,IF({h['op']},{symbol},{words})))"
-    d = b.row("malformed", decision)
+    d = b.row("malformed", unless_blank(b.form, decision, "0"))
     b.row_flag(rule.code, rule.severity, "target", f"{{on}}*({d}=1)", f"{{on}}*({d}=2)")
     return None
 
@@ -228,6 +225,6 @@ def target_vague(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     # A word among digits may sit in a quantity ('10多个'): parse_target decides that; with a leading sign and no
     # digit the value is malformed, not vague.
     decision = f"IF(NOT({vague}),0,IF(OR({rare},{digit}),2,IF({h['op']},0,1)))"
-    d = b.row(f"vague:{rule.code}", decision)
+    d = b.row(f"vague:{rule.code}", unless_blank(b.form, decision, "0"))
     b.row_flag(rule.code, rule.severity, "target", f"{{on}}*({d}=1)", f"{{on}}*({d}=2)")
     return None

@@ -108,6 +108,15 @@ def describe(digits: list[Digit]) -> str:
     )
 
 
+def unless_blank(form: LiveForm, formula: str, blank: str) -> str:
+    """`formula`, or `blank` on a row of the table whose cells are all empty: most of a table's rows are, and a
+    spreadsheet then skips the formula's work (IF evaluates one branch). A cell holding only spaces, or an
+    error, takes the full formula."""
+    assert form.table is not None
+    cells = "&".join("{x:" + part + "}" for part in form.table.columns)
+    return f"IF(IFERROR(LEN({cells}),1)=0,{blank},{formula})"
+
+
 _REF = re.compile(r"\{(s|r|p|c|k|kb|x):([^{}]+)\}|\{(on|i)\}")
 
 
@@ -214,7 +223,8 @@ class _Placer:
             out.formulas[self.scratch_at[name].replace("$", "")] = self.resolve(formula)
         rows = dict(b.rows)
         for i, group in enumerate(self.groups):
-            rows[f"{FLAGS}{i}"] = "+".join(f"({formula})*{10**k}" for k, (_, formula) in enumerate(group))
+            digits = "+".join(f"({formula})*{10**k}" for k, (_, formula) in enumerate(group))
+            rows[f"{FLAGS}{i}"] = unless_blank(b.form, digits, "0")
         table = b.form.table
         for name, text in rows.items():
             assert table is not None
