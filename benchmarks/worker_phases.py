@@ -3,8 +3,9 @@
     python benchmarks/worker_phases.py FOLDER [--files 200] [--passes 3]
 
 The consolidation's worker does, for each file: read the bytes and hash them, check the container (every part
-inflated once for its CRC, DTD marks and the cell bound), read every sheet with python-calamine into grids,
-read the grids into the model (pydantic), run the rule set, render the rows and deflate them for the parent.
+inflated once for its CRC, DTD marks, the cell bound and the error values and formulas without a value), read
+every sheet with python-calamine into grids, read the grids into the model (pydantic), run the rule set, render
+the rows and deflate them for the parent.
 Each step is timed alone over the first FILES workbooks of FOLDER in this one process (CPU time, best of
 PASSES passes: other processes on the machine move wall time, much less this), and the raw read (the floor of
 consolidate_bench: python-calamine opens the file and reads every sheet, nothing else) over the same bytes.
@@ -45,7 +46,7 @@ def raw_read(data: bytes) -> int:
 def one_pass(paths: list[Path]) -> dict[str, float]:
     """Seconds of CPU per step over `paths`, each step timed on its own."""
     from xlgoals.io.container import check_container
-    from xlgoals.io.files import _read_calamine  # the grids without a second container check
+    from xlgoals.io.files import _mark_unusable, _read_calamine  # the grids without a second container check
     from xlgoals.io.reader import read_unit
     from xlgoals.io.xlsxstream import deflate
     from xlgoals.jobs.consolidate.inputs import read_hashed
@@ -62,10 +63,15 @@ def one_pass(paths: list[Path]) -> dict[str, float]:
         spent[key] += clock() - start
         return result
 
+    def grids(path: Path, container: Any) -> Any:
+        book = _read_calamine(path, container)
+        _mark_unusable(book, container)  # error values and formulas never computed put in as what they are
+        return book
+
     for i, path in enumerate(paths):
         data, _ = timed("hash", read_hashed, path)
         container = timed("container", check_container, path, data)
-        book = timed("grids", _read_calamine, path, container)
+        book = timed("grids", grids, path, container)
         book.container = container
         unit = timed("model", read_unit, book)
         timed("rules", check_unit, unit, None, file=path.name)
@@ -86,11 +92,12 @@ def main() -> int:
     paths = sorted(p for p in args.folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))[: args.files]
     if not paths:
         raise SystemExit(f"no workbooks in {args.folder}")
-    from xlgoals.jobs.consolidate.worker import _worker_init, warm
+    from xlgoals.jobs.consolidate.pool import _worker_setup
+    from xlgoals.jobs.pipeline import preload
 
-    warm(None)
+    preload(None)
     one_pass(paths[:1])  # imports and first-use caches, as a worker has them after its first file
-    _worker_init()  # the worker's garbage-collector settings
+    _worker_setup()  # the worker's garbage-collector settings
     gc.collect()
     best: dict[str, float] = {}
     for _ in range(max(1, args.passes)):

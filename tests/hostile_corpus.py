@@ -166,6 +166,27 @@ def _rows(count: int) -> Callable[[bytes], bytes]:
     return edit
 
 
+# Formula cells in the form's data cells, as Excel, LibreOffice and scripts store them: each must be a finding
+# at its cell (tests/test_hostile.py holds the code and the cell).
+FORMULA_CELLS: dict[str, tuple[str, str, str, str]] = {
+    "error-ref-in-money": ("D14", "<f>#REF!*1</f><v>#REF!</v>", ' t="e"', "cell.error-value"),
+    "error-na-in-level1": ("A18", '<f>VLOOKUP("x",B1:B2,1,FALSE)</f><v>#N/A</v>', ' t="e"', "cell.error-value"),
+    "error-pasted-in-name": ("B4", "<v>#N/A</v>", ' t="e"', "cell.error-value"),
+    "error-spill-in-target": ("D18", "<f>SEQUENCE(3)</f><v>#SPILL!</v>", ' t="e"', "cell.error-value"),
+    "error-calc-in-date": ("B5", "<f>FILTER(A1:A2,A1:A2&gt;9)</f><v>#CALC!</v>", ' t="e"', "cell.error-value"),
+    "formula-empty-value": ("B15", "<f>B14*0.8</f><v/>", "", "cell.uncomputed"),
+    "formula-empty-value-2": ("C18", "<f>C19</f><v></v>", "", "cell.uncomputed"),
+    "formula-shared-no-value": ("D15", '<f t="shared" si="0" ref="D15">B15</f>', "", "cell.uncomputed"),
+}
+FORMULA_CASES = {cid: cell_xml(cell, inner, attrs) for cid, (cell, inner, attrs, _) in FORMULA_CELLS.items()}
+
+
+def _error_rows(count: int) -> Callable[[bytes], bytes]:
+    """More error cells than a sheet's read area holds cells: refused before any is looked at one by one."""
+    rows = "".join(f'<row r="{r}"><c r="BZ{r}" t="e"><v>#N/A</v></c></row>' for r in range(2001, 2001 + count))
+    return lambda d: d.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+
 def _no_refs(data: bytes) -> bytes:
     """Cells without r attributes (allowed: positions follow from order), on the sheet's last row."""
     return data.replace(b"</sheetData>", b'<row r="60"><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row></sheetData>')
@@ -428,8 +449,23 @@ def workbook_cases(base: bytes) -> list[Case]:
     ):
         add(cid, "values", edited({PROJECT_PART: number_cell("B14", raw)}), expect, argv=_names_argv(cid))
     add("error-div0", "values", edited({PROJECT_PART: cell_xml("D14", "<v>#DIV/0!</v>", ' t="e"')}), READ)
-    add("error-unknown", "values", edited({PROJECT_PART: cell_xml("D14", "<v>#BOGUS!</v>", ' t="e"')}), REFUSED)
+    # An error value calamine does not know makes it refuse the whole file: such a file is read by openpyxl.
+    add("error-unknown", "values", edited({PROJECT_PART: cell_xml("D14", "<v>#BOGUS!</v>", ' t="e"')}), READ)
     add("formula-no-cache", "values", edited({PROJECT_PART: cell_xml("B14", "<f>1/0</f>")}), READ)
+    for cid, edits in FORMULA_CASES.items():
+        add(cid, "formulas", edited({PROJECT_PART: edits}), READ)
+    add(
+        "formula-zero-never-calculated",
+        "formulas",
+        edited(
+            {
+                PROJECT_PART: cell_xml("D14", "<f>B14</f><v>0</v>"),
+                "xl/workbook.xml": sub("</workbook>", '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'),
+            }
+        ),
+        READ,
+    )
+    add("error-cells-beyond-bound", "formulas", edited({PROJECT_PART: _error_rows(130_000)}), REFUSED)
     add("date-out-of-range", "values", edited({PROJECT_PART: cell_xml("B5", "<v>99999999</v>", ' s="9" t="n"')}), READ)
     add("date-negative", "values", edited({PROJECT_PART: cell_xml("B5", "<v>-5</v>", ' s="9" t="n"')}), READ)
     add("bool-as-money", "values", edited({PROJECT_PART: cell_xml("B14", "<v>1</v>", ' t="b"')}), READ)

@@ -13,6 +13,9 @@ from xlgoals.core.values import CellValue
 from xlgoals.io.template import build_workbook, save
 from xlgoals.validation.ruleset import RuleSet
 
+# A formula whose result is an error value (#DIV/0!): written as a formula, where every other text is text.
+DIV0 = "=1/0"
+
 
 @dataclass(frozen=True)
 class Case:
@@ -100,6 +103,12 @@ def cases(rs: RuleSet) -> list[Case]:
         *_targets("目标值数字与定性", [95, "达标", "合规", "较上年提高5%"], count),
         *_targets("目标值留给校验", [">=1OO", "=95%以上", "≥95%以上", "10多个", "≥\u200b95%"], count),
         *_targets("目标值模糊", ["很多", "大幅提高服务水平", "尽量完成", ">=很多", "若干"], count),
+        Case("名称是错误值", {f["name"]: DIV0}),
+        Case("金额是错误值", {f["budget_total"]: DIV0, f["budget_year"]: -5}),
+        Case("开始日期是错误值", {f["start"]: DIV0, f["end"]: datetime(2020, 1, 1)}),
+        Case("一级是错误值", {f"A{first + 1}": DIV0, f"A{first}": "产出"}),
+        Case("二级是错误值", {f"B{rows[f'{out_level1}/{quantity}']}": DIV0}),
+        Case("名称与目标值是错误值", {f"C{first}": DIV0, f"D{first + 1}": DIV0}),
     ]
     if "perf_type" in f:
         out.append(Case("绩效类型不在列表中", {f["perf_type"]: "其它类型"}))
@@ -123,6 +132,7 @@ def cases(rs: RuleSet) -> list[Case]:
             Case("财政拨款写成万元文本", {f["budget_fiscal"]: "50万元", f["budget_other"]: 10}),
             Case("只填财政拨款且不等", {f["budget_fiscal"]: 40}),
             Case("其他资金无法识别", {f["budget_fiscal"]: 50, f["budget_other"]: "若干"}),
+            Case("财政拨款是错误值", {f["budget_fiscal"]: DIV0, f["budget_other"]: 5}),
         ]
     if "成本指标" in level1:
         out.append(Case("缺少成本指标", {f"{c}{r}": None for c in "ABCD" for r in _all_rows(rs, "成本指标")}))
@@ -141,7 +151,7 @@ def build(rs: RuleSet, path: Path, cover_blank: bool = False) -> list[Case]:
         ws = wb[layout.project_sheet_name(i)]
         for cell, value in case.cells.items():
             ws[cell] = value
-            if isinstance(value, str):
+            if isinstance(value, str) and value is not DIV0:
                 ws[cell].data_type = "s"  # a value typed as text stays text ('>=' is no formula)
     save(wb, path)
     return corpus

@@ -128,7 +128,7 @@ def test_consolidate_db_stores_what_it_read(sample_xlsx: Path, tmp_path: Path) -
 def test_a_damaged_or_foreign_file_gets_a_clear_message(tmp_path: Path) -> None:
     damaged = tmp_path / "damaged.duckdb"
     damaged.write_bytes(b"\x00garbage" * 1000)
-    with pytest.raises(ArchiveError, match="文件已损坏或不是 DuckDB 历史库"):
+    with pytest.raises(ArchiveError, match="文件已损坏或不是 DuckDB 数据库"):
         connect(damaged)
     foreign = tmp_path / "foreign.duckdb"
     with duckdb.connect(str(foreign)) as con:

@@ -23,7 +23,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLE_TXT
-from tests.hostile_corpus import Case, all_cases, rollup_argv, valid_units, validate_argv, with_unit_name
+from tests.hostile_corpus import (
+    FORMULA_CELLS,
+    Case,
+    all_cases,
+    rollup_argv,
+    valid_units,
+    validate_argv,
+    with_unit_name,
+)
 
 # Each command runs under an address-space limit: a reader that tries to allocate without bound fails here
 # instead of swapping the machine (python with calamine, openpyxl and pyarrow needs ~500 MB of it).
@@ -207,6 +215,32 @@ def test_far_cell_is_read_and_reported(runs: dict[str, Run]) -> None:
     assert grid.outside == "XFD1048576"
     assert len(grid.rows) < 100
     assert "sheet.unread-cells" in run.stdout and "XFD1048576" in run.stdout
+
+
+@pytest.mark.parametrize("case_id", sorted(FORMULA_CELLS))
+def test_a_formula_cell_is_a_finding_at_its_cell(runs: dict[str, Run], case_id: str) -> None:
+    """An error value or a formula saved without its value in a data cell (money, level, name, date, target)
+    was read as blank without a word; now the table names the code at that cell and the run ends with 1."""
+    cell, _, _, code = FORMULA_CELLS[case_id]
+    run = runs[case_id]
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert any(code in line and f"项目1!{cell}" in line for line in run.stdout.splitlines()), run.stdout[-3000:]
+    assert "未填写" not in " ".join(line for line in run.stdout.splitlines() if f"项目1!{cell}" in line)
+
+
+def test_an_error_value_calamine_refuses_is_read_by_openpyxl(runs: dict[str, Run]) -> None:
+    """calamine refuses a whole workbook over one error value it does not know (#SPILL!, #CALC!, or a made-up
+    one); such a file is read by openpyxl instead and the cell is a finding."""
+    for case_id in ("error-unknown", "error-spill-in-target"):
+        run = runs[case_id]
+        assert run.returncode == 1 and "cell.error-value" in run.stdout, run.stdout[-2000:]
+
+
+def test_an_ods_file_is_told_to_save_as_xlsx(runs: dict[str, Run]) -> None:
+    """An OpenDocument spreadsheet was told it had no Excel content; it is told what it is and what to do."""
+    for case_id in ("ods", "ods-renamed"):
+        stderr = re.sub(r"\s+", "", runs[case_id].stderr)
+        assert "OpenDocument" in stderr and "另存为.xlsx" in stderr, stderr
 
 
 def test_import_over_its_source_is_refused(runs: dict[str, Run]) -> None:

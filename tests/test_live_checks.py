@@ -221,3 +221,21 @@ def test_printing_is_as_before(soffice: str, tmp_path: Path) -> None:
     assert pages[0] == pages[1]
     assert "实时检查" not in texts[0] and "（未填写项目名称）" not in texts[0]
     assert re.sub(r"\s+", "", texts[0]) == re.sub(r"\s+", "", texts[1])
+
+
+def test_the_formula_scan_does_not_look_at_the_live_area(tmp_path: Path) -> None:
+    """The live checks' formulas (saved without values by the template) are no unusable cells and cost the
+    readers' scan one look a row; a formula typed into a data cell beside them is still found."""
+    from xlgoals.io.container import check_container
+
+    wb = build_workbook(projects=1)
+    wb["项目1"]["B4"] = "=1/0"
+    path = tmp_path / "t.xlsx"
+    save(wb, path)
+    container = check_container(path)
+    member = "xl/worksheets/sheet2.xml"
+    found = container.unusable(member)
+    assert "B4" in found
+    assert not [c for c in found if layout.in_live_area(layout.split_address(c)[1])]
+    scan = container.parts[member].formulas
+    assert scan is not None and scan.looked_at < 60  # the form's own few formulas, not the ~600 of the live area

@@ -165,7 +165,10 @@ def test_write_back_is_idempotent_with_chart(sample_xlsx: Path, tmp_path: Path) 
     assert total[2] == TOTAL_LABEL and total[4] == 5_989_200 and total[5] == 6_286_280
     assert total[7] == -297_080 and total[8] == pytest.approx(-0.0473)
     formulas = openpyxl.load_workbook(first)[layout.SUMMARY_SHEET]
-    assert formulas.cell(PROJECT_HEADER_ROW + 1, 5).value == "=IF(ISNUMBER('项目1'!D14),'项目1'!D14,\"\")"
+    assert (
+        formulas.cell(PROJECT_HEADER_ROW + 1, 5).value
+        == "=IF(ISNUMBER('项目1'!D14),'项目1'!D14,IF(ISERROR('项目1'!D14),\"（无法读取）\",\"\"))"
+    )
     assert (
         formulas.cell(PROJECT_HEADER_ROW + 4, 5).value == f"=SUM(E{PROJECT_HEADER_ROW + 1}:E{PROJECT_HEADER_ROW + 3})"
     )

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tests.builders import indicator, project, unit
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import Project, Unit
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
 from xlgoals.validation.findings import _FORMATTER, Report, Severity, render
@@ -73,9 +74,15 @@ def append(name: str, value: str, *, under: str, level1: str | None = None, leve
     return mutate
 
 
-def append_level2(level2: str, *, under: str) -> Mutation:
+def home_of(role: str) -> Callable[[RuleSet], str]:
+    """The level-2 of `role` in the rule set, when it is known."""
+    return lambda rs: home(rs, role)[1]
+
+
+def append_level2(level2: str | Callable[[RuleSet], str], *, under: str) -> Mutation:
     def mutate(u: Unit, rs: RuleSet) -> None:
-        first(u).indicators.append(indicator(home(rs, under)[0], level2, "专家评审通过数", ">=3项", row=ROW))
+        name = level2(rs) if callable(level2) else level2
+        first(u).indicators.append(indicator(home(rs, under)[0], name, "专家评审通过数", ">=3项", row=ROW))
 
     return mutate
 
@@ -404,6 +411,41 @@ CASES = [
         P1,
         f"D{ROW}",
         append("服务质量改善程度", "显著提高", under="quality"),
+    ),
+    # cells that cannot be used (the reader reads them blank and records them) and blank levels
+    Case(
+        "cell.error-value",
+        ERROR,
+        set_project(budget_year=None, unusable={"D14": Unusable("#REF!", "#REF!+1")}),
+        P1,
+        "D14",
+        set_project(budget_year=Decimal(600000), unusable={}),
+    ),
+    Case(
+        "cell.uncomputed",
+        ERROR,
+        set_project(last_year_budget=None, unusable={"B15": Unusable("", "B14*0.8")}),
+        P1,
+        "B15",
+        set_project(last_year_budget=Decimal(480000)),
+    ),
+    Case(
+        "level1.empty",
+        ERROR,
+        lambda u, rs: first(u).indicators.append(
+            indicator("", home(rs, "quality")[1], "专家评审通过数", ">=3", row=ROW)
+        ),
+        P1,
+        f"A{ROW}",
+        append("专家评审通过数", ">=3项", under="quality"),
+    ),
+    Case(
+        "level2.empty",
+        {"shanghai-2020": WARNING, "national": ERROR, "national-2015": ERROR},
+        append_level2("", under="quality"),
+        P1,
+        f"B{ROW}",
+        append_level2(home_of("quality"), under="quality"),
     ),
     Case(
         "level1.cost-missing",

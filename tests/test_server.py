@@ -308,8 +308,7 @@ def test_twenty_concurrent_uploads_get_their_own_answers(
         assert layout.SUMMARY_SHEET in rolled.sheetnames
     # Every request's folder is gone, and no more workers ran than the limit allows.
     assert not list(work.glob("xlgoals-web-*"))
-    pool_ = app.state.workers._pool
-    assert pool_ is not None and len(pool_._processes) <= Limits().jobs
+    assert 0 < len(app.state.workers.pool.pids()) <= Limits().jobs
 
 
 def test_summary_of_three_units_reconciles(client: TestClient, sample_unit: Unit, tmp_path: Path) -> None:
@@ -429,7 +428,7 @@ def test_a_hung_job_answers_in_time_and_frees_its_worker(
     with TestClient(app) as client:
         monkeypatch.setattr(uploads, "_run_job", _hangs)
         app.state.workers.warm()
-        pids = list(app.state.workers._current()._processes)
+        pids = app.state.workers.pool.pids()
         hung = _upload(client, "/api/check", path)
         assert hung.status_code == 503 and "处理超过 3 秒仍未完成" in hung.json()["detail"]
         for _ in range(50):  # SIGKILL is delivered asynchronously: give the killed worker a moment to exit

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable, error_of
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.values import GridValue
 from xlgoals.io.files import BookGrid, SheetGrid, trim_rows
 from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
 
@@ -71,13 +73,25 @@ def _is_remote(book: xw.Book) -> bool:
 
 
 def book_grid(book: xw.Book) -> BookGrid:
-    """Every sheet's values from A1, the same grids a file reader produces."""
+    """Every sheet's values from A1, the same grids a file reader produces: an error value (#REF!, #N/A …)
+    is an Unusable cell, never a blank (xlwings turns errors into None unless asked for them as text)."""
     grid = BookGrid(book.name)
     for sheet in book.sheets:
         last = sheet.used_range.last_cell
-        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
-        grid.add(SheetGrid(sheet.name, trim_rows(values or []), hidden=not sheet.visible))
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
+        grid.add(SheetGrid(sheet.name, _with_errors(trim_rows(values or [])), hidden=not sheet.visible))
     return grid
+
+
+def _with_errors(rows: list[list[GridValue]]) -> list[list[GridValue]]:
+    """Error values as Excel sends them (text such as '#N/A' from the remote engine and classic xlwings with
+    err_to_str, the COM error number for the errors xlwings does not name) as Unusable cells."""
+    for values in rows:
+        for i, value in enumerate(values):
+            error = error_of(value) if type(value) in (str, int) else None
+            if error is not None:
+                values[i] = Unusable(error)
+    return rows
 
 
 def _check(grid: BookGrid, book: xw.Book) -> Checked:
@@ -306,10 +320,17 @@ def rollup(book: xw.Book) -> str:
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)
     _add_chart(book, sheet, plan)
     sheet.activate()
-    return (
+    message = (
         f"已更新“{layout.SUMMARY_SHEET}”表：{len(result.projects)} 个项目，"
         f"当年预算合计 {format_money(result.totals['budget_year'])} 元。"
     )
+    if result.uncounted:
+        message += (
+            f"\n注意：有 {len(result.uncounted)} 项金额无法读取，未计入合计："
+            + "；".join(u.describe() for u in result.uncounted)
+            + "。请改正这些单元格后再点“汇总”。"
+        )
+    return message
 
 
 def _book_path(book: xw.Book) -> Path:
@@ -343,7 +364,8 @@ def export_summary(book: xw.Book) -> str:
 
     unit = read_unit(book_grid(book))
     out, result = export_unit_summary(unit, _book_path(book))
-    return f"已导出：{out}\n{len(unit.projects)} 个项目，{result.total.indicators} 条指标。"
+    message = f"已导出：{out}\n{len(unit.projects)} 个项目，{result.total.indicators} 条指标。"
+    return message + "".join(f"\n注意：{e.reason}" for e in result.uncounted)
 
 
 @entry
@@ -365,4 +387,8 @@ def consolidate_folder(book: xw.Book) -> str:
         )
     out, result = consolidate_folder_at(folder)
     counts = "，".join(f"{status} {n} 个" for status, n in result.status_counts().items() if n)
-    return f"已汇总 {len(result.ledger)} 个文件（{counts}）。\n汇总表：{out}\n每个文件的处理情况见其中的“台账”表。"
+    uncounted = f"其中 {len(result.uncounted)} 个文件有金额无法读取、未计入合计。" if result.uncounted else ""
+    return (
+        f"已汇总 {len(result.ledger)} 个文件（{counts}）。{uncounted}\n汇总表：{out}\n"
+        "每个文件的处理情况见其中的“台账”表。"
+    )

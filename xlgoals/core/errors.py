@@ -47,6 +47,12 @@ class LegacyFormatError(WorkbookError):
     code = "workbook.xls"
 
 
+class ForeignFormatError(WorkbookError):
+    """A spreadsheet in another format (.ods, .xlsb): saved as .xlsx it can be read."""
+
+    code = "workbook.other-format"
+
+
 class EncryptedWorkbookError(WorkbookError):
     code = "workbook.encrypted"
 

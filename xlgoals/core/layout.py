@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from xlgoals.core.values import CellValue, cell_text
+from xlgoals.core.values import GridValue, shown_text
 
 TEMPLATE_VERSION = "1"
 MARKER = "xlgoals-template"
@@ -206,6 +206,14 @@ LIVE_FLAG_HEADER_ROW = INDICATOR_HEADER_ROW - 1
 LIVE_SEED_ROW = INDICATOR_HEADER_ROW
 # One line per project sheet, right of the printed form (never printed), above the buttons.
 PROJECT_STATUS_CELL = "F1"
+
+
+def in_live_area(column: int) -> bool:
+    """Whether a column (1-based) is past every data cell of every form: the live checks' helpers sit there, and
+    the formula scan of the readers (io/formulacells.py) does not look at its cells."""
+    return column >= LIVE_FIRST_COLUMN
+
+
 # The cover's live table, below the cover's help text (rows 13-19) and d-remote's server row (12): a title,
 # the cover's own line, a header, the total over every project sheet, a line naming sheets missing from the
 # table, then one slot row per project sheet (filled by the template, the importer and 新增项目).
@@ -282,10 +290,10 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-Grid = Sequence[Sequence[CellValue]]
+Grid = Sequence[Sequence[GridValue]]
 
 
-def grid_value(grid: Grid, cell: str) -> CellValue:
+def grid_value(grid: Grid, cell: str) -> GridValue:
     """The value at an A1 address of a sheet's grid (rows from A1), None outside the used range."""
     row, col = split_address(cell)
     if row > len(grid):
@@ -295,7 +303,7 @@ def grid_value(grid: Grid, cell: str) -> CellValue:
 
 
 def grid_text(grid: Grid, cell: str) -> str:
-    return cell_text(grid_value(grid, cell))
+    return shown_text(grid_value(grid, cell))
 
 
 def normalize_label(text: str) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.targets import Target
 
 MONEY_FIELDS: tuple[str, ...] = ("budget_total", "budget_year", "last_year_budget", "last_year_executed")
@@ -38,6 +39,9 @@ class Indicator(_Model):
     points: Decimal | None = None
     score: Decimal | None = None
     unparsed: dict[str, str] = Field(default_factory=dict)
+    # Parts ('level1', 'target' …) read blank because a cell could not be used (an error value, a formula never
+    # computed) -> that cell: the row's own, or for a level the cell above it stands under (Project.unusable).
+    unusable: dict[str, str] = Field(default_factory=dict)
 
 
 class Project(_Model):
@@ -90,6 +94,9 @@ class Project(_Model):
     unparsed: dict[str, str] = Field(default_factory=dict)
     sheet: str | None = None
     cells: dict[str, str] = Field(default_factory=dict)
+    # Cells of the sheet's form (header fields and indicator table) whose value cannot be used, by address:
+    # read as blank, reported as what they are (never as 未填写), and never counted in a total.
+    unusable: dict[str, Unusable] = Field(default_factory=dict)
 
     def location(self, field: str) -> str | None:
         """The cell address of a header field on this project's sheet, if read from one."""
@@ -124,6 +131,8 @@ class Unit(_Model):
     unparsed: dict[str, str] = Field(default_factory=dict)
     cells: dict[str, str] = Field(default_factory=dict)
     source: str | None = None
+    # Cover cells whose value cannot be used (error values, formulas never computed), by address.
+    unusable: dict[str, Unusable] = Field(default_factory=dict)
 
     def money_totals(self) -> dict[str, Decimal]:
         """Sum of each money line over the projects; blanks count as zero."""

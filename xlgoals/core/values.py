@@ -16,18 +16,25 @@ from decimal import (
 )
 from typing import TypeAlias
 
+from xlgoals.core.cellerrors import Unusable
+
 __all__ = [
     "CellValue",
+    "GridValue",
     "ParseError",
     "cell_text",
     "format_date",
     "format_money",
     "parse_date",
     "parse_money",
+    "shown_text",
 ]
 
 # time/timedelta are what calamine and openpyxl hand over for time- and duration-formatted cells.
 CellValue: TypeAlias = str | int | float | Decimal | date | datetime | time | timedelta | bool | None
+# What a sheet's grid holds: a value, or a cell whose value cannot be used (an error value, a formula saved
+# without its value), which every reader must tell apart from a blank.
+GridValue: TypeAlias = CellValue | Unusable
 
 
 class ParseError(ValueError):
@@ -120,6 +127,11 @@ def cell_text(value: CellValue) -> str:
     if isinstance(value, time):
         return value.isoformat(timespec="seconds")
     return str(value).strip()
+
+
+def shown_text(value: GridValue) -> str:
+    """cell_text of a grid's cell: an error value as Excel shows it ('#N/A'), a formula never computed as ''."""
+    return value.error if isinstance(value, Unusable) else cell_text(value)
 
 
 # --- money --------------------------------------------------------------------------------------------

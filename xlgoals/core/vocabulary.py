@@ -31,3 +31,5 @@ MONEY_ZH: dict[str, str] = {
 
 # What a blank required field reads as in a title or a list.
 NOT_FILLED = "未填写"
+# What a cell that holds an error value or a formula never computed reads as in a title or a list.
+UNREADABLE = "（无法读取）"

@@ -15,14 +15,18 @@ from functools import partial
 from pathlib import Path
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import CALAMINE_ERRORS, Unusable
 from xlgoals.core.errors import (
     CorruptWorkbookError,
     EncryptedWorkbookError,
+    ForeignFormatError,
     LegacyFormatError,
     NotFoundError,
     UnsafeWorkbookError,
     WorkbookError,
 )
+from xlgoals.core.oserrors import describe
+from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
@@ -75,6 +79,10 @@ class _PartScan:
     columns: set[bytes] = field(default_factory=set)
     unique_strings: int = 0
     strings: int = 0
+    # A worksheet's error values and formulas without a value (None: none seen); the workbook part's
+    # request to recalculate everything on opening.
+    formulas: FormulaScan | None = None
+    full_calc: bool = False
 
     def dense_cells(self) -> int | None:
         """Cells calamine would allocate for this sheet; None when a cell has no reference to bound it."""
@@ -93,15 +101,24 @@ class Container:
     parts: dict[str, _PartScan] = field(default_factory=dict)
 
     def calamine_safe(self) -> bool:
-        """Nothing in the package makes calamine allocate beyond the memory bound (which would abort)."""
+        """Nothing in the package makes calamine allocate beyond the memory bound (which would abort), or
+        refuse the workbook (an error value it does not know, such as #SPILL!)."""
         for name, scan in self.parts.items():
             if scan.unique_strings > min(scan.strings, MAX_UNIQUE_STRINGS):
+                return False
+            if scan.formulas is not None and not scan.formulas.errors <= CALAMINE_ERRORS:
                 return False
             if _is_worksheet(name):
                 dense = scan.dense_cells()
                 if dense is None or dense > MAX_DENSE_CELLS:
                     return False
         return True
+
+    def unusable(self, member: str) -> dict[str, Unusable]:
+        """The cells of a worksheet part (by reference) whose value cannot be used (see FormulaScan.cells)."""
+        scan, book = self.parts.get(member), self.parts.get("xl/workbook.xml")
+        found = scan.formulas if scan is not None else None
+        return found.cells(book is not None and book.full_calc) if found is not None else {}
 
 
 def _is_worksheet(member: str) -> bool:
@@ -126,7 +143,7 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise WorkbookError("没有读取该文件的权限，请检查文件权限。", file=shown) from None
     except OSError as e:
-        raise WorkbookError(f"无法打开该文件（{e.strerror or e}）。", file=shown) from None
+        raise WorkbookError(describe(e, "打开该文件"), file=shown) from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -137,7 +154,7 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         try:
             data = fh.read(limit + 1)
         except OSError as e:
-            raise WorkbookError(f"无法读取该文件（{e.strerror or e}）。", file=shown) from None
+            raise WorkbookError(describe(e, "读取该文件"), file=shown) from None
     if len(data) > limit:
         raise UnsafeWorkbookError(too_big, file=shown)
     return data
@@ -163,8 +180,9 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            if "xl/workbook.xml" not in {i.filename for i in infos}:
-                raise CorruptWorkbookError("压缩包中没有 Excel 工作簿内容，请确认文件是 .xlsx/.xlsm。", file=shown)
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise _not_xlsx(zf, names, shown)
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if len(infos) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
@@ -180,6 +198,23 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
     except (zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
         raise CorruptWorkbookError(f"工作簿文件已损坏（{type(e).__name__}）。", file=shown) from e
     return container
+
+
+_SAVE_AS = "请在 Excel/WPS/LibreOffice 中另存为 .xlsx 后再提交。"
+
+
+def _not_xlsx(zf: zipfile.ZipFile, names: set[str], shown: str) -> WorkbookError:
+    """Why a zip without an Excel workbook part cannot be read, naming the format it is when it is a
+    spreadsheet saved in another one."""
+    mimetype = b""
+    if "mimetype" in names:
+        with zf.open("mimetype") as fh:  # read no further than the type's name: a member may be a bomb
+            mimetype = fh.read(100)
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return ForeignFormatError(f"这是 OpenDocument 表格（.ods）文件，无法直接读取。{_SAVE_AS}", file=shown)
+    if "xl/workbook.bin" in names:
+        return ForeignFormatError(f"这是 Excel 二进制工作簿（.xlsb），无法直接读取。{_SAVE_AS}", file=shown)
+    return CorruptWorkbookError("压缩包中没有 Excel 工作簿内容，请确认文件是 .xlsx/.xlsm。", file=shown)
 
 
 def _scan_member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _PartScan | None:
@@ -277,6 +312,7 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
         return None
     worksheet = _is_worksheet(member)
     strings = lowered.endswith("sharedstrings.xml")
+    workbook = lowered == "xl/workbook.xml"
     scan = _PartScan()
     carry = b""
     chunk = next(chunks, None)
@@ -288,16 +324,25 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
             )
         chunk = next(chunks, None)
         if chunk is None:  # the last piece (most parts are one) is scanned whole, with nothing carried
-            _scan_body(scan, buf, worksheet, strings)
+            _scan_body(scan, buf, worksheet, strings, workbook)
             break
-        # Tags never span the cut: what follows the last '<' is carried into the next chunk. With no
-        # '<' in the last MiB (long text or attribute) no tag can open across the cut either; the
-        # overlap keeps a DTD mark or a cell reference whole.
-        cut = buf.rfind(b"<")
+        # Tags never span the cut: what follows the last cell's opening (or else the last '<') is carried
+        # into the next chunk, so a cell's formula and value are seen together. With no '<' in the last
+        # MiB (long text or attribute) no tag can open across the cut either; the overlap keeps a DTD mark
+        # or a cell reference whole.
+        cut = buf.rfind(b"<c ") if worksheet else -1
+        if cut <= 0 or len(buf) - cut > CHUNK:
+            cut = buf.rfind(b"<")
         if cut < 0 or len(buf) - cut > CHUNK:
             cut = len(buf) - _OVERLAP
         body, carry = buf[:cut], buf[cut:]
-        _scan_body(scan, body, worksheet, strings)
+        _scan_body(scan, body, worksheet, strings, workbook)
+    if scan.formulas is not None and scan.formulas.looked_at > MAX_FORMULA_CELLS:
+        raise UnsafeWorkbookError(
+            f"工作簿的 {member} 中公式和错误值超过 {MAX_FORMULA_CELLS} 个，超出了读取上限，已拒绝读取。"
+            "请删除多余的内容后另存再提交。",
+            file=shown,
+        )
     return scan
 
 
@@ -313,7 +358,9 @@ def _declares_dtd(buf: bytes) -> bool:
     return b"\x00" in buf and any(mark in buf for mark in _DTD_MARKS_UTF16)
 
 
-def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> None:
+def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool, workbook: bool = False) -> None:
+    if workbook and full_calc_on_load(body):
+        scan.full_calc = True
     if worksheet:
         if _small_sheet(body):
             # Every cell is written '<c r="..."' (as Excel, WPS, LibreOffice and the Python writers do) and no
@@ -323,7 +370,9 @@ def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool) -> 
             scan.refs += n
             scan.rows.add(b"999")
             scan.columns.add(b"ZZ")
+            scan.formulas = scan_piece(scan.formulas, body, prefixed=False)
             return
+        scan.formulas = scan_piece(scan.formulas, body, prefixed=_PREFIXED_CELL.search(body) is not None)
         scan.cells += sum(body.count(opening) for opening in _CELL_OPENINGS)
         refs = _CELL_REF.findall(body)
         if refs:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from xlgoals.core.errors import (
     UnsafeWorkbookError,
     WorkbookError,
 )
-from xlgoals.core.values import CellValue
+from xlgoals.core.values import CellValue, GridValue
 from xlgoals.io.container import (
     CELL_WITH_REF,
     CHUNK,
@@ -41,7 +43,7 @@ class SheetGrid:
     """
 
     name: str
-    rows: list[list[CellValue]]
+    rows: list[list[GridValue]]
     hidden: bool = False
     outside: str | None = None
 
@@ -92,6 +94,7 @@ def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine", data: 
                     file=str(p),
                 )
             book = _read_openpyxl(p, container)
+        _mark_unusable(book, container)
     except WorkbookError:
         raise
     except Exception as e:  # any parser failure on a hostile or damaged file is the user's "corrupt"
@@ -100,22 +103,72 @@ def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine", data: 
     return book
 
 
+_A1 = re.compile(r"([A-Z]{1,4})([0-9]{1,10})")
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _mark_unusable(book: BookGrid, container: Container) -> None:
+    """Put each error value and formula saved without a value (read as blank by both engines) into the
+    grid as what it is, so that no reader takes it for an empty cell."""
+    if not any(scan.formulas and container.unusable(member) for member, scan in container.parts.items()):
+        return
+    for name, member in sheet_parts(container).items():
+        sheet = book.sheets.get(name)
+        if sheet is None:
+            continue
+        rows = sheet.rows
+        for ref, unusable in container.unusable(member).items():
+            m = _A1.fullmatch(ref)
+            if m is None:
+                continue
+            row, col = int(m.group(2)), layout.column_index(m.group(1))
+            if row > layout.READ_MAX_ROW or col > layout.READ_MAX_COLUMN:
+                continue
+            rows.extend([] for _ in range(row - len(rows)))
+            values = rows[row - 1]
+            values.extend(None for _ in range(col - len(values)))
+            values[col - 1] = unusable
+
+
+def sheet_parts(container: Container) -> dict[str, str]:
+    """Each worksheet's name and the package part holding its cells, as workbook.xml and its relationships
+    say (DTDs were refused before these are parsed)."""
+    from xml.etree import ElementTree  # only for a workbook with such cells: a click does not import it
+
+    with zipfile.ZipFile(io.BytesIO(container.data)) as zf:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        try:
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        except KeyError:
+            return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_RELS)}
+    parts: dict[str, str] = {}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL_ID))
+        name = sheet.get("name")
+        if target and name is not None:
+            parts[name] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return parts
+
+
 # Types _cell hands back unchanged, tested by exact type in trim_rows' loop (a few thousand cells a workbook).
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, timedelta, type(None)})
 
 
-def trim_rows(rows: Iterable[Iterable[object]]) -> list[list[CellValue]]:
+def trim_rows(rows: Iterable[Iterable[object]]) -> list[list[GridValue]]:
     """Empty strings and trailing empty rows are noise the two engines disagree on."""
     plain = _PLAIN_TYPES
     # Same values as [[_cell(v) for v in r] for r in rows], at half the cost; mypy cannot see the type test.
-    out: list[list[CellValue]] = [
+    out: list[list[GridValue]] = [
         [(v or None) if type(v) is str else (v if type(v) in plain else _cell(v)) for v in r]  # type: ignore[misc]
         for r in rows
     ]
     return _without_blank_tail(out)
 
 
-def _without_blank_tail(out: list[list[CellValue]]) -> list[list[CellValue]]:
+def _without_blank_tail(out: list[list[GridValue]]) -> list[list[GridValue]]:
     while out and all(v is None for v in out[-1]):
         out.pop()
     return out
@@ -126,7 +179,7 @@ def _without_blank_tail(out: list[list[CellValue]]) -> list[list[CellValue]]:
 _BLANK_AS_NONE: dict[object, None] = {"": None}
 
 
-def _calamine_rows(rows: list[list[Any]]) -> list[list[CellValue]]:
+def _calamine_rows(rows: list[list[Any]]) -> list[list[GridValue]]:
     """trim_rows for calamine's rows: the same values without testing each cell's type."""
     blank = _BLANK_AS_NONE.get
     return _without_blank_tail([list(map(blank, r, r)) for r in rows])

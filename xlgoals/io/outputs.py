@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from xlgoals.core.errors import (
-    XlgoalsError,
-)
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.oserrors import fault
+from xlgoals.io import janitor
+
+# Temporary outputs are made beside their target (an atomic rename needs the same file system) under a name no
+# input walk reads (jobs/consolidate/inputs.py: is_temp_name) and that says what it is where dot-names are not
+# hidden (Windows): `.~xlgoals-<pid>-<random>.tmp`, with the target's extension after it where a writer needs
+# one (`….tmp.xlsm`); a DuckDB archive's write-ahead log `….tmp.wal` beside it.
+# The janitor removes them if the run is killed; a machine that lost power leaves them to the next start's sweep.
+TEMP_PREFIX = ".~xlgoals-"
+_TEMP_NAME = re.compile(r"\.~xlgoals-(\d+)-[0-9a-f]+\.tmp(\.[A-Za-z0-9]{1,8})?")
 
 
 def check_output(
@@ -29,7 +39,7 @@ def check_output(
     except NotADirectoryError:
         st = None  # an ancestor is a file: reported below
     except OSError as e:
-        raise XlgoalsError(f"无法访问输出路径（{e.strerror or e}）。", file=shown) from None
+        raise fault(e, shown, "访问输出路径") from None
     if st is not None:
         if folder and not stat.S_ISDIR(st.st_mode):
             raise XlgoalsError("这里需要一个文件夹，但该路径已是一个文件；请另给一个文件夹路径。", file=shown)
@@ -50,7 +60,7 @@ def check_output(
                 break
             parent = parent.parent
         except OSError as e:
-            raise XlgoalsError(f"无法访问输出路径（{e.strerror or e}）。", file=shown) from None
+            raise fault(e, shown, "访问输出路径") from None
     if st is None or folder:
         return
     for given in inputs:
@@ -71,21 +81,98 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def is_temp_name(name: str) -> bool:
+    """A temporary output of ours (a run's, or one a killed run left): never an input, never a result."""
+    return _TEMP_NAME.fullmatch(name) is not None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # no cheap, safe test on Windows: a leftover there waits for the janitor
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def sweep(folder: str | os.PathLike[str]) -> None:
+    """Remove temporary outputs in `folder` whose run is gone (the janitor's work, for a machine that lost
+    power or a janitor that was killed too)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        m = _TEMP_NAME.fullmatch(entry.name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 @contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temp path beside `path`, renamed over it only when the block succeeds: no half-written outputs."""
-    target = Path(path)
-    check_output(target)
+def temp_beside(target: str | os.PathLike[str], *, folder: bool = False, keep_suffix: bool = False) -> Iterator[Path]:
+    """A new temporary file (or folder) beside `target`, removed after the block unless it was renamed away;
+    removed by the janitor if this process is killed. OsFault naming `target` when it cannot be made."""
+    target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        sweep(target.parent)
+        while True:
+            suffix = target.suffix if keep_suffix and re.fullmatch(r"\.[A-Za-z0-9]{1,8}", target.suffix) else ""
+            tmp = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.tmp{suffix}"
+            janitor.track(tmp)  # before it exists: a kill between the two leaves nothing the janitor misses
+            try:
+                if folder:
+                    tmp.mkdir()
+                else:
+                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                break
+            except FileExistsError:
+                janitor.release(tmp)
     except OSError as e:
-        raise XlgoalsError(f"无法在该位置创建输出文件（{e.strerror or e}）。", file=str(target)) from None
-    os.close(fd)
-    tmp_path = Path(tmp)
+        raise fault(e, target, "在该位置创建文件") from None
     try:
-        tmp_path.chmod(_new_file_mode())
-        yield tmp_path
-        os.replace(tmp_path, target)
+        yield tmp
     finally:
-        tmp_path.unlink(missing_ok=True)
+        if folder:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        janitor.release(tmp)
+
+
+def place(tmp: Path, target: str | os.PathLike[str]) -> None:
+    """Rename a finished temporary output over its target: OsFault naming the target when that fails."""
+    try:
+        os.replace(tmp, target)
+    except OSError as e:
+        raise fault(e, target, "写入") from None
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, keep_suffix: bool = False) -> Iterator[Path]:
+    """A temp path beside `path`, renamed over it only when the block succeeds: no half-written outputs. An
+    OSError while writing it (a full disk, a read-only folder) is an OsFault naming `path`, never the temp.
+    `keep_suffix` for a writer that judges its output by the extension."""
+    target = Path(path)
+    check_output(target)
+    with temp_beside(target, keep_suffix=keep_suffix) as tmp_path:
+        try:
+            tmp_path.chmod(_new_file_mode())
+            yield tmp_path
+        except OSError as e:
+            if e.filename not in (None, str(tmp_path), tmp_path):
+                raise  # about another file (an input being read): its own message names it
+            raise fault(e, target, "写入") from None
+        place(tmp_path, target)

@@ -10,11 +10,21 @@ from functools import cache
 from operator import itemgetter
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
-from xlgoals.core.values import EDGE_CHARS, CellValue, ParseError, cell_text, parse_date, parse_money
+from xlgoals.core.values import (
+    EDGE_CHARS,
+    CellValue,
+    GridValue,
+    ParseError,
+    cell_text,
+    parse_date,
+    parse_money,
+    shown_text,
+)
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
 from xlgoals.validation.ruleset import framework_name
 
@@ -33,14 +43,14 @@ def _position(cell: str) -> tuple[int, int]:
     return row - 1, col - 1
 
 
-def _values(grid: Grid, cells: Iterable[str]) -> list[CellValue]:
+def _values(grid: Grid, cells: Iterable[str]) -> list[GridValue]:
     """layout.grid_value of each cell without parsing the addresses each time, in one pass: the reader asks for
     a form's whole set of cells at once."""
     height = len(grid)
     return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in map(_position, cells)]
 
 
-def _value(grid: Grid, cell: str) -> CellValue:
+def _value(grid: Grid, cell: str) -> GridValue:
     return _values(grid, (cell,))[0]
 
 
@@ -50,7 +60,7 @@ def _normalized(label: str) -> str:
 
 
 def _text(grid: Grid, cell: str) -> str:
-    return cell_text(_value(grid, cell))
+    return shown_text(_value(grid, cell))
 
 
 def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
@@ -58,7 +68,7 @@ def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
     for spec, value in zip(specs, _values(grid, [spec.label_cell for spec in specs]), strict=True):
         if value == spec.label:  # as the template wrote it (labels have no spaces to strip)
             continue
-        text = cell_text(value)
+        text = shown_text(value)
         if text == spec.label or layout.normalize_label(text) == _normalized(spec.label):
             continue
         if spec.added_later and not text:
@@ -82,7 +92,11 @@ def read_cover(grid: Grid, unit: Unit) -> None:
     check_labels(grid, layout.COVER_SHEET, layout.COVER_FIELDS)
     for spec in layout.COVER_FIELDS:
         unit.cells[spec.key] = spec.value_cell
-        text = _text(grid, spec.value_cell)
+        value = _value(grid, spec.value_cell)
+        if isinstance(value, Unusable):  # read as blank; the rules say what it is
+            unit.unusable[spec.value_cell] = value
+            value = None
+        text = cell_text(value)
         if spec.kind == "year":
             unit.year = _parse_year(text) if text else None
             if text and unit.year is None:
@@ -101,9 +115,20 @@ def _scaled_money(value: CellValue, scale: int) -> Decimal | None:
     return amount * scale
 
 
-def _parsed_field(spec: FieldSpec, value: CellValue, values: dict[str, object], unparsed: dict[str, str]) -> None:
-    """One header field parsed into `values` (by key), or its text into `unparsed` when it does not parse."""
+def _parsed_field(
+    spec: FieldSpec,
+    value: GridValue,
+    values: dict[str, object],
+    unparsed: dict[str, str],
+    unusable: dict[str, Unusable],
+) -> None:
+    """One header field parsed into `values` (by key), or its text into `unparsed` when it does not parse; a
+    cell whose value cannot be used into `unusable` (by address), the field left blank."""
     kind = spec.kind
+    if isinstance(value, Unusable):
+        unusable[spec.value_cell] = value
+        values[spec.key] = None if kind in ("money", "date", "yesno") else ""
+        return
     try:
         if kind == "money":
             values[spec.key] = _scaled_money(value, spec.scale)
@@ -134,35 +159,105 @@ _PAD: tuple[None, ...] = (None,) * _WIDTH
 _PARTS = itemgetter(_LEVEL1, _LEVEL2, _NAME, _TARGET)
 
 
-def _indicator_rows(grid: Grid, words: frozenset[str]) -> list[dict[str, object]]:
-    """The fields of each indicator row below the header, as Indicator takes them (see read_indicators)."""
+class _UnusableCell(Exception):
+    """An indicator row with a cell whose value cannot be used: read by _unusable_row instead."""
+
+
+def _loose_text(value: GridValue) -> str:
+    """cell_text of what is neither blank nor text; an unusable cell leaves the quick path."""
+    if type(value) is Unusable:
+        raise _UnusableCell
+    return cell_text(value)  # type: ignore[arg-type]
+
+
+def _indicator_rows(
+    grid: Grid, words: frozenset[str], unusable: dict[str, Unusable] | None = None
+) -> list[dict[str, object]]:
+    """The fields of each indicator row below the header, as Indicator takes them (see read_indicators);
+    cells whose value cannot be used go into `unusable` (by address)."""
     out: list[dict[str, object]] = []
     level1 = level2 = ""
+    # The cell a level stands under when it is an unusable one (its rows' level is unknown, not the one above).
+    under1 = under2 = ""
     first = layout.INDICATOR_FIRST_ROW
     for row, values in enumerate(grid[first - 1 :], first):
         v1, v2, v3, v4 = _PARTS(values if len(values) >= _WIDTH else (*values, *_PAD))
         if v1 is None and v2 is None and v3 is None and v4 is None:
             continue
-        # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
-        t1 = "" if v1 is None else v1.strip(EDGE_CHARS) if type(v1) is str else cell_text(v1)
-        t2 = "" if v2 is None else v2.strip(EDGE_CHARS) if type(v2) is str else cell_text(v2)
-        name = "" if v3 is None else v3.strip(EDGE_CHARS) if type(v3) is str else cell_text(v3)
-        value = "" if v4 is None else v4.strip(EDGE_CHARS) if type(v4) is str else cell_text(v4)
+        try:
+            # cell_text, with its commonest cases (blank, text) taken here: four calls a row add up.
+            t1 = "" if v1 is None else v1.strip(EDGE_CHARS) if type(v1) is str else _loose_text(v1)
+            t2 = "" if v2 is None else v2.strip(EDGE_CHARS) if type(v2) is str else _loose_text(v2)
+            name = "" if v3 is None else v3.strip(EDGE_CHARS) if type(v3) is str else _loose_text(v3)
+            value = "" if v4 is None else v4.strip(EDGE_CHARS) if type(v4) is str else _loose_text(v4)
+        except _UnusableCell:
+            level1, under1, level2, under2 = _unusable_row(
+                out, row, (v1, v2, v3, v4), (level1, under1, level2, under2), words, unusable
+            )
+            continue
         if not (t1 or t2 or name or value):
             continue
-        level1 = t1 or level1
-        level2 = t2 or (level2 if not t1 else "")
-        out.append(
-            {
-                "level1": level1,
-                "level2": level2,
-                "name": name,
-                "value": value,
-                "target": parse_target_cached(v4, name, words),
-                "cells": _row_cells(row),
-            }
-        )
+        if t1:
+            level1, under1 = t1, ""
+        if t2 or t1:
+            level2, under2 = t2, ""
+        row_out: dict[str, object] = {
+            "level1": level1,
+            "level2": level2,
+            "name": name,
+            "value": value,
+            "target": parse_target_cached(v4, name, words),
+            "cells": _row_cells(row),
+        }
+        if under1 or under2:
+            row_out["unusable"] = {part: cell for part, cell in (("level1", under1), ("level2", under2)) if cell}
+        out.append(row_out)
     return out
+
+
+_LEVELS = tuple[str, str, str, str]
+
+
+def _unusable_row(
+    out: list[dict[str, object]],
+    row: int,
+    parts: tuple[GridValue, ...],
+    levels: _LEVELS,
+    words: frozenset[str],
+    unusable: dict[str, Unusable] | None,
+) -> _LEVELS:
+    """An indicator row with an unusable cell: that part reads blank and is recorded, and an unusable level
+    cell starts a level of its own (unknown), so the rows under it never take the level of a row above it."""
+    cells = _row_cells(row)
+    texts: dict[str, str] = {}
+    own: dict[str, str] = {}
+    for part, v in zip(("level1", "level2", "name", "target"), parts, strict=True):
+        if isinstance(v, Unusable):
+            own[part] = cells[part]
+            texts[part] = ""
+            if unusable is not None:
+                unusable[cells[part]] = v
+        else:
+            texts[part] = cell_text(v)
+    level1, under1, level2, under2 = levels
+    if texts["level1"] or "level1" in own:
+        level1, under1 = texts["level1"], own.get("level1", "")
+    if texts["level2"] or "level2" in own or texts["level1"] or "level1" in own:
+        level2, under2 = texts["level2"], own.get("level2", "")
+    marks = {**own, **{p: c for p, c in (("level1", under1), ("level2", under2)) if c}}
+    v4 = parts[3]
+    out.append(
+        {
+            "level1": level1,
+            "level2": level2,
+            "name": texts["name"],
+            "value": texts["target"],
+            "target": None if isinstance(v4, Unusable) else parse_target_cached(v4, texts["name"], words),
+            "cells": cells,
+            "unusable": marks,
+        }
+    )
+    return level1, under1, level2, under2
 
 
 def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
@@ -171,8 +266,11 @@ def read_indicators(grid: Grid, words: frozenset[str]) -> list[Indicator]:
 
 
 def _is_blank_project(grid: Grid, form: layout.Form) -> bool:
-    """The template's untouched 项目1 sheet is not a project."""
-    filled = any(_text(grid, s.value_cell) for s in layout.project_fields(form))
+    """The template's untouched 项目1 sheet is not a project (a cell that cannot be used counts as filled)."""
+    filled = any(
+        v is not None and (isinstance(v, Unusable) or cell_text(v))
+        for v in _values(grid, [s.value_cell for s in layout.project_fields(form)])
+    )
     return not filled and not _indicator_rows(grid, frozenset())
 
 
@@ -185,15 +283,18 @@ def read_project(
     check_labels(grid, sheet, fields)
     values: dict[str, object] = {}
     unparsed: dict[str, str] = {}
+    unusable: dict[str, Unusable] = {}
     for spec, value in zip(fields, _values(grid, [spec.value_cell for spec in fields]), strict=True):
-        _parsed_field(spec, value, values, unparsed)
+        _parsed_field(spec, value, values, unparsed, unusable)
     # One validation of the whole project, indicators included, rather than one per field assigned.
     project = Project(
         sheet=sheet,
         money_unit="万元" if form == "national" else "",
         **values,
-        indicators=_indicator_rows(grid, words),
+        indicators=_indicator_rows(grid, words, unusable),
     )
+    if unusable:
+        project.unusable = unusable
     # Filled in place, as before, so the fields set on the model are the same as when assigned one by one.
     project.cells.update((spec.key, spec.value_cell) for spec in fields)
     project.unparsed.update(unparsed)

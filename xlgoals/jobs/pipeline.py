@@ -34,6 +34,16 @@ def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> R
     return load_ruleset(DEFAULT)
 
 
+def preload(rules: str | os.PathLike[str] | None = None) -> RuleSet:
+    """The rule set asked for (the default without one) parsed once, with the modules reading and checking
+    need: before worker processes fork, so they inherit it instead of each paying for it (a first file's time
+    bound then measures its reading, not our imports), and a broken rule-set file stops a run before any file
+    is read or any output opened. The server's workers call it as they start."""
+    import xlgoals.jobs.consolidate.worker  # noqa: F401 (the rows' renderers, imported once for every worker)
+
+    return choose_ruleset(Unit(), rules)
+
+
 @dataclass(frozen=True)
 class Checked:
     unit: Unit

@@ -7,8 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from xlgoals.core import layout
+from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind
+from xlgoals.core.vocabulary import UNREADABLE
 from xlgoals.validation.findings import Report, zero_counts
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
@@ -24,6 +26,8 @@ def percent(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 
 def indicator_kind(ind: Indicator) -> str:
+    if "target" in ind.unusable:  # an error value or a formula never computed: filled, but not readable
+        return "unparsed"
     if ind.target is None:
         return "unparsed" if ind.value.strip() else "empty"
     return ind.target.kind.value
@@ -44,7 +48,8 @@ class IndicatorCounts:
         for ind in indicators:
             kind = indicator_kind(ind)
             by_kind[kind] += 1
-            by_level1.setdefault(ind.level1, dict.fromkeys(KINDS, 0))[kind] += 1
+            level1 = ind.level1 or (UNREADABLE if "level1" in ind.unusable else "")
+            by_level1.setdefault(level1, dict.fromkeys(KINDS, 0))[kind] += 1
         return cls(len(indicators), by_kind, by_level1)
 
     def level1_totals(self) -> dict[str, int]:
@@ -83,6 +88,50 @@ def _money_dict(money: dict[str, Decimal | None]) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
+class Uncounted:
+    """An amount that could not be counted in a total: its cell holds an error value or a formula never
+    computed. Totals leave it out and say so, naming the project and the cell."""
+
+    sheet: str
+    project: str
+    field: str
+    cell: str
+    problem: Unusable
+
+    @property
+    def label(self) -> str:
+        return layout.yuan_label(layout.field_at(self.field, self.cell) or layout.ANY_PROJECT_FIELD[self.field])
+
+    def describe(self) -> str:
+        """'项目2“同名项目上年预算额（元）”（项目2!B15）是错误值 #REF!' and the like, for every message."""
+        return f"{self.project or self.sheet}“{self.label}”（{self.sheet}!{self.cell}）是{self.problem.describe()}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "sheet": self.sheet,
+            "project": self.project,
+            "field": self.field,
+            "label": self.label,
+            "cell": self.cell,
+            "error": self.problem.error,
+            "formula": self.problem.formula,
+        }
+
+
+def uncounted_of(project: Project, fields: tuple[str, ...] = MONEY_FIELDS) -> dict[str, Uncounted]:
+    """The project's money lines whose cell could not be used, by field."""
+    if not project.unusable:
+        return {}
+    out: dict[str, Uncounted] = {}
+    for f in fields:
+        cell = project.cells.get(f) or layout.ANY_PROJECT_FIELD[f].value_cell
+        problem = project.unusable.get(cell)
+        if problem is not None:
+            out[f] = Uncounted(project.sheet or "", project.name, f, cell, problem)
+    return out
+
+
+@dataclass(frozen=True)
 class ProjectRollup:
     name: str
     sheet: str
@@ -94,9 +143,17 @@ class ProjectRollup:
     execution_rate: Decimal | None
     indicators: IndicatorCounts
     findings: dict[str, int] | None
+    # Money lines whose cell could not be used (blank in `money`, left out of every total, and said).
+    uncounted: dict[str, Uncounted] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "sheet": self.sheet, "money": _money_dict(self.money), **_figures(self)}
+        return {
+            "name": self.name,
+            "sheet": self.sheet,
+            "money": _money_dict(self.money),
+            **_figures(self),
+            "uncounted": {f: u.to_dict() for f, u in self.uncounted.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -118,8 +175,16 @@ class UnitRollup:
 
     @property
     def new_projects(self) -> list[ProjectRollup]:
-        """Projects without a last-year budget: new this year, left out of the year-on-year comparison."""
-        return [p for p in self.projects if p.money["last_year_budget"] is None]
+        """Projects without a last-year budget: new this year, left out of the year-on-year comparison (one
+        whose last-year budget could not be read is not new: it is uncounted)."""
+        return [
+            p for p in self.projects if p.money["last_year_budget"] is None and "last_year_budget" not in p.uncounted
+        ]
+
+    @property
+    def uncounted(self) -> list[Uncounted]:
+        """Every amount the totals leave out because its cell could not be used, in project order."""
+        return [u for p in self.projects for u in p.uncounted.values()]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +195,8 @@ class UnitRollup:
             "source": self.source,
             "totals": {k: str(v) for k, v in self.totals.items()},
             "new_projects": [p.sheet for p in self.new_projects],
+            # Empty when every amount was counted; otherwise the totals leave these out.
+            "uncounted": [u.to_dict() for u in self.uncounted],
             **_figures(self),
             "projects": [p.to_dict() for p in self.projects],
         }
@@ -165,7 +232,11 @@ def roll_up_project(project: Project, findings: dict[str, int] | None = None) ->
         execution_rate=percent(project.last_year_executed, project.last_year_budget),
         indicators=IndicatorCounts.of(project.indicators),
         findings=findings,
+        uncounted=uncounted_of(project),
     )
+
+
+_LAST_YEAR = frozenset({"last_year_budget", "last_year_executed"})
 
 
 def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
@@ -183,6 +254,12 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
     compared = [p for p in projects if p.change.amount is not None]
     amount = sum((p.change.amount for p in compared if p.change.amount is not None), Decimal(0))
     base = sum((p.money["last_year_budget"] or Decimal(0) for p in compared), Decimal(0))
+    # Last year's execution over the projects whose two figures were both read: an unreadable budget beside a
+    # counted execution would inflate the rate.
+    rated = [p for p in projects if not _LAST_YEAR & p.uncounted.keys()]
+    budgeted, executed = (
+        sum((p.money[f] or Decimal(0) for p in rated), Decimal(0)) for f in ("last_year_budget", "last_year_executed")
+    )
     return UnitRollup(
         unit=unit.name,
         year=unit.year,
@@ -192,7 +269,7 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
         projects=projects,
         totals=totals,
         change=Change(amount, percent(amount, base)) if compared else Change(None, None),
-        execution_rate=percent(totals["last_year_executed"], totals["last_year_budget"]),
+        execution_rate=percent(executed, budgeted),
         indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
         findings=report.counts() if report is not None else None,
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS
 from xlgoals.core.values import CellValue
-from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH, NOT_FILLED
+from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH, NOT_FILLED, UNREADABLE
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.jobs.rollup import ProjectRollup, UnitRollup
@@ -55,17 +55,19 @@ def _col(name: str) -> str:
     return layout.column_letters(MONEY_COLUMN[name] if name in MONEY_COLUMN else {"change": CHANGE_COLUMN}[name])
 
 
-def _money_formula(r: ProjectRollup, field: str, unit: MoneyUnit) -> Formula | Decimal | None:
+def _money_formula(r: ProjectRollup, field: str, unit: MoneyUnit) -> Formula | Decimal | str | None:
     value = in_unit(r.money[field], unit)
     source = r.sources.get(field)
     if not r.sheet or source is None:
-        return value
-    # The project sheet is the source: editing a budget there changes 汇总 when the workbook recalculates.
+        return UNREADABLE if field in r.uncounted else value
+    # The project sheet is the source: editing a budget there changes 汇总 when the workbook recalculates. An
+    # error value there shows as 无法读取, which SUM leaves out and the note under the table counts.
     cell, scale = source
     ref = f"{layout.quote_sheet(r.sheet)}!{cell}"
     factor = Decimal(scale) / (WAN if unit is MoneyUnit.WAN else 1)
     scaled = ref if factor == 1 else f"{ref}*{excel_number(factor)}"
-    return Formula(f'IF(ISNUMBER({ref}),{scaled},"")', _cached(value))
+    cached = UNREADABLE if field in r.uncounted else _cached(value)
+    return Formula(f'IF(ISNUMBER({ref}),{scaled},IF(ISERROR({ref}),"{UNREADABLE}",""))', cached)
 
 
 def _cached(value: Decimal | None) -> int | float | str:
@@ -105,14 +107,16 @@ def _total_row(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit) -> int:
     def span(field: str) -> str:
         return f"{_col(field)}{PROJECT_HEADER_ROW + 1}:{_col(field)}{row - 1}"
 
-    last, change = span("last_year_budget"), span("change")
+    last, change, done = span("last_year_budget"), span("change"), span("last_year_executed")
     base = f"SUMPRODUCT(--ISNUMBER({change}),{last})"
     figures: list[PlanValue] = [Formula(f"SUM({span(f)})", _cached(in_unit(r.totals[f], unit))) for f in MONEY_FIELDS]
     figures += [
         Formula(f"SUM({change})", _cached(in_unit(r.change.amount or Decimal(0), unit))),
         Formula(f'IF({base}=0,"",SUM({change})/{base})', _rate(r.change.percent)),
+        # Over the projects whose two last-year figures both read: one shown as 无法读取 takes its pair out.
         Formula(
-            f'IF(SUM({last})=0,"",SUM({span("last_year_executed")})/SUM({last}))',
+            f'IF(SUM({last})=0,"",(SUM({done})-SUMIF({last},"{UNREADABLE}",{done}))'
+            f'/(SUM({last})-SUMIF({done},"{UNREADABLE}",{last})))',
             _rate(r.execution_rate),
         ),
     ]
@@ -121,7 +125,8 @@ def _total_row(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit) -> int:
 
 def _new_projects_row(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit, total_row: int) -> None:
     first, last = PROJECT_HEADER_ROW + 1, total_row - 1
-    no_last_year = f"--NOT(ISNUMBER({_col('last_year_budget')}{first}:{_col('last_year_budget')}{last}))"
+    # Blank, not 无法读取: a last-year budget that cannot be read does not make a project new.
+    no_last_year = f'--({_col("last_year_budget")}{first}:{_col("last_year_budget")}{last}="")'
     count = len(r.new_projects)
     label = Formula(
         f'"其中新增项目（无上年预算，不计入同比）"&SUMPRODUCT({no_last_year})&" 个"',
@@ -135,6 +140,20 @@ def _new_projects_row(plan: SheetPlan, r: UnitRollup, unit: MoneyUnit, total_row
     row = plan.add(None, None, label, *sums)
     for col in (MONEY_COLUMN["budget_total"], MONEY_COLUMN["budget_year"]):
         plan.format(row, col, money_format(0, unit))
+
+
+def _uncounted_rows(plan: SheetPlan, r: UnitRollup, total_row: int) -> None:
+    """A line that counts, as the workbook recalculates, the amounts shown as 无法读取 (left out of 合计); and
+    which they were when this sheet was made."""
+    first, last = PROJECT_HEADER_ROW + 1, total_row - 1
+    left, right = (layout.column_letters(c) for c in (min(MONEY_COLUMN.values()), max(MONEY_COLUMN.values())))
+    cells = f"{left}{first}:{right}{last}"
+    count = f'COUNTIF({cells},"{UNREADABLE}")'
+    note = "项金额无法读取（错误值或未计算的公式），未计入合计与同比，见标为“无法读取”的单元格。"
+    cached = f"注意：有 {len(r.uncounted)} {note}" if r.uncounted else ""
+    plan.add(Formula(f'IF({count}=0,"","注意：有 "&{count}&" {note}")', cached))
+    if r.uncounted:
+        plan.add("生成本表时无法读取：" + "；".join(u.describe() for u in r.uncounted) + "。")
 
 
 def summary_info(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
@@ -168,6 +187,7 @@ def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
             plan.format(row, col, PERCENT_FORMAT)
     if r.projects:  # always there, so it stays right when a last-year budget is blanked or filled
         _new_projects_row(plan, r, unit, total_row)
+        _uncounted_rows(plan, r, total_row)
     plan.add("说明：金额取自各项目表，修改项目表后本表随之重新计算；同比只比较填有上年预算的项目。")
     plan.add()
     plan.add(INDICATOR_TITLE, bold=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
@@ -218,23 +216,24 @@ def assign_code_names(pkg: Package, sheets: list[Sheet]) -> None:
 
 
 def write_zip_atomically(out_path: Path, infos: Sequence[zipfile.ZipInfo], pkg: Package) -> None:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in infos:
-                if info.filename not in pkg.removed:
-                    # Reusing the ZipInfo keeps each entry's timestamp and compression as they were.
-                    zout.writestr(info, pkg.data[info.filename])
-            for name in pkg.added:
-                entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o644 << 16
-                zout.writestr(entry, pkg.data[name])
-        # mkstemp creates 0600; an overwritten file keeps its mode, a new one gets the usual 0644.
-        os.chmod(tmp_name, out_path.stat().st_mode & 0o7777 if out_path.exists() else 0o644)
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    from xlgoals.io.outputs import place, temp_beside
+
+    with temp_beside(out_path, keep_suffix=True) as tmp:
+        try:
+            with tmp.open("wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in infos:
+                    if info.filename not in pkg.removed:
+                        # Reusing the ZipInfo keeps each entry's timestamp and compression as they were.
+                        zout.writestr(info, pkg.data[info.filename])
+                for name in pkg.added:
+                    entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+                    entry.compress_type = zipfile.ZIP_DEFLATED
+                    entry.external_attr = 0o644 << 16
+                    zout.writestr(entry, pkg.data[name])
+            # The temp file is 0600; an overwritten file keeps its mode, a new one gets the usual 0644.
+            os.chmod(tmp, out_path.stat().st_mode & 0o7777 if out_path.exists() else 0o644)
+        except OSError as e:
+            from xlgoals.core.oserrors import fault
+
+            raise fault(e, out_path, "写入") from None
+        place(tmp, out_path)

@@ -7,7 +7,6 @@ import importlib.util
 import io
 import random
 import re
-import tempfile
 import threading
 import uuid
 import warnings
@@ -319,8 +318,10 @@ def _default_references() -> list[Any]:
 
 @contextlib.contextmanager
 def _scratch_dir() -> Iterator[Path]:
-    with _BUILD_LOCK, tempfile.TemporaryDirectory(prefix="xlgoals-vba-") as tmp, contextlib.chdir(tmp):
-        yield Path(tmp)
+    from xlgoals.io.janitor import temp_folder
+
+    with _BUILD_LOCK, temp_folder("xlgoals-vba-") as tmp, contextlib.chdir(tmp):
+        yield tmp
 
 
 @contextlib.contextmanager

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.io.janitor import temp_folder
 from xlgoals.io.outputs import atomic_output
 from xlgoals.io.template import write_template
 from xlgoals.macro.vba import BUTTONS
@@ -43,8 +43,8 @@ def write_xlsm_template(
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
         raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
-    with tempfile.TemporaryDirectory() as tmp:
-        xlsx = Path(tmp) / "template.xlsx"
+    with temp_folder("xlgoals-xlsm-") as tmp:
+        xlsx = tmp / "template.xlsx"
         write_template(xlsx, projects, framework, checks=checks)
-        with atomic_output(target) as out:
+        with atomic_output(target, keep_suffix=True) as out:
             make_xlsm(xlsx, out, button_plan(projects))

@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import math
 import os
-import resource
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from multiprocessing import get_context
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.oserrors import OsFault
+from xlgoals.jobs.processes import Settings, TaskTimeout, WorkerDied, WorkerPool
 
 log = logging.getLogger("xlgoals.shells.server")
 
@@ -24,6 +27,7 @@ MB = 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.12"
 UNEXPECTED = "服务器处理时出现意外错误，操作未完成。请把文件和时间告诉管理员。"
+DISK_FULL = "服务器磁盘已满，请联系管理员。"
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,13 @@ class Limits:
     files: int = 200  # workbooks in one department summary
     upload_bytes: int = 400 * MB  # a whole upload request (spooled to disk as it arrives)
     json_bytes: int = 20 * MB  # an Excel-on-the-web call (held in memory)
-    jobs: int = 2  # workbooks worked on at once: the rest wait their turn, so memory stays bounded
+    # Worker processes: uploads worked on at once (the rest wait their turn, so memory stays bounded).
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Uploads admitted beyond those being worked on (being received or waiting for a worker); one more is
+    # answered 429 with Retry-After at once, instead of waiting without bound.
+    queue: int = 100
     worker_memory: int = 3 * 1024 * MB  # address space of a worker process
-    seconds: int = 300  # one request's work
+    seconds: int = 300  # one upload's work in its worker, which is killed past it
 
 
 # --- the work, in worker processes ------------------------------------------------------------------------
@@ -45,11 +53,6 @@ class Limits:
 # works in its own temporary folder, removed before the answer leaves; the generated workbooks travel back
 # inside the JSON answer (base64) and the page offers them as downloads. That keeps the server stateless:
 # no token folders to expire, nothing left behind when a browser never comes back for a file.
-
-
-def _worker_init(memory: int) -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
 
 
 def _download(path: Path) -> dict[str, str]:
@@ -119,16 +122,34 @@ def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
     # temporary folder; a worker runs one job at a time, so changing its directory is safe.
     previous = os.getcwd()
     os.chdir(folder)
+    started = time.monotonic()
     try:
-        return summarize_workbooks(names) if many else check_workbook(Path(names[0]))
+        answer = summarize_workbooks(names) if many else check_workbook(Path(names[0]))
+        return {**answer, "seconds": time.monotonic() - started}
+    except OsFault as e:
+        # The server's own disk, not the client's file: a server fault, worded for the client without the
+        # server's paths; the detail is for the administrator's log.
+        log.warning("%s：%s", "、".join(names), e.user_message)
+        return {
+            "error": DISK_FULL if e.full else f"服务器暂时无法保存结果（{e.reason.reason}），请联系管理员。",
+            "status": 507 if e.full else 503,
+        }
     except XlgoalsError as e:
         return {"error": e.user_message}
     except MemoryError:
         return {"error": f"文件 {'、'.join(names)}：文件太大或结构异常，读取时超出内存上限，未能处理。"}
+    except OSError as e:
+        log.warning("%s：%s", "、".join(names), e)
+        from xlgoals.core.oserrors import is_full
+
+        return {
+            "error": DISK_FULL if is_full(e) else f"文件 {'、'.join(names)}：{UNEXPECTED}",
+            "status": 507 if is_full(e) else 503,
+        }
     except Exception:
         # A bug, not bad input (bad input is an XlgoalsError): its traceback belongs in the server's log.
         log.exception("job on %s failed", names)
-        return {"error": f"文件 {'、'.join(names)}：{UNEXPECTED}", "status": 500}
+        return {"error": f"文件 {'、'.join(names)}：{UNEXPECTED}", "status": 503}
     finally:
         os.chdir(previous)
 
@@ -143,66 +164,76 @@ WORKER_MODULES = (
 )
 
 
+def _worker_setup() -> None:
+    from xlgoals.jobs.pipeline import preload
+
+    preload()
+
+
+class QueueFull(Exception):
+    """More uploads than workers and queue hold: the client is to come back after `retry_after` seconds."""
+
+    def __init__(self, admitted: int, retry_after: int) -> None:
+        self.admitted, self.retry_after = admitted, retry_after
+        super().__init__(f"{admitted} uploads admitted")
+
+
 class Workers:
-    """A pool of worker processes, replaced when a worker dies (a file that crashed or exhausted a reader)."""
+    """The server's worker processes (the one pool, started through a fork server: the server has threads, and
+    a fork copies their locks mid-use; the fork server imports the jobs' modules once and each worker starts
+    from it warm), and the admission of uploads to them."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.pool = WorkerPool(
+            limits.jobs,
+            Settings(memory=limits.worker_memory, setup=_worker_setup, max_tasks=100),
+            timeout=limits.seconds,
+            start_method="forkserver",
+            preload=WORKER_MODULES,
+            threaded=True,
+        )
         self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        self._admitted = 0
+        self._seconds: deque[float] = deque([1.0], maxlen=20)  # recent jobs' durations, for Retry-After
 
-    def _current(self) -> ProcessPoolExecutor:
+    @contextmanager
+    def admitted(self) -> Iterator[None]:
+        """A place among the uploads being worked on or waiting, or QueueFull."""
         with self._lock:
-            if self._pool is None:
-                # forkserver, not fork: the server has threads, and a fork copies their locks mid-use. The
-                # fork server imports the jobs' modules once; each worker starts from it warm.
-                context = get_context("forkserver")
-                context.set_forkserver_preload(list(WORKER_MODULES))
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.limits.jobs,
-                    mp_context=context,
-                    initializer=_worker_init,
-                    initargs=(self.limits.worker_memory,),
-                    max_tasks_per_child=100,
-                )
-            return self._pool
+            if self._admitted >= self.limits.jobs + self.limits.queue:
+                ahead = self._admitted - self.limits.jobs + 1
+                mean = sum(self._seconds) / len(self._seconds)
+                raise QueueFull(self._admitted, max(1, min(600, math.ceil(ahead * mean / self.limits.jobs))))
+            self._admitted += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._admitted -= 1
 
-    def _drop(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        if kill:
-            from xlgoals.jobs.consolidate.pool import kill_workers
+    def submit(self, folder: Path, names: list[str], many: bool) -> Future[dict[str, Any]]:
+        return self.pool.submit(_run_job, folder, names, many)
 
-            kill_workers(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    async def run(self, folder: Path, names: list[str], many: bool) -> dict[str, Any]:
-        # A dying worker breaks every job in its pool: the others are run again in a fresh pool, and a job
-        # that breaks a second pool is the one at fault.
-        for _attempt in range(2):
-            pool = self._current()
-            try:
-                answer: dict[str, Any] = await asyncio.wrap_future(pool.submit(_run_job, folder, names, many))
-                return answer
-            except BrokenProcessPool:
-                self._drop(pool)
-            except asyncio.CancelledError:
-                # The request ran out of time: its worker may be hung on the file and would hold its slot
-                # forever. The pool's workers are killed; other requests' jobs in it see a broken pool and run
-                # again in a fresh one.
-                self._drop(pool, kill=True)
-                raise
-        return {"error": f"文件 {'、'.join(names)}：读取时进程异常退出（文件可能损坏或过大），未能处理。"}
+    async def answer(self, future: Future[dict[str, Any]], names: list[str]) -> dict[str, Any]:
+        """The job's answer; a dying worker is this job's alone; TaskTimeout when it ran out of time."""
+        try:
+            answer: dict[str, Any] = await asyncio.wrap_future(future)
+        except WorkerDied:
+            return {"error": f"文件 {'、'.join(names)}：读取时进程异常退出（文件可能损坏或过大），未能处理。"}
+        except asyncio.CancelledError:
+            self.pool.cancel(future)  # the client is gone or the server stops: its worker is freed
+            raise
+        except CancelledError:
+            return {"error": "服务器正在停止，请稍后重试。", "status": 503}
+        except TaskTimeout:
+            raise
+        self._seconds.append(float(answer.pop("seconds", 1.0)))
+        return answer
 
     def warm(self) -> None:
         """Start the workers now, so the first upload doesn't wait for them."""
-        pool = self._current()
-        for future in [pool.submit(os.getpid) for _ in range(self.limits.jobs)]:
-            future.result()
+        self.pool.start()
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close(kill=True)

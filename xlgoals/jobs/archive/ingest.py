@@ -41,17 +41,18 @@ def add_paths(
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要存入历史库的文件：请给出单位工作簿或包含它们的文件夹。")
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.jobs.pipeline import preload
 
-        load_ruleset(rules)
+    preload(rules)
     writer = ArchiveWriter(db)
     entries: list[AddEntry] = []
     try:
         tasks = [Task(i, f.path, rules, f.folder, archive=True) for i, f in enumerate(inputs, start=1)]
         for r in map_files(tasks, jobs or os.cpu_count() or 1, progress, scheduler):
             if r.status == READ and r.archive is not None:
-                entries.append(AddEntry(r.path, writer.add(r.archive, r.path), "", r.unit, r.year))
+                # Stored, but an amount whose cell could not be read is stored empty: said, with its cell.
+                lost = f"有 {len(r.uncounted)} 项金额无法读取，存为空：{'；'.join(r.uncounted)}" if r.uncounted else ""
+                entries.append(AddEntry(r.path, writer.add(r.archive, r.path), lost, r.unit, r.year))
             else:
                 entries.append(AddEntry(r.path, r.status, r.reason, r.unit, r.year))
         summary = writer.commit()

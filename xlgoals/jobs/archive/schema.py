@@ -136,15 +136,13 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str, upto: int = SCHEMA_VERSIO
 def _opened(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     import duckdb
 
+    from xlgoals.jobs.archive.diagnosis import open_failed, waiting_for_lock
+
     try:
-        return duckdb.connect(path, read_only=read_only)
+        # A running add holds the file's lock until it commits: wait for it a bounded time.
+        return waiting_for_lock(lambda: duckdb.connect(path, read_only=read_only))
     except duckdb.Error as e:
-        text = str(e)
-        if "lock" in text.lower():
-            why = "历史库正被另一个程序（例如正在运行的汇总或存档）使用，请等它结束后再试。"
-        else:
-            why = "文件已损坏或不是 DuckDB 历史库，无法打开；请检查路径，或从备份恢复。"
-        raise ArchiveError(f"{why}（{type(e).__name__}）", file=path) from e
+        raise ArchiveError(open_failed(path, e, writing=not read_only), file=path) from e
 
 
 def connect(db: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

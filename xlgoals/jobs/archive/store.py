@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from xlgoals.jobs.archive.diagnosis import write_failed
 from xlgoals.jobs.archive.records import TABLES, UNIT_COLUMNS, Record, Row
 from xlgoals.jobs.archive.schema import ArchiveError, connect
 
@@ -40,12 +45,32 @@ class AddSummary:
 
 
 class ArchiveWriter:
-    """One transaction of additions: nothing is visible to others, or kept, until commit()."""
+    """One transaction of additions: nothing is visible to others, or kept, until commit(). A new archive is
+    built under a temporary name beside it and renamed when it is complete: a creation that fails (a full
+    disk, a killed run) leaves nothing under the archive's name."""
 
     def __init__(self, db: str | os.PathLike[str]) -> None:
         self.path = os.fspath(db)
-        self.con = connect(self.path)
         self.summary = AddSummary(self.path)
+        self._creating = ExitStack()
+        self._new: Path | None = None
+        if not Path(self.path).exists():
+            from xlgoals.io.janitor import tracked
+            from xlgoals.io.outputs import temp_beside
+
+            self._new = self._creating.enter_context(temp_beside(self.path))
+            self._creating.enter_context(tracked(_wal(self._new)))
+            self._creating.callback(_wal(self._new).unlink, missing_ok=True)
+            self._new.unlink()  # DuckDB creates its own file; the name stays reserved and tracked
+        try:
+            self.con = connect(self._new or self.path)
+        except ArchiveError as e:
+            self._creating.close()
+            e.file = self.path  # the archive asked for, never its temporary name
+            raise
+        except BaseException:
+            self._creating.close()
+            raise
         con = self.con
         self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
         self._current: dict[tuple[str, int | None], str] = {
@@ -89,6 +114,10 @@ class ArchiveWriter:
         return outcome
 
     def flush(self) -> None:
+        with self._writing():
+            self._flush()
+
+    def _flush(self) -> None:
         columns = {
             "units": (*UNIT_COLUMNS, "added_at", "seq"),
             **TABLES,
@@ -103,19 +132,67 @@ class ArchiveWriter:
         self._held = 0
 
     def commit(self) -> AddSummary:
-        self.flush()
-        self.con.commit()
-        self._committed = True
-        self.con.close()
+        try:
+            with self._writing():
+                self._flush()
+                self.con.commit()
+                self._committed = True
+                if self._new is not None:
+                    self.con.execute("CHECKPOINT")  # the new file whole, with no write-ahead log beside it
+                self.con.close()
+                if self._new is not None:
+                    if _wal(self._new).exists():
+                        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._new))
+                    _claim(self._new, Path(self.path))
+        finally:
+            self._creating.close()
         return self.summary
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failure while storing (a full disk, read-only storage) rolls back and says what happened to the
+        archive: an ArchiveError, exit 2, never a traceback."""
+        import duckdb
+
+        try:
+            yield
+        except (duckdb.Error, OSError) as e:
+            self._committed = False
+            self.close()
+            raise ArchiveError(write_failed(self.path, e, new=self._new is not None), file=self.path) from None
+
     def close(self) -> None:
-        """Without commit(), nothing of this run stays in the archive."""
-        if not self._committed:
-            try:
-                self.con.rollback()
-            finally:
-                self.con.close()
+        """Without commit(), nothing of this run stays in the archive (nor a new archive's file)."""
+        import duckdb
+
+        try:
+            if not self._committed:
+                with suppress(duckdb.Error):  # a failed commit has already ended the transaction
+                    self.con.rollback()
+                with suppress(duckdb.Error):
+                    self.con.close()
+                wal = _wal(Path(self.path))
+                with suppress(OSError):
+                    if self._new is None and wal.stat().st_size == 0:
+                        wal.unlink()  # left by a rolled-back run on a full disk: it carries nothing
+        finally:
+            self._creating.close()
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _claim(new: Path, final: Path) -> None:
+    """A complete new archive takes its name, unless another run created one there meanwhile."""
+    try:
+        os.link(new, final)
+    except FileExistsError:
+        raise ArchiveError("另一个程序同时建立了这个历史库；本次未存入，请重新运行。", file=str(final)) from None
+    except OSError:  # no hard links here (FAT, some shares): a rename, after a last look
+        if final.exists():
+            raise ArchiveError("另一个程序同时建立了这个历史库；本次未存入，请重新运行。", file=str(final)) from None
+        os.replace(new, final)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:

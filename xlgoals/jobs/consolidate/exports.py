@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,36 +36,74 @@ def _csv_value(value: Any, kind: ColumnKind) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Copy:
+    """Where one copy goes: its temporary file, and the output it becomes (which messages name)."""
+
+    tmp: Path
+    target: Path
+
+
+@contextmanager
+def _writing(copy: Copy | None) -> Iterator[None]:
+    """An OSError writing a copy (a full disk) names that output, never its temporary file."""
+    try:
+        yield
+    except OSError as e:
+        from xlgoals.core.oserrors import fault
+
+        raise fault(e, copy.target if copy else None, "写入") from None
+
+
 class Export:
     """One table's CSV and/or parquet copy (the workbook sheets are _Sheet)."""
 
-    def __init__(self, columns: tuple[Column, ...], csv_file: IO[str] | None, parquet_path: Path | None) -> None:
+    def __init__(self, columns: tuple[Column, ...], csv_copy: Copy | None, parquet_copy: Copy | None) -> None:
         self.columns, self.rows = columns, 0
-        self._csv = csv.writer(csv_file) if csv_file is not None else None
-        self._parquet_path = parquet_path
+        self._csv_copy, self._parquet_copy = csv_copy, parquet_copy
+        # utf-8-sig: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and garbles every name.
+        self._csv_file: IO[str] | None = None
+        self._csv: Any = None
+        if csv_copy is not None:
+            with _writing(csv_copy):
+                self._csv_file = csv_copy.tmp.open("w", encoding="utf-8-sig", newline="")
+                self._csv = csv.writer(self._csv_file)
+                self._csv.writerow([c.title for c in columns])
+        self._parquet_path = parquet_copy.tmp if parquet_copy else None
         self._parquet: Any = None
         self._buffer: list[list[Any]] = [[] for _ in columns]
         self._kinds = [c.kind for c in columns]
-        if self._csv is not None:
-            self._csv.writerow([c.title for c in columns])
 
     def append(self, values: Sequence[Any]) -> None:
         self.rows += 1
         if self._csv is not None:
-            self._csv.writerow([_csv_value(v, k) for v, k in zip(values, self._kinds, strict=True)])
+            with _writing(self._csv_copy):
+                self._csv.writerow([_csv_value(v, k) for v, k in zip(values, self._kinds, strict=True)])
         if self._parquet_path is not None:
             for buf, v in zip(self._buffer, values, strict=True):
                 buf.append(v)
             if len(self._buffer[0]) >= 20_000:
-                self._flush_parquet()
+                with _writing(self._parquet_copy):
+                    self._flush_parquet()
 
     def finish(self) -> None:
+        if self._csv_file is not None:
+            with _writing(self._csv_copy):
+                self._csv_file.close()
+            self._csv_file = None
         if self._parquet_path is not None:
-            self._flush_parquet(final=True)
+            with _writing(self._parquet_copy):
+                self._flush_parquet(final=True)
 
     def abort(self) -> None:
+        """On failure: let go of the temporary files before they are removed."""
+        if self._csv_file is not None:
+            with suppress(OSError):
+                self._csv_file.close()
+            self._csv_file = None
         if self._parquet is not None:
-            self._parquet.close()
+            with suppress(OSError):
+                self._parquet.close()
             self._parquet = None
 
     def _schema(self) -> Any:
@@ -123,14 +162,12 @@ def open_exports(stack: ExitStack, csv_dir: Path | None, parquet_dir: Path | Non
     if csv_dir is None and parquet_dir is None:
         return exports
     for name in SUMMARY_SHEETS:
-        csv_file: IO[str] | None = None
-        if csv_dir is not None:
-            tmp = stack.enter_context(atomic_output(csv_dir / f"{name}.csv"))
-            # utf-8-sig: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and garbles every name.
-            csv_file = stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))
-        parquet = stack.enter_context(atomic_output(parquet_dir / f"{name}.parquet")) if parquet_dir else None
-        exports[name] = Export(COLUMNS[name], csv_file, parquet)
-        # On failure a parquet writer must let go of its temp file before atomic_output removes it.
+        copies: list[Copy | None] = []
+        for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
+            target = folder / f"{name}{suffix}" if folder is not None else None
+            copies.append(Copy(stack.enter_context(atomic_output(target)), target) if target is not None else None)
+        exports[name] = Export(COLUMNS[name], *copies)
+        # On failure the writers must let go of their temp files before atomic_output removes them.
         stack.callback(exports[name].abort)
     return exports
 

@@ -27,6 +27,10 @@ class Reason(Enum):
     """Why the run itself did not count a file (a reader's refusal carries its own error code and message)."""
 
     LOCK = ("workbook.lock", "Excel/WPS/LibreOffice 打开工作簿时生成的锁定文件，不是申报数据，已跳过。")
+    TEMP = (
+        "file.temporary",
+        "xlgoals 写入结果时的临时文件（写入被中断时留下），不是申报数据，未读取；确认没有 xlgoals 在运行后可以删除。",
+    )
     FOLDER = ("folder.unreadable", "无法列出该文件夹中的文件（可能没有读取权限），其中的工作簿未能汇总。")
     UNREADABLE = ("workbook.unreadable", "无法读取工作簿内容（{error}）。")
     INTERNAL = ("internal.error", "校验时出现程序错误（{error}），请把该文件交给系统管理员。")
@@ -40,6 +44,11 @@ class Reason(Enum):
     )
     SAME_CONTENT = ("file.duplicate", "与 {first} 内容完全相同（SHA-256 一致），只计一次。")
     SAME_UNIT = ("file.duplicate", "单位“{unit}”{year}年度的申报已由 {first} 提交，本文件未计入汇总。")
+    UNCOUNTED = (
+        "money.uncounted",
+        "已读取，但有 {count} 项金额无法读取，未计入合计：{amounts}。请该单位改正这些单元格"
+        "（未计算的公式：在 Excel/WPS 中打开并保存）后重新报送。",
+    )
 
     @property
     def code(self) -> str:

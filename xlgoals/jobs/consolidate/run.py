@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from xlgoals.core.layout import (
     UNITS_SHEET,
 )
 from xlgoals.core.model import MONEY_FIELDS, Unit
+from xlgoals.core.oserrors import fault
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.rowxml import Row, in_wan
 from xlgoals.io.xlsxstream import StreamBook
@@ -66,8 +68,13 @@ class Consolidation:
 
     @property
     def complete(self) -> bool:
-        """Every input was read (lock files aside): what exit code 0 promises."""
-        return all(e.status in (READ, LOCK) for e in self.ledger)
+        """Every input was read (lock files aside) and every amount counted: what exit code 0 promises."""
+        return all(e.status in (READ, LOCK) for e in self.ledger) and not self.uncounted
+
+    @property
+    def uncounted(self) -> list[LedgerEntry]:
+        """Files read whose totals leave out amounts that could not be read (the ledger says which)."""
+        return [e for e in self.ledger if e.status == READ and e.code == Reason.UNCOUNTED.code]
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
         """单位汇总 (one row per unit read) and 台账 as DataFrames for analysts; needs xlgoals[department]."""
@@ -94,6 +101,8 @@ class Consolidation:
                 for e in self.ledger
                 if e.status in (REJECTED, DUPLICATE)
             ],
+            # Files read whose amounts are not all in the totals, and why.
+            "uncounted": [{"file": e.path, "reason": e.reason} for e in self.uncounted],
             "sheets": self.sheets,
             "notes": self.notes,
         }
@@ -133,6 +142,9 @@ class Merge:
             status, code, (dup_of, reason) = DUPLICATE, Reason.SAME_CONTENT.code, duplicate
         if status == READ:
             self._accept(r)
+            if r.uncounted:
+                reason = Reason.UNCOUNTED.text(count=len(r.uncounted), amounts="；".join(r.uncounted))
+                code = Reason.UNCOUNTED.code
         entry = LedgerEntry(
             r.index,
             r.path,
@@ -276,11 +288,9 @@ def _run(
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
     from xlgoals.io.outputs import atomic_output
+    from xlgoals.jobs.pipeline import preload
 
-    if rules:
-        from xlgoals.validation.ruleset import load_ruleset
-
-        load_ruleset(rules)  # a broken rule-set file stops the run here, not once per worker
+    preload(rules)
     if parquet_dir:
         from xlgoals.core.extras import require
 
@@ -307,15 +317,21 @@ def _run(
             )
             for i, f in enumerate(inputs, start=1)
         ]
-        for r in results(tasks):
-            merge.add(r)
-            if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
-                archiver.add(r.archive, r.path)
-        groups, total = merge.close(group_by)
+        try:
+            for r in results(tasks):
+                merge.add(r)
+                if archiver is not None and merge.ledger[-1].status == READ and r.archive is not None:
+                    archiver.add(r.archive, r.path)
+            groups, total = merge.close(group_by)
+        except OSError as e:  # the sheets are spooled in the system's temporary folder until they are written
+            raise fault(e, out_path, f"在系统临时文件夹 {tempfile.gettempdir()} 中暂存汇总表") from None
         for t in exports.values():
             t.finish()
         # Written only after reconciliation; on failure the sheets' temp files just vanish.
-        book.save(xlsx_tmp)
+        try:
+            book.save(xlsx_tmp)
+        except OSError as e:
+            raise fault(e, out_path, "写入") from None
         archived = archiver.commit() if archiver is not None else None
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes

@@ -137,7 +137,9 @@ def project_row(group: str | None, unit: Unit, shown: str, p: Project, counts: d
         for yes_no, value in zip(_YES_NO_FIELDS, _SUMMARY_VALUES(p), strict=True)
     ]
     # Labelled as the project's own form labels the cell: the text is as written there (in 万元 on the national form).
-    unparsed = "；".join(f"{layout.field_of(k, p.cells).label}：{v}" for k, v in p.unparsed.items()) or None
+    notes = [f"{layout.field_of(k, p.cells).label}：{v}" for k, v in p.unparsed.items()]
+    notes += _unusable_notes(p)
+    unparsed = "；".join(notes) or None
     return (
         group,
         unit.name,
@@ -151,6 +153,20 @@ def project_row(group: str | None, unit: Unit, shown: str, p: Project, counts: d
         counts.get("info", 0),
         unparsed,
     )
+
+
+def _unusable_notes(p: Project) -> list[str]:
+    """The header cells that could not be used, so that a blank amount is explained: never counted."""
+    if not p.unusable:
+        return []
+    notes = []
+    for key, cell in p.cells.items():
+        problem = p.unusable.get(cell)
+        if problem is not None:
+            spec = layout.field_of(key, p.cells)
+            counted = "，未计入合计" if spec.kind == "money" else ""
+            notes.append(f"{spec.label}：{problem.describe()}（{cell}{counted}）")
+    return notes
 
 
 def project_money(p: Project) -> dict[str, Decimal]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +29,7 @@ from xlgoals.jobs.consolidate.tables import (
     project_money,
     project_row,
 )
-from xlgoals.jobs.rollup import project_key
+from xlgoals.jobs.rollup import project_key, uncounted_of
 
 if TYPE_CHECKING:
     from xlgoals.jobs.archive.records import Record
@@ -85,6 +83,8 @@ class FileResult:
     # when sent from a worker process.
     xml: dict[str, bytes | Deflated] = field(default_factory=dict)
     archive: Record | None = None
+    # The amounts left out of the totals because their cells could not be used, each described.
+    uncounted: list[str] = field(default_factory=list)
 
 
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
@@ -120,11 +120,15 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
 def process_file(task: Task) -> FileResult:
     """Hash, read (calamine), validate and render one file; any failure becomes a ledger reason, never a crash."""
     from xlgoals.io.files import read_grids
+    from xlgoals.io.outputs import is_temp_name
     from xlgoals.io.reader import read_unit
 
     shown = task.path
     path = Path(shown)
     result = FileResult(task.index, shown, READ)
+    if is_temp_name(path.name):  # never read: it may be half-written, now, by another run
+        result.status, result.code, result.reason = LOCK, Reason.TEMP.code, Reason.TEMP.text()
+        return result
     try:
         # Read once, capped, and only if it is a regular file: FIFOs and devices are refused unopened.
         data, result.sha256 = read_hashed(path)
@@ -158,6 +162,7 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
     result.department = unit.department
     result.group = group_of(unit.department, task.folder, task.group_by)
     result.totals = unit.money_totals()
+    result.uncounted = [u.describe() for p in unit.projects for u in uncounted_of(p).values()]
     try:
         _rows(unit, shown, result, task)
     except Exception as e:  # a failing check is our bug; the file is still accounted for, with the cause
@@ -167,27 +172,6 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
         result.project_sums = {}
         result.n_indicators = result.n_findings = 0
     return result
-
-
-def warm(rules: str | None) -> None:
-    """Import and parse, before the pool forks, what every worker needs: the workers inherit it instead of each
-    paying for it, and a first file's time bound then measures its reading, not our imports."""
-    import xlgoals.io.files
-    import xlgoals.io.reader
-    import xlgoals.jobs.pipeline
-
-    xlgoals.jobs.pipeline.choose_ruleset(Unit(), rules)
-
-
-def _worker_init() -> None:
-    """Workers run a little below the parent, so that it drains their results and streams them out promptly
-    even with as many workers as cores. What they inherited is frozen out of the garbage collector, which
-    then runs less often: a workbook's thousands of short-lived, acyclic objects are freed by reference
-    counting anyway, and full collections over the imported modules cost ~5 % of a worker's time."""
-    if hasattr(os, "nice"):
-        os.nice(5)
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:

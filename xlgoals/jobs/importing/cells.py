@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from xlgoals.core.values import CellValue, cell_text
+from xlgoals.core.values import GridValue, cell_text, shown_text
 
 if TYPE_CHECKING:
     import opencc
@@ -127,14 +127,14 @@ def cells_from_text(text: str) -> list[Cell]:
     return cells
 
 
-def cells_from_grid(grid: Sequence[Sequence[CellValue]], sheet: str) -> list[Cell]:
+def cells_from_grid(grid: Sequence[Sequence[GridValue]], sheet: str) -> list[Cell]:
     """Cells of a worksheet, row by row; notes point at the sheet's row."""
     from xlgoals.core import layout
 
     cells: list[Cell] = []
     for r, values in enumerate(grid, start=1):
         for c, value in enumerate(values, start=1):
-            text = simplified(cell_text(value))
+            text = simplified(shown_text(value))
             if text:
                 cells.append(Cell(text, r, r, f"{sheet}!{layout.address(r, c)}"))
     return cells

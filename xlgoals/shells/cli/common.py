@@ -86,15 +86,10 @@ def friendly(fn: F) -> F:
         except XlgoalsError as e:  # a broken rule-set file (RuleSetError) included
             err.print(styled(("无法处理：", "bold red"), str(e)))
             raise typer.Exit(EXIT_UNUSABLE) from None
-        except PermissionError as e:
-            err.print(
-                styled(
-                    ("无法写入或读取文件：", "bold red"), f"{e.filename}（文件可能正在被 Excel/WPS 打开，请关闭后重试）"
-                )
-            )
-            raise typer.Exit(EXIT_UNUSABLE) from None
-        except OSError as e:  # a full disk, a read-only folder, a vanished network share
-            err.print(styled(("无法读写文件：", "bold red"), f"{e.filename or ''}（{e.strerror or e}）"))
+        except OSError as e:  # a full disk, a read-only folder, a vanished network share, a file in use
+            from xlgoals.core.oserrors import fault
+
+            err.print(styled(("无法处理：", "bold red"), str(fault(e))))
             raise typer.Exit(EXIT_UNUSABLE) from None
 
     return wrapper  # type: ignore[return-value]

@@ -48,7 +48,7 @@ def consolidate(
         MoneyUnit, typer.Option("--unit", help="汇总工作簿的金额单位：元 或 万元（CSV/Parquet 仍为元）")
     ] = MoneyUnit.YUAN,
 ) -> None:
-    """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝或重复，2 参数无法使用。"""
+    """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝、重复或漏计金额，2 参数无法使用。"""
     from xlgoals.jobs.consolidate import DUPLICATE, REJECTED
     from xlgoals.jobs.consolidate import consolidate as run
 
@@ -109,8 +109,14 @@ def consolidate(
             out.print(listing)
             if len(problems) > 20:
                 out.print(f"……其余 {len(problems) - 20} 个见“台账”表。")
-        if problems:
-            next_steps(f"请相关单位按“台账”表的原因修正被拒绝的文件后重新报送，再次汇总；汇总结果见 {output}。")
+        for e in result.uncounted[:20]:
+            out.print(Text.assemble(("金额未全部计入：", "bold yellow"), f"{e.path}：{e.reason}"))
+        if len(result.uncounted) > 20:
+            out.print(f"……其余 {len(result.uncounted) - 20} 个文件见“台账”表。")
+        if problems or result.uncounted:
+            next_steps(
+                f"请相关单位按“台账”表的原因修正被拒绝的文件和无法读取的金额后重新报送，再次汇总；汇总结果见 {output}。"
+            )
         else:
             next_steps(f"打开 {output}：“单位汇总”为各单位合计，“校验问题”列出需各单位核对的问题。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)

@@ -14,6 +14,12 @@ from xlgoals.shells.cli.common import app, friendly
 def serve(
     host: Annotated[str, typer.Option(help="监听地址；对外提供服务时放在 HTTPS 反向代理之后")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="同时处理上传的工作进程数，默认 CPU 核数")
+    ] = None,
+    queue: Annotated[
+        int, typer.Option("--queue", min=0, help="正在处理之外最多排队的上传数；再多的请求立即答复 429（请稍后重试）")
+    ] = 100,
 ) -> None:
     """启动网页服务：上传工作簿校验、汇总的页面（/），以及网页版 Excel / Mac 的加载项按钮。"""
     from xlgoals.core.extras import require
@@ -22,5 +28,7 @@ def serve(
     import uvicorn
 
     from xlgoals.shells.server import create_app
+    from xlgoals.shells.uploads import Limits
 
-    uvicorn.run(create_app(), host=host, port=port)
+    limits = Limits(queue=queue) if workers is None else Limits(jobs=workers, queue=queue)
+    uvicorn.run(create_app(limits), host=host, port=port)

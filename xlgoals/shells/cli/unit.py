@@ -270,8 +270,9 @@ def rollup(
         MoneyUnit | None, typer.Option("--unit", help="“汇总”表的金额单位：元 或 万元；默认按封面“汇总金额单位”")
     ] = None,
 ) -> None:
-    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，2 无法读取。"""
+    """汇总单位工作簿：金额合计、同比增减、上年执行率、指标与问题统计。退出码 0 成功，1 有金额未能计入，2 无法读取。"""
     from rich.table import Table
+    from rich.text import Text
 
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.jobs.pipeline import check_file
@@ -291,9 +292,10 @@ def rollup(
             cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
             unit = cover_money_unit(cover.rows if cover else None)
         do_write_back(path, write_back, r, unit, checked.container)
+    done = EXIT_FINDINGS if r.uncounted else EXIT_OK
     if fmt is Format.json:
         print_json(r.to_dict())
-        return
+        raise typer.Exit(done)
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
     table.add_column("工作表：项目名称", overflow="fold", min_width=12, ratio=1)
@@ -301,14 +303,16 @@ def rollup(
         table.add_column(col, justify="right", no_wrap=True)
     # The sheet first: two projects may share a name, never a sheet.
     items: list[tuple[str, ProjectRollup | UnitRollup]] = [(f"{p.sheet}：{p.name}", p) for p in r.projects]
-    items.append((f"合计（{len(r.projects)} 个项目）", r))
+    short = f"，不含 {len(r.uncounted)} 项无法读取的金额" if r.uncounted else ""
+    items.append((f"合计（{len(r.projects)} 个项目{short}）", r))
     for name, item in items:
         money = item.money if isinstance(item, ProjectRollup) else item.totals
         findings = item.findings or {}
+        lost = item.uncounted if isinstance(item, ProjectRollup) else {}
         table.add_row(
             name,
-            _money(money["budget_year"]),
-            _money(money["last_year_budget"]),
+            "无法读取" if "budget_year" in lost else _money(money["budget_year"]),
+            "无法读取" if "last_year_budget" in lost else _money(money["last_year_budget"]),
             _pct(item.change.percent),
             _pct(item.execution_rate),
             str(item.indicators.total),
@@ -321,6 +325,15 @@ def rollup(
     if r.new_projects:
         names = "、".join(p.name or p.sheet for p in r.new_projects)
         out.print(f"新增项目 {len(r.new_projects)} 个（无上年预算，不计入同比）：{names}。")
+    if r.uncounted:
+        out.print(
+            Text.assemble(
+                ("注意：", "bold yellow"),
+                f"以下 {len(r.uncounted)} 项金额无法读取，未计入合计和同比：",
+                "；".join(u.describe() for u in r.uncounted),
+                "。请改正这些单元格（未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
+            )
+        )
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -328,3 +341,4 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
+    raise typer.Exit(done)

@@ -39,6 +39,8 @@ OFFLINE: dict[str, str] = {
     "blank_project_sheets": "工作表层面的检查",
     "template_untouched": "工作表层面的检查",
     "reserved_sheet_names": "工作表层面的检查，公式看不到工作表的名称",
+    "error_values": "错误值本身在单元格里就看得见；其他规则在错误值处不作判断，与校验一致",
+    "uncomputed_formulas": "只出现在未经 Excel/WPS 计算就保存的文件里：在表格软件中打开时公式已算出结果",
 }
 UNIT_CHECKS = frozenset({"cover_required"})
 
@@ -84,7 +86,8 @@ def sheet_plan(form: LiveForm, rs: RuleSet, catalogue: Catalogue | None = None) 
             live.append(rule.code)
         else:
             offline[rule.code] = reason
-    filled = "+".join(nonspace(b, spec.value_cell) for spec in form.fields)
+    # A sheet is a project when any of its cells is filled (an error value counts), as the reader decides.
+    filled = "+".join(f"{nonspace(b, spec.value_cell)}+ISERROR({spec.value_cell})" for spec in form.fields)
     if form.table is not None:
         from xlgoals.validation.live.indicators import levels
 

@@ -54,7 +54,9 @@ def _plain(items: list[str]) -> bool:
 def required_fields(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     for spec in b.form.fields:
         if spec.required:
-            b.entry(rule.code, rule.severity, spec.value_cell, f"{{on}}*({nonspace(b, spec.value_cell)}=0)")
+            # An error value is not 未填写: error_values says what it is.
+            count = f"{{on}}*({nonspace(b, spec.value_cell)}=0)*NOT(ISERROR({spec.value_cell}))"
+            b.entry(rule.code, rule.severity, spec.value_cell, count)
     return None
 
 
@@ -242,7 +244,10 @@ def funding_adds_up(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if total is None or fiscal is None or other is None or spec is None:
         return None
     (st, yt), (sf, yf), (so, yo) = total, fiscal, other
-    parts_ok = f"({sf}<>2)*({so}<>2)"
+    # A part that is no amount, or holds an error value, leaves the sum unknown.
+    parts = (b.form.field(key) for key in ("budget_fiscal", "budget_other"))
+    errors = "".join(f"*NOT(ISERROR({part.value_cell}))" for part in parts if part is not None)
+    parts_ok = f"({sf}<>2)*({so}<>2){errors}"
     count = (
         f"{{on}}*({st}=1)*{parts_ok}*({sf}<>3)*({so}<>3)*((({sf}=1)+({so}=1))>0)"
         f"*(ROUND(IF({sf}=1,{yf},0)+IF({so}=1,{yo},0)-{yt},2)<>0)"

@@ -79,7 +79,8 @@ def cover_plan(rs: RuleSet, sheets: Sequence[str], catalogue: Catalogue) -> Live
     if rule is not None:
         for spec in layout.COVER_FIELDS:
             if spec.required:
-                b.entry(rule.code, rule.severity, spec.value_cell, f"IF({nonspace(b, spec.value_cell)}=0,1,0)")
+                blank = f"AND({nonspace(b, spec.value_cell)}=0,NOT(ISERROR({spec.value_cell})))"
+                b.entry(rule.code, rule.severity, spec.value_cell, f"IF({blank},1,0)")
     plan = b.plan(None)
     if rule is not None:
         plan.live.append(rule.code)

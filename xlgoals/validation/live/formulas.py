@@ -18,7 +18,7 @@ from xlgoals.core.values import EDGE_CHARS, fold
 
 FUNCTIONS = frozenset(
     {
-        "ABS", "AND", "CHAR", "DATE", "DAY", "EXACT", "FIND", "IF", "IFERROR", "INDEX", "INT", "ISLOGICAL",
+        "ABS", "AND", "CHAR", "DATE", "DAY", "EXACT", "FIND", "IF", "IFERROR", "INDEX", "INT", "ISERROR", "ISLOGICAL",
         "ISNUMBER", "LEFT", "LEN", "MATCH", "MID", "MOD", "N", "NOT", "OR", "RIGHT", "ROUND", "ROW", "SUBSTITUTE",
         "SUM", "SUMPRODUCT", "TRIM", "UPPER", "VALUE",
     }

@@ -1,7 +1,9 @@
 """The indicator table's live checks: levels as the reader fills them down, coverage, names and target values.
 
-The reader fills a blank level-1 from the row above and a blank level-2 too unless the row names a level-1
-(io/reader.py): the helper columns carry the same, as indices into the framework's lists (0: not a name of it).
+The reader fills a blank level-1 from the row above and a blank level-2 too unless the row names a level-1; a
+level cell holding an error value starts a level of its own that nothing knows (io/reader.py). The helper
+columns carry the same, as numbers: the index into the framework's list (1, 2 …), 0 for a name not in it,
+BLANK for no name at all, UNUSABLE under an error value.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ from xlgoals.validation.live.plan import Builder, unless_blank
 from xlgoals.validation.rules import CHECKS
 from xlgoals.validation.ruleset import RuleSet, RuleSpec
 
+BLANK, UNUSABLE = 1000, 1001
+PARTS = ("level1", "level2", "name", "target")
+
 
 def _nw(b: Builder, part: str) -> str:
     """An expression: the non-whitespace characters of this row's `part` cell."""
     return fx.nonspace("{x:" + part + "}", b.constants("edge"))
 
 
+def _error(part: str) -> str:
+    return "ISERROR({x:" + part + "})"
+
+
 def isrow(b: Builder) -> str:
-    """An expression true on a row the reader takes as an indicator (any of its four cells filled), told by the
-    row's level-1 column: -1 on other rows."""
+    """An expression true on a row the reader takes as an indicator (any of its four cells filled, or holding
+    an error value), told by the row's level-1 column: negative on other rows."""
     levels(b)
     return "({r:eff1}>=0)"
 
@@ -31,21 +40,28 @@ def _names(rs: RuleSet) -> tuple[list[str], list[str]]:
 
 
 def _back(prev: str) -> str:
-    """The level index a row carries on, from the row above (stored as -1-index on a row that is no indicator)."""
+    """The level a row carries on from the row above (stored as -1-level on a row that is no indicator)."""
     return f"IF({prev}<0,-1-{prev},{prev})"
 
 
 def levels(b: Builder) -> None:
-    """Row columns eff1 and eff2: on an indicator row, the index of its level-1 and level-2 (filled down as the
-    reader fills them, 0 for a name not of the framework); elsewhere -1 minus the index carried on."""
-    cells = "&".join("{x:" + p + "}" for p in ("level1", "level2", "name", "target"))
-    row = f"({fx.nonspace(cells, b.constants('edge'))}>0)"
+    """Row columns eff1 and eff2: on an indicator row its level-1 and level-2 as the reader takes them;
+    elsewhere -1 minus the level carried on. Both start from BLANK (the seed row above the table)."""
+    cells = "&".join("{x:" + p + "}" for p in PARTS)
+    row = f"OR({fx.nonspace(cells, b.constants('edge'))}>0,{','.join(_error(p) for p in PARTS)})"
     nw1, nw2 = _nw(b, "level1"), _nw(b, "level2")
     i1 = fx.index_of("{x:level1}", nw1, b.constants("level1"), "{kb:level1}")
     i2 = fx.index_of("{x:level2}", nw2, b.constants("level2"), "{kb:level2}")
     p1, p2 = _back("{p:eff1}"), _back("{p:eff2}")
-    b.row("eff1", unless_blank(b.form, f"IF({row},IF({nw1}>0,{i1},{p1}),-1-{p1})", f"-1-{p1}"))
-    b.row("eff2", unless_blank(b.form, f"IF({row},IF({nw2}>0,{i2},IF({nw1}>0,0,{p2})),-1-{p2})", f"-1-{p2}"))
+    e1, e2 = _error("level1"), _error("level2")
+    level1 = f"IF({e1},{UNUSABLE},IF({nw1}>0,{i1},{p1}))"
+    level2 = f"IF({e2},{UNUSABLE},IF({nw2}>0,{i2},IF(OR({e1},{nw1}>0),{BLANK},{p2})))"
+    b.row("eff1", unless_blank(b.form, f"IF({row},{level1},-1-{p1})", f"-1-{p1}"), seed=BLANK)
+    b.row("eff2", unless_blank(b.form, f"IF({row},{level2},-1-{p2})", f"-1-{p2}"), seed=BLANK)
+
+
+def _known(eff: str, count: int) -> str:
+    return f"AND({eff}>=1,{eff}<={count})"
 
 
 def _plain_levels(rs: RuleSet) -> bool:
@@ -65,6 +81,16 @@ def _level_flag(b: Builder, rule: RuleSpec, rs: RuleSet, part: str, formula: str
     return None
 
 
+@live("level1_filled")
+def level1_filled(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+    return _level_flag(b, rule, rs, "level1", f"{{on}}*({{r:eff1}}={BLANK})")
+
+
+@live("level2_filled")
+def level2_filled(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+    return _level_flag(b, rule, rs, "level2", f"{{on}}*({{r:eff2}}={BLANK})")
+
+
 @live("level1_known")
 def level1_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return _level_flag(b, rule, rs, "level1", "{on}*({r:eff1}=0)")
@@ -72,13 +98,21 @@ def level1_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
 
 @live("level2_known")
 def level2_known(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    return _level_flag(b, rule, rs, "level2", "{on}*({r:eff1}>0)*({r:eff2}=0)")
+    known = _known("{r:eff1}", len(rs.level1))
+    return _level_flag(b, rule, rs, "level2", f"{{on}}*IF({known},--({{r:eff2}}=0),0)")
 
 
 @live("level2_placement")
 def level2_placement(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     at = f"INDEX({b.constants('allowed')},({{r:eff2}}-1)*{len(rs.level1)}+{{r:eff1}})"
-    return _level_flag(b, rule, rs, "level2", f"{{on}}*IF(AND({{r:eff1}}>0,{{r:eff2}}>0),1-{at},0)")
+    both = f"AND({_known('{r:eff1}', len(rs.level1))},{_known('{r:eff2}', len(rs.level1_by_level2))})"
+    return _level_flag(b, rule, rs, "level2", f"{{on}}*IF({both},1-{at},0)")
+
+
+def _judged(col: str = "{c:eff1}") -> str:
+    """No level-1 cell of the table holds an error value: the coverage checks judge only then (the level missing
+    may be the one in it)."""
+    return f"(SUMPRODUCT(--({col}={UNUSABLE}))=0)"
 
 
 def _section(b: Builder) -> str:
@@ -93,7 +127,7 @@ def level1_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     levels(b)
     r1 = "{c:eff1}"
     missing = [f"(SUMPRODUCT(--({r1}={k}))=0)" for k, lv in enumerate(rs.level1, start=1) if lv.required]
-    b.entry(rule.code, rule.severity, _section(b), "{on}*(" + ("+".join(missing) or "0") + ")")
+    b.entry(rule.code, rule.severity, _section(b), "{on}*" + _judged() + "*(" + ("+".join(missing) or "0") + ")")
     return None
 
 
@@ -108,7 +142,8 @@ def level1_expected(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     levels(b)
     k = level1.index(name) + 1
     rows = "SUMPRODUCT(--({c:eff1}>=0))"
-    b.entry(rule.code, rule.severity, _section(b), f"{{on}}*({rows}>0)*(SUMPRODUCT(--({{c:eff1}}={k}))=0)")
+    count = f"{{on}}*{_judged()}*({rows}>0)*(SUMPRODUCT(--({{c:eff1}}={k}))=0)"
+    b.entry(rule.code, rule.severity, _section(b), count)
     return None
 
 
@@ -126,7 +161,9 @@ def level2_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
         if not lv.required_level2:
             continue
         absent = "+".join(f"(SUMPRODUCT(({r1}={k})*({r2}={level2.index(n) + 1}))=0)" for n in lv.required_level2)
-        miss = b.scratch_cell(f"level2-missing:{k}", f"(SUMPRODUCT(--({r1}={k}))>0)*({absent})")
+        # Not judged under this level-1 where one of its level-2 cells holds an error value.
+        unusable2 = f"(SUMPRODUCT(({r1}={k})*({r2}={UNUSABLE}))=0)"
+        miss = b.scratch_cell(f"level2-missing:{k}", f"{_judged()}*(SUMPRODUCT(--({r1}={k}))>0)*{unusable2}*({absent})")
         # Reported once per missing name, at the level-1 cell of the first row under that level-1.
         terms.append(f"IFERROR(--(MATCH({k},{r1},0)={{i}}),0)*{miss}")
     b.row_flag(rule.code, rule.severity, "level1", "{on}*(" + ("+".join(terms) or "0") + ")")
@@ -135,13 +172,13 @@ def level2_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
 
 @live("indicator_named")
 def indicator_named(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    b.row_flag(rule.code, rule.severity, "name", f"{{on}}*{isrow(b)}*({_nw(b, 'name')}=0)")
+    b.row_flag(rule.code, rule.severity, "name", f"{{on}}*{isrow(b)}*({_nw(b, 'name')}=0)*NOT({_error('name')})")
     return None
 
 
 @live("target_present")
 def target_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
-    b.row_flag(rule.code, rule.severity, "target", f"{{on}}*{isrow(b)}*({_nw(b, 'target')}=0)")
+    b.row_flag(rule.code, rule.severity, "target", f"{{on}}*{isrow(b)}*({_nw(b, 'target')}=0)*NOT({_error('target')})")
     return None
 
 
@@ -205,7 +242,7 @@ def target_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     # Without a leading sign only a word operator contradicted by a suffix ('不低于95%以下') is malformed.
     words = f"IF(OR(NOT({digit}),NOT({starts}),NOT({ends})),0,2)"
     decision = f"IF({_nw(b, 'target')}=0,0,IF({rare},2,IF({h['op']},{symbol},{words})))"
-    d = b.row("malformed", unless_blank(b.form, decision, "0"))
+    d = b.row("malformed", unless_blank(b.form, f"IFERROR({decision},0)", "0"))
     b.row_flag(rule.code, rule.severity, "target", f"{{on}}*({d}=1)", f"{{on}}*({d}=2)")
     return None
 
@@ -225,6 +262,6 @@ def target_vague(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     # A word among digits may sit in a quantity ('10多个'): parse_target decides that; with a leading sign and no
     # digit the value is malformed, not vague.
     decision = f"IF(NOT({vague}),0,IF(OR({rare},{digit}),2,IF({h['op']},0,1)))"
-    d = b.row(f"vague:{rule.code}", unless_blank(b.form, decision, "0"))
+    d = b.row(f"vague:{rule.code}", unless_blank(b.form, f"IFERROR({decision},0)", "0"))
     b.row_flag(rule.code, rule.severity, "target", f"{{on}}*({d}=1)", f"{{on}}*({d}=2)")
     return None

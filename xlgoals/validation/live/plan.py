@@ -132,6 +132,7 @@ class Builder:
         self.entries: list[tuple[str, Severity, str, str, str]] = []
         self.scratch: dict[str, str] = {}
         self.rows: dict[str, str] = {}
+        self.seeds: dict[str, int] = {}
         self.digits: list[tuple[Digit, str]] = []
         self.totals: dict[str, str] = {}
 
@@ -139,9 +140,10 @@ class Builder:
         self.scratch.setdefault(name, formula)
         return "{s:" + name + "}"
 
-    def row(self, name: str, formula: str) -> str:
-        """A helper column over the table's rows; {p:NAME} on its first row reads the seed row's 0."""
+    def row(self, name: str, formula: str, seed: int = 0) -> str:
+        """A helper column over the table's rows; {p:NAME} on its first row reads `seed` in the row above."""
         self.rows.setdefault(name, formula)
+        self.seeds.setdefault(name, seed)
         return "{r:" + name + "}"
 
     def constants(self, name: str) -> str:
@@ -233,7 +235,7 @@ class _Placer:
             out.values[f"{col}{table.first_row - 2}"] = (
                 describe([d for d, _ in self.groups[int(name[len(FLAGS) :])]]) if is_flags else name
             )
-            out.values[f"{col}{table.first_row - 1}"] = 0
+            out.values[f"{col}{table.first_row - 1}"] = b.seeds.get(name, 0)
             for r in range(table.first_row, table.last_row + 1):
                 out.formulas[f"{col}{r}"] = self.resolve(text, r)
             if table.last_row > table.first_row:

@@ -14,8 +14,11 @@ from xlgoals.validation.rules.registry import Context, Hit, check
 
 @check("level1_present", "project", placeholders=("missing",))
 def level1_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every level-1 the framework requires has at least one indicator."""
+    """Every level-1 the framework requires has at least one indicator. Not judged while a level-1 cell cannot
+    be used: the level missing may be the one in it."""
     project = project_of(ctx)
+    if _unknown(project.indicators, "level1"):
+        return
     present = {ind.level1 for ind in project.indicators}
     for lv in ctx.ruleset.level1:
         if lv.required and lv.name not in present:
@@ -25,14 +28,17 @@ def level1_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 @check("level2_present", "project", placeholders=("missing",))
 def level2_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Each level-1 that is present covers the level-2 names it requires."""
+    """Each level-1 that is present covers the level-2 names it requires (not judged where a level cell that
+    cannot be used may hold the missing one)."""
     project = project_of(ctx)
+    if _unknown(project.indicators, "level1"):
+        return
     for lv in ctx.ruleset.level1:
         if not lv.required_level2:
             continue
         rows = [ind for ind in project.indicators if ind.level1 == lv.name]
         # An absent level-1 is level1_present's finding; repeating it per level-2 would only add noise.
-        if not rows:
+        if not rows or _unknown(rows, "level2"):
             continue
         present = {ind.level2 for ind in rows}
         for name in lv.required_level2:
@@ -43,6 +49,11 @@ def level2_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
                     value=lv.name,
                     params={"level1": lv.name, "missing": name},
                 )
+
+
+def _unknown(indicators: list[Indicator], part: str) -> bool:
+    """Whether some indicator's `part` is unknown: it stands under a cell that could not be used."""
+    return any(part in ind.unusable for ind in indicators)
 
 
 @lru_cache(maxsize=8192)
@@ -75,5 +86,7 @@ def level1_expected(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A level-1 the framework expects but does not require (the 2021 form's 成本指标) has indicators."""
     project = project_of(ctx)
     name = params["level1"]
+    if _unknown(project.indicators, "level1"):
+        return
     if project.indicators and all(ind.level1 != name for ind in project.indicators):
         yield Hit(cell=layout.INDICATOR_SECTION_CELL, params={"missing": name})

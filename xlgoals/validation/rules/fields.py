@@ -22,10 +22,13 @@ from xlgoals.validation.rules.registry import Context, Hit, check
 
 @check("required_fields", "project", placeholders=("label",))
 def required_fields(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every field the project's form marks required is filled; text that did not parse is another rule's."""
+    """Every field the project's form marks required is filled; text that did not parse, an error value and a
+    formula never computed are other rules' (they are not 未填写)."""
     project = project_of(ctx)
     for spec in layout.project_fields(project_form(ctx, project)):
         if spec.required and spec.key not in project.unparsed and is_blank(getattr(project, spec.key)):
+            if field_cell(project, spec.key) in project.unusable:
+                continue
             yield Hit(cell=field_cell(project, spec.key), field=spec.key, params={"label": spec.label})
 
 

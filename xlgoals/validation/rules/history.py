@@ -146,6 +146,8 @@ def indicator_dropped(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if pair is None:
         return
     project, previous = pair
+    if _unreadable(project, "name"):  # the indicator missing may be the one whose name cannot be read
+        return
     now = _by_name(project)
     for key, ind in _by_name(previous).items():
         if key and key not in now:
@@ -198,11 +200,16 @@ def compare(before: Target | None, after: Target | None) -> int:
     return sign if after.number > before.number else -sign
 
 
+def _unreadable(project: Project, part: str) -> bool:
+    """Whether some indicator's `part` cannot be read (an error value, a formula never computed)."""
+    return any(part in ind.unusable for ind in project.indicators)
+
+
 def _pairs(project: Project, previous: Project) -> Iterator[tuple[Indicator, Indicator]]:
-    """(last year's, this year's) indicator pairs of the same name."""
+    """(last year's, this year's) indicator pairs of the same name whose target this year can be read."""
     before = _by_name(previous)
     for key, ind in _by_name(project).items():
-        if key in before:
+        if key in before and "target" not in ind.unusable:
             yield before[key], ind
 
 
@@ -284,6 +291,8 @@ def budget_up_same_targets(ctx: Context, params: Mapping[str, Any]) -> Iterator[
     change = Change.of(project.budget_year, previous.budget_year).percent
     limit = params["max_increase_percent"]
     if change is None or change <= Decimal(str(limit)) or project.budget_year is None:
+        return
+    if _unreadable(project, "name") or _unreadable(project, "target"):  # a raised target may be unreadable
         return
     raised = any(compare(_target(b), _target(n)) > 0 for b, n in _pairs(project, previous))
     added = set(_by_name(project)) - set(_by_name(previous))

@@ -12,13 +12,33 @@ from xlgoals.validation.rules.registry import Context, Hit, check
 _PERCENT_UNITS = frozenset({"%", "‰"})
 
 
+@check("level1_filled", "indicator")
+def level1_filled(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every indicator stands under a level-1: its own cell or one above it is filled (a cell that cannot be
+    used is error_values' or uncomputed_formulas')."""
+    project = project_of(ctx)
+    for ind in project.indicators:
+        if not ind.level1 and "level1" not in ind.unusable:
+            yield indicator_hit(project, ind, "level1", "")
+
+
+@check("level2_filled", "indicator")
+def level2_filled(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every indicator stands under a level-2: its own cell or one above it, under the same level-1, is
+    filled."""
+    project = project_of(ctx)
+    for ind in project.indicators:
+        if not ind.level2 and "level2" not in ind.unusable:
+            yield indicator_hit(project, ind, "level2", "")
+
+
 @check("level1_known", "indicator", placeholders=("choices",))
 def level1_known(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """The level-1 name is one of the framework's."""
+    """A level-1 name that is filled is one of the framework's."""
     project, rs = project_of(ctx), ctx.ruleset
     known = rs.level2_by_level1
     for ind in project.indicators:
-        if ind.level1 not in known:
+        if ind.level1 and ind.level1 not in known:
             yield indicator_hit(
                 project, ind, "level1", ind.level1, params={"choices": "、".join(lv.name for lv in rs.level1)}
             )
@@ -26,12 +46,12 @@ def level1_known(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 @check("level2_known", "indicator", placeholders=("choices",))
 def level2_known(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Under a known level-1, the level-2 name is one the framework lists at all."""
+    """Under a known level-1, a level-2 name that is filled is one the framework lists at all."""
     project, rs = project_of(ctx), ctx.ruleset
     known, homes = rs.level2_by_level1, rs.level1_by_level2
     for ind in project.indicators:
         allowed = known.get(ind.level1)
-        if allowed is not None and ind.level2 not in allowed and ind.level2 not in homes:
+        if allowed is not None and ind.level2 and ind.level2 not in allowed and ind.level2 not in homes:
             yield indicator_hit(project, ind, "level2", ind.level2, params={"choices": "、".join(allowed)})
 
 
@@ -49,10 +69,11 @@ def level2_placement(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
 
 @check("indicator_named", "indicator")
 def indicator_named(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """The level-3 column (the indicator's name) is filled."""
+    """The level-3 column (the indicator's name) is filled (a cell that cannot be used is error_values' or
+    uncomputed_formulas')."""
     project = project_of(ctx)
     for ind in project.indicators:
-        if not ind.name.strip():
+        if not ind.name.strip() and "name" not in ind.unusable:
             yield indicator_hit(project, ind, "name", ind.name)
 
 

@@ -63,8 +63,11 @@ def funding_adds_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     project = project_of(ctx)
     total = project.budget_year
     parts = [(key, amount) for key in FUNDING_PARTS if (amount := getattr(project, key)) is not None]
-    # A part that did not parse is money.invalid's finding; without any part there is nothing to add up.
+    # A part that did not parse (money.invalid) or cannot be used (an error value) is unknown; without any
+    # part there is nothing to add up.
     if total is None or not parts or any(key in project.unparsed for key in FUNDING_PARTS):
+        return
+    if any(field_cell(project, key) in project.unusable for key in FUNDING_PARTS):
         return
     if _has_other_part(project.extra):
         return

@@ -26,10 +26,11 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 @check("target_present", "indicator")
 def target_present(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every indicator has a target value."""
+    """Every indicator has a target value (a cell that cannot be used is error_values' or
+    uncomputed_formulas')."""
     project = project_of(ctx)
     for ind in project.indicators:
-        if not ind.value.strip():
+        if not ind.value.strip() and "target" not in ind.unusable:
             yield indicator_hit(project, ind, "target")
 
 

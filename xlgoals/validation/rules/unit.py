@@ -13,10 +13,13 @@ from xlgoals.validation.rules.registry import Context, Hit, check
 
 @check("cover_required", "unit", placeholders=("label",))
 def cover_required(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every cover field the template marks required is filled; text that did not parse is another rule's."""
+    """Every cover field the template marks required is filled; text that did not parse, an error value and a
+    formula never computed are other rules'."""
     unit = ctx.unit
     for spec in layout.COVER_FIELDS:
         if spec.required and spec.key not in unit.unparsed and is_blank(getattr(unit, spec.key)):
+            if cover_cell(unit, spec.key) in unit.unusable:
+                continue
             yield Hit(
                 sheet=layout.COVER_SHEET,
                 cell=cover_cell(unit, spec.key),
