@@ -126,9 +126,10 @@ def _ole(streams: Mapping[str, bytes]) -> bytes:
     from ms_dtyp.filetime import Filetime
 
     from xlgoals.macro import vba
+    from xlgoals.macro.cfb import compound_file
 
     with vba._scratch_dir():
-        return vba._compound_file(streams, Filetime(1601, 1, 1))
+        return compound_file(streams, Filetime(1601, 1, 1))
 
 
 def _zip(members: Mapping[str, bytes]) -> bytes:

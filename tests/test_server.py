@@ -28,7 +28,7 @@ from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_CDN
+from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.cli import app as cli_app
 from xlgoals.shells.server import create_app
 from xlgoals.shells.uploads import MB, Limits
@@ -91,8 +91,7 @@ def test_manifest_and_taskpane_point_at_this_server(client: TestClient) -> None:
     assert source is not None and source.get("DefaultValue") == "http://testserver/taskpane.html"
     page = client.get("/taskpane.html").text
     for name in WEB_ENTRIES:
-        assert f"run('{name}')" in page
-    assert "http://testserver/xlwings/custom-scripts-call/" in page
+        assert f'xw-click="{name}"' in page  # xlwings' client posts it to /xlwings/custom-scripts-call/<name>
 
 
 # --- malformed Excel-on-the-web calls: 4xx with a Chinese message, no traceback in the log -----------------
@@ -340,18 +339,16 @@ def test_page_and_its_assets_come_from_this_server(client: TestClient) -> None:
     assert client.get("/web/../server.py").status_code == 404
 
 
-def test_taskpane_uses_a_local_xlwings_client_when_given(
-    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert XLWINGS_JS_CDN in client.get("/taskpane.html").text
-    assert client.get("/xlwings-client.js").status_code == 404
-    local = tmp_path / "xlwings.min.js"
-    local.write_text("var xlwings = {};", encoding="utf-8")
-    monkeypatch.setenv("XLGOALS_XLWINGS_JS", str(local))
+def test_taskpane_loads_every_script_from_this_server(client: TestClient) -> None:
     page = client.get("/taskpane.html").text
-    assert "cdn.jsdelivr" not in page and 'src="http://testserver/xlwings-client.js"' in page
-    assert client.get("/xlwings-client.js").text == "var xlwings = {};"
-    assert "未能加载 Office.js" in page
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', page)
+    assert "/static/js/custom-scripts/index.js" in scripts
+    assert any(s.endswith("/office-js/16.0.20308.15050/dist/office.js") for s in scripts)
+    for src in scripts:
+        assert src.startswith("/static/"), src  # no CDN, no other host
+        answer = client.get(src)
+        assert answer.status_code == 200 and "javascript" in answer.headers["content-type"], src
+    assert client.get("/static/../server.py").status_code == 404
 
 
 def test_a_file_that_kills_its_reader_costs_only_its_own_answer(

@@ -25,7 +25,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.office import convert
-from xlgoals.macro import compression, vba, xlsmpackage
+from xlgoals.macro import compression, vba, vbatext, xlsmpackage
+from xlgoals.shells.addin import WEB_ENTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"
@@ -48,6 +49,17 @@ BUTTONS = {
     "汇总": [("B2", "汇总", "RollUp"), ("D2", "导出汇总", "ExportSummary")],
 }
 CODE_NAMES = ["Sheet1", "Sheet2", "Sheet3"]
+# xlwings' modules the workbook carries: RunPython's standalone pair and RunServerPython's client.
+XLWINGS_MODULES = {
+    "xlwings": "xlwings.bas",
+    "Dictionary": "addin/Dictionary.cls",
+    "Remote": "addin/Remote.bas",
+    "IWebAuthenticator": "addin/IWebAuthenticator.cls",
+    "WebClient": "addin/WebClient.cls",
+    "WebRequest": "addin/WebRequest.cls",
+    "WebResponse": "addin/WebResponse.cls",
+    "WebHelpers": "addin/WebHelpers.bas",
+}
 DOCS = ["ThisWorkbook", *CODE_NAMES]
 
 NS = {
@@ -80,7 +92,7 @@ def olevba_modules(path: Path | None = None, data: bytes | None = None) -> dict[
 def assert_our_modules(modules: dict[str, str], docs: list[str]) -> None:
     """The stored text of every module is exactly its source file with CRLF line endings."""
     bas = {p.stem: p for p in MACROS.glob("*.bas")}
-    assert set(modules) == set(docs) | set(bas) | {"xlwings", "Dictionary"}
+    assert set(modules) == set(docs) | set(bas) | set(XLWINGS_MODULES) | {vbatext.MODULE}
     for stem, path in bas.items():
         assert modules[stem] == crlf(file_text(path)), stem
     assert modules["xlwings"] == crlf(file_text(XLWINGS / "xlwings.bas"))
@@ -99,13 +111,18 @@ def test_button_table_is_the_spec() -> None:
     assert vba.button_subs() == [(caption, sub) for caption, sub, _ in SPEC]
 
 
-def test_buttons_bas_has_one_runpython_per_button() -> None:
+def test_buttons_bas_has_one_entry_per_button() -> None:
     text = file_text(MACROS / "XlgoalsButtons.bas")
     subs = re.findall(r"^(\w+ )?Sub (\w+)\(\)\r\n(.*?)^End Sub\r$", text, re.MULTILINE | re.DOTALL)
     assert [(scope, name) for scope, name, _ in subs] == [("Public ", sub) for _, sub, _ in SPEC]
     for (_, _, body), (_, _, entry) in zip(subs, SPEC, strict=True):
         lines = [line.strip() for line in body.splitlines() if line.strip()]
-        assert lines == [f'RunPython "import xlgoals.excel as x; x.{entry}()"']
+        # Entries the server offers go there on a desk without Python; the others need the local disk.
+        local_only = "" if entry in WEB_ENTRIES else ", onServer:=False"
+        assert lines == [f'RunEntry "{entry}"{local_only}']
+    # RunEntry hands the entry to RunPython and to the server route that runs the same function.
+    assert 'RunPython "import xlgoals.excel as x; x." & entry & "()"' in text
+    assert 'RunServerPython server & "/xlwings/vba/" & entry' in text
 
 
 def test_macro_files_are_ascii_vbe_exports() -> None:
@@ -121,8 +138,8 @@ def test_macro_files_are_ascii_vbe_exports() -> None:
 def test_macro_sources_are_our_files_plus_xlwings_standalone() -> None:
     sources = vba.macro_sources()
     expected = {p.stem: file_text(p) for p in MACROS.glob("*.bas")}
-    expected["xlwings"] = file_text(XLWINGS / "xlwings.bas")
-    expected["Dictionary"] = file_text(XLWINGS / "addin" / "Dictionary.cls")
+    expected |= {name: file_text(XLWINGS / rel) for name, rel in XLWINGS_MODULES.items()}
+    expected[vbatext.MODULE] = vbatext.module_source()
     assert {name: crlf(text) for name, text in sources.items()} == {n: crlf(t) for n, t in expected.items()}
 
 
@@ -157,19 +174,27 @@ def test_project_streams(project_bin: bytes) -> None:
         dir_stream = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
         streams = sorted("/".join(entry) for entry in ole.listdir())
     assert re.fullmatch(r'ID="\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}"', project[0])
-    assert project[1:7] == [
+    assert project[1:16] == [
         "Document=ThisWorkbook/&H00000000",
         "Document=Sheet1/&H00000000",
         "Document=Sheet2/&H00000000",
         "Document=Sheet3/&H00000000",
+        "Module=XlgoalsActions",
         "Module=XlgoalsButtons",
+        "Module=XlgoalsText",
         "Module=xlwings",
+        "Class=Dictionary",
+        "Module=Remote",
+        "Class=IWebAuthenticator",
+        "Class=WebClient",
+        "Class=WebRequest",
+        "Class=WebResponse",
+        "Module=WebHelpers",
     ]
-    assert project[7] == "Class=Dictionary"
     # Version 0xFFFF: no p-code cache, so Excel compiles from the source streams.
     assert header[:4] == b"\xcc\x61\xff\xff"
     assert b"\x03\x00\x02\x00\x00\x00\xe4\x04" in dir_stream  # PROJECTCODEPAGE 1252
-    expected = {f"VBA/{name}" for name in [*DOCS, "XlgoalsButtons", "xlwings", "Dictionary"]}
+    expected = {f"VBA/{name}" for name in [*DOCS, *vba.macro_sources()]}
     assert streams == sorted(expected | {"VBA/dir", "VBA/_VBA_PROJECT", "PROJECT", "PROJECTwm"})
 
 
@@ -229,16 +254,18 @@ def test_bad_module_names_are_rejected(modules: dict[str, str], docs: list[str],
         vba.build_vba_project(modules, docs)
 
 
-def test_oversized_project_is_never_silently_corrupt() -> None:
-    rnd = random.Random(3)
-    lines = ["' " + "".join(rnd.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=80)) for _ in range(1500)]
+@pytest.mark.parametrize("kib", [70, 600])
+def test_a_project_past_one_fat_sector_reads_back_whole(kib: int) -> None:
+    # ms-cfb alone wrote one FAT sector (64 KB of container); RunServerPython's modules take ~120 KB, and
+    # 600 KB needs five FAT sectors. Random text barely compresses, so the container is about that size.
+    rnd = random.Random(kib)
+    lines = ["' " + "".join(rnd.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=80)) for _ in range(kib * 12)]
     source = 'Attribute VB_Name = "Big"\n' + "\n".join(lines) + "\n"
-    try:
-        data = vba.build_vba_project({"Big": source}, [])
-    except RuntimeError as exc:  # ms-cfb's single-FAT-sector limit
-        assert "64 KB" in str(exc)
-    else:
-        assert olevba_modules(data=data)["Big"] == crlf(source)
+    data = vba.build_vba_project({"Big": source}, [])
+    assert len(data) >= kib * 1000
+    assert olevba_modules(data=data)["Big"] == crlf(source)
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        assert ole.openstream("VBA/Big").read() == compression.compress(crlf(source).encode("ascii"))
 
 
 # --- .xlsx -> .xlsm ---------------------------------------------------------------------------------
@@ -550,4 +577,4 @@ def test_libreoffice_binds_each_button_to_its_sub(converted: tuple[Path, Path], 
         for _, caption, sub in items
     ]
     assert sorted(bound) == sorted(expected)
-    assert {f"{name}.xml" for name in [*DOCS, "XlgoalsButtons", "xlwings", "Dictionary"]} <= basic
+    assert {f"{name}.xml" for name in [*DOCS, *vba.macro_sources()]} <= basic

@@ -13,6 +13,7 @@ EXTRA_OF = {
     "fastapi": "server",
     "uvicorn": "server",
     "python_multipart": "server",
+    "xlwings_server": "server",
 }
 
 

@@ -23,10 +23,22 @@ MARKS_SHEET = "_marks"
 # What an imported table held that the project sheets have no cell for (xlgoals import), kept as written.
 IMPORT_SHEET = "导入记录"
 PROJECT_SHEET_PREFIX = "项目"
+# xlwings' own settings sheet (key in column A, value in B), hidden: `xlgoals template --token-file` puts the
+# department's token there as AUTH, which RunServerPython sends as the Authorization header.
+XLWINGS_CONF_SHEET = "xlwings.conf"
 # Sheets the workbook machinery owns, by exact name. Every other sheet is read as a project when laid out as
 # one, whatever its name (a copy Excel names "项目1 (2)" or "_项目模板 (2)", a sheet renamed "孵化器").
 SYSTEM_SHEETS = frozenset(
-    {COVER_SHEET, LISTS_SHEET, PROJECT_TEMPLATE_SHEET, RESULTS_SHEET, SUMMARY_SHEET, MARKS_SHEET, IMPORT_SHEET}
+    {
+        COVER_SHEET,
+        LISTS_SHEET,
+        PROJECT_TEMPLATE_SHEET,
+        RESULTS_SHEET,
+        SUMMARY_SHEET,
+        MARKS_SHEET,
+        IMPORT_SHEET,
+        XLWINGS_CONF_SHEET,
+    }
 )
 
 # The department summary's sheets (xlgoals consolidate), in tab order.
@@ -71,10 +83,17 @@ COVER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("folder", "汇总文件夹", "A9", "B9", "text", required=False),
     # The archive (xlgoals.duckdb) the Excel 校验 buttons compare last year's declaration against.
     FieldSpec("history", "历史库", "A10", "B10", "text", required=False, added_later=True),
+    # The department's `xlgoals serve` the buttons send the workbook to on a desk without Python.
+    FieldSpec("server", "校验服务器", "A12", "B12", "text", required=False, added_later=True),
 )
 # The unit 汇总 shows money in (元/万元): a setting for the 汇总 button, not part of the declaration.
 COVER_MONEY_UNIT_LABEL_CELL, COVER_MONEY_UNIT_CELL = "A11", "B11"
 COVER_HELP_ROW = 13
+
+# --- Buttons without a local Python (issue 20) ---------------------------------------------------------------
+# The workbook-level name the buttons' VBA finds the cover's 校验服务器 by (VBA source is ASCII: it cannot
+# name the sheet).
+SERVER_NAME = "XlgoalsServer"
 
 PROJECT_TITLE_CELL = "A1"
 PROJECT_YEAR_CELL = "A2"

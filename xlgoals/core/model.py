@@ -133,6 +133,8 @@ class Unit(_Model):
     source: str | None = None
     # Cover cells whose value cannot be used (error values, formulas never computed), by address.
     unusable: dict[str, Unusable] = Field(default_factory=dict)
+    # 校验服务器 (cover B12): the department's `xlgoals serve` address the buttons use without a local Python.
+    server: str = ""
 
     def money_totals(self) -> dict[str, Decimal]:
         """Sum of each money line over the projects; blanks count as zero."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -157,6 +158,10 @@ def build_workbook(
     lists_ws.protection.sheet = True
     if live:
         write_lists(lists_ws, catalogue)
+    # The buttons' VBA finds the server address by this name (its source cannot spell the sheet's name).
+    server = layout.COVER_FIELD["server"].value_cell
+    cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
+    wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
     wb.active = 0
     return wb
 
@@ -172,6 +177,14 @@ def _add_live(
     style_status(ws, layout.PROJECT_STATUS_CELL)
 
 
+def add_token_sheet(wb: Workbook, authorization: str) -> None:
+    """xlwings' settings sheet with AUTH, the Authorization header RunServerPython sends; very hidden (only
+    code can show it) and outside every print."""
+    ws = wb.create_sheet(layout.XLWINGS_CONF_SHEET)
+    ws["A1"], ws["B1"] = "AUTH", authorization
+    ws.sheet_state = "veryHidden"
+
+
 def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
     """Write atomically, keeping the workbook's own modified stamp (openpyxl's save would set it to now),
     so the same input always gives the same file."""
@@ -182,13 +195,22 @@ def save(wb: Workbook, path: str | os.PathLike[str]) -> None:
 
 
 def write_template(
-    path: str | os.PathLike[str], projects: int = 1, framework: str = DEFAULT, checks: RuleSet | None = None
+    path: str | os.PathLike[str],
+    projects: int = 1,
+    framework: str = DEFAULT,
+    server: str = "",
+    authorization: str = "",
+    checks: RuleSet | None = None,
 ) -> None:
     """A blank template whose cover names `framework` (a built-in rule set's name or title); its project
     sheets take that framework's form, as a filled-in unit's would. With `checks` (a bureau's rule-set file) the
-    cover names that rule set, the sheets take its form and its live checks."""
-    unit = None if checks is not None else Unit(framework=framework)
-    save(build_workbook(unit, projects=projects, checks=checks), path)
+    cover names that rule set, the sheets take its form and its live checks. `server` presets the cover's
+    校验服务器, `authorization` (the department token's header) goes to the hidden xlwings.conf sheet."""
+    unit = Unit(framework=checks.title if checks is not None else framework, server=server)
+    wb = build_workbook(unit, projects=projects, checks=checks)
+    if authorization:
+        add_token_sheet(wb, authorization)
+    save(wb, path)
 
 
 def write_unit(unit: Unit, path: str | os.PathLike[str]) -> None:

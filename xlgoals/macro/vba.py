@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
 import random
 import re
 import threading
@@ -14,11 +13,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import olefile
-from ms_cfb.Models.Directories.root_directory import RootDirectory
-from ms_cfb.Models.Directories.storage_directory import StorageDirectory
-from ms_cfb.Models.Directories.stream_directory import StreamDirectory
-from ms_cfb.ole_file import OleFile
 from ms_dtyp.filetime import Filetime
 from ms_ovba.Models.Entities.doc_module import DocModule
 from ms_ovba.Models.Entities.module_base import ModuleBase
@@ -32,6 +26,8 @@ from ms_ovba.Views.project import Project
 from ms_ovba.Views.project_view import ProjectView
 from ms_ovba.Views.projectWm import ProjectWm
 
+from xlgoals.macro import vbatext
+from xlgoals.macro.cfb import compound_file
 from xlgoals.macro.compression import compress
 
 __all__ = [
@@ -57,10 +53,19 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("汇总文件夹", "ConsolidateFolder", "consolidate_folder"),
 )
 
-# xlwings' own standalone set (`xlwings quickstart --standalone`, `xlwings release`): the RunPython
-# module plus the Dictionary class it declares under `#If Mac` (Windows uses Scripting.Dictionary
-# late-bound, so no project reference is needed on either platform).
-XLWINGS_MODULE_FILES: tuple[str, ...] = ("xlwings.bas", "addin/Dictionary.cls")
+# xlwings' own standalone set with its server client (`xlwings quickstart --standalone --server`): the
+# RunPython module, the Dictionary class, and RunServerPython (Remote.bas) with the VBA-Web modules it posts
+# the workbook through (Windows uses Scripting.Dictionary late-bound, so no project reference is needed).
+XLWINGS_MODULE_FILES: tuple[str, ...] = (
+    "xlwings.bas",
+    "addin/Dictionary.cls",
+    "addin/Remote.bas",
+    "addin/IWebAuthenticator.cls",
+    "addin/WebClient.cls",
+    "addin/WebRequest.cls",
+    "addin/WebResponse.cls",
+    "addin/WebHelpers.bas",
+)
 
 _MACROS_DIR_IN_CHECKOUT = Path(__file__).resolve().parents[2] / "macros"
 _MACROS_DIR_IN_PACKAGE = Path(__file__).resolve().parent / "vba"
@@ -88,7 +93,7 @@ def button_subs() -> list[tuple[str, str]]:
 
 
 def macro_sources() -> dict[str, str]:
-    """Module name -> source text (LF line endings) of every macros/*.bas plus xlwings' standalone modules."""
+    """Module name -> source text (LF line endings): every macros/*.bas, the buttons' messages, xlwings' modules."""
     sources: dict[str, str] = {}
     for path in sorted(_macros_dir().glob("*.bas")):
         text = _read_source(path)
@@ -96,6 +101,7 @@ def macro_sources() -> dict[str, str]:
         if name != path.stem:
             raise ValueError(f"{path}: VB_Name {name!r} must match the file name")
         sources[name] = text
+    sources[vbatext.MODULE] = vbatext.module_source()
     xlwings_dir = _xlwings_dir()
     for rel in XLWINGS_MODULE_FILES:
         path = xlwings_dir / rel
@@ -148,28 +154,7 @@ def build_vba_project(modules: Mapping[str, str], doc_modules: Sequence[str]) ->
         streams["VBA/_VBA_PROJECT"] = ProjectView(project).to_bytes()
         streams["PROJECTwm"] = ProjectWm(project).to_bytes()
         streams["PROJECT"] = Project(project).to_bytes()  # draws the CMG/DPB/GC seeds from `random`
-        data = _compound_file(streams, project.default_date)
-    _verify_compound_file(data, streams)
-    return data
-
-
-def _compound_file(streams: Mapping[str, bytes], date: Filetime) -> bytes:
-    """The OLE container (the layout ProjectOleFile builds), via ms-cfb; runs in the scratch dir."""
-    root = RootDirectory()
-    root.set_modified(date)
-    storage = StorageDirectory("VBA")
-    storage.set_created(date)
-    storage.set_modified(date)
-    root.add_directory(storage)
-    for index, (name, content) in enumerate(streams.items()):
-        path = f"stream{index}.bin"  # ms-cfb reads stream contents from files
-        Path(path).write_bytes(content)
-        folder, _, leaf = name.rpartition("/")
-        (storage if folder == "VBA" else root).add_directory(StreamDirectory(leaf, path))
-    ole = OleFile()
-    ole.root_directory = root
-    ole.create_file("vbaProject.bin")
-    return Path("vbaProject.bin").read_bytes()
+        return compound_file(streams, project.default_date)
 
 
 # --- VBA sources ------------------------------------------------------------------------------------
@@ -332,19 +317,3 @@ def _seeded_global_random(seed: int) -> Iterator[None]:
         yield
     finally:
         random.setstate(state)
-
-
-def _verify_compound_file(data: bytes, expected: Mapping[str, bytes]) -> None:
-    # ms-cfb 0.0.6 writes only the first FAT sector, so a container beyond ~64 KB comes out corrupt
-    # without an error; read everything back with an independent parser instead of trusting it.
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            found = {"/".join(entry): ole.openstream(entry).read() for entry in ole.listdir()}
-    except Exception as exc:  # olefile raises several unrelated types for malformed input
-        raise RuntimeError(f"ms-cfb produced an unreadable vbaProject.bin: {exc}") from exc
-    if found != dict(expected):
-        bad = sorted(name for name in set(found) | set(expected) if found.get(name) != expected.get(name))
-        raise RuntimeError(
-            f"ms-cfb wrote a corrupt vbaProject.bin ({len(data)} bytes; streams {bad} differ). "
-            "Its compound-file writer only handles containers up to about 64 KB."
-        )

@@ -38,13 +38,18 @@ def button_plan(projects: int = 1) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def write_xlsm_template(
-    path: str | os.PathLike[str], projects: int = 1, framework: str = DEFAULT, checks: RuleSet | None = None
+    path: str | os.PathLike[str],
+    projects: int = 1,
+    framework: str = DEFAULT,
+    server: str = "",
+    authorization: str = "",
+    checks: RuleSet | None = None,
 ) -> None:
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
         raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
     with temp_folder("xlgoals-xlsm-") as tmp:
         xlsx = tmp / "template.xlsx"
-        write_template(xlsx, projects, framework, checks=checks)
+        write_template(xlsx, projects, framework, server, authorization, checks=checks)
         with atomic_output(target, keep_suffix=True) as out:
             make_xlsm(xlsx, out, button_plan(projects))

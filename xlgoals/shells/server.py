@@ -9,7 +9,6 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 # The remote engine registers only if a key is set when xlwings is first imported; government units
@@ -20,7 +19,7 @@ import anyio
 import xlwings as xw
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +27,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xlgoals import __version__, excel
 from xlgoals.io.janitor import temp_folder
 from xlgoals.jobs.processes import TaskTimeout
-from xlgoals.shells.addin import WEB_ENTRIES, XLWINGS_JS_ENV, caption, manifest_xml, taskpane_html
+from xlgoals.shells import excelroutes
+from xlgoals.shells.addin import WEB_ENTRIES, caption
 from xlgoals.shells.intake import (
     BodyLimit,
     ClientGone,
@@ -163,7 +163,7 @@ def _web_file(name: str) -> str:
     return resources.files("xlgoals.shells").joinpath("web", name).read_text(encoding="utf-8")
 
 
-def create_app(limits: Limits | None = None) -> FastAPI:
+def create_app(limits: Limits | None = None, token: str | None = None) -> FastAPI:
     limits = limits or Limits()
     workers = Workers(limits)
     xlwings_gate = threading.BoundedSemaphore(limits.jobs)
@@ -274,19 +274,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         payload = parse_payload(await request.body())
         return await run_in_threadpool(gated, script_name, payload)
 
-    @app.get("/taskpane.html", response_class=HTMLResponse)
-    def taskpane(request: Request) -> str:
-        return taskpane_html(str(request.base_url))
-
-    @app.get("/xlwings-client.js")
-    def xlwings_client() -> Response:
-        path = os.environ.get(XLWINGS_JS_ENV)
-        if not path or not Path(path).is_file():
-            raise refuse(404, f"服务器没有设置 {XLWINGS_JS_ENV}（xlwings 的 Office.js 客户端脚本）。")
-        return FileResponse(path, media_type="text/javascript")
-
-    @app.get("/manifest.xml")
-    def manifest(request: Request) -> Response:
-        return Response(manifest_xml(str(request.base_url)), media_type="application/xml")
-
+    # The buttons' RunServerPython route, the task pane and the token/origin guard.
+    excelroutes.mount(app, gated, token)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,15 +21,26 @@ def serve(
     queue: Annotated[
         int, typer.Option("--queue", min=0, help="正在处理之外最多排队的上传数；再多的请求立即答复 429（请稍后重试）")
     ] = 100,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file",
+            envvar="XLGOALS_TOKEN_FILE",
+            help="主管部门口令所在的文件：设置后，校验和汇总请求须带此口令（按钮、加载项、上传页面）",
+        ),
+    ] = None,
 ) -> None:
-    """启动网页服务：上传工作簿校验、汇总的页面（/），以及网页版 Excel / Mac 的加载项按钮。"""
+    """启动网页服务：上传工作簿校验、汇总的页面（/），Excel 按钮（无 Python 时）和网页版 Excel 加载项的校验服务。"""
     from xlgoals.core.extras import require
 
-    require("fastapi", "uvicorn", "python_multipart", purpose="网页服务（xlgoals serve）")
+    require("fastapi", "uvicorn", "python_multipart", "xlwings_server", purpose="网页服务（xlgoals serve）")
     import uvicorn
 
     from xlgoals.shells.server import create_app
+    from xlgoals.shells.token import read_token_file
     from xlgoals.shells.uploads import Limits
 
     limits = Limits(queue=queue) if workers is None else Limits(jobs=workers, queue=queue)
-    uvicorn.run(create_app(limits), host=host, port=port)
+    # Read from a file, never an argument: a command line is visible to every user of the machine.
+    token = read_token_file(token_file) if token_file is not None else None
+    uvicorn.run(create_app(limits, token=token), host=host, port=port)

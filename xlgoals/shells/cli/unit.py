@@ -68,9 +68,20 @@ def template(
             help="本局的规则集文件（.toml）：封面“指标体系”预设为它，项目表采用它的表样，实时检查按它的规则生成",
         ),
     ] = None,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server", help="封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
+        ),
+    ] = "",
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
+    ] = None,
 ) -> None:
     """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
     from xlgoals.io.template import write_template
+    from xlgoals.shells.token import authorization, read_token_file
     from xlgoals.validation.ruleset import load_ruleset
 
     if framework is not None and rules is not None:
@@ -80,12 +91,16 @@ def template(
     checks = load_ruleset(rules) if rules is not None else None
     title = checks.title if checks is not None else builtin_framework(framework or DEFAULT_FRAMEWORK)
     name = framework or DEFAULT_FRAMEWORK
+    server = server.strip()
+    if server and not server.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
+    auth = authorization(read_token_file(token_file)) if token_file is not None else ""
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects, name, checks=checks)
+        write_xlsm_template(output, projects, name, server, auth, checks=checks)
     else:
-        write_template(output, projects, name, checks=checks)
+        write_template(output, projects, name, server, auth, checks=checks)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
     check = f"xlgoals validate {output}" + (f" --rules {rules}" if rules is not None else "")
     next_steps(
