@@ -197,34 +197,25 @@ READ_MAX_ROW = 2000
 READ_MAX_COLUMN = 60
 
 # --- Live checks (issue 20): rules the workbook computes itself, as formulas generated from the rule set ---
-# A sheet with live checks keeps their helper formulas and flags in its live area: hidden columns from K, inside
-# the read bounds (so none of it is reported as unread) and away from every data cell. The readers take a
-# project's data only from the form's labelled value cells and the indicator columns A:D, and the cover's data
-# from its field cells (B3:B11): no cell of a live area, nor the status line or the cover's live table, is data,
-# so their formulas never become values or findings. The lists the formulas look things up in (names, words,
-# characters) sit once per workbook on the hidden lists sheet, in LIVE_LISTS_COLUMN.
-LIVE_FIRST_COLUMN = 11  # K: columns E:J stay free beside the form (F holds the buttons and the status line)
+# Their helpers and flags sit in each sheet's live area, hidden columns from K, inside the read bounds (none of it
+# is unread) and right of every data cell: the readers take data only from the forms' value cells and columns A:D
+# of the indicator table, so no live cell, nor the status line or the cover's table, becomes a value or a finding.
+# Their lists (names, words, characters) sit once on the lists sheet, in LIVE_LISTS_COLUMN.
+LIVE_FIRST_COLUMN = 11  # K: E:J stay free beside the form (F holds the buttons and the status line)
 LIVE_LAST_COLUMN = READ_MAX_COLUMN  # BH: the area may grow up to here
-# Flag entries of single cells ("code|cell|severity", count, undecided count) in K:M from row 2.
-LIVE_ENTRY_COLUMNS = 3
+LIVE_ENTRY_COLUMNS = 3  # flag entries of single cells ("code|cell|severity", count, undecided) in K:M from row 2
 LIVE_LISTS_COLUMN = READ_MAX_COLUMN  # on LISTS_SHEET
-# A project sheet's live counts, at the same cells on every project sheet: the cover adds them up over the
-# sheets between it and the hidden template (a 3-D reference), and lists them sheet by sheet. Column AD is past
-# every column the workbook's other sheets between those two (汇总, 校验结果, 导入记录) fill in rows 1-7.
+# A project sheet's live counts, the same cells on every one: the cover adds them up over the sheets between it
+# and the hidden template (a 3-D reference). AD is past every column the other sheets there fill in rows 1-7.
 LIVE_TOTALS_COLUMN = 30  # AD
-LIVE_ERRORS_CELL = "AD1"
-LIVE_WARNINGS_CELL = "AD2"
-LIVE_INFOS_CELL = "AD3"
+LIVE_ERRORS_CELL, LIVE_WARNINGS_CELL, LIVE_INFOS_CELL = "AD1", "AD2", "AD3"
 LIVE_FILLED_CELL = "AD4"  # 1 when the sheet is a project (not blank), as the reader decides
 LIVE_GATE_CELL = "AD5"  # 1 when the cover's 指标体系 names the rule set the checks were generated from
 LIVE_UNDECIDED_CELL = "AD6"  # cells whose verdict the formulas leave to the Python check (校验)
 LIVE_ON_CELL = "AD7"  # filled and gate: the flags count only then
-# Rows above the indicator table in the live area: each per-row column names what it holds in the first; the
-# second holds 0, where a column that carries a value down (the levels, filled down) starts from.
+# Above the indicator table each per-row column names what it holds; the row below holds where it starts from.
 LIVE_FLAG_HEADER_ROW = INDICATOR_HEADER_ROW - 1
-LIVE_SEED_ROW = INDICATOR_HEADER_ROW
-# One line per project sheet, right of the printed form (never printed), above the buttons.
-PROJECT_STATUS_CELL = "F1"
+PROJECT_STATUS_CELL = "F1"  # one line per project sheet, right of the printed form (never printed)
 
 
 def in_live_area(column: int) -> bool:
