@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/xlgoals rollup out/unit.xlsx --write-back out/unit_summary.xlsx
 	$(BIN)/xlgoals consolidate out/unit.xlsx -o out/department_summary.xlsx --csv out/department_csv
 	$(BIN)/xlgoals template -o out/xlgoals_template.xlsm --xlsm
+	$(BIN)/xlgoals selfeval out/unit.xlsx -o out/unit_selfeval.xlsx
 
 # The README's pictures: the demo's workbooks printed by LibreOffice, as a budget officer would print them.
 docs: demo

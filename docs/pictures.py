@@ -23,6 +23,8 @@ PICTURES: dict[str, tuple[str, tuple[str, ...], float]] = {
     "results_sheet": ("unit_checked.xlsx", ("规则代码",), 0.6),
     "summary_sheet": ("unit_summary.xlsx", ("项目支出汇总",), 0.75),
     "department_units": ("department_summary.xlsx", ("部门合计",), 0.16),
+    # 项目1's 自评 sheet as `xlgoals selfeval` writes it, before the unit fills it in.
+    "selfeval_sheet": ("unit_selfeval.xlsx", ("项目支出绩效自评表", "参会观众数"), 1.0),
 }
 
 

@@ -631,6 +631,10 @@ def _at_boundary(mark: bytes) -> Callable[[bytes], bytes]:
 # --- import texts ---------------------------------------------------------------------------------------
 
 
+GLUED_HEAD = "项目名称道路一级指标二级指标三级指标分值年度指标值实际完成值得分产出指标数量指标"
+GLUED_MONEY = "项目名称道路资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:"
+
+
 def text_cases(sample: str) -> list[Case]:
     header_only = (
         "财政项目支出绩效目标表\n(2020年度)\n申报单位名称：某单位\n"
@@ -654,6 +658,11 @@ def text_cases(sample: str) -> list[Case]:
         ("pdf-bytes", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", REFUSED),
         ("markup-names", sample.replace(PROJECT_NAME, "[red]项目[/red][link=x]y[/link]").encode(), frozenset({0})),
         ("control-chars", sample.replace(PROJECT_NAME, "项目\x07\x1b[31m名").encode(), frozenset({0})),
+        # Text with nothing between its cells, at the line cap: rows run together in their thousands, figures
+        # run together in their tens of thousands. Cut where a table could be, left whole where none could.
+        ("glued-rows", lambda: (GLUED_HEAD + "里程10≥5公里≥5公里10" * 250).encode(), frozenset({0})),
+        ("glued-rows-huge", lambda: (GLUED_HEAD + "里程10≥5公里≥5公里10" * 6000).encode(), frozenset({0})),
+        ("glued-figures", lambda: (GLUED_MONEY + "9" * 90_000).encode(), frozenset({0})),
     ]
     out = [
         Case(f"text-{cid}", "texts", _file(f"{cid}.txt", data), expect, argv=import_argv, in_corpus=False)

@@ -7,13 +7,13 @@ import subprocess
 import uuid
 from pathlib import Path
 
-# LibreOffice's own default for .xlsx is to keep the values a file stores with its formulas ("never
-# recalculate"): a profile with this setting recalculates every formula on load, as Excel does for a file that
-# asks for it, so what a test reads is what the formulas compute.
-RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+# LibreOffice's setting "Recalculation on File Load" for Excel files (and ODF): 0 = always. By default it keeps
+# the values a file caches, which would prove nothing about the formulas themselves.
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
 <value>0</value></prop></item>
 </oor:items>
 """
@@ -25,12 +25,12 @@ def convert(soffice: str, src: Path, fmt: str, outdir: Path, *, recalc: bool = F
 
 
 def convert_all(soffice: str, sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = False) -> list[Path]:
-    """Several files in one LibreOffice start (a start costs seconds); the outputs in the sources' order. With
-    `recalc`, every formula is recalculated on load (RECALC_ON_LOAD), whatever values the file stores."""
+    """Several files in one LibreOffice start (a start costs seconds); the outputs in the sources' order.
+    `recalc`: every formula is computed again on loading, whatever value the file caches."""
     profile = Path("/tmp") / f"xlgoals-lo-{uuid.uuid4().hex}"
     if recalc:
         (profile / "user").mkdir(parents=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, encoding="utf-8")
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
     try:
         subprocess.run(
             [

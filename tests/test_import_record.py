@@ -19,10 +19,21 @@ from tests.office import convert
 from tests.test_real_tables import REAL, STEMS
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.importer import ImportResult, import_file, import_text, write_import
-from xlgoals.jobs.importing.record import MAX_SHOWN
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.core.model import Project, is_selfeval
+from xlgoals.core.selfevallayout import SELFEVAL_FIELDS, SELFEVAL_FIRST_ROW
+from xlgoals.core.values import format_money
+from xlgoals.io.selfevalbook import write_selfeval_workbook
+from xlgoals.jobs.importer import ImportResult, _as_cells, import_file, import_text, placed_selfeval, write_import
+from xlgoals.jobs.importing.record import (
+    MAX_SHOWN,
+    MONEY,
+    SAID,
+    SELF_EVALUATION,
+    UNPLACED,
+    _text,
+    indicator_columns,
+)
+from xlgoals.jobs.pipeline import check_file, choose_ruleset
 from xlgoals.shells.cli import app
 from xlgoals.validation.writeback import write_back
 
@@ -49,19 +60,39 @@ def _section(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
     return rows[start:end]
 
 
+def _off_selfeval_sheet(p: Project) -> set[tuple[str, str]]:
+    """The header fields a 自评 sheet has no cell for (the declaration's amounts, say), as the record writes them."""
+    on_sheet = {spec.key for spec in SELFEVAL_FIELDS}
+    out = set()
+    for key, spec in layout.ANY_PROJECT_FIELD.items():
+        value = p.unparsed.get(key) or getattr(p, key)
+        if key not in on_sheet and value not in (None, ""):
+            out.add((layout.yuan_label(spec) if spec.kind == "money" else spec.label, _text(value)))
+    return out
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_everything_the_sheets_have_no_cell_for_is_in_the_record(stem: str, tmp_path: Path) -> None:
     result, path = _imported(stem, tmp_path)
     rows = _rows(path)
     assert rows[1][0] == f"来源：{stem}.txt"
-    (p,) = result.unit.projects
+    # A published self-evaluation is written on a 自评 sheet: its 自评 facts and columns have cells there (its
+    # 年度总体目标 and 实际完成情况 too), the declaration's amounts do not.
+    (p,) = placed_selfeval(result.unit).projects
+    selfeval = is_selfeval(p)
     facts = {(r[2], r[3]) for r in _section(rows, "项目表没有位置的表头内容")[1:]}
     assert facts == {
-        *(() if p.form in ("", "申报表") else [("表样", p.form)]),
+        *(() if p.form in ("", "申报表") or selfeval else [("表样", p.form)]),
+        *(
+            (title, format_money(v) if key in MONEY else str(v))
+            for key, title in SELF_EVALUATION
+            if (v := getattr(p, key)) is not None and not selfeval
+        ),
+        *(_off_selfeval_sheet(p) if selfeval else ()),
         *((f"一级指标“{k}”的分值", v) for k, v in p.level1_scores.items()),
         *p.extra.items(),
     }
-    if not any(i.extra for i in p.indicators):
+    if not any(indicator_columns(i, selfeval) for i in p.indicators):
         assert _section(rows, "指标表的其他列") == []
     else:
         header, *body = _section(rows, "指标表的其他列")
@@ -70,20 +101,23 @@ def test_everything_the_sheets_have_no_cell_for_is_in_the_record(stem: str, tmp_
         sheet = openpyxl.load_workbook(path)["项目1"]
         kept = {(r[1], tuple(r[3 : 3 + len(columns)])) for r in body}
         want = set()
-        for row, ind in enumerate(p.indicators, start=layout.INDICATOR_FIRST_ROW):
-            if ind.extra:
+        first = SELFEVAL_FIRST_ROW if selfeval else layout.INDICATOR_FIRST_ROW
+        for row, ind in enumerate(p.indicators, start=first):
+            if indicator_columns(ind, selfeval):
                 cell = layout.indicator_cell(row, "name")
                 assert sheet[cell].value == ind.name
-                want.add((cell, tuple(ind.extra.get(c, "") for c in columns)))
+                want.add((cell, tuple(indicator_columns(ind, selfeval).get(c, "") for c in columns)))
         assert kept == want
-    notes = _section(rows, "未能归入任何字段的原文（未导入）")[1:]
-    assert [(r[0], r[1]) for r in notes] == [(n.line, n.reason) for n in result.notes]
+    for title, kind in ((UNPLACED, "unplaced"), (SAID, "info")):
+        notes = _section(rows, title)[1:]
+        assert [(r[0], r[1]) for r in notes] == [(n.line, n.reason) for n in result.notes if n.kind == kind]
 
 
 def test_the_record_changes_nothing_a_check_reads(tmp_path: Path) -> None:
     result, path = _imported("chizhou_tangxi_2022_weituoyewu_ziping", tmp_path)
     plain = tmp_path / "plain.xlsx"
-    write_unit(result.unit, plain)
+    unit = placed_selfeval(result.unit)  # a self-evaluation: its workbook is a 自评 workbook
+    write_selfeval_workbook(_as_cells(unit), choose_ruleset(unit), plain)
     with_record, without = check_file(path), check_file(plain)
     assert with_record.unit.model_dump(exclude={"source"}) == without.unit.model_dump(exclude={"source"})
     assert with_record.report.counts_by_code() == without.report.counts_by_code()
@@ -164,9 +198,10 @@ def test_the_record_prints_across_the_page(tmp_path: Path) -> None:
     first = next(i for i, page in enumerate(pages) if "来源：chizhou_tangxi_2022_weituoyewu_ziping.txt" in page)
     record = pages[first:]
     assert len(record) <= 2, len(record)
-    # Every further column's header and the last of them on one printed line: the table is not cut at the edge.
+    # The self-evaluation's columns (实际完成值, 分值, 得分) print on its 自评 sheet, in their cells, not here.
     lines = "\n".join(record).splitlines()
-    assert any("实际完成值" in line and "得分" in line for line in lines)
+    assert not any("实际完成值" in line for line in lines)
+    assert any("实际完成值" in page and "原表得分" in page for page in pages[:first])
     assert any("公众满" in line for line in lines)  # the last unplaced line, at the end of the last section
 
 
@@ -201,8 +236,12 @@ def test_any_imported_text_writes_a_workbook_whose_record_reads_back(tmp_path_fa
     wb = openpyxl.load_workbook(path)
     assert (layout.IMPORT_SHEET in wb.sheetnames) == recorded
     if recorded:
-        notes = _section(_rows(path), "未能归入任何字段的原文（未导入）")[1:]
-        assert len(notes) == len(result.notes)
+        notes = _section(_rows(path), UNPLACED)[1:]
+        said = _section(_rows(path), SAID)[1:]
+        assert (len(notes), len(said)) == (
+            sum(n.kind == "unplaced" for n in result.notes),
+            sum(n.kind != "unplaced" for n in result.notes),
+        )
         # Text that looks like a formula ('=SUM(A1)') stays text.
         assert all(c.data_type != "f" for row in wb[layout.IMPORT_SHEET].iter_rows() for c in row)
     report = check_file(path).report

@@ -103,13 +103,14 @@ def test_levels_scores_wrapped_names_and_extra_columns() -> None:
     assert c.level1_scores == {"产出指标": "50分", "效益指标": "30分", "满意度指标": "10分"}
     first = c.indicators[0]
     assert (first.level1, first.level2) == ("产出指标", "数量指标")
-    assert first.extra == {"实际完成值": "50", "分值": "8", "得分": "8"}
-    assert c.indicators[2].extra["实际完成值"] == "达成预期指标"
+    # 实际完成值 / 分值 / 得分 of a self-evaluation in the model's own fields, not among the further columns
+    assert (first.actual, first.points, first.score, first.extra) == ("50", D(8), D(8), {})
+    assert c.indicators[2].actual == "达成预期指标"
     assert [i.level2 for i in c.indicators if i.level1 == "产出指标"].count("成本指标") == 2
     f = load("fengjie_2023_yunwu_jiagongyuan").projects[0]
     assert f.level1_scores == {"成本指标": "0-20分", "产出指标": "40-50分"}
     cost = f.indicators[0]
-    assert (cost.level1, cost.level2, cost.extra) == ("成本指标", "经济成本指标", {"分值": "10"})
+    assert (cost.level1, cost.level2, cost.points, cost.extra) == ("成本指标", "经济成本指标", D(10), {})
     x = load("xiangtan_2023_wupaoche").projects[0]
     assert all(i.extra == {"绩效标准": "计划标准"} for i in x.indicators)
     assert x.indicators[-1].level2 == "社会公众或服务对象满意度指标"
@@ -336,7 +337,7 @@ def test_operator_value_and_unit_in_their_own_columns(layout: str) -> None:
         ("质量指标", "验收合格率", "100"),
         ("服务对象满意度指标", "群众满意度", "90"),
     ]
-    assert inds[0].extra == {"指标性质": "≥", "度量单位": "公里", "分值": "20"}
+    assert (inds[0].extra, inds[0].points) == ({"指标性质": "≥", "度量单位": "公里"}, D(20))
     targets = [(t.operator, t.number, t.unit) for t in (i.target for i in inds) if t is not None]
     assert targets == [(">=", D(5), "公里"), ("=", D(100), "%"), (">=", D(90), "%")]
 

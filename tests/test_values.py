@@ -853,6 +853,10 @@ PROSE = {
     "与合作单位形成有效的合作交流机制": "a sentence about cooperation",
     "严格执行相关制度规定": "a sentence: 'strictly follow the rules'",
     "在项目计划完成时间内完成": "a sentence: 'finish within the planned time', no date given",
+    # The tables added later (samples/real/README.md, second list):
+    "至少全年完成2次宣传": "a sentence with a count inside: 'at least two campaigns in the whole year'",
+    "按质按量完成": "a phrase: 'done to quality and quantity'",
+    "生态修复功能提高": "a phrase: 'ecological repair improved'",
 }
 
 

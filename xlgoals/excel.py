@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable, error_of
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.values import GridValue
@@ -115,13 +116,18 @@ def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
     return marks.recorded(sheet.rows) if sheet else set()
 
 
-def _clear(book: xw.Book, cells: Iterable[tuple[str, str]]) -> None:
+def _selfeval_sheets(grid: BookGrid) -> frozenset[str]:
+    """The 自评 sheets, whose cells go back to their own fills when a mark is cleared."""
+    return frozenset(name for name, s in grid.sheets.items() if slayout.is_selfeval_grid(s.rows))
+
+
+def _clear(book: xw.Book, cells: Iterable[tuple[str, str]], selfeval: frozenset[str] = frozenset()) -> None:
     names = {s.name for s in book.sheets}
     for sheet, address in cells:
         if sheet not in names:
             continue
         rng = book.sheets[sheet].range(address)
-        rng.color = layout.template_fill(sheet, address)
+        rng.color = layout.template_fill(sheet, address, sheet in selfeval)
         if rng.note is not None:
             rng.note.delete()
 
@@ -210,7 +216,7 @@ def validate_all(book: xw.Book) -> str:
 
     grid = book_grid(book)
     checked = _check(grid, book)
-    _clear(book, _recorded(grid))
+    _clear(book, _recorded(grid), _selfeval_sheets(grid))
     mark_list = marks.marks_for(checked.report)
     _mark(book, mark_list)
     render_plan(book, marks.results_plan(checked.report, checked.ruleset.title), after=layout.COVER_SHEET)
@@ -234,7 +240,7 @@ def validate_active(book: xw.Book) -> str:
     if active not in {p.sheet for p in checked.unit.projects}:
         return "请先切换到要校验的项目表（如“项目1”），再点击“校验本表”；要校验整个工作簿请点击“校验全部”。"
     previous = _recorded(grid)
-    _clear(book, {c for c in previous if c[0] == active})
+    _clear(book, {c for c in previous if c[0] == active}, _selfeval_sheets(grid))
     mark_list = [m for m in marks.marks_for(checked.report) if m.sheet == active]
     _mark(book, mark_list)
     kept = {c for c in previous if c[0] != active}
@@ -314,7 +320,7 @@ def rollup(book: xw.Book) -> str:
 
     grid = book_grid(book)
     checked = _check(grid, book)
-    result = roll_up(checked.unit, checked.report)
+    result = roll_up(checked.unit, checked.report, checked.ruleset)
     cover = grid.sheets.get(layout.COVER_SHEET)
     plan = summary_plan(result, cover_money_unit(cover.rows if cover else None))
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)

@@ -358,8 +358,12 @@ def form_of_mark(text: str) -> Form:
     return "national" if normalize_label(text) == normalize_label(NATIONAL_MARK.label) else "shanghai"
 
 
-def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
-    """The fill the template gave a cell: what a cleared validation mark returns to."""
+def template_fill(sheet: str, cell: str, selfeval: bool = False) -> tuple[int, int, int] | None:
+    """The fill the template gave a cell: what a cleared validation mark returns to (`selfeval`: on a 自评 sheet)."""
+    if selfeval:
+        from xlgoals.core.selfevallayout import selfeval_fill  # the 自评 sheet's map builds on this module
+
+        return selfeval_fill(cell)
     specs = COVER_FIELDS if sheet == COVER_SHEET else (*PROJECT_FIELDS, *NATIONAL_PROJECT_FIELDS)
     if any(cell == s.value_cell for s in specs):
         return INPUT_RGB

@@ -97,10 +97,27 @@ class Project(_Model):
     # Cells of the sheet's form (header fields and indicator table) whose value cannot be used, by address:
     # read as blank, reported as what they are (never as 未填写), and never counted in a total.
     unusable: dict[str, Unusable] = Field(default_factory=dict)
+    # Self-evaluation (自评) beyond the contract above: 年度总体目标's 实际完成情况, the explanation of an execution
+    # rate below the rule set's floor (or of a mid-year adjustment), and the cells of a 自评 sheet whose form
+    # computes them by formula (得分, 执行率, 总分) but that hold a typed value (address -> the value as text).
+    # `formulas_seen` is False where the reader could not tell formulas from values (a book open in Excel on the
+    # web sends values only): every shown score is then listed, and only those that disagree are reported.
+    goals_achieved: str = ""
+    execution_reason: str = ""
+    typed_over: dict[str, str] = Field(default_factory=dict)
+    formulas_seen: bool = True
 
     def location(self, field: str) -> str | None:
         """The cell address of a header field on this project's sheet, if read from one."""
         return self.cells.get(field)
+
+
+SELFEVAL_FORM = "自评表"
+
+
+def is_selfeval(project: Project) -> bool:
+    """A self-evaluation (项目支出绩效自评表) rather than a declaration: its own sheet, scoring and checks."""
+    return project.form == SELFEVAL_FORM
 
 
 class Unit(_Model):

@@ -78,6 +78,9 @@ DEFAULT_QUALITATIVE: frozenset[str] = frozenset(
 )  # fmt: skip
 
 _OP_CHARS = "<>=≥≤≧≦⩾⩽≮≯≠≈"
+# Text recognition reads '=' as the numeral 二: '二100' at the head of a value, right before the digits, is
+# '=100' (no value is written '二' then Arabic digits).
+_OCR_EQUALS = re.compile(r"^二(?=[0-9])")
 _SYMBOL_OPS = {
     ">=": Operator.GE,
     "=>": Operator.GE,
@@ -291,7 +294,7 @@ def parse_target(value: CellValue, name: str = "", qualitative_words: frozenset[
         return _with_unit(raw, None, number, None, name)
     if not raw:
         return Target(raw="", kind=TargetKind.EMPTY)
-    text = fold(raw).rstrip(_TRAILING_PUNCT).rstrip()
+    text = _OCR_EQUALS.sub("=", fold(raw).rstrip(_TRAILING_PUNCT).rstrip())
 
     sym = _SYMBOL_RUN.match(text)
     if sym is not None:

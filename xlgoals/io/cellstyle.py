@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, row_height
 from xlgoals.io.sheetplan import excel_number, rgb_hex
@@ -83,6 +84,11 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
+    if ws[slayout.SELFEVAL_MARK.label_cell].value == slayout.SELFEVAL_MARK.label:
+        from xlgoals.io.selfevalsheet import fit_selfeval_rows
+
+        fit_selfeval_rows(ws)
+        return
     form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
     for spec in layout.project_fields(form):
         if spec.merge_to:

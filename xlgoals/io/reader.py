@@ -10,6 +10,7 @@ from functools import cache
 from operator import itemgetter
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
@@ -363,12 +364,23 @@ def read_unit(book: BookGrid | Mapping[str, SheetGrid], words: frozenset[str] = 
         if not looks_like_project(rows):
             unit.other_sheets.append(name)
             continue
+        if slayout.is_selfeval_grid(rows):
+            unit.projects.append(_selfeval(book, name, rows, words))
+            continue
         form = layout.form_of(rows)
         if _is_blank_project(rows, form):
             unit.blank_sheets.append(name)
         else:
             unit.projects.append(read_project(rows, name, words, form))
     return unit
+
+
+def _selfeval(book: BookGrid | Mapping[str, SheetGrid], name: str, rows: Grid, words: frozenset[str]) -> Project:
+    """A 自评 sheet's project; which of its cells hold formulas comes from the file, where there is one."""
+    from xlgoals.io.selfevalread import formula_cells, read_selfeval
+
+    container = book.container if isinstance(book, BookGrid) else None
+    return read_selfeval(rows, name, words, formula_cells(container, name) if container is not None else None)
 
 
 def read(path: str | os.PathLike[str], engine: Engine = "calamine") -> Unit:

@@ -50,10 +50,16 @@ def form_of_unit(unit: Unit | None) -> layout.Form:
     return rs.form if rs is not None else "shanghai"
 
 
-def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
+COVER_TITLE = "财政项目支出绩效目标申报 · 单位信息"
+
+
+def write_cover(
+    ws: Worksheet, unit: Unit | None, lists: Lists, title_text: str = COVER_TITLE, help_text: Sequence[str] = ()
+) -> None:
+    """The cover sheet (单位信息); a 自评 workbook gives its own title and help text."""
     ws.merge_cells("A1:D1")
     title = ws[layout.COVER_TITLE_CELL]
-    title.value = "财政项目支出绩效目标申报 · 单位信息"
+    title.value = title_text
     title.font, title.alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 32
     for spec in layout.COVER_FIELDS:
@@ -86,7 +92,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     framework = layout.COVER_FIELD["framework"].value_cell
     add_validation(ws, list_range(layout.FRAMEWORK_COL, len(lists.frameworks)), framework, "选择本单位适用的指标体系")
     # The national form keeps money in 万元, as the official table does.
-    help_lines = (
+    help_lines = tuple(help_text) or (
         COVER_HELP
         if form_of_unit(unit) == "shanghai"
         else tuple(NATIONAL_MONEY_HELP if line.startswith("5.") else line for line in COVER_HELP)
@@ -100,7 +106,7 @@ def _write_cover(ws: Worksheet, unit: Unit | None, lists: Lists) -> None:
     for col, width in layout.PROJECT_COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     protect(ws)
-    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(COVER_HELP) - 1}")
+    print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_HELP_ROW + len(help_lines) - 1}")
 
 
 def checks_of(unit: Unit | None, checks: RuleSet | None = None) -> RuleSet:
@@ -134,7 +140,7 @@ def build_workbook(
     cover = wb.active
     assert cover is not None
     cover.title = layout.COVER_SHEET
-    _write_cover(cover, unit, lists)
+    write_cover(cover, unit, lists)
     sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
     form = rs.form if checks is not None else form_of_unit(unit)
     catalogue = Catalogue(rs)
@@ -158,12 +164,16 @@ def build_workbook(
     lists_ws.protection.sheet = True
     if live:
         write_lists(lists_ws, catalogue)
-    # The buttons' VBA finds the server address by this name (its source cannot spell the sheet's name).
+    name_server_cell(wb)
+    wb.active = 0
+    return wb
+
+
+def name_server_cell(wb: Workbook) -> None:
+    """The buttons' VBA finds the cover's server address by this name (its source cannot spell the sheet's name)."""
     server = layout.COVER_FIELD["server"].value_cell
     cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
     wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
-    wb.active = 0
-    return wb
 
 
 def _add_live(

@@ -272,9 +272,16 @@ class StreamBook:
         self.sheets: dict[str, _Sheet] = {}
         self.notes: list[str] = []
 
-    def add_sheet(self, name: str, columns: tuple[Column, ...]) -> _Sheet:
-        self.sheets[name] = _Sheet(self, name, columns, selected=not self.sheets)
-        return self.sheets[name]
+    def add_sheet(self, name: str, columns: tuple[Column, ...], after: str | None = None) -> _Sheet:
+        """A new sheet, last in tab order or right after sheet `after`."""
+        sheet = _Sheet(self, name, columns, selected=not self.sheets)
+        if after is None or after not in self.sheets:
+            self.sheets[name] = sheet
+        else:
+            order = list(self.sheets.items())
+            at = [n for n, _ in order].index(after) + 1
+            self.sheets = dict([*order[:at], (name, sheet), *order[at:]])
+        return sheet
 
     def __getitem__(self, name: str) -> _Sheet:
         return self.sheets[name]

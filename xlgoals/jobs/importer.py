@@ -7,15 +7,17 @@ The Shanghai declaration's text form (tab-separated, labels with colons) has its
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError, WorkbookError
-from xlgoals.core.model import Project, Unit
+from xlgoals.core.model import Project, Unit, is_selfeval
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.io.container import OLE_MAGIC, read_input
 from xlgoals.jobs.importing import ImportNote, cells_from_grid, cells_from_text, recognise
+from xlgoals.jobs.importing.noise import COMMENT, clean
 from xlgoals.jobs.importing.shanghai_text import read_lines
 
 __all__ = ["ImportNote", "ImportResult", "import_file", "import_text", "import_workbook", "write_import"]
@@ -48,19 +50,35 @@ def import_text(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ImportTextError("文本为空，没有可导入的内容。", file=source)
+    text, notices = clean(text)
     unit, notes = read_lines(text, source, qualitative_words) if "\t" in text else (Unit(), [])
     if not _complete(unit):
         # Not the Shanghai text form: the layout-free recogniser reads the table from its cells.
         unit, notes = recognise(cells_from_text(text), source, qualitative_words=qualitative_words)
+    said = [ImportNote(n.line, n.text, n.reason, "unplaced" if n.reason == COMMENT else "info") for n in notices]
+    notes = sorted([*said, *notes], key=lambda n: n.line)
     # A project with nothing filled in (a bare table header) would be written as a blank sheet, which is
     # no project at all: say so rather than report it as imported.
     unit.projects = [p for p in unit.projects if not _is_blank(p)]
     if not unit.projects:
-        raise ImportTextError(
-            "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。",
-            file=source,
-        )
+        raise ImportTextError(_nothing_found(text), file=source)
     return ImportResult(unit, notes)
+
+
+_ATTACHMENT = re.compile(r"附件[:：]?\s*([^\s:：]+?\.(?:xlsx|xls|docx|doc|pdf|wps|et))", re.IGNORECASE)
+_PROSE_LEVELS = re.compile(r"(?:产出|效益|满意度|数量|质量|时效|成本)(?:指标|目标)[:：]")
+
+
+def _nothing_found(text: str) -> str:
+    """Why a text holds no table: prose that describes the targets (a notice, a report), or something else."""
+    if _PROSE_LEVELS.search(text):
+        where = _ATTACHMENT.search(text)
+        attached = f"表格本身在附件“{where.group(1)}”中，请取得该附件再导入。" if where else "请取得表格本身再导入。"
+        return (
+            "这是一段文字（绩效目标的公示、通知或报告），不是表格：文中用句子列出指标，没有“项目名称”等字段，"
+            f"也没有指标表的表头（一级指标、二级指标、三级指标、指标值），无法按表导入。{attached}"
+        )
+    return "文本中找不到任何项目（没有“项目名称”等字段或指标表）。请确认这是财政项目支出绩效目标表的文本。"
 
 
 def _complete(unit: Unit) -> bool:
@@ -130,16 +148,59 @@ def import_workbook(
     return ImportResult(unit, notes)
 
 
+def _as_cells(unit: Unit) -> Unit:
+    """The unit as the project sheets hold it: a value whose comparison and unit stood in columns of their own
+    ('100' beside '=' and '%') is written whole ('=100%'), so the sheet's one value cell checks as the table
+    meant; the columns stay in 导入记录 as written."""
+    from xlgoals.jobs.importing.indicators import composed
+
+    shown = unit.model_copy(deep=True)
+    for project in shown.projects:
+        for ind in project.indicators:
+            ind.value = composed(ind.value, ind.extra)
+    return shown
+
+
 def write_import(result: ImportResult, path: str | os.PathLike[str], source: str) -> bool:
     """The unit workbook of an import; what the table held beyond the project sheets' cells (and the lines that
-    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written."""
+    fitted nowhere) goes to a 导入记录 sheet after the project sheets. True when that sheet was written.
+
+    A published self-evaluation (自评表) becomes a 自评 workbook: its actuals, points, printed scores and reasons
+    in their cells, scored by the rule set of its framework beside what it printed."""
     from xlgoals.io.template import build_workbook, form_of_unit, save
     from xlgoals.jobs.importing.record import import_record_plan
     from xlgoals.validation.writeback import render_plan
 
-    wb = build_workbook(result.unit)
-    plan = import_record_plan(result.unit, result.notes, source, form_of_unit(result.unit))
+    unit = placed_selfeval(result.unit)
+    if unit.projects and all(is_selfeval(p) for p in unit.projects):
+        from xlgoals.io.selfevalbook import build_selfeval_workbook
+        from xlgoals.jobs.pipeline import choose_ruleset
+
+        wb, _ = build_selfeval_workbook(_as_cells(unit), choose_ruleset(unit))
+        before = layout.LISTS_SHEET
+    else:
+        wb, before = build_workbook(_as_cells(unit)), layout.PROJECT_TEMPLATE_SHEET
+    plan = import_record_plan(unit, result.notes, source, form_of_unit(unit))
     if plan is not None:
-        render_plan(wb, plan, index=wb.sheetnames.index(layout.PROJECT_TEMPLATE_SHEET))
+        render_plan(wb, plan, index=wb.sheetnames.index(before))
     save(wb, path)
     return plan is not None
+
+
+# Where published 自评表 print 年度总体目标 and what became of it, as labelled facts the 自评 sheet has cells for.
+_GOALS = ("年度总体目标", "年初设定目标", "预期目标")
+_ACHIEVED = ("实际完成情况", "年度总体目标完成情况")
+
+
+def placed_selfeval(unit: Unit) -> Unit:
+    """The unit with each 自评 project's 年度总体目标 and its 实际完成情况, read as labelled facts, in the fields the
+    自评 sheet has cells for (no longer among the facts 导入记录 keeps)."""
+    placed = unit.model_copy(deep=True)
+    for project in placed.projects:
+        if not is_selfeval(project):
+            continue
+        for labels, key in ((_GOALS, "goals"), (_ACHIEVED, "goals_achieved")):
+            found = next((label for label in labels if project.extra.get(label)), None)
+            if found is not None and not getattr(project, key):
+                setattr(project, key, project.extra.pop(found))
+    return placed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
@@ -12,6 +12,10 @@ from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind
 from xlgoals.core.vocabulary import UNREADABLE
 from xlgoals.validation.findings import Report, zero_counts
+
+if TYPE_CHECKING:
+    from xlgoals.jobs.selfevalfigures import UnitSelfeval
+    from xlgoals.validation.ruleset import RuleSet
 
 # 'unparsed' is a value that was filled but did not parse: the reader leaves its target as None.
 KINDS: tuple[str, ...] = (*(k.value for k in TargetKind), "unparsed")
@@ -172,6 +176,8 @@ class UnitRollup:
     indicators: IndicatorCounts
     # None when no report was given; otherwise per severity over the whole workbook (unit-level too).
     findings: dict[str, int] | None
+    # The 自评 figures of its 自评 projects (总分, 执行率 …); None for a declaration or without a rule set.
+    selfeval: UnitSelfeval | None = None
 
     @property
     def new_projects(self) -> list[ProjectRollup]:
@@ -199,6 +205,7 @@ class UnitRollup:
             "uncounted": [u.to_dict() for u in self.uncounted],
             **_figures(self),
             "projects": [p.to_dict() for p in self.projects],
+            **({"selfeval": self.selfeval.to_dict()} if self.selfeval is not None else {}),
         }
 
 
@@ -239,8 +246,9 @@ def roll_up_project(project: Project, findings: dict[str, int] | None = None) ->
 _LAST_YEAR = frozenset({"last_year_budget", "last_year_executed"})
 
 
-def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
-    """Totals over the unit's projects; findings per severity come from `report` when given."""
+def roll_up(unit: Unit, report: Report | None = None, ruleset: RuleSet | None = None) -> UnitRollup:
+    """Totals over the unit's projects; findings per severity come from `report` when given, the 自评 figures of
+    its 自评 projects from scoring them by `ruleset`."""
     per_project = report.per_project() if report is not None else {}
     projects = [
         roll_up_project(
@@ -272,4 +280,13 @@ def roll_up(unit: Unit, report: Report | None = None) -> UnitRollup:
         execution_rate=percent(executed, budgeted),
         indicators=IndicatorCounts.of([i for p in unit.projects for i in p.indicators]),
         findings=report.counts() if report is not None else None,
+        selfeval=_selfeval(unit, ruleset),
     )
+
+
+def _selfeval(unit: Unit, ruleset: RuleSet | None) -> UnitSelfeval | None:
+    if ruleset is None:
+        return None
+    from xlgoals.jobs.selfevalfigures import unit_selfeval  # scoring is loaded only where a rule set is given
+
+    return unit_selfeval(unit, ruleset)

@@ -168,7 +168,11 @@ def summary_info(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
 
 def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
     """The 汇总 sheet as data: a row per project and the 合计 row as formulas over the project sheets,
-    new projects apart, indicator counts and a budget chart."""
+    new projects apart, indicator counts and a budget chart (a 自评 workbook's: jobs/selfevalsummary.py)."""
+    if r.selfeval is not None and len(r.selfeval.projects) == len(r.projects):
+        from xlgoals.jobs.selfevalsummary import selfeval_plan
+
+        return selfeval_plan(r, unit)
     plan = SheetPlan(layout.SUMMARY_SHEET, widths=dict(_WIDTHS), wrap_columns=frozenset("C"))
     plan.add(SUMMARY_TITLE, bold=True)
     plan.add(summary_info(r, unit))

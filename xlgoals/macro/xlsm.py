@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.janitor import temp_folder
 from xlgoals.io.outputs import atomic_output
@@ -18,12 +19,15 @@ from xlgoals.validation.ruleset import DEFAULT, RuleSet
 # project buttons so a sheet copied from it by 新增项目 has them too.
 PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll", "AddProject")
 COVER_BUTTONS = ("ValidateAll", "AddProject", "RollUp", "ExportSummary", "ConsolidateFolder")
+# A 自评 workbook has one sheet per declared project: nothing to add, so no 新增项目.
+SELFEVAL_PROJECT_BUTTONS = ("ValidateActiveSheet", "ValidateAll")
+SELFEVAL_COVER_BUTTONS = ("ValidateAll", "RollUp", "ExportSummary", "ConsolidateFolder")
 
 
-def _column(subs: tuple[str, ...]) -> list[tuple[str, str, str]]:
+def _column(subs: tuple[str, ...], column: str = layout.PROJECT_BUTTON_COLUMN) -> list[tuple[str, str, str]]:
     caption = {sub: cap for cap, sub, _ in BUTTONS}
     return [
-        (f"{layout.PROJECT_BUTTON_COLUMN}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
+        (f"{column}{layout.BUTTON_FIRST_ROW + i * layout.BUTTON_ROW_STEP}", caption[sub], sub)
         for i, sub in enumerate(subs)
     ]
 
@@ -53,3 +57,13 @@ def write_xlsm_template(
         write_template(xlsx, projects, framework, server, authorization, checks=checks)
         with atomic_output(target, keep_suffix=True) as out:
             make_xlsm(xlsx, out, button_plan(projects))
+
+
+def write_selfeval_xlsm(xlsx: Path, out: str | os.PathLike[str], sheets: list[str]) -> None:
+    """A 自评 workbook (.xlsx) as .xlsm with the 校验 buttons, right of what prints."""
+    plan = {
+        layout.COVER_SHEET: _column(SELFEVAL_COVER_BUTTONS),
+        **{name: _column(SELFEVAL_PROJECT_BUTTONS, slayout.SELFEVAL_BUTTON_COLUMN) for name in sheets},
+    }
+    with atomic_output(Path(out), keep_suffix=True) as tmp:
+        make_xlsm(xlsx, tmp, plan)

@@ -75,7 +75,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     marked = path.with_name(f"{path.stem}_校验{suffix}")
     write_back(path, marked, report, checked.ruleset.title, checked.container)
-    r = roll_up(checked.unit, report)
+    r = roll_up(checked.unit, report, checked.ruleset)
     summary = path.with_name(f"{path.stem}_汇总{suffix}")
     write_rollup(path, summary, r, container=checked.container)
     return {
@@ -101,6 +101,7 @@ def check_workbook(path: Path) -> dict[str, Any]:
             for counts in [p.findings or dict.fromkeys(report.counts(), 0)]
         ],
         "downloads": [_download(marked), _download(summary)],
+        **({"selfeval": r.selfeval.to_dict()} if r.selfeval is not None else {}),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -77,6 +78,61 @@ class RuleSpec(_Strict):
     enabled: bool = True
 
 
+class ScorePool(_Strict):
+    """Points shared by the indicators of some level-1s (or level-2s): 产出 50 over 产出指标 and 成本指标.
+
+    An indicator belongs to the first pool listing its level-2, else the first listing its level-1 ('*': any);
+    its points are the pool's split evenly unless the unit enters its own."""
+
+    name: str
+    points: Decimal = Field(ge=0)
+    level1: list[str] = []
+    level2: list[str] = []
+    why: str
+
+
+class ScoreLevel(_Strict):
+    """A level of achievement a qualitative indicator is judged by, and the share of its points it earns."""
+
+    name: str
+    fraction: Decimal = Field(ge=0, le=1)
+    # What a unit (or a published table) writes for this level; the name itself always counts.
+    words: list[str] = []
+
+
+class ScoreLevels(_Strict):
+    levels: list[ScoreLevel] = Field(min_length=2)
+    why: str
+
+
+class ExecutionScoring(_Strict):
+    """预算执行率's points: 执行率 = 全年执行数 ÷ 全年预算数, scored as points × 执行率 (capped at the points),
+    the full points from `full_from_percent` on."""
+
+    points: Decimal = Field(ge=0)
+    full_from_percent: Decimal = Field(default=Decimal(100), gt=0)
+    why: str
+
+
+class Scoring(_Strict):
+    """How a 自评 is scored: the total, budget execution's points, the pools of indicator points, the levels."""
+
+    total: Decimal = Decimal(100)
+    execution: ExecutionScoring
+    pools: list[ScorePool]
+    qualitative: ScoreLevels
+    why: str
+
+    @model_validator(mode="after")
+    def _words_once(self) -> Scoring:
+        seen: dict[str, str] = {}
+        for level in self.qualitative.levels:
+            for word in (level.name, *level.words):
+                if seen.setdefault(word, level.name) != level.name:
+                    raise ValueError(f"“{word}”同时属于“{seen[word]}”和“{level.name}”两个等级")
+        return self
+
+
 class RuleSet(_Strict):
     name: str
     title: str
@@ -89,6 +145,8 @@ class RuleSet(_Strict):
     qualitative: Qualitative
     rules: list[RuleSpec] = Field(default_factory=list)
     source: str = ""
+    # How a self-evaluation (自评) is scored; a bureau's file without it scores as the built-in of its form.
+    scoring: Scoring | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> RuleSet:
@@ -217,6 +275,15 @@ def framework_title(text: str) -> str:
     """What a person reads for a framework: a built-in rule set's Chinese title, other text as written."""
     rs = builtin_named(text)
     return rs.title if rs else text
+
+
+def scoring_of(rs: RuleSet) -> Scoring:
+    """The rule set's scoring, else that of the built-in rule set its form follows (a bureau's older copy)."""
+    if rs.scoring is not None:
+        return rs.scoring
+    fallback = _builtin("national" if rs.form == "national" else DEFAULT).scoring
+    assert fallback is not None, "every built-in rule set has a [scoring] block"
+    return fallback
 
 
 def builtin_rulesets() -> list[RuleSet]:

@@ -15,6 +15,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.io.cellstyle import LABEL_FILL, fit_project_rows, put, writable_text
 from xlgoals.io.container import Container, check_container
@@ -35,9 +36,15 @@ def _fill(hex_rgb: str) -> PatternFill:
     return PatternFill("solid", fgColor=hex_rgb)
 
 
-def template_fill(sheet: str, cell: str) -> PatternFill:
-    rgb = layout.template_fill(sheet, cell)
+def template_fill(sheet: str, cell: str, selfeval: bool = False) -> PatternFill:
+    rgb = layout.template_fill(sheet, cell, selfeval)
     return _fill(rgb_hex(rgb)) if rgb else PatternFill(fill_type=None)
+
+
+def is_selfeval_sheet(ws: Worksheet) -> bool:
+    """A 自评 sheet, told by its mark as the reader tells it."""
+    mark = slayout.SELFEVAL_MARK
+    return str(ws[mark.label_cell].value or "").strip() == mark.label
 
 
 def is_project_form(ws: Worksheet) -> bool:
@@ -53,7 +60,7 @@ def clear_marks(wb: Workbook) -> None:
     for sheet, address in marks.recorded(wb[layout.MARKS_SHEET].iter_rows(values_only=True)):
         if sheet in wb.sheetnames:
             cell = wb[sheet][address]
-            cell.fill = template_fill(sheet, address)
+            cell.fill = template_fill(sheet, address, is_selfeval_sheet(wb[sheet]))
             cell.comment = None
 
 

@@ -3,69 +3,30 @@
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from pathlib import Path
 
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
+from xlgoals.core.model import Unit
+from xlgoals.core.targets import DEFAULT_QUALITATIVE
 from xlgoals.jobs.archive.schema import connect
+from xlgoals.jobs.archive.units import unit_in
 from xlgoals.validation.rules.registry import History
-
-_PROJECTS = """SELECT sheet, name, previous_name, budget_total, budget_year, last_year_budget, last_year_executed
-FROM projects WHERE sha256 = ? ORDER BY rowid"""
-_INDICATORS = """SELECT sheet, level1, level2, name, value FROM indicators WHERE sha256 = ? ORDER BY sheet, position"""
 
 
 def last_year(db: str | os.PathLike[str], unit: Unit, words: frozenset[str] = DEFAULT_QUALITATIVE) -> History:
-    """The current archived version of the same unit (same name) for the year before; previous=None without one."""
+    """The current archived declaration of the same unit (same name) for the year before, and its 自评 of that year
+    where stored; previous=None without a declaration."""
     path = os.fspath(db)
     if unit.year is None or not unit.name.strip():
         return History(path, None)
     con = connect(path, read_only=True)
     try:
-        found = con.execute(
-            "SELECT sha256, year, unit, department FROM current_units WHERE unit = ? AND year = ? ORDER BY seq DESC",
-            [unit.name.strip(), unit.year - 1],
-        ).fetchone()
-        if found is None:
-            return History(path, None)
-        sha = found[0]
-        projects: dict[str | None, Project] = {}
-        for sheet, name, previous_name, total, year_budget, last_budget, executed in con.execute(
-            _PROJECTS, [sha]
-        ).fetchall():
-            projects[sheet] = Project(
-                sheet=sheet,
-                name=name or "",
-                previous_name=previous_name or "",
-                budget_total=_money(total),
-                budget_year=_money(year_budget),
-                last_year_budget=_money(last_budget),
-                last_year_executed=_money(executed),
-            )
-        for sheet, level1, level2, name, value in con.execute(_INDICATORS, [sha]).fetchall():
-            project = projects.get(sheet)
-            if project is not None:
-                project.indicators.append(
-                    Indicator(
-                        level1=level1,
-                        level2=level2,
-                        name=name,
-                        value=value,
-                        target=parse_target_cached(value, name, words),
-                    )
-                )
+        previous = unit_in(con, unit.name, unit.year - 1, "declaration", words)
+        selfeval = unit_in(con, unit.name, unit.year - 1, "selfeval", words)
     finally:
         con.close()
-    return History(
-        path, Unit(name=found[2] or "", year=found[1], department=found[3] or "", projects=[*projects.values()])
-    )
-
-
-def _money(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
+    return History(path, previous, selfeval)
 
 
 def cover_archive(unit: Unit, book_path: str | None) -> Path | None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlgoals.core.model import Unit
+from xlgoals.core.model import Unit, is_selfeval
 from xlgoals.jobs.rollup import project_key
 from xlgoals.validation.findings import Report
+
+if TYPE_CHECKING:
+    from xlgoals.validation.ruleset import RuleSet
+    from xlgoals.validation.scoring import ProjectScore
 
 Row = tuple[Any, ...]
 
@@ -26,6 +31,8 @@ UNIT_COLUMNS = (
     "errors",
     "warnings",
     "infos",
+    # Schema 3: a declaration (申报) or a self-evaluation (自评) workbook.
+    "kind",
 )
 PROJECT_COLUMNS = (
     *KEY_COLUMNS,
@@ -59,6 +66,18 @@ PROJECT_COLUMNS = (
     "goals_overall",
     "budget_fiscal",
     "budget_other",
+    # Schema 3: the self-evaluation (自评) of the project, scored by the rule set.
+    "form",
+    "budget_initial",
+    "budget_adjusted",
+    "budget_executed",
+    "execution_rate",
+    "execution_points",
+    "execution_score",
+    "total_score",
+    "printed_total_score",
+    "goals_achieved",
+    "execution_reason",
 )
 INDICATOR_COLUMNS = (
     *KEY_COLUMNS,
@@ -74,6 +93,13 @@ INDICATOR_COLUMNS = (
     "number",
     "target_unit",
     "cell",
+    # Schema 3: the indicator's 自评 (actual, reason, the points that count, the share achieved, the score).
+    "actual",
+    "reason",
+    "points",
+    "achieved",
+    "score",
+    "printed_score",
 )
 FINDING_COLUMNS = (
     *KEY_COLUMNS,
@@ -101,15 +127,34 @@ class Record:
     year: int | None
     unit: Row
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    # 'declaration' or 'selfeval': a 自评 supersedes only the same unit's earlier 自评 of the year.
+    kind: str = "declaration"
 
 
 def _blank_none(text: str) -> str | None:
     return text.strip() or None
 
 
-def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path: str) -> Record:
-    """The archive rows of a unit as read from `path`, with the report its rule set gave."""
+_POINT = Decimal("0.0001")
+
+
+def _points(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(_POINT)
+
+
+def _fraction(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def record_of(
+    unit: Unit, report: Report, *, sha256: str, size: int | None, path: str, ruleset: RuleSet | None = None
+) -> Record:
+    """The archive rows of a unit as read from `path`, with the report its rule set gave (and, for 自评
+    projects, the scores that rule set gives)."""
+    from xlgoals.validation.scoring import score_project
+
     name = unit.name.strip()
+    kind = "selfeval" if any(is_selfeval(p) for p in unit.projects) else "declaration"
     key: Row = (sha256, unit.year, name or None, _blank_none(unit.department), path)
     counts = report.counts()
     per_project = report.per_project()
@@ -117,6 +162,7 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
     indicators: list[Row] = []
     for p in unit.projects:
         c = per_project.get(project_key(p), {})
+        score: ProjectScore | None = score_project(p, ruleset) if ruleset is not None and is_selfeval(p) else None
         projects.append(
             (
                 *key,
@@ -149,10 +195,28 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
                 _blank_none(p.goals_overall),
                 p.budget_fiscal,
                 p.budget_other,
+                _blank_none(p.form),
+                p.budget_initial,
+                p.budget_adjusted,
+                p.budget_executed,
+                *(
+                    (
+                        _fraction(score.execution.rate),
+                        _points(score.execution.points),
+                        score.execution.score,
+                        score.total,
+                    )
+                    if score is not None
+                    else (None, _points(p.execution_points), None, None)
+                ),
+                p.total_score,
+                _blank_none(p.goals_achieved),
+                _blank_none(p.execution_reason),
             )
         )
         for i, ind in enumerate(p.indicators, start=1):
             t = ind.target
+            s = score.indicators[i - 1] if score is not None else None
             indicators.append(
                 (
                     *key,
@@ -168,6 +232,12 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
                     float(t.number) if t is not None and t.number is not None else None,
                     t.unit if t is not None else None,
                     ind.cells.get("target"),
+                    _blank_none(ind.actual),
+                    _blank_none(ind.reason),
+                    _points(s.points if s is not None else ind.points),
+                    _fraction(s.fraction) if s is not None else None,
+                    s.score if s is not None else None,
+                    ind.score,
                 )
             )
     findings = [
@@ -185,7 +255,13 @@ def record_of(unit: Unit, report: Report, *, sha256: str, size: int | None, path
         counts["error"],
         counts["warning"],
         counts["info"],
+        kind,
     )
     return Record(
-        sha256, name, unit.year, unit_row, {"projects": projects, "indicators": indicators, "findings": findings}
+        sha256,
+        name,
+        unit.year,
+        unit_row,
+        {"projects": projects, "indicators": indicators, "findings": findings},
+        kind,
     )

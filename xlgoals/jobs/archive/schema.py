@@ -18,6 +18,7 @@ INSTALL_HINT = "请在部门电脑上安装：pip install 'xlgoals[department]'�
 
 _KEY = "sha256 VARCHAR NOT NULL, year INTEGER, unit VARCHAR, department VARCHAR, file VARCHAR"
 _MONEY = "DECIMAL(18, 2)"
+_POINTS, _SCORE = "DECIMAL(9, 4)", "DECIMAL(9, 2)"
 
 # Each migration is applied once, in order, in one transaction with the version bump; never edit a released
 # one: add the next. Tables keep every stored version (history); the current_* views hide superseded ones.
@@ -73,6 +74,43 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE OR REPLACE VIEW budgets AS SELECT sha256, year, unit, department, file, sheet, name AS project,
             line, amount FROM projects UNPIVOT (amount FOR line IN (budget_total, budget_year, last_year_budget,
             last_year_executed, budget_fiscal, budget_other))""",
+    ),
+    (
+        # Self-evaluations (自评) beside declarations: a unit's 自评 of a year is a workbook of its own kind, which
+        # supersedes only an earlier 自评 of the same unit and year. Older rows are declarations.
+        "ALTER TABLE units ADD COLUMN kind VARCHAR DEFAULT 'declaration'",
+        "ALTER TABLE projects ADD COLUMN form VARCHAR",
+        *(
+            f"ALTER TABLE projects ADD COLUMN {name} {_MONEY}"
+            for name in ("budget_initial", "budget_adjusted", "budget_executed")
+        ),
+        # 执行率 as a fraction; points and scores as the rule set gives them (the 自评 sheet's formulas agree), and
+        # the 总分 a published table printed beside them.
+        "ALTER TABLE projects ADD COLUMN execution_rate DOUBLE",
+        f"ALTER TABLE projects ADD COLUMN execution_points {_POINTS}",
+        f"ALTER TABLE projects ADD COLUMN execution_score {_SCORE}",
+        f"ALTER TABLE projects ADD COLUMN total_score {_SCORE}",
+        f"ALTER TABLE projects ADD COLUMN printed_total_score {_SCORE}",
+        "ALTER TABLE projects ADD COLUMN goals_achieved VARCHAR",
+        "ALTER TABLE projects ADD COLUMN execution_reason VARCHAR",
+        "ALTER TABLE indicators ADD COLUMN actual VARCHAR",
+        "ALTER TABLE indicators ADD COLUMN reason VARCHAR",
+        f"ALTER TABLE indicators ADD COLUMN points {_POINTS}",
+        "ALTER TABLE indicators ADD COLUMN achieved DOUBLE",
+        f"ALTER TABLE indicators ADD COLUMN score {_SCORE}",
+        f"ALTER TABLE indicators ADD COLUMN printed_score {_SCORE}",
+        """CREATE OR REPLACE VIEW budgets AS SELECT sha256, year, unit, department, file, sheet, name AS project,
+            line, amount FROM projects UNPIVOT (amount FOR line IN (budget_total, budget_year, last_year_budget,
+            last_year_executed, budget_fiscal, budget_other, budget_initial, budget_adjusted, budget_executed))""",
+        # Views over `units u.*` list the columns they were made with: made again, they show `kind` too.
+        """CREATE OR REPLACE VIEW versions AS SELECT u.*, s.by_sha256 AS superseded_by, s.superseded_at,
+            s.sha256 IS NULL AS current FROM units u LEFT JOIN supersessions s USING (sha256)""",
+        """CREATE OR REPLACE VIEW current_units AS SELECT * FROM units
+            WHERE sha256 NOT IN (SELECT sha256 FROM supersessions)""",
+        """CREATE OR REPLACE VIEW current_projects AS SELECT * FROM projects
+            WHERE sha256 NOT IN (SELECT sha256 FROM supersessions)""",
+        """CREATE OR REPLACE VIEW current_indicators AS SELECT * FROM indicators
+            WHERE sha256 NOT IN (SELECT sha256 FROM supersessions)""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

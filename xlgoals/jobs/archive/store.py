@@ -73,10 +73,11 @@ class ArchiveWriter:
             raise
         con = self.con
         self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
-        self._current: dict[tuple[str, int | None], str] = {
-            (unit, year): sha
-            for sha, unit, year in con.execute(
-                "SELECT sha256, unit, year FROM current_units WHERE unit IS NOT NULL"
+        # A declaration and a 自评 of the same unit and year are both current: each supersedes only its own kind.
+        self._current: dict[tuple[str, int | None, str], str] = {
+            (unit, year, kind): sha
+            for sha, unit, year, kind in con.execute(
+                "SELECT sha256, unit, year, kind FROM current_units WHERE unit IS NOT NULL"
             ).fetchall()
         }
         self._seq: int = con.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]  # type: ignore[index]
@@ -102,8 +103,9 @@ class ArchiveWriter:
             outcome = ADDED
             self.summary.added += 1
             if record.unit_name:
-                older = self._current.get((record.unit_name, record.year))
-                self._current[(record.unit_name, record.year)] = record.sha256
+                key = (record.unit_name, record.year, record.kind)
+                older = self._current.get(key)
+                self._current[key] = record.sha256
                 if older is not None:
                     self._supersessions.append((older, record.sha256, self._now))
                     self.summary.superseded += 1
@@ -253,17 +255,19 @@ def dataframe(db: str | os.PathLike[str], query: str, params: list[Any] | None =
 
 
 LIST_QUERY = """
-SELECT u.year AS 年度, u.unit AS 单位, u.department AS 主管部门, u.file_name AS 文件,
+SELECT u.year AS 年度, u.unit AS 单位, CASE u.kind WHEN 'selfeval' THEN '自评' ELSE '申报' END AS 类型,
+       u.department AS 主管部门, u.file_name AS 文件,
        u.projects AS 项目数, u.indicators AS 指标数, coalesce(p.budget_year, 0) AS 当年预算,
        u.errors AS 错误, u.warnings AS 警告, v.versions AS 版本数
 FROM current_units u
 LEFT JOIN (SELECT sha256, sum(budget_year) AS budget_year FROM projects GROUP BY sha256) p USING (sha256)
-LEFT JOIN (SELECT unit, year, count(*) AS versions FROM units GROUP BY unit, year) v
-       ON v.unit IS NOT DISTINCT FROM u.unit AND v.year IS NOT DISTINCT FROM u.year
+LEFT JOIN (SELECT unit, year, kind, count(*) AS versions FROM units GROUP BY unit, year, kind) v
+       ON v.unit IS NOT DISTINCT FROM u.unit AND v.year IS NOT DISTINCT FROM u.year AND v.kind = u.kind
 ORDER BY u.year, u.unit, u.seq
 """
 
 
 def listing(db: str | os.PathLike[str]) -> Table:
-    """The current version of every unit and year, with counts, this year's budget total and how many versions."""
+    """The current version of every unit, year and kind (申报 / 自评), with counts, this year's budget total and how
+    many versions."""
     return sql(db, LIST_QUERY)

@@ -29,6 +29,11 @@ from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs
 from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason
 from xlgoals.jobs.consolidate.pool import ProgressFn, map_files
 from xlgoals.jobs.consolidate.reconcile import Aggregate, UnitSummary, reconcile
+from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS as SELFEVAL_PROJECT_COLUMNS
+from xlgoals.jobs.consolidate.selfevaltables import PROJECTS_SHEET as SELFEVAL_PROJECTS
+from xlgoals.jobs.consolidate.selfevaltables import UNIT_COLUMNS as SELFEVAL_UNIT_COLUMNS
+from xlgoals.jobs.consolidate.selfevaltables import UNITS_SHEET as SELFEVAL_UNITS
+from xlgoals.jobs.consolidate.selfevaltables import UnitRow, selfeval_dict, unit_rows
 from xlgoals.jobs.consolidate.tables import (
     COLUMNS,
     DEPARTMENT_TOTAL,
@@ -62,6 +67,8 @@ class Consolidation:
     notes: list[str] = field(default_factory=list)
     # What --db stored in the archive, when asked.
     archived: AddSummary | None = None
+    # The 自评 workbooks' figures, a unit each (the 自评汇总 sheet's rows).
+    selfeval: list[UnitRow] = field(default_factory=list)
 
     def status_counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.ledger if e.status == s) for s in STATUSES}
@@ -105,18 +112,22 @@ class Consolidation:
             "uncounted": [{"file": e.path, "reason": e.reason} for e in self.uncounted],
             "sheets": self.sheets,
             "notes": self.notes,
+            **({"selfeval": selfeval_dict(self.selfeval)} if self.selfeval else {}),
         }
 
 
 class Merge:
     """The parent's side of a run: decides duplicates in input order and streams rows into the outputs."""
 
-    def __init__(self, inputs: list[InputFile], book: StreamBook, exports: dict[str, Export]) -> None:
-        self.inputs, self.book, self.exports = inputs, book, exports
+    def __init__(
+        self, inputs: list[InputFile], book: StreamBook, exports: dict[str, Export], wan: bool = False
+    ) -> None:
+        self.inputs, self.book, self.exports, self.wan = inputs, book, exports, wan
         self.ledger: list[LedgerEntry] = []
         self.accepted: list[UnitSummary] = []
         self.by_sha: dict[str, LedgerEntry] = {}
-        self.by_unit: dict[tuple[str, int | None], str] = {}
+        self.by_unit: dict[tuple[str, int | None, str], str] = {}
+        self.selfeval: list[UnitRow] = []
         self.project_sums = dict.fromkeys(MONEY_FIELDS, ZERO)
         self.project_rows = 0
         self.project_rows_by_file: dict[str, int] = {}
@@ -129,7 +140,7 @@ class Merge:
             if first.status != READ:
                 why += f"该文件状态为“{first.status}”：{first.reason}"
             return first.path, why
-        key = (r.unit.strip(), r.year)
+        key = (r.unit.strip(), r.year, r.kind)
         if r.status == READ and key[0] and key in self.by_unit:
             earlier = self.by_unit[key]
             return earlier, Reason.SAME_UNIT.text(unit=key[0], year=key[1] or "", first=earlier)
@@ -163,7 +174,9 @@ class Merge:
             self.by_sha.setdefault(r.sha256, entry)
 
     def _accept(self, r: FileResult) -> None:
-        self.by_unit[(r.unit.strip(), r.year)] = r.path
+        self.by_unit[(r.unit.strip(), r.year, r.kind)] = r.path
+        if r.selfeval is not None:
+            self.selfeval.append(UnitRow(r.group, r.unit, r.year, r.path, r.selfeval))
         for name, amount in r.project_sums.items():
             self.project_sums[name] += amount
         self.project_rows += len(r.projects)
@@ -215,6 +228,13 @@ class Merge:
         units.append(total.row())
         self._table(UNITS_SHEET, units)
         self._table(LEDGER_SHEET, [entry.row() for entry in self.ledger])
+        if self.selfeval:
+            # The 自评 view right after 单位汇总: written at the end, when every unit's figures are in.
+            for name, columns, rows in (
+                (SELFEVAL_PROJECTS, SELFEVAL_PROJECT_COLUMNS, [r for u in self.selfeval for r in u.project_rows()]),
+                (SELFEVAL_UNITS, SELFEVAL_UNIT_COLUMNS, unit_rows(self.selfeval)),
+            ):
+                self.book.add_sheet(name, in_wan(columns) if self.wan else columns, after=UNITS_SHEET).add_rows(rows)
         reconcile(
             self.accepted,
             groups,
@@ -302,7 +322,7 @@ def _run(
         stack.callback(book.close)
         for name in SUMMARY_SHEETS:
             book.add_sheet(name, in_wan(COLUMNS[name]) if money_unit is MoneyUnit.WAN else COLUMNS[name])
-        merge = Merge(inputs, book, exports)
+        merge = Merge(inputs, book, exports, money_unit is MoneyUnit.WAN)
         archiver = _archiver(stack, archive)
         tasks = [
             Task(
@@ -336,7 +356,7 @@ def _run(
     result = Consolidation(
         str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
     )
-    return replace(result, archived=archived)
+    return replace(result, archived=archived, selfeval=merge.selfeval)
 
 
 def _archiver(stack: ExitStack, db: str | os.PathLike[str] | None) -> ArchiveWriter | None:

@@ -30,6 +30,7 @@ from xlgoals.jobs.consolidate.tables import (
     project_row,
 )
 from xlgoals.jobs.rollup import project_key, uncounted_of
+from xlgoals.jobs.selfevalfigures import UnitSelfeval, unit_selfeval
 
 if TYPE_CHECKING:
     from xlgoals.jobs.archive.records import Record
@@ -85,12 +86,17 @@ class FileResult:
     archive: Record | None = None
     # The amounts left out of the totals because their cells could not be used, each described.
     uncounted: list[str] = field(default_factory=list)
+    # A 自评 workbook's figures (总分, 执行率 …) for the summary's 自评 view; its kind keeps a unit's declaration and
+    # its 自评 of the same year apart (neither duplicates the other).
+    selfeval: UnitSelfeval | None = None
+    kind: str = "declaration"
 
 
 def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
     from xlgoals.jobs.pipeline import check_unit
 
-    report = check_unit(unit, task.rules, file=Path(shown).name).report
+    checked = check_unit(unit, task.rules, file=Path(shown).name)
+    report = checked.report
     per_project = report.per_project()
     result.counts = report.counts()
     indicators: list[Row] = []
@@ -109,12 +115,16 @@ def _rows(unit: Unit, shown: str, result: FileResult, task: Task) -> None:
         FINDINGS_SHEET: FINDING_XML.rows(findings),
     }
     result.n_indicators, result.n_findings = len(indicators), len(findings)
+    result.selfeval = unit_selfeval(unit, checked.ruleset)
+    result.kind = "selfeval" if result.selfeval is not None else "declaration"
     if task.rows:
         result.indicators, result.findings = indicators, findings
     if task.archive:
         from xlgoals.jobs.archive.records import record_of
 
-        result.archive = record_of(unit, report, sha256=result.sha256, size=result.size, path=shown)
+        result.archive = record_of(
+            unit, report, sha256=result.sha256, size=result.size, path=shown, ruleset=checked.ruleset
+        )
 
 
 def process_file(task: Task) -> FileResult:
@@ -169,7 +179,7 @@ def process_unit(task: Task, unit: Unit, result: FileResult | None = None) -> Fi
         reason = Reason.INTERNAL
         result.status, result.code, result.reason = REJECTED, reason.code, reason.text(error=f"{type(e).__name__}: {e}")
         result.projects, result.indicators, result.findings, result.xml = [], [], [], {}
-        result.project_sums = {}
+        result.project_sums, result.selfeval = {}, None
         result.n_indicators = result.n_findings = 0
     return result
 

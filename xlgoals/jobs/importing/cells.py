@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
 from xlgoals.core.values import GridValue, cell_text, shown_text
+from xlgoals.jobs.importing.titles import page_mark
 
 if TYPE_CHECKING:
     import opencc
@@ -17,11 +18,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ImportNote:
-    """A line (or part of one) the importer could not place; `reason` is Chinese for the budget officer."""
+    """A line (or part of one) and what became of it; `reason` is Chinese for the budget officer.
+
+    `kind` is 'unplaced' for text that was not imported, 'info' for what the import did with text it did
+    import (a level name mapped to the framework, a unit taken from elsewhere, pinyin glosses removed)."""
 
     line: int
     text: str
     reason: str
+    kind: str = "unplaced"
+
+
+def note_of(cell: Cell, reason: str, kind: str = "unplaced") -> ImportNote:
+    """A note about a cell, naming its sheet cell where it came from a workbook."""
+    text = f"{cell.where}：{cell.text}" if cell.where else cell.text
+    return ImportNote(cell.line, text, reason, kind)
 
 
 @dataclass(frozen=True)
@@ -32,11 +43,18 @@ class Cell:
     line: int
     row: int
     where: str = ""
+    # Set off by '|', a tab or a sheet's cell border: a table cell, not a word of a line split at its spaces.
+    boxed: bool = False
 
 
 _OPEN = "([（【〔《“‘"
 _CLOSE = ")]）】〕》”’"
 _PIPES_ONLY = re.compile(r"^[\s|]*\|[\s|]*$")
+# The number of a numbered line: '（一）', '(1)', '二、', '1、', '3.'.
+ENUMERATOR = re.compile(r"(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9]{1,2}[)）]|[0-9]{1,2}[、.．])\s*")
+# A numbered heading of a report: '3.分析评价申报内容…', '(三)项目自评步骤及方法', '二、项目资金…'.
+SECTION = re.compile(ENUMERATOR.pattern + r"\S{6,}")
+_LEADING_PIPE = re.compile(r"^\s*\|[^|]*$")
 _BRACKET_ONLY = re.compile(r"^[(（][^()（）]*[)）]$")
 
 
@@ -104,12 +122,34 @@ def cells_from_text(text: str) -> list[Cell]:
     cells: list[Cell] = []
     row = 0
     open_pipe_row = False
+    # A row printed as its first cell, then '| cell' lines: a line without a pipe inside it continues a cell.
+    leading_pipes = False
+    last = ""
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
+        previous, last = last, raw
         if _PIPES_ONLY.match(raw):
-            row += 1
+            # A lone '|' right after a cell ('— |') is a blank cell of that row, not the row's end.
+            if not (
+                open_pipe_row
+                and raw.strip() == "|"
+                and previous.rstrip().endswith("|")
+                and previous.strip() != "|"
+                and not _PIPES_ONLY.match(previous)
+            ):
+                row += 1
             open_pipe_row = True
+            leading_pipes = False
+            continue
+        if _LEADING_PIPE.match(raw) or (leading_pipes and "|" not in raw and "\t" not in raw):
+            if not leading_pipes:
+                # The row's first cell was printed without a pipe before it: a table cell all the same.
+                cells = [replace(c, boxed=True) if c.row == row else c for c in cells]
+            leading_pipes = True
+            part = cell_text(raw.replace("|", "", 1))
+            if part:
+                cells.append(Cell(part, number, max(row, 1), boxed=True))
             continue
         if "\t" in raw:
             parts = [cell_text(p) for p in raw.split("\t")]
@@ -117,13 +157,15 @@ def cells_from_text(text: str) -> list[Cell]:
             parts = [cell_text(p) for p in raw.split("|")]
             if open_pipe_row:
                 # A cell of a row printed one cell per line: same row as the lines before it.
-                cells.extend(Cell(p, number, row) for p in parts if p)
+                cells.extend(Cell(p, number, row, boxed=True) for p in parts if p)
                 continue
         else:
-            parts = split_words(raw)
+            # '第 3 页' and '- 3 -' are one mark however they are spaced.
+            parts = [raw.strip()] if page_mark(raw) else split_words(raw)
             open_pipe_row = False
         row += 1
-        cells.extend(Cell(p, number, row) for p in parts if p)
+        boxed = "\t" in raw or "|" in raw
+        cells.extend(Cell(p, number, row, boxed=boxed) for p in parts if p)
     return cells
 
 
@@ -136,5 +178,5 @@ def cells_from_grid(grid: Sequence[Sequence[GridValue]], sheet: str) -> list[Cel
         for c, value in enumerate(values, start=1):
             text = simplified(shown_text(value))
             if text:
-                cells.append(Cell(text, r, r, f"{sheet}!{layout.address(r, c)}"))
+                cells.append(Cell(text, r, r, f"{sheet}!{layout.address(r, c)}", boxed=True))
     return cells

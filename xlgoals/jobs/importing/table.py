@@ -1,4 +1,4 @@
-"""The indicator table: its header row, then level-1 / level-2 / name / value / extra columns as cells."""
+"""The indicator table's rows, level by level, whether or not the source kept its rows."""
 
 from __future__ import annotations
 
@@ -7,158 +7,155 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xlgoals.core.targets import TargetKind, parse_target
-from xlgoals.core.values import ParseError
-from xlgoals.jobs.importing.cells import Cell
-from xlgoals.jobs.importing.labels import key
-from xlgoals.jobs.importing.levels import SCORE_ONLY, ambiguous, level1_name, level2_name, split_score
-from xlgoals.jobs.importing.titles import page_mark
+from xlgoals.jobs.importing.cells import SECTION, Cell
+from xlgoals.jobs.importing.columns import column_of
+from xlgoals.jobs.importing.header import Header
+from xlgoals.jobs.importing.labels import find_label, key
+from xlgoals.jobs.importing.levels import (
+    SCORE_ONLY,
+    level1_name,
+    level2_name,
+    reads_as_level1,
+    split_score,
+    truncated,
+)
+from xlgoals.jobs.importing.rows import NUMBER, OPERATOR_CELL, RowContext, looks_like_value, place
+from xlgoals.jobs.importing.titles import page_mark, title
 
-LEVEL_HEADERS = {
-    "level1": ("一级指标", "一级目标"),
-    "level2": ("二级指标", "二级目标"),
-    "name": ("三级指标", "三级目标", "指标名称", "三级指标名称", "指标内容", "具体指标"),
-    "target": (
-        "指标值",
-        "指标值及单位",
-        "年度指标值",
-        "绩效目标值",
-        "目标值",
-        "指标目标值",
-        "年度目标值",
-        "绩效指标值",
-        "预期指标值",
-        "计划指标值",
-        "全年指标值",
-        "预期目标值",
-    ),
-}
-# Columns kept beside the four: what each may hold decides, without row boundaries, where a row ends.
-EXTRA_HEADERS = {
-    "分值": "number",
-    "权重": "number",
-    "得分": "number",
-    "实际完成值": "value",
-    "全年实际值": "value",
-    "计量单位": "unit",
-    "度量单位": "unit",
-    "单位": "unit",
-    "指标值类型": "operator",
-    "指标性质": "operator",
-    "指标方向": "operator",
-    "运算符号": "operator",
-    "绩效标准": "value",
-    "评分标准": "prose",
-    "指标解释": "prose",
-    "备注": "prose",
-    "偏差原因分析及改进措施": "prose",
-    "偏差原因": "prose",
-}
-_LEVEL_PARTS = frozenset(LEVEL_HEADERS)
-_HEADER_OF = {key(n): part for part, names in LEVEL_HEADERS.items() for n in names}
-_NUMBER = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]+)?分?$")
-
-
-_NOTE_IN_BRACKETS = re.compile(r"\([^()]*\)$")
-
-
-def header_part(text: str) -> str | None:
-    """'level1' … 'target' for a level header cell, the extra column's name for an extra header.
-
-    A bracketed note after the header ('指标值(包含数字及文字描述)') does not change the column.
-    """
-    k = key(text)
-    for candidate in (k, _NOTE_IN_BRACKETS.sub("", k)):
-        if candidate in _HEADER_OF:
-            return _HEADER_OF[candidate]
-        if candidate in EXTRA_HEADERS:
-            return candidate
-    return None
-
-
-def page_mark_cell(cell: Cell) -> bool:
-    return page_mark(cell.text)
+_LEVELS = ("level1", "level2")
 
 
 @dataclass
 class Row:
-    """One indicator row: its levels, its name cell and the cells of the columns after the name."""
+    """One indicator row: its levels, its name cell and its other cells by column (Column.slot)."""
 
     level1: str
     level2: str
-    name: Cell
+    name: Cell | None
     cells: dict[str, Cell] = field(default_factory=dict)
-    pos: int = 0  # the next column after the name to fill
+    pos: int = 0  # the stream reader's next column after the name
     other: list[str] = field(default_factory=list)
+    # The level cells printed on this row (or just above it), not carried over from an earlier row.
+    printed1: bool = False
+    printed2: bool = False
+    first: Cell | None = None
 
     @property
     def value(self) -> Cell | None:
         return self.cells.get("target")
 
     @property
-    def extra(self) -> dict[str, str]:
-        out = {column: cell.text for column, cell in self.cells.items() if column != "target"}
-        if self.other:
-            out["其他"] = " ".join(self.other)
-        return out
+    def line(self) -> int:
+        cell = self.first or self.name or self.value
+        return cell.line if cell is not None else 0
 
 
 @dataclass
 class TableResult:
     rows: list[Row] = field(default_factory=list)
     scores: dict[str, str] = field(default_factory=dict)
-    # Page furniture met inside the table (page marks, a repeated title): skipped, and reported.
+    # Page furniture met inside the table (page marks, a repeated title or heading): skipped, and reported.
     stray: list[Cell] = field(default_factory=list)
+    # Cells of a row that held neither a name nor a value (a level's row of scoring rules): reported.
+    unplaced: list[tuple[Cell, str]] = field(default_factory=list)
     # The last cell read when the text stops mid-row: where a cut-off table ends.
     cut_at: Cell | None = None
     consumed: int = 0
 
 
-def read_table(
-    cells: list[Cell],
-    start: int,
-    columns: list[str],
-    stop: Callable[[Cell], bool],
-    skip: Callable[[Cell], bool] = page_mark_cell,
-    per_row: Counter[int] | None = None,
-) -> TableResult:
-    """Rows from cells[start:] until `stop(cell)` says the table ended; cells may or may not mark rows.
+def _heading(text: str) -> bool:
+    found = find_label(text)
+    return found is not None and found[0].target == "heading" and not found[2] and "指标" in key(text)
 
-    `columns` are the header's columns after the name, in order: 'target' and the extra columns.
-    """
-    result = TableResult()
-    # Cells per row, counted once per text by the caller when it reads several tables.
-    per_row = per_row if per_row is not None else Counter(c.row for c in cells)
-    width = 3 + len(columns)
-    level1 = level2 = ""
-    row: Row | None = None
 
-    def flush() -> None:
-        nonlocal row
-        if row is not None:
-            result.rows.append(row)
-            row = None
+class _Reader:
+    def __init__(self, cells: list[Cell], header: Header, per_row: Counter[int]) -> None:
+        self.cells = cells
+        self.header = header
+        self.per_row = per_row
+        self.result = TableResult()
+        self.level1 = self.level2 = ""
+        self.printed1 = self.printed2 = False
+        self.row: Row | None = None
+        self.ctx = RowContext(header.columns)
+        # Whether the source kept this table's rows: then a numbered sentence alone on a line ends it.
+        self.kept_rows = False
 
-    def row_marked(cell: Cell) -> bool:
-        # Rows are trustworthy when a row holds several cells but no more than the table's width.
-        return 2 <= per_row[cell.row] <= width
+    # -- rows ---------------------------------------------------------------------------------------------
 
-    i = start
-    while i < len(cells):
+    def flush(self) -> None:
+        if self.row is not None:
+            self.result.rows.append(self.row)
+            self.row = None
+
+    def new_row(self, name: Cell | None, first: Cell) -> Row:
+        row = Row(self.level1, self.level2, name, printed1=self.printed1, printed2=self.printed2, first=first)
+        self.printed1 = self.printed2 = False
+        return row
+
+    def set_level1(self, text: str, nxt: Cell | None) -> int:
+        """Take a level-1 cell; the number of cells used (a weight wrapped into the next cell)."""
+        name, score = split_score(text)
+        used = 1
+        if not score and nxt is not None and SCORE_ONLY.match(nxt.text):
+            score, used = split_score(name + nxt.text)[1], 2
+        self.level1 = level1_name(name) or name
+        self.level2 = ""
+        if score:
+            self.result.scores[self.level1] = score
+        self.printed1 = True
+        return used
+
+    def set_level2(self, text: str) -> None:
+        l2 = level2_name(text) or key(text)
+        self.level2 = l2 if not self.level1.endswith("指标") or not level2_name(l2 + "指标") else l2 + "指标"
+        self.printed2 = True
+
+    def marked(self, cell: Cell) -> bool:
+        """Whether the source kept this cell's row: a few cells, no more than the header's width allows."""
+        return 2 <= self.per_row[cell.row] <= self.header.width + 2
+
+    # -- a row the source kept ----------------------------------------------------------------------------
+
+    def read_marked(self, row_cells: list[Cell]) -> None:
+        self.flush()
+        self.kept_rows = True
+        joined = _joined(row_cells)
+        placed, other = place(joined, self.ctx)
+        columns = self.header.columns
+        by_part: dict[str, Cell] = {}
+        row_cells_by_slot: dict[str, Cell] = {}
+        for j, cell in sorted(placed.items()):
+            by_part.setdefault(columns[j].part, cell)
+            row_cells_by_slot[columns[j].slot] = cell
+        if "level1" in by_part:
+            self.set_level1(by_part["level1"].text, None)
+        if "level2" in by_part:
+            self.set_level2(by_part["level2"].text)
+        name = by_part.get("name")
+        values = {s: c for s, c in row_cells_by_slot.items() if s not in ("level1", "level2", "name")}
+        if name is None and "target" not in values:
+            kept = [c for s, c in values.items() if s not in ("project", "seq")]
+            for cell in [*kept, *other]:
+                self.result.unplaced.append((cell, _no_indicator(self.level1, self.level2)))
+            if "project" in values:
+                self.row = self.new_row(None, row_cells[0])
+                self.row.cells.update(values)
+                self.flush()
+            return
+        row = self.new_row(name, row_cells[0])
+        row.cells.update(values)
+        row.other = [c.text for c in other]
+        self.row = row
+        self.flush()
+
+    # -- cells without rows -------------------------------------------------------------------------------
+
+    def read_stream(self, i: int, stop: Callable[[Cell], bool]) -> int:
+        """Read the cell at i (and a wrapped one after it) in a text that kept no rows; the next index."""
+        cells = self.cells
         cell = cells[i]
         nxt = cells[i + 1] if i + 1 < len(cells) else None
-        if stop(cell):
-            break
-        if skip(cell):
-            result.stray.append(cell)
-            i += 1
-            continue
-        if header_part(cell.text) in _LEVEL_PARTS:
-            # The header printed again after a page break: it and its extra columns are not rows.
-            i += 1
-            while i < len(cells) and header_part(cells[i].text) is not None:
-                i += 1
-            continue
         text = cell.text
         # A name wrapped over two cells: '经济效益' / '指标'.
         if (
@@ -171,97 +168,178 @@ def read_table(
             nxt = cells[i + 1] if i + 1 < len(cells) else None
         l1 = level1_name(text)
         l2 = level2_name(text)
-        if l1 is not None and l2 is not None:
-            # 成本指标 is a level-1 in the 2021 form, a level-2 of 产出指标 in older ones: a weight or a
-            # level-2 after it decides.
-            _, score = split_score(text)
-            follows_l2 = nxt is not None and level2_name(nxt.text) is not None and not ambiguous(nxt.text)
-            wrapped_score = nxt is not None and SCORE_ONLY.match(nxt.text) is not None
-            if not (score or follows_l2 or wrapped_score):
-                l1 = None
+        if l1 is not None and l2 is not None and not reads_as_level1(text, nxt.text if nxt is not None else None):
+            l1 = None
         if l1 is not None:
-            flush()
-            name, score = split_score(text)
-            if not score and nxt is not None and SCORE_ONLY.match(nxt.text):
-                score = split_score(name + nxt.text)[1]
-                i += 1
-            if score:
-                result.scores[l1] = score
-            level1, level2 = l1, ""
-            i += 1
-            continue
-        if l2 is not None and level2 and row is None and _looks_like_value(nxt):
-            # Right after a level-2 and before a value, a level-2 word is the indicator's name:
-            # '服务对象满意度指标 / 满意度 / ≥90%'.
+            self.flush()
+            return i + self.set_level1(text, nxt)
+        national = self.level2.endswith(("指标", "目标")) and not key(text).endswith(("指标", "目标"))
+        if l2 is not None and national and self.row is None and nxt is not None and looks_like_value(nxt.text):
+            # Right after a level-2 and before a value, a shorter form's level-2 word is the indicator's name:
+            # '服务对象满意度指标 / 满意度 / ≥90%' (but '数量指标 / 质量指标 / 88100' is the next level-2).
             l2 = None
         if l2 is not None:
-            flush()
-            level2 = l2 if not level1.endswith("指标") or not level2_name(l2 + "指标") else l2 + "指标"
-            i += 1
-            continue
-        if row is None or not _place(row, cell, nxt, columns, row_marked(row.name), stop):
-            flush()
-            row = Row(level1, level2, cell)
-        i += 1
-    result.consumed = i
-    if row is not None:
-        if row.value is None and i >= len(cells):
-            result.cut_at = row.name
-        else:
-            result.rows.append(row)
-    return result
+            self.flush()
+            self.set_level2(text)
+            return i + 1
+        if self.row is None or not self._place(self.row, cell, nxt, stop):
+            self.flush()
+            if _FIGURES_ONLY.match(cell.text):
+                # A bare number where a name should stand: figures run together ('88100'), no indicator.
+                self.result.unplaced.append((cell, _NO_NAME))
+                return i + 1
+            self.row = self.new_row(cell, cell)
+        return i + 1
 
-
-def _place(
-    row: Row, cell: Cell, nxt: Cell | None, columns: list[str], marked: bool, stop: Callable[[Cell], bool]
-) -> bool:
-    """Put `cell` in the row's next column that can hold it; False when it starts the next row."""
-    if marked:
-        if cell.row != row.name.row:
-            return False
-        if row.pos < len(columns):
-            row.cells[columns[row.pos]] = cell
+    def _place(self, row: Row, cell: Cell, nxt: Cell | None, stop: Callable[[Cell], bool]) -> bool:
+        """Put `cell` in the row's next column that can hold it; False when it starts the next row."""
+        columns = self.header.after_name
+        while row.pos < len(columns):
+            column = columns[row.pos]
             row.pos += 1
-        else:
-            row.other.append(cell.text)
-        return True
-    while row.pos < len(columns):
-        column = columns[row.pos]
-        row.pos += 1
-        if column != "target" and not _fits(EXTRA_HEADERS[column], cell, nxt, stop):
-            continue  # that column was left blank
-        row.cells[column] = cell
-        return True
-    return False
-
-
-_OPERATOR_CELL = re.compile(
-    r"[<>=≥≤≧≦＜＞＝]{1,2}|正向|反向|定量|定性|中性|等于|大于|小于|不低于|不高于|不少于|不超过|大于等于|小于等于"
-)
-_UNIT_CELL = re.compile(r"[^0-9<>=≥≤]{1,8}")
+            if column.part != "target" and not _fits(column.kind, cell, nxt, stop):
+                continue  # that column was left blank
+            row.cells[column.slot] = cell
+            return True
+        return False
 
 
 def _fits(kind: str, cell: Cell, nxt: Cell | None, stop: Callable[[Cell], bool]) -> bool:
-    """Whether a cell can be the content of an extra column of this kind, when rows are not marked."""
+    """Whether a cell can be the content of a column of this kind, when rows are not marked."""
     text = cell.text
     if kind == "number":
-        return bool(_NUMBER.match(text))
+        return bool(NUMBER.match(text))
     if kind == "operator":
-        return bool(_OPERATOR_CELL.fullmatch(text))
+        return bool(OPERATOR_CELL.fullmatch(text))
     if kind == "unit":
-        return bool(_UNIT_CELL.fullmatch(text)) and level2_name(text) is None and level1_name(text) is None
+        return len(text) <= 8 and not any(ch.isdigit() for ch in text) and not (level2_name(text) or level1_name(text))
     if kind == "prose":
         # Without row boundaries a sentence column is only taken when the next cell cannot be a value.
         return nxt is None or level1_name(nxt.text) is not None or level2_name(nxt.text) is not None or stop(nxt)
     return True
 
 
-def _looks_like_value(cell: Cell | None) -> bool:
-    """A cell that reads as a target: a number, a comparison, a deadline or a period."""
-    if cell is None:
-        return False
-    try:
-        kind = parse_target(cell.text).kind
-    except ParseError:
-        return True  # '>=abc' is a malformed target, still a target
-    return kind in (TargetKind.QUANTITATIVE, TargetKind.SCHEDULE)
+def _joined(cells: list[Cell]) -> list[Cell]:
+    """A row's cells with a level name wrapped over two cells ('社会效益' / '指标') and a level-1's weight
+    printed in the next cell ('产出指标' / '(50分)') joined."""
+    out: list[Cell] = []
+    for cell in cells:
+        if out:
+            last = out[-1]
+            both = last.text + cell.text
+            wrapped = level2_name(cell.text) is None and level1_name(cell.text) is None
+            if (wrapped and (level2_name(both) or level1_name(both))) or (
+                level1_name(last.text) and SCORE_ONLY.match(cell.text)
+            ):
+                out[-1] = Cell(both, last.line, last.row, last.where)
+                continue
+        out.append(cell)
+    return out
+
+
+# Digits alone ('88100', '88100…'): figures, no name.
+_FIGURES_ONLY = re.compile(r"^[0-9][0-9.,]*[…。.]*$")
+_NO_NAME = "指标名称处只有数字（可能是几列数字连在一起），无法确定指标名称和指标值，未导入"
+
+
+def _starts_another(text: str) -> bool:
+    found = find_label(text)
+    return found is not None and found[0].target in ("noise", "project.name")
+
+
+def _no_indicator(level1: str, level2: str) -> str:
+    where = "／".join(x for x in (level1, level2) if x)
+    return f"“{where}”这一行没有指标名称和指标值，这些内容未导入" if where else "这一行没有指标名称和指标值，未导入"
+
+
+def read_table(
+    cells: list[Cell],
+    header: Header,
+    stop: Callable[[Cell], bool],
+    skip: Callable[[Cell], bool] = lambda cell: page_mark(cell.text),
+    per_row: Counter[int] | None = None,
+) -> TableResult:
+    """Rows from cells[header.end:] until `stop(cell)` says the table ended; cells may or may not mark rows.
+
+    A column that repeats one text row after row (计划标准, 未达指标值酌情扣分) is read twice: the second time its
+    text is never taken for a name or a value where a row left out the cells before it."""
+    per_row = per_row if per_row is not None else Counter(c.row for c in cells)
+    first = _read(cells, header, stop, skip, per_row, {})
+    repeated = _repeated(first, header)
+    return _read(cells, header, stop, skip, per_row, repeated) if repeated else first
+
+
+def _repeated(result: TableResult, header: Header) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for column in header.columns:
+        if column.part != "extra" or column.kind not in ("prose", "value"):
+            continue
+        counts = Counter(r.cells[column.slot].text for r in result.rows if column.slot in r.cells)
+        texts = frozenset(t for t, n in counts.items() if n >= 2 and len(t) >= 4 and not looks_like_value(t))
+        if texts:
+            out[column.slot] = texts
+    return out
+
+
+def _read(
+    cells: list[Cell],
+    header: Header,
+    stop: Callable[[Cell], bool],
+    skip: Callable[[Cell], bool],
+    per_row: Counter[int],
+    repeated: dict[str, frozenset[str]],
+) -> TableResult:
+    reader = _Reader(cells, header, per_row)
+    reader.ctx.boilerplate = repeated
+    result = reader.result
+    i = header.end
+    while i < len(cells):
+        cell = cells[i]
+        if stop(cell):
+            break
+        if skip(cell) or _heading(cell.text):
+            result.stray.append(cell)
+            i += 1
+            continue
+        again = column_of(cell.text)
+        if again is not None and again.part in (*_LEVELS, "name") and again in header.columns:
+            # The header printed again after a page break: it and its columns are not rows.
+            i += 1
+            while i < len(cells) and column_of(cells[i].text) is not None:
+                i += 1
+            continue
+        starts_row = i == header.end or cells[i - 1].row != cell.row
+        if starts_row and reader.kept_rows and per_row[cell.row] == 1 and SECTION.match(cell.text):
+            break  # '3.分析评价申报内容是否…' alone on its line after the table's rows: the report goes on
+        if starts_row and reader.marked(cell):
+            j = i
+            while j < len(cells) and cells[j].row == cell.row and not stop(cells[j]) and not skip(cells[j]):
+                j += 1
+            reader.read_marked(cells[i:j])
+            i = j
+            continue
+        nxt = cells[i + 1].text if i + 1 < len(cells) else ""
+        if (
+            reader.row is None
+            and truncated(cell.text)
+            and not (level1_name(cell.text + nxt) or level2_name(cell.text + nxt))
+        ):
+            result.cut_at = cell  # '数量指': the copy was cut inside a level's name; what follows is not this table
+            break
+        i = reader.read_stream(i, stop)
+    result.consumed = i
+    row = reader.row
+    if result.cut_at is not None:
+        reader.flush()
+        return result
+    # The text ends, or another table or page begins, right after a name: the stored copy was cut there.
+    cut = i >= len(cells) or title(cells[i].text) is not None or _starts_another(cells[i].text)
+    if row is not None:
+        if row.value is None and not row.cells and cut:
+            result.cut_at = row.name
+        else:
+            result.rows.append(row)
+    elif i >= len(cells) and (reader.printed1 or reader.printed2) and i > header.end:
+        # The text ends on a level's name: the rest of the table is missing.
+        result.cut_at = cells[i - 1]
+    return result

@@ -15,6 +15,9 @@ _GENERIC_SUBJECT = re.compile(r"(?:[省市区县]级)?(?:财政|预算|部门|�
 _TABLE_END = re.compile(r"审核意见|审批意见|初审意见|^注[:：]|^备注[:：]|盖章|^填表人|^填报人")
 
 
+DEPARTMENT = "部门整体支出绩效"
+
+
 @dataclass(frozen=True)
 class Title:
     year: int | None
@@ -30,6 +33,9 @@ def title(text: str) -> Title | None:
         return None
     form = next((f for f in _FORMS if f in m.group(0)), "目标表")
     y = _YEAR.search(folded)
+    if "整体" in folded[: m.start()]:
+        # A department's whole spending (部门整体支出绩效目标表), not one project's: it names no project.
+        return Title(int(y.group(1)) if y else None, DEPARTMENT + ("自评表" if form == "自评表" else "目标表"), "")
     subject = folded[: m.start()]
     subject = re.sub(r"^[(（]?(?:19|20)[0-9]{2}年度?[)）]?", "", subject)
     subject = re.sub(r"(?:项目)?支出$|项目$", "", subject).strip()

@@ -10,7 +10,7 @@ import typer
 from xlgoals.shells.cli.common import app
 
 # Imported in the order `xlgoals --help` lists the commands: the unit's, then the department's.
-for _group in ("unit", "department", "archive", "serve"):
+for _group in ("unit", "selfeval", "department", "archive", "serve"):
     import_module(f"xlgoals.shells.cli.{_group}")
 
 

@@ -148,10 +148,23 @@ def import_(
         format_money(totals["budget_total"]),
     )
     out.print(table)
+    for i, p in enumerate(unit.projects, start=1):
+        if p.form and p.form != "申报表":
+            # Said, not silently filed as a declaration: what the source table is.
+            kept = "实际完成值、分值、得分、偏差原因和预算执行情况已读入，" if "自评" in p.form else ""
+            out.print(
+                Text(
+                    f"{layout.project_sheet_name(i)}“{p.name}”原表是{p.form}；{kept}项目表上没有格子的内容保留在“{layout.IMPORT_SHEET}”表。"
+                )
+            )
 
     for note in result.notes:
         # The text is the user's: '[/b]' in a published table must print as written, not as markup.
-        err.print(Text.assemble((f"第 {note.line} 行未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        where = f"第 {note.line} 行" if note.line else "全文"
+        if note.kind == "unplaced":
+            err.print(Text.assemble((f"{where}未能归入任何字段：", "yellow"), f"{note.reason}：{note.text[:60]}"))
+        else:
+            err.print(Text.assemble((f"{where}：", "cyan"), f"{note.reason}（{note.text[:60]}）"))
     if recorded:
         out.print(
             f"原表中项目表上没有对应格子的内容，以及未能导入的原文，已原样保留在“{layout.IMPORT_SHEET}”表，可对照核对。"
@@ -299,7 +312,7 @@ def rollup(
 
         check_output(write_back, [path])
     checked = check_file(path, rules)
-    r = roll_up(checked.unit, checked.report)
+    r = roll_up(checked.unit, checked.report, checked.ruleset)
     if write_back is not None:
         if unit is None:
             from xlgoals.jobs.summarysheet import cover_money_unit
@@ -310,6 +323,12 @@ def rollup(
     done = EXIT_FINDINGS if r.uncounted else EXIT_OK
     if fmt is Format.json:
         print_json(r.to_dict())
+        raise typer.Exit(done)
+    if r.selfeval is not None:
+        from xlgoals.shells.cli.selfeval import selfeval_table
+
+        out.print(selfeval_table(r))
+        _rollup_next_steps(path, write_back)
         raise typer.Exit(done)
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（元）")
@@ -349,6 +368,11 @@ def rollup(
                 "。请改正这些单元格（未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
             )
         )
+    _rollup_next_steps(path, write_back)
+    raise typer.Exit(done)
+
+
+def _rollup_next_steps(path: Path, write_back: Path | None) -> None:
     if write_back is not None:
         out.print(f"已写入“汇总”表：{write_back}")
         next_steps(f"打开 {write_back} 查看“{layout.SUMMARY_SHEET}”表；修改项目表后，其中的金额随之重新计算。")
@@ -356,4 +380,3 @@ def rollup(
         next_steps(
             "需要“汇总”表（含图表）时加 --write-back：", f"xlgoals rollup {path} --write-back {_sibling(path, '汇总')}"
         )
-    raise typer.Exit(done)

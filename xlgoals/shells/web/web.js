@@ -75,10 +75,30 @@ async function post(url, files) {
   return data;
 }
 
+function percent(rate) {
+  return rate === null || rate === undefined ? "—" : `${(Number(rate) * 100).toFixed(2)}%`;
+}
+
+// A 自评 workbook: each project's 执行率, 总分 and grade (the rule set's scores, computed on the server).
+function showSelfeval(s) {
+  const box = document.getElementById("selfeval");
+  box.hidden = !s;
+  if (!s) return;
+  document.getElementById("selfeval-line").textContent =
+    `平均总分 ${s.mean_total ?? "—"}，执行率 ${percent(s.execution_rate)}；` +
+    `总分低于 80 分的项目 ${s.under_80} 个，低于 60 分的 ${s.under_60} 个；未完成且未说明原因的指标 ${s.unexplained} 个。`;
+  fill("selfeval-projects", s.projects.map((p) => ({
+    cells: [[p.sheet, ""], [p.name, ""], [percent(p.execution_rate), "num"], [p.total, "num"], [p.grade, ""],
+      [p.shortfalls, "num"], [p.unexplained, "num"]],
+  })));
+}
+
 function showCheck(data) {
   const year = data.year ? `（${data.year}年度）` : "";
   document.getElementById("check-title").textContent = `${data.unit || data.file}${year} · ${data.file}`;
-  document.getElementById("verdict").textContent = `${data.verdict}　当年预算合计 ${data.budget_year} 元。`;
+  const money = data.selfeval ? "" : `　当年预算合计 ${data.budget_year} 元。`;
+  document.getElementById("verdict").textContent = `${data.verdict}${money}`;
+  showSelfeval(data.selfeval);
   fill("projects", data.projects.map((p) => ({
     cells: [[p.status, p.status], [p.sheet, ""], [p.name, ""], [p.error, "num"], [p.warning, "num"], [p.info, "num"]],
   })));
@@ -98,7 +118,9 @@ function showSummary(data) {
   const t = r.total;
   document.getElementById("summary-line").textContent =
     `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${t.totals.budget_year} 元。` +
-    "每个文件的处理情况见汇总表中的“台账”。";
+    "每个文件的处理情况见汇总表中的“台账”。" +
+    (r.selfeval ? `自评：${r.selfeval.units.length} 个单位，平均总分 ${r.selfeval.total.mean_total ?? "—"}，` +
+      `执行率 ${percent(r.selfeval.total.execution_rate)}（各单位见“自评汇总”）。` : "");
   fill("problems", r.problems.map((p) => ({ cells: [[p.file, ""], [p.status, ""], [p.reason || "", ""]] })));
   offer("summary-downloads", data.downloads);
   document.getElementById("summary").hidden = false;

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from xlgoals.core.model import Unit
+from xlgoals.core.model import Unit, is_selfeval
 from xlgoals.validation.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.validation.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
-from xlgoals.validation.rules.registry import CHECKS, Context, History, Hit, Scope
+from xlgoals.validation.rules.registry import CHECKS, Context, Form, History, Hit
 from xlgoals.validation.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
@@ -75,8 +75,9 @@ def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History
     # The places checks look at, made once per run and shared by all rules: indicator-scope checks walk a
     # project's indicators themselves.
     whole = [Context(unit, rs, history=history)]
-    projects = [Context(unit, rs, p, history=history) for p in unit.projects]
-    contexts: dict[Scope, list[Context]] = {"unit": whole, "project": projects, "indicator": projects}
+    projects: dict[Form, list[Context]] = {"declaration": [], "selfeval": []}
+    for p in unit.projects:
+        projects["selfeval" if is_selfeval(p) else "declaration"].append(Context(unit, rs, p, history=history))
     for rule in rs.rules:
         if not rule.enabled:
             continue
@@ -85,7 +86,8 @@ def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History
             continue
         params: Mapping[str, Any] = {**info.defaults, **rule.params} if rule.params else info.defaults
         fn = info.fn
-        for ctx in contexts[info.scope]:
+        contexts = whole if info.scope == "unit" else [c for form in info.forms for c in projects[form]]
+        for ctx in contexts:
             for hit in fn(ctx, params):
                 yield _finding(rule, ctx, hit, file)
 

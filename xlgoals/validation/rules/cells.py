@@ -11,8 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core import layout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable
-from xlgoals.core.model import Indicator, Project
+from xlgoals.core.model import Indicator, Project, is_selfeval
 from xlgoals.validation.rules.common import field_cell, field_label, project_form
 from xlgoals.validation.rules.registry import Context, Hit, check
 
@@ -31,6 +32,8 @@ def _hit(u: Unusable, cell: str, field: str, label: str, **where: Any) -> Hit:
 
 def _project_places(ctx: Context, project: Project) -> dict[str, tuple[str, str, Indicator | None]]:
     """Each cell of the project's form that was read: (field or part, its label, its indicator)."""
+    if is_selfeval(project):
+        return _selfeval_places(project)
     form = project_form(ctx, project)
     keys = list(project.cells) or [spec.key for spec in layout.project_fields(form)]
     places: dict[str, tuple[str, str, Indicator | None]] = {
@@ -40,6 +43,18 @@ def _project_places(ctx: Context, project: Project) -> dict[str, tuple[str, str,
     for ind in project.indicators:
         for part, cell in ind.cells.items():
             places[cell] = (part, headers.get(part, part), ind)
+    return places
+
+
+def _selfeval_places(project: Project) -> dict[str, tuple[str, str, Indicator | None]]:
+    """The same for a 自评 sheet: its own fields and columns."""
+    places: dict[str, tuple[str, str, Indicator | None]] = {
+        cell: (key, spec.label if (spec := slayout.SELFEVAL_FIELD.get(key)) else key, None)
+        for key, cell in project.cells.items()
+    }
+    for ind in project.indicators:
+        for part, cell in ind.cells.items():
+            places[cell] = (part, slayout.SELFEVAL_HEADERS.get(part, part), ind)
     return places
 
 

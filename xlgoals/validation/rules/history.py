@@ -149,21 +149,31 @@ def indicator_dropped(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     if _unreadable(project, "name"):  # the indicator missing may be the one whose name cannot be read
         return
     now = _by_name(project)
+    # One missed last year (its 自评 says so) is history.indicator-dropped-after-miss's, which says more.
+    from xlgoals.validation.rules.historyselfeval import dropped_after_miss
+
+    covered = dropped_after_miss(ctx)
     for key, ind in _by_name(previous).items():
-        if key and key not in now:
-            yield Hit(
-                cell=_where_it_was(project, ind),
-                field="name",
-                value=ind.name,
-                params={
-                    "indicator": ind.name,
-                    "level1": ind.level1,
-                    "level2": ind.level2,
-                    "last_value": ind.value,
-                    "last_project": previous.name,
-                    "last_year": _year(ctx),
-                },
-            )
+        if key and key not in now and key not in covered:
+            yield dropped_hit(project, ind, previous, _year(ctx))
+
+
+def dropped_hit(project: Project, dropped: Indicator, previous: Project, year: Any, **params: str) -> Hit:
+    """A hit on a project for last year's indicator it no longer has, named as last year's table named it."""
+    return Hit(
+        cell=_where_it_was(project, dropped),
+        field="name",
+        value=dropped.name,
+        params={
+            "indicator": dropped.name,
+            "level1": dropped.level1,
+            "level2": dropped.level2,
+            "last_value": dropped.value,
+            "last_project": previous.name,
+            "last_year": year,
+            **params,
+        },
+    )
 
 
 def _year(ctx: Context) -> Any:

@@ -9,16 +9,20 @@ from typing import Any
 from xlgoals.core import layout
 from xlgoals.core.values import ParseError, format_money, parse_money
 from xlgoals.validation.rules.common import MONEY_KEYS, exceeds, field_cell, field_label, project_of, unparsed_hits
-from xlgoals.validation.rules.registry import Context, Hit, check
+from xlgoals.validation.rules.registry import Context, Form, Hit, check
+
+# The amounts of a published table are checked whichever form it is: a self-evaluation (自评表) prints its
+# 年度资金总额 and 其中 rows as a declaration does (a 自评 sheet's own amounts are its checks').
+BOTH: tuple[Form, ...] = ("declaration", "selfeval")
 
 
-@check("money_parses", "project", placeholders=("label", "reason"))
+@check("money_parses", "project", placeholders=("label", "reason"), forms=BOTH)
 def money_parses(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An amount that was filled is an amount."""
     return unparsed_hits(project_of(ctx), MONEY_KEYS, parse_money)
 
 
-@check("money_non_negative", "project", placeholders=("label",))
+@check("money_non_negative", "project", placeholders=("label",), forms=BOTH)
 def money_non_negative(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """No amount is below zero."""
     project = project_of(ctx)
@@ -57,7 +61,7 @@ def _has_other_part(extra: Mapping[str, str]) -> bool:
     return False
 
 
-@check("funding_adds_up", "project", placeholders=("label", "parts", "sum"))
+@check("funding_adds_up", "project", placeholders=("label", "parts", "sum"), forms=BOTH)
 def funding_adds_up(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The year's total (年度资金总额) is its parts: 其中：财政拨款 plus 其他资金, a blank part counted as 0."""
     project = project_of(ctx)

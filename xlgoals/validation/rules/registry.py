@@ -7,7 +7,9 @@ A check is a small function `(ctx, params) -> hits` (usually a generator) that r
   its `indicator`, whose name and levels the message's placeholders then show. One call per project rather
   than per indicator keeps a thousand-workbook consolidation from paying a call for every (rule, indicator).
 `params` are the rule's, over the check's defaults. A check registered with `history=True` looks at last year's
-declaration only: it is not called at all without one (`ctx.history` is None).
+declaration only: it is not called at all without one (`ctx.history` is None). A project- or indicator-scope
+check looks at one kind of project sheet (`forms`): declarations (申报表, the default) or self-evaluations (自评表,
+whose targets are carried over and locked: the declaration's checks have had their say).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.validation.ruleset import RuleSet
 
 Scope = Literal["unit", "project", "indicator"]
+Form = Literal["declaration", "selfeval"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class History:
 
     archive: str
     previous: Unit | None
+    # Last year's self-evaluation (自评) of the unit, where the archive holds one: its actuals and scores.
+    selfeval: Unit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,7 @@ class CheckInfo:
     placeholders: frozenset[str]
     doc: str
     history: bool = False
+    forms: frozenset[Form] = frozenset({"declaration"})
 
 
 CHECKS: dict[str, CheckInfo] = {}
@@ -83,6 +89,7 @@ def check(
     placeholders: tuple[str, ...] = (),
     defaults: Mapping[str, Any] | None = None,
     history: bool = False,
+    forms: tuple[Form, ...] = ("declaration",),
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check under the name rule-set files use; placeholders are what its hits supply."""
 
@@ -90,7 +97,14 @@ def check(
         if name in CHECKS:
             raise ValueError(f"check {name!r} registered twice")
         CHECKS[name] = CheckInfo(
-            name, scope, fn, dict(defaults or {}), frozenset(placeholders), (fn.__doc__ or "").strip(), history
+            name,
+            scope,
+            fn,
+            dict(defaults or {}),
+            frozenset(placeholders),
+            (fn.__doc__ or "").strip(),
+            history,
+            frozenset(forms),
         )
         return fn
 
