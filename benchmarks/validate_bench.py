@@ -33,12 +33,13 @@ LIBRARIES = PLUGINS_OFF + "import typer, pydantic\nclass M(pydantic.BaseModel):\
 IMPORTS = PLUGINS_OFF + "import xlgoals.shells.cli, xlgoals.jobs.pipeline"
 
 
-def make_workbook(path: Path) -> int:
+def make_workbook(path: Path, copies: int = COPIES) -> int:
+    """The sample's projects `copies` times over, each copy's names apart."""
     from xlgoals.io.template import write_unit
     from xlgoals.jobs.importer import import_file
 
     unit = import_file(SAMPLE).unit
-    projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, COPIES + 1) for p in unit.projects]
+    projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, copies + 1) for p in unit.projects]
     write_unit(unit.model_copy(update={"projects": projects}), path)
     return len(projects)
 

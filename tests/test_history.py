@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -238,13 +239,19 @@ def _without_duckdb(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_without_duckdb_the_history_option_says_what_to_install(
-    two_years: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+    two_years: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _, second, db = two_years
+    with_duckdb = _added(second, db)
     _without_duckdb(monkeypatch)
+    # An archive in step with its sidecar needs no duckdb: the same findings.
+    assert _added(second, db) == with_duckdb
+    # A copy of the archive alone does.
+    alone = tmp_path / "copy.duckdb"
+    shutil.copyfile(db, alone)
     with pytest.raises(ArchiveError, match=r"需要 duckdb.*xlgoals\[department\]"):
-        check_file(second, history=db)
-    result = CliRunner().invoke(app, ["validate", str(second), "--history", str(db)])
+        check_file(second, history=alone)
+    result = CliRunner().invoke(app, ["validate", str(second), "--history", str(alone)])
     assert result.exit_code == 2 and "pip install" in result.output
 
 
@@ -273,8 +280,11 @@ def test_the_excel_button_uses_the_archive_the_cover_names(
     _, events = click(named)
     alerts = [e["args"][0] for e in events if e["func"] == "alert"]
     assert len(alerts) == 1 and "历史库" in alerts[0] and "B10" in alerts[0]
-    # The lean unit install (no duckdb) with an archive named on the cover: a Chinese message saying what to install.
-    wb[layout.COVER_SHEET][layout.COVER_FIELD["history"].value_cell] = str(db)
+    # The lean unit install (no duckdb) with an archive named on the cover that has no sidecar beside it: a
+    # Chinese message saying what to install.
+    alone = tmp_path / "alone.duckdb"
+    shutil.copyfile(db, alone)
+    wb[layout.COVER_SHEET][layout.COVER_FIELD["history"].value_cell] = str(alone)
     wb.save(named)
     _without_duckdb(monkeypatch)
     _, events = click(named)

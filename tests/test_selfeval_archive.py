@@ -30,7 +30,7 @@ ACTUALS = ["100", "达成", "规范", "部分达成", "达成", "72", "620", "3"
 ACTUALS += ["部分达成", "3"]
 
 
-def _selfeval_2020() -> Unit:
+def selfeval_2020() -> Unit:
     unit = import_file(SAMPLE).unit
     for i, project in enumerate(unit.projects, start=1):
         project.form, project.sheet = SELFEVAL_FORM, f"项目{i}"
@@ -55,10 +55,15 @@ def _declaration_2021() -> Unit:
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    root = tmp_path_factory.mktemp("selfeval_archive")
+    return stored_2020(tmp_path_factory.mktemp("selfeval_archive"))
+
+
+def stored_2020(root: Path) -> tuple[Path, Path, Path]:
+    """In `root`: the 2020 declaration and its 自评 stored in an archive, and the 2021 declaration beside them;
+    the 自评 workbook, the 2021 workbook and the archive."""
     declared, selfeval, next_year = root / "2020.xlsx", root / "2020_自评.xlsx", root / "2021.xlsx"
     write_unit(import_file(SAMPLE).unit, declared)
-    write_selfeval_workbook(_selfeval_2020(), load_ruleset("shanghai-2020"), selfeval)
+    write_selfeval_workbook(selfeval_2020(), load_ruleset("shanghai-2020"), selfeval)
     write_unit(_declaration_2021(), next_year)
     db = root / "xlgoals.duckdb"
     summary, _ = add_paths([declared, selfeval], db, jobs=1)

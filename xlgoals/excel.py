@@ -159,7 +159,7 @@ def _as_typed(value: Any) -> Any:
 
 
 def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.Sheet:
-    """Replace sheet `plan.name` with the plan's content, as writeback.render_plan does in a file."""
+    """Replace sheet `plan.name` with the plan's content, as io.planrender.render_plan does in a file."""
     from xlgoals.validation import marks
 
     names = [s.name for s in book.sheets]

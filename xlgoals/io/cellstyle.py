@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -84,21 +84,62 @@ def fit_row_height(ws: Worksheet, row: int, cells: Sequence[tuple[str, float]], 
 def fit_project_rows(ws: Worksheet) -> None:
     """Row heights of a project sheet's long texts and indicator rows from their text, as written now:
     run on writing and on every write-back, so texts edited since print whole."""
-    if ws[slayout.SELFEVAL_MARK.label_cell].value == slayout.SELFEVAL_MARK.label:
-        from xlgoals.io.selfevalsheet import fit_selfeval_rows
+    for row, height in project_row_heights(lambda r, c: str(ws.cell(r, c).value or ""), ws.max_row).items():
+        ws.row_dimensions[row].height = height
 
-        fit_selfeval_rows(ws)
-        return
-    form = layout.form_of_mark(str(ws[layout.NATIONAL_MARK.label_cell].value or ""))
+
+def project_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[int, float]:
+    """The heights fit_project_rows gives, from the text at each (row, column); `last_row`: the sheet's last.
+    A 自评 sheet has rows of its own: selfeval_row_heights."""
+    if is_selfeval_form(text):
+        return selfeval_row_heights(text, last_row)
+    heights: dict[int, float] = {}
+    form = layout.form_of_mark(text(*layout.split_address(layout.NATIONAL_MARK.label_cell)))
     for spec in layout.project_fields(form):
         if spec.merge_to:
-            fit_row_height(
-                ws, layout.split_address(spec.value_cell)[0], [(spec.value_cell, LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT
-            )
-    widths = [(col, layout.PROJECT_COLUMN_WIDTHS[col]) for col in layout.INDICATOR_COLUMNS.values()]
+            row, col = layout.split_address(spec.value_cell)
+            heights[row] = row_height([(text(row, col), LONG_TEXT_WIDTH)], LONG_TEXT_ROW_HEIGHT)
+    widths = [(layout.column_index(c), layout.PROJECT_COLUMN_WIDTHS[c]) for c in layout.INDICATOR_COLUMNS.values()]
     # Bounded as the reader is: a stray value far down must not make a million rows of cells.
-    for row in range(layout.INDICATOR_FIRST_ROW, min(ws.max_row, layout.READ_MAX_ROW) + 1):
-        fit_row_height(ws, row, [(f"{col}{row}", w) for col, w in widths], 15)
+    for row in range(layout.INDICATOR_FIRST_ROW, min(last_row, layout.READ_MAX_ROW) + 1):
+        heights[row] = row_height([(text(row, col), w) for col, w in widths], 15)
+    return heights
+
+
+def selfeval_row_heights(text: Callable[[int, int], str], last_row: int) -> dict[int, float]:
+    """A 自评 sheet's heights from its texts: 年度总体目标's two texts, the execution note, and each indicator
+    row's texts down to the 总分 row, so everything prints whole."""
+    w, field = slayout.SELFEVAL_WIDTHS, slayout.SELFEVAL_FIELD
+
+    def at(address: str) -> str:
+        return text(*layout.split_address(address))
+
+    goals, achieved, reason = (field[key].value_cell for key in ("goals", "goals_achieved", "execution_reason"))
+    heights = {
+        layout.split_address(goals)[0]: row_height(
+            [(at(goals), w["B"] + w["C"] + w["D"]), (at(achieved), w["E"] + w["F"] + w["G"] + w["H"])], 45
+        ),
+        layout.split_address(reason)[0]: row_height([(at(reason), w["H"])], 24),
+    }
+    columns = [slayout.SELFEVAL_COLUMNS[p] for p in ("level1", "level2", "name", "target", "actual", "reason")]
+    row = slayout.SELFEVAL_FIRST_ROW
+    while row <= min(last_row, layout.READ_MAX_ROW) and at(f"A{row}") != slayout.SELFEVAL_TOTAL_LABEL:
+        heights[row] = row_height([(at(f"{c}{row}"), w[c]) for c in columns], 18)
+        row += 1
+    return heights
+
+
+def is_project_form(text: Callable[[int, int], str]) -> bool:
+    """A sheet laid out as our project form (its first label where the template puts it), not a user's own;
+    a 自评 sheet is one too."""
+    first = layout.PROJECT_FIELDS[0]
+    return text(*layout.split_address(first.label_cell)).strip() == first.label
+
+
+def is_selfeval_form(text: Callable[[int, int], str]) -> bool:
+    """A 自评 sheet, told by its mark as the reader tells it: its cells go back to their own fills."""
+    mark = slayout.SELFEVAL_MARK
+    return layout.normalize_label(text(*layout.split_address(mark.label_cell))) == mark.label
 
 
 def merge_row(

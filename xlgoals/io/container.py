@@ -6,7 +6,6 @@ import io
 import os
 import re
 import stat
-import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from xlgoals.core.errors import (
 )
 from xlgoals.core.oserrors import describe
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
+from xlgoals.io.zipmember import stored_bytes
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
@@ -242,34 +242,11 @@ class _NotPlain(Exception):
     """A member the quick inflater leaves to zipfile."""
 
 
-# Flag bits that change nothing in how a member's bytes read: deflate options, a data descriptor (the
-# sizes and CRC are the central directory's either way, as zipfile takes them), UTF-8 names.
-_PLAIN_FLAGS = 0x0006 | 0x0008 | 0x0800
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_LOCAL_MAGIC = 0x04034B50
-
-
 def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A member's bytes in CHUNK pieces, checked as zipfile checks them (local header, name, size, CRC);
     _NotPlain, possibly after some pieces, when any check fails or the member is not plain."""
-    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _NotPlain
-    at = info.header_offset
-    header = data[at : at + _LOCAL_HEADER.size]
-    if len(header) < _LOCAL_HEADER.size:
-        raise _NotPlain
-    fields = _LOCAL_HEADER.unpack(header)
-    magic, name_len, extra_len = fields[0], fields[-2], fields[-1]
-    at += _LOCAL_HEADER.size
-    try:
-        name = data[at : at + name_len].decode("utf-8" if info.flag_bits & 0x800 else "cp437")
-    except UnicodeDecodeError:
-        raise _NotPlain from None
-    if magic != _LOCAL_MAGIC or name != info.orig_filename:
-        raise _NotPlain
-    at += name_len + extra_len
-    raw = memoryview(data)[at : at + info.compress_size]
-    if len(raw) != info.compress_size:
+    raw = stored_bytes(data, info)
+    if raw is None:
         raise _NotPlain
     size = crc = 0
     if info.compress_type == zipfile.ZIP_STORED:

@@ -233,6 +233,26 @@ def _read_calamine(path: Path, container: Container) -> BookGrid:
         wb.close()
 
 
+def read_sheet_rows(container: Container, name: str) -> list[list[GridValue]]:
+    """One sheet's values without the read bounds (the container's own bounds still hold): for a sheet of
+    ours that may outgrow them, such as the write-back's record of marked cells."""
+    if container.calamine_safe():
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(container.data))
+        try:
+            return _calamine_rows(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        finally:
+            wb.close()
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(container.data), read_only=True, data_only=True, keep_links=False)
+    try:
+        return trim_rows(book[name].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
 def _read_openpyxl(path: Path, container: Container) -> BookGrid:
     import openpyxl
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet

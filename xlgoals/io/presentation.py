@@ -10,7 +10,7 @@ import zipfile
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from xlgoals.core import layout
@@ -222,7 +222,7 @@ _SHARED_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*?)>(<f>.*?</f>)((?:<v\s*
 class CachingZip(zipfile.ZipFile):
     """The archive openpyxl saves into, adding the noted formula values to each worksheet's XML."""
 
-    def __init__(self, file: str | os.PathLike[str], wb: Workbook) -> None:
+    def __init__(self, file: str | os.PathLike[str] | IO[bytes], wb: Workbook) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         # openpyxl numbers worksheet parts in workbook order (ExcelWriter._write_worksheets).
         self._values = {

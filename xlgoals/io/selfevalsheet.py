@@ -9,7 +9,6 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.selfevallayout import SELFEVAL_COLUMNS as COLS
@@ -22,6 +21,7 @@ from xlgoals.io.cellstyle import (
     HELP_FONT,
     LABEL_FONT,
     TITLE_FONT,
+    fit_project_rows,
     merge_row,
     protect,
     put,
@@ -275,26 +275,6 @@ def _signoff(ws: Worksheet, row: int, rs: RuleSet, project: Project, last: str) 
     return row + 2
 
 
-def fit_selfeval_rows(ws: Worksheet) -> None:
-    """Row heights from the texts as written now (on writing and every write-back): 年度总体目标's two texts, the
-    execution note, and each indicator row's texts, so everything prints whole."""
-    w = slayout.SELFEVAL_WIDTHS
-
-    def text(address: str) -> str:
-        return str(ws[address].value or "")
-
-    goals = [(text(FIELD["goals"].value_cell), w["B"] + w["C"] + w["D"])]
-    goals.append((text(FIELD["goals_achieved"].value_cell), w["E"] + w["F"] + w["G"] + w["H"]))
-    ws.row_dimensions[9].height = row_height(goals, 45)
-    reason = FIELD["execution_reason"].value_cell
-    ws.row_dimensions[layout.split_address(reason)[0]].height = row_height([(text(reason), w["H"])], 24)
-    row = slayout.SELFEVAL_FIRST_ROW
-    while row <= min(ws.max_row, layout.READ_MAX_ROW) and text(f"A{row}") != slayout.SELFEVAL_TOTAL_LABEL:
-        parts = ("level1", "level2", "name", "target", "actual", "reason")
-        ws.row_dimensions[row].height = row_height([(text(f"{COLS[p]}{row}"), w[COLS[p]]) for p in parts], 18)
-        row += 1
-
-
 def has_printed(project: Project) -> bool:
     """The project carries scores a published table printed: the sheet shows them in 原表得分 beside the rules'."""
     return any(i.score is not None for i in project.indicators) or any(
@@ -313,7 +293,7 @@ def write_selfeval_sheet(ws: Worksheet, unit: Unit, project: Project, rs: RuleSe
     total_row = _indicators(ws, project, rs, score, printed)
     _total(ws, project, score, total_row, printed)
     end = _signoff(ws, total_row + 1, rs, project, last)
-    fit_selfeval_rows(ws)
+    fit_project_rows(ws)
     for dv_cells, prompt in (
         (f"{FIELD['budget_initial'].value_cell}:{FIELD['budget_executed'].value_cell}", "金额"),
         (f"{COLS['points']}{slayout.SELFEVAL_FIRST_ROW}:{COLS['points']}{max(total_row - 1, 12)}", "分值"),

@@ -163,3 +163,8 @@ def excel_number(value: Decimal) -> int | float:
 
 def rgb_hex(rgb: tuple[int, int, int]) -> str:
     return "FF{:02X}{:02X}{:02X}".format(*rgb)
+
+
+def link_location(sheet: str, cell: str) -> str:
+    """An internal hyperlink's location ('项目1'!B4), as a file stores it."""
+    return f"{layout.quote_sheet(sheet)}!{cell}"

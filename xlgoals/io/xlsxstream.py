@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import struct
 import tempfile
 import zlib
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import IO
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.layout import column_letters, quote_sheet
+from xlgoals.io.package import Member, write_members
 from xlgoals.io.presentation import MONEY_FORMATS, PAGE_FOOTER, PAPER_A4, MoneyUnit
 from xlgoals.io.rowxml import DEFAULT_ROW_HEIGHT, Column, Row, RowXml, xml_text
 
@@ -38,10 +38,7 @@ _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.works
 # thousand units' summary an easy e-mail attachment and costs less CPU in all than the parent's one stream
 # did (it also pickled 50 times the bytes across the pipe).
 COMPRESSION = 6
-# A part larger than this would need zip64, which older Excel versions refuse.
-_ZIP_LIMIT = 0xFFFF_FFFF
-_DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: the same inputs give the same bytes
-_DOS_TIME = 0
+_DATE = (2020, 1, 1, 0, 0, 0)  # fixed: the same inputs give the same bytes
 
 
 # A data cell's style: its number format, at the top of its row like the wrapped texts beside it.
@@ -370,21 +367,9 @@ class StreamBook:
 
 def _write_zip(path: Path, parts: Sequence[_Part]) -> None:
     """A plain (not zip64) archive of already-deflated parts."""
-    central: list[bytes] = []
-    with path.open("wb") as out:
-        for part in parts:
-            offset = out.tell()
-            if max(part.size, part.packed, offset) >= _ZIP_LIMIT:
-                raise XlgoalsError("汇总工作簿超过 4 GB，Excel 无法打开：请分批汇总，或改用 --csv/--parquet 导出。")
-            name = part.name.encode()
-            fixed = (_DOS_TIME, _DOS_DATE, part.crc, part.packed, part.size, len(name))
-            out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, *fixed, 0) + name)
-            part.copy_to(out)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, *fixed, 0, 0, 0, 0, 0, offset))
-            central.append(name)
-        start = out.tell()
-        directory = b"".join(central)
-        if start + len(directory) >= _ZIP_LIMIT:
-            raise XlgoalsError("汇总工作簿超过 4 GB，Excel 无法打开：请分批汇总，或改用 --csv/--parquet 导出。")
-        out.write(directory)
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(directory), start, 0))
+    members = [Member(p.name, p.crc, p.size, p.packed, p.copy_to, date_time=_DATE) for p in parts]
+    try:
+        with path.open("wb") as out:
+            write_members(out, members)
+    except OverflowError:
+        raise XlgoalsError("汇总工作簿超过 4 GB，Excel 无法打开：请分批汇总，或改用 --csv/--parquet 导出。") from None

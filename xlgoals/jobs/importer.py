@@ -167,9 +167,9 @@ def write_import(result: ImportResult, path: str | os.PathLike[str], source: str
 
     A published self-evaluation (自评表) becomes a 自评 workbook: its actuals, points, printed scores and reasons
     in their cells, scored by the rule set of its framework beside what it printed."""
+    from xlgoals.io.planrender import render_plan
     from xlgoals.io.template import build_workbook, form_of_unit, save
     from xlgoals.jobs.importing.record import import_record_plan
-    from xlgoals.validation.writeback import render_plan
 
     unit = placed_selfeval(result.unit)
     if unit.projects and all(is_selfeval(p) for p in unit.projects):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from xlgoals.io.container import Container
+    from xlgoals.io.files import BookGrid
 
 SUMMARY_TITLE = "项目支出汇总"
 PROJECT_HEADER_ROW = layout.SUMMARY_HEADER_ROW
@@ -229,7 +229,7 @@ def cover_money_unit(cover: layout.Grid | None) -> MoneyUnit:
 
 def write_summary_sheet(wb: Workbook, r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> Worksheet:
     """(Re)create the 汇总 sheet in `wb` after the cover: re-running replaces it, so nothing piles up."""
-    from xlgoals.validation.writeback import render_plan
+    from xlgoals.io.planrender import render_plan
 
     index = wb.sheetnames.index(layout.SUMMARY_SHEET) if layout.SUMMARY_SHEET in wb.sheetnames else 1
     return render_plan(wb, summary_plan(r, unit), index=min(index, len(wb.sheetnames)))
@@ -240,9 +240,11 @@ def write_back(
     out: str | os.PathLike[str],
     r: UnitRollup,
     unit: MoneyUnit = MoneyUnit.YUAN,
-    container: Container | None = None,
+    grids: BookGrid | None = None,
 ) -> None:
-    """Copy `src` to `out` with the 汇总 sheet; `src` itself is never written (`container`: as already read)."""
-    from xlgoals.validation.writeback import edit_copy
+    """Copy `src` to `out` with the 汇总 sheet where it stood (else after the cover); `src` itself is never
+    written (`grids`: `src` as the reader read it)."""
+    from xlgoals.io.bookedit import edit_copy
+    from xlgoals.io.transplant import Placement
 
-    edit_copy(src, out, lambda wb: write_summary_sheet(wb, r, unit), container)
+    edit_copy(src, out, grids, sheets=[Placement(summary_plan(r, unit), 1, in_place=True)])

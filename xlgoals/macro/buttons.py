@@ -10,9 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from xlgoals.macro.opc import (
+from xlgoals.io.package import (
     AFTER_LEGACY_DRAWING,
-    CELL_REF,
     NS_MAIN,
     NS_O,
     NS_REL,
@@ -20,74 +19,23 @@ from xlgoals.macro.opc import (
     NS_X,
     REL_STYLES,
     REL_VML,
-    ButtonSpec,
     Package,
     Sheet,
     add_relationship,
     relative,
     resolve,
 )
-from xlgoals.macro.xmledit import Scan, scan_xml, splice
+from xlgoals.io.vml import Geometry, geometry, legacy_drawing
+from xlgoals.io.vml import anchor as box
+from xlgoals.io.vml import part_name as vml_part_name
+from xlgoals.io.xmledit import scan_xml, splice
+from xlgoals.macro.opc import CELL_REF, ButtonSpec
 
 
 @dataclass(frozen=True)
 class _Font:
     name: str = "Calibri"
     size: float = 11.0
-
-
-@dataclass
-class _Geometry:
-    """Column widths and row heights in pixels, as Excel lays the sheet out at 100 % zoom."""
-
-    default_col: int
-    default_row: int
-    cols: dict[int, int]
-    rows: dict[int, int]
-
-    def col(self, index: int) -> int:  # 0-based
-        return self.cols.get(index, self.default_col)
-
-    def row(self, index: int) -> int:  # 0-based
-        return self.rows.get(index, self.default_row)
-
-
-def _geometry(scan: Scan) -> _Geometry:
-    fmt = scan.child_attrs("sheetFormatPr")
-    if "defaultColWidth" in fmt:
-        default_col = _width_px(float(fmt["defaultColWidth"]))
-    else:
-        default_col = int(float(fmt.get("baseColWidth", "8")) * 7 + 8)  # 64 px for the usual 8
-    default_row = _height_px(float(fmt.get("defaultRowHeight", "15")))
-    cols: dict[int, int] = {}
-    for attrs in scan.nested.get("col", []):
-        width = 0 if attrs.get("hidden") in ("1", "true") else _width_px(float(attrs.get("width", "0")))
-        for index in range(int(attrs["min"]) - 1, min(int(attrs["max"]), 16384)):
-            cols[index] = width
-    rows: dict[int, int] = {}
-    for attrs in scan.nested.get("row", []):
-        if "r" not in attrs:
-            continue
-        if attrs.get("hidden") in ("1", "true"):
-            rows[int(attrs["r"]) - 1] = 0
-        elif "ht" in attrs:
-            rows[int(attrs["r"]) - 1] = _height_px(float(attrs["ht"]))
-    return _Geometry(default_col, default_row, cols, rows)
-
-
-def _width_px(width: float) -> int:
-    # Stored widths count maximum-digit widths (7 px for an 11 pt default font) including padding.
-    return int(width * 7 + 0.5)
-
-
-def _height_px(points: float) -> int:
-    return int(points * 4 / 3 + 0.5)
-
-
-def _button_size(caption: str, font: _Font) -> tuple[int, int]:
-    em = font.size * 4 / 3
-    text = sum(em if unicodedata.east_asian_width(ch) in "WF" else em * 0.55 for ch in caption)
-    return max(64, math.ceil(text + 24)), max(20, math.ceil(em * 1.6))
 
 
 def _parse_cell(cell: str) -> tuple[int, int]:
@@ -100,24 +48,10 @@ def _parse_cell(cell: str) -> tuple[int, int]:
     return col - 1, int(match.group(2)) - 1
 
 
-def _anchor(geometry: _Geometry, cell: str, width: int, height: int) -> tuple[str, float, float]:
-    """x:Anchor text (cell + pixel offsets of both corners) and the top-left corner in points."""
-    col, row = _parse_cell(cell)
-    left = sum(geometry.col(i) for i in range(col))
-    top = sum(geometry.row(i) for i in range(row))
-    while geometry.col(col) == 0 and col < 16383:  # start on a visible cell
-        col += 1
-    while geometry.row(row) == 0 and row < 1048575:
-        row += 1
-    end_col, x2 = col, width
-    while x2 >= geometry.col(end_col) and end_col < 16383:
-        x2 -= geometry.col(end_col)
-        end_col += 1
-    end_row, y2 = row, height
-    while y2 >= geometry.row(end_row) and end_row < 1048575:
-        y2 -= geometry.row(end_row)
-        end_row += 1
-    return f"{col}, 0, {row}, 0, {end_col}, {x2}, {end_row}, {y2}", left * 0.75, top * 0.75
+def _button_size(caption: str, font: _Font) -> tuple[int, int]:
+    em = font.size * 4 / 3
+    text = sum(em if unicodedata.east_asian_width(ch) in "WF" else em * 0.55 for ch in caption)
+    return max(64, math.ceil(text + 24)), max(20, math.ceil(em * 1.6))
 
 
 def default_font(pkg: Package, wb_part: str, wb_rels: ET.Element) -> _Font:
@@ -125,7 +59,7 @@ def default_font(pkg: Package, wb_part: str, wb_rels: ET.Element) -> _Font:
     if rel is None:
         return _Font()
     part = resolve(wb_part, rel.get("Target", ""))
-    if part not in pkg.data:
+    if part not in pkg:
         return _Font()
     first = pkg.xml(part).find(f"{{{NS_MAIN}}}fonts/{{{NS_MAIN}}}font")
     if first is None:
@@ -138,17 +72,6 @@ def default_font(pkg: Package, wb_part: str, wb_rels: ET.Element) -> _Font:
     )
 
 
-def _vml_part_name(pkg: Package, ordinal: int) -> str:
-    # openpyxl (keep_vba=True) carries a VML part over only when its name matches
-    # r"xl/drawings/.*vmlDrawing\d\.vml" (one digit), so ten or more need a different stem.
-    number = ordinal
-    while True:
-        name = f"xl/drawings/vmlDrawing{number}.vml" if number < 10 else f"xl/drawings/s{number}_vmlDrawing1.vml"
-        if name not in pkg.data:
-            return name
-        number += 10
-
-
 def place_legacy_drawing(pkg: Package, sheet: Sheet, specs: Sequence[ButtonSpec], ordinal: int, font: _Font) -> bool:
     """Add the sheet's buttons to its legacy VML drawing; False when the sheet needs no drawing.
 
@@ -156,7 +79,7 @@ def place_legacy_drawing(pkg: Package, sheet: Sheet, specs: Sequence[ButtonSpec]
     write-back drops any VML not named like vmlDrawing<digit>.vml once the sheet's notes are gone, and
     leaves a relationship to the missing part behind.
     """
-    xml = pkg.data[sheet.part]
+    xml = pkg.read(sheet.part)
     scan = scan_xml(xml, nested={"col": "cols", "row": "sheetData"})
     rels = pkg.rels(sheet.part)
     legacy = scan.find("legacyDrawing")
@@ -173,12 +96,13 @@ def place_legacy_drawing(pkg: Package, sheet: Sheet, specs: Sequence[ButtonSpec]
 
     if specs:
         existing = pkg.xml(old_part) if old_part is not None else None
-        vml = _vml_with_buttons(existing, specs, _geometry(scan), font)
+        shape = geometry(scan.child_attrs("sheetFormatPr"), scan.nested["col"], scan.nested["row"])
+        vml = _vml_with_buttons(existing, specs, shape, font)
     else:
         assert old_part is not None
-        vml = pkg.data[old_part]
+        vml = pkg.read(old_part)
     keep_name = old_part is not None and re.fullmatch(r"xl/drawings/vmlDrawing\d\.vml", old_part)
-    part = old_part if keep_name and old_part is not None else _vml_part_name(pkg, ordinal)
+    part = old_part if keep_name and old_part is not None else vml_part_name(pkg, ordinal)
     if old_part is not None and old_part != part:
         pkg.remove(old_part)  # its only reference is this sheet's legacyDrawing
     pkg.set(part, vml)
@@ -187,11 +111,8 @@ def place_legacy_drawing(pkg: Package, sheet: Sheet, specs: Sequence[ButtonSpec]
         rel_node.set("Target", relative(sheet.part, part))
     else:
         rel_id = add_relationship(rels, REL_VML, relative(sheet.part, part))
-        r_prefix = scan.ns_prefix(NS_REL)
-        attr = f"{r_prefix}:id={quoteattr(rel_id)}" if r_prefix else f'xmlns:r="{NS_REL}" r:id={quoteattr(rel_id)}'
-        follower = next((c for c in scan.children if scan.local(c) in AFTER_LEGACY_DRAWING), None)
-        offset = follower.start if follower is not None else scan.end
-        pkg.set(sheet.part, splice(xml, [(offset, 0, f"<{scan.tag('legacyDrawing')} {attr}/>".encode())]))
+        element = legacy_drawing(scan.tag("legacyDrawing"), scan.ns_prefix(NS_REL), rel_id)
+        pkg.set(sheet.part, splice(xml, [(scan.first_of(AFTER_LEGACY_DRAWING), 0, element)]))
     pkg.set_rels(sheet.part, rels)
     return True
 
@@ -200,9 +121,7 @@ def _q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
 
 
-def _vml_with_buttons(
-    existing: ET.Element | None, specs: Sequence[ButtonSpec], geometry: _Geometry, font: _Font
-) -> bytes:
+def _vml_with_buttons(existing: ET.Element | None, specs: Sequence[ButtonSpec], shape: Geometry, font: _Font) -> bytes:
     children = list(existing) if existing is not None else []
     layout = next((c for c in children if c.tag == _q(NS_O, "shapelayout")), None)
     if layout is None:
@@ -229,7 +148,8 @@ def _vml_with_buttons(
     for cell, caption, sub in specs:
         z_index += 1
         width, height = _button_size(caption, font)
-        anchor, left, top = _anchor(geometry, cell, width, height)
+        col, row = _parse_cell(cell)
+        anchor, left, top = box(shape, col, row, width, height)
         style = (
             f"position:absolute;margin-left:{left:g}pt;margin-top:{top:g}pt;width:{width * 0.75:g}pt;"
             f"height:{height * 0.75:g}pt;z-index:{z_index};mso-wrap-style:tight"

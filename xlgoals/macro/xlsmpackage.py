@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import posixpath
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from xlgoals.io.outputs import atomic_output
+from xlgoals.io.package import (
+    NS_CT,
+    Package,
+    add_relationship,
+    content_type_of,
+    serialize_flat,
+    worksheets,
+)
+from xlgoals.io.xmledit import set_code_name
 from xlgoals.macro.buttons import default_font, place_legacy_drawing
 from xlgoals.macro.opc import (
     CELL_REF,
     CT_MACRO_MAIN,
-    NS_CT,
     REL_VBA,
     ButtonSpec,
-    Package,
-    add_relationship,
     assign_code_names,
-    content_type_of,
     register_content_types,
-    serialize_flat,
-    worksheets,
-    write_zip_atomically,
 )
 from xlgoals.macro.vba import (
     WORKBOOK_CODE_NAME,
@@ -30,7 +32,6 @@ from xlgoals.macro.vba import (
     macro_sources,
     public_subs,
 )
-from xlgoals.macro.xmledit import set_code_name
 
 
 def make_xlsm(xlsx_path: Path, out_path: Path, buttons: Mapping[str, Sequence[ButtonSpec]]) -> None:
@@ -42,9 +43,7 @@ def make_xlsm(xlsx_path: Path, out_path: Path, buttons: Mapping[str, Sequence[Bu
     buttons one legacy VML drawing (merged with the sheet's comment shapes when it has notes).
     """
     xlsx_path, out_path = Path(xlsx_path), Path(out_path)
-    with zipfile.ZipFile(xlsx_path) as zin:
-        infos = zin.infolist()
-        pkg = Package({info.filename: zin.read(info) for info in infos})
+    pkg = Package.of(xlsx_path.read_bytes())
 
     wb_part = pkg.office_document()
     content_types = pkg.xml("[Content_Types].xml")
@@ -74,9 +73,9 @@ def make_xlsm(xlsx_path: Path, out_path: Path, buttons: Mapping[str, Sequence[Bu
                 raise ValueError(f"{sheet_name}: no public Sub {sub!r} in the VBA sources")
 
     assign_code_names(pkg, sheets)
-    pkg.set(wb_part, set_code_name(pkg.data[wb_part], WORKBOOK_CODE_NAME, workbook=True))
+    pkg.set(wb_part, set_code_name(pkg.read(wb_part), WORKBOOK_CODE_NAME, workbook=True))
     for sheet in sheets:
-        pkg.set(sheet.part, set_code_name(pkg.data[sheet.part], sheet.code_name, workbook=False))
+        pkg.set(sheet.part, set_code_name(pkg.read(sheet.part), sheet.code_name, workbook=False))
 
     vba_part = posixpath.join(posixpath.dirname(wb_part), "vbaProject.bin")
     pkg.set(vba_part, build_vba_project(sources, [sheet.code_name for sheet in sheets]))
@@ -91,4 +90,5 @@ def make_xlsm(xlsx_path: Path, out_path: Path, buttons: Mapping[str, Sequence[Bu
 
     register_content_types(content_types, wb_part, macro_ct, vba_part)
     pkg.set("[Content_Types].xml", serialize_flat(content_types, NS_CT))
-    write_zip_atomically(out_path, infos, pkg)
+    with atomic_output(out_path) as tmp, tmp.open("wb") as out:
+        pkg.save(out)

@@ -74,10 +74,10 @@ def check_workbook(path: Path) -> dict[str, Any]:
     report = checked.report
     suffix = path.suffix.lower()
     marked = path.with_name(f"{path.stem}_校验{suffix}")
-    write_back(path, marked, report, checked.ruleset.title, checked.container)
+    write_back(path, marked, report, checked.ruleset.title, checked.grids)
     r = roll_up(checked.unit, report, checked.ruleset)
     summary = path.with_name(f"{path.stem}_汇总{suffix}")
-    write_rollup(path, summary, r, container=checked.container)
+    write_rollup(path, summary, r, grids=checked.grids)
     return {
         "file": path.name,
         "unit": r.unit,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from xlgoals.core import layout
-from xlgoals.io.sheetplan import SheetPlan, rgb_hex
+from xlgoals.io.sheetplan import SheetPlan, link_location, rgb_hex
 from xlgoals.validation.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, Severity
 
 NOTE_AUTHOR = "xlgoals"
@@ -55,11 +55,6 @@ def marks_for(report: Report) -> list[Mark]:
         lines = [f"{SEVERITY_ZH[f.severity]}：{f.message}" for f in fs]
         marks.append(Mark(sheet, cell, worst, NOTE_PREFIX + "\n".join(lines)))
     return marks
-
-
-def link_location(sheet: str, cell: str) -> str:
-    """An internal hyperlink's location ('项目1'!B4), as a file stores it."""
-    return f"{layout.quote_sheet(sheet)}!{cell}"
 
 
 def link_target(sheet: str, cell: str) -> str:

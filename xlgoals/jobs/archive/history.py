@@ -1,4 +1,4 @@
-"""Last year's declaration of a unit, from the archive, as the model the year-over-year checks compare with."""
+"""Last year's declaration and 自评 of a unit from the archive, as the models the year-over-year checks compare with."""
 
 from __future__ import annotations
 
@@ -9,24 +9,35 @@ from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
+from xlgoals.jobs.archive import sidecar
 from xlgoals.jobs.archive.schema import connect
-from xlgoals.jobs.archive.units import unit_in
+from xlgoals.jobs.archive.units import current_rows, unit_of
 from xlgoals.validation.rules.registry import History
 
 
 def last_year(db: str | os.PathLike[str], unit: Unit, words: frozenset[str] = DEFAULT_QUALITATIVE) -> History:
     """The current archived declaration of the same unit (same name) for the year before, and its 自评 of that year
-    where stored; previous=None without a declaration."""
+    where stored; previous=None without a declaration.
+
+    Read from the archive's sidecar when it is in step with the archive (no duckdb needed), else from the
+    archive itself: the same rows either way (jobs/archive/sidecar.py)."""
     path = os.fspath(db)
     if unit.year is None or not unit.name.strip():
         return History(path, None)
-    con = connect(path, read_only=True)
-    try:
-        previous = unit_in(con, unit.name, unit.year - 1, "declaration", words)
-        selfeval = unit_in(con, unit.name, unit.year - 1, "selfeval", words)
-    finally:
-        con.close()
-    return History(path, previous, selfeval)
+    key = (unit.name.strip(), unit.year - 1)
+    found = sidecar.read(path, *key)
+    if found is None:
+        con = connect(path, read_only=True)
+        try:
+            found = current_rows(con, [key]).get(key, {})
+        finally:
+            con.close()
+    previous, selfeval = (found.get(kind) for kind in ("declaration", "selfeval"))
+    return History(
+        path,
+        None if previous is None else unit_of(previous, words),
+        None if selfeval is None else unit_of(selfeval, words),
+    )
 
 
 def cover_archive(unit: Unit, book_path: str | None) -> Path | None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xlgoals.jobs.archive.diagnosis import write_failed
 from xlgoals.jobs.archive.records import TABLES, UNIT_COLUMNS, Record, Row
 from xlgoals.jobs.archive.schema import ArchiveError, connect
+from xlgoals.jobs.archive.sidecar import Keeper
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,6 +52,8 @@ class ArchiveWriter:
 
     def __init__(self, db: str | os.PathLike[str]) -> None:
         self.path = os.fspath(db)
+        # Taken before the archive opens, so no other writer comes between the archive and its sidecar.
+        self.sidecar = Keeper(self.path)
         self.summary = AddSummary(self.path)
         self._creating = ExitStack()
         self._new: Path | None = None
@@ -66,10 +69,12 @@ class ArchiveWriter:
             self.con = connect(self._new or self.path)
         except ArchiveError as e:
             self._creating.close()
+            self.sidecar.abort()
             e.file = self.path  # the archive asked for, never its temporary name
             raise
         except BaseException:
             self._creating.close()
+            self.sidecar.abort()
             raise
         con = self.con
         self._shas = {r[0] for r in con.execute("SELECT sha256 FROM units").fetchall()}
@@ -84,6 +89,7 @@ class ArchiveWriter:
         self._now = datetime.now().replace(microsecond=0)
         self._buffers: dict[str, list[Row]] = {"units": [], **{t: [] for t in TABLES}}
         self._supersessions: list[Row] = []
+        self._changed: set[tuple[str, int]] = set()  # (unit, year) whose current declaration or 自评 this run set
         self._held = 0
         self._committed = False
         con.begin()
@@ -106,6 +112,8 @@ class ArchiveWriter:
                 key = (record.unit_name, record.year, record.kind)
                 older = self._current.get(key)
                 self._current[key] = record.sha256
+                if record.year is not None:
+                    self._changed.add((record.unit_name, record.year))
                 if older is not None:
                     self._supersessions.append((older, record.sha256, self._now))
                     self.summary.superseded += 1
@@ -139,6 +147,7 @@ class ArchiveWriter:
                 self._flush()
                 self.con.commit()
                 self._committed = True
+                self.sidecar.update(self.con, self._changed)  # never fails the archive
                 if self._new is not None:
                     self.con.execute("CHECKPOINT")  # the new file whole, with no write-ahead log beside it
                 self.con.close()
@@ -146,8 +155,10 @@ class ArchiveWriter:
                     if _wal(self._new).exists():
                         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._new))
                     _claim(self._new, Path(self.path))
+            self.sidecar.finish()  # the archive under its name, closed: its size and time are final
         finally:
             self._creating.close()
+            self.sidecar.abort()  # nothing left to do once finished
         return self.summary
 
     @contextmanager
@@ -179,6 +190,7 @@ class ArchiveWriter:
                         wal.unlink()  # left by a rolled-back run on a full disk: it carries nothing
         finally:
             self._creating.close()
+            self.sidecar.abort()
 
 
 def _wal(path: Path) -> Path:

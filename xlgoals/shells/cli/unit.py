@@ -267,7 +267,7 @@ def validate(
     if write_back is not None:
         from xlgoals.validation.writeback import write_back as do_write_back
 
-        do_write_back(path, write_back, report, checked.ruleset.title, checked.container)
+        do_write_back(path, write_back, report, checked.ruleset.title, checked.grids)
     if fmt is Format.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -319,7 +319,7 @@ def rollup(
 
             cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
             unit = cover_money_unit(cover.rows if cover else None)
-        do_write_back(path, write_back, r, unit, checked.container)
+        do_write_back(path, write_back, r, unit, checked.grids)
     done = EXIT_FINDINGS if r.uncounted else EXIT_OK
     if fmt is Format.json:
         print_json(r.to_dict())
