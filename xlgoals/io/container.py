@@ -26,7 +26,7 @@ from xlgoals.core.errors import (
 )
 from xlgoals.core.oserrors import describe
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
-from xlgoals.io.zipmember import stored_bytes
+from xlgoals.io.zipmember import NotPlain, inflated, stored_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A unit workbook is a few hundred KB unpacked; these bounds stop zip bombs long before memory suffers.
@@ -67,6 +67,9 @@ _SI_OPENINGS = tuple(lead + b"si" + end for lead in (b"<", b":") for end in (b" 
 _PREFIXED_SI = re.compile(rb":si[ >/\t\n\r]")
 # calamine reserves room for uniqueCount strings before reading any; beyond this the slower reader is used.
 MAX_UNIQUE_STRINGS = 1_000_000
+# A package whose parts unpack to at most this is handed to calamine again with every part stored as inflated
+# here (see Container.calamine_input): its parts are kept in memory meanwhile, so only up to this much.
+MAX_KEPT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -99,6 +102,16 @@ class Container:
 
     data: bytes
     parts: dict[str, _PartScan] = field(default_factory=dict)
+    # Every member as inflated and checked here, in the package's order, while the package is small and plain
+    # (None otherwise): what calamine_input packs without compression.
+    inflated: list[tuple[zipfile.ZipInfo, bytes]] | None = field(default=None, repr=False)
+
+    def calamine_input(self) -> bytes:
+        """The bytes calamine reads: the same members, stored uncompressed as this check inflated and
+        verified them (calamine then only parses, where inflating every part a second time cost it a fifth of
+        its read), or the file's own bytes when the members were not kept. The kept members are let go."""
+        members, self.inflated = self.inflated, None
+        return self.data if members is None else stored_zip(members)
 
     def calamine_safe(self) -> bool:
         """Nothing in the package makes calamine allocate beyond the memory bound (which would abort), or
@@ -187,10 +200,16 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
             packed = sum(i.compress_size for i in infos) or 1
             if len(infos) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
                 raise UnsafeWorkbookError("文件解压后体积异常（疑似压缩炸弹），已拒绝读取。", file=shown)
+            kept: list[tuple[zipfile.ZipInfo, bytes]] | None = [] if total <= MAX_KEPT_BYTES else None
             for info in infos:
-                scan = _scan_member(data, zf, info, shown)
+                scan, inflated = _scan_member(data, zf, info, shown, keep=kept is not None)
                 if scan is not None:
                     container.parts[info.filename] = scan
+                if inflated is None:
+                    kept = None  # a member zipfile read: calamine reads the file's own bytes
+                elif kept is not None:
+                    kept.append((info, inflated))
+            container.inflated = kept
     except zipfile.BadZipFile as e:
         raise CorruptWorkbookError(
             "不是有效的 Excel 工作簿（.xlsx/.xlsm），文件可能已损坏或并非表格文件。", file=shown
@@ -217,67 +236,37 @@ def _not_xlsx(zf: zipfile.ZipFile, names: set[str], shown: str) -> WorkbookError
     return CorruptWorkbookError("压缩包中没有 Excel 工作簿内容，请确认文件是 .xlsx/.xlsm。", file=shown)
 
 
-def _scan_member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> _PartScan | None:
+def _scan_member(
+    data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, keep: bool = False
+) -> tuple[_PartScan | None, bytes | None]:
     """Read a member once, whole: CRCs are verified (as testzip does), XML that declares a DTD anywhere is
-    refused, and cell references and string counts are gathered for the calamine bound.
+    refused, and cell references and string counts are gathered for the calamine bound. With `keep`, also
+    the member's bytes when they were inflated here from the plain case (None when zipfile read them).
 
     Spreadsheet XML never needs a DTD; entity declarations are how billion-laughs bombs are built.
     """
+    pieces: list[bytes] = []
     try:
         # The plain case (deflated or stored, unencrypted, sizes and CRC as the directory says) inflated
         # straight from the bytes in memory: zipfile's file objects cost more than the inflating itself.
-        return _scan_chunks(_inflated(data, info), info.filename, shown)
-    except _NotPlain:
+        chunks = inflated(data, info, CHUNK)
+        scan = _scan_chunks(_kept(chunks, pieces) if keep else chunks, info.filename, shown)
+        return scan, (pieces[0] if len(pieces) == 1 else b"".join(pieces)) if keep else None
+    except NotPlain:
         pass
     # Anything else, or a member that failed a check, is read again by zipfile, which accepts what it
     # accepts and names what is wrong in its own words.
     try:
         with zf.open(info) as fh:
-            return _scan_chunks(iter(partial(fh.read, CHUNK), b""), info.filename, shown)
+            return _scan_chunks(iter(partial(fh.read, CHUNK), b""), info.filename, shown), None
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise CorruptWorkbookError(f"工作簿文件已损坏（{info.filename}：{e}）。", file=shown) from e
 
 
-class _NotPlain(Exception):
-    """A member the quick inflater leaves to zipfile."""
-
-
-def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A member's bytes in CHUNK pieces, checked as zipfile checks them (local header, name, size, CRC);
-    _NotPlain, possibly after some pieces, when any check fails or the member is not plain."""
-    raw = stored_bytes(data, info)
-    if raw is None:
-        raise _NotPlain
-    size = crc = 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        if info.compress_size != info.file_size:
-            raise _NotPlain
-        for i in range(0, len(raw), CHUNK):
-            chunk = bytes(raw[i : i + CHUNK])
-            crc = zlib.crc32(chunk, crc)
-            yield chunk
-    else:
-        inflater = zlib.decompressobj(-15)
-        pending: bytes | memoryview = raw
-        while True:
-            try:
-                chunk = inflater.decompress(pending, CHUNK)
-            except zlib.error:
-                raise _NotPlain from None
-            pending = inflater.unconsumed_tail
-            if chunk:
-                size += len(chunk)
-                if size > info.file_size:
-                    raise _NotPlain
-                crc = zlib.crc32(chunk, crc)
-                yield chunk
-            # A full chunk may leave output inside the inflater even when all the input went in.
-            if inflater.eof or not (pending or len(chunk) == CHUNK):
-                break
-        if not inflater.eof:
-            raise _NotPlain
-    if size != info.file_size or crc != info.CRC:
-        raise _NotPlain
+def _kept(chunks: Iterator[bytes], pieces: list[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        pieces.append(chunk)
+        yield chunk
 
 
 def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan | None:

@@ -214,7 +214,7 @@ def _bounded(rows: list[list[Any]]) -> tuple[list[list[Any]], str | None]:
 def _read_calamine(path: Path, container: Container) -> BookGrid:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(container.data))
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(container.calamine_input()))
     try:
         book = BookGrid(str(path))
         for meta in wb.sheets_metadata:
