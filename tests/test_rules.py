@@ -538,6 +538,14 @@ def test_a_fall_in_budget_is_a_year_on_year_jump_too() -> None:
     assert "-33.3%" in rows[0][1] and "±30%" in rows[0][1]
 
 
+def test_a_jump_over_the_limit_by_less_than_the_shown_decimal_is_a_jump() -> None:
+    # 600,000 last year (the base project): 780,001 is +30.0002 %, over the limit though +30.0 % is shown.
+    mutate = set_project(budget_year=Decimal(780001), budget_total=Decimal(780001))
+    rows = _rows("shanghai-2020", mutate, ["code", "message"])
+    assert [code for code, _ in rows] == ["money.yoy-jump"]
+    assert "+30.0002%" in rows[0][1]
+
+
 def test_both_dates_outside_the_year_are_reported_at_their_own_cells() -> None:
     mutate = set_project(start=date(2019, 8, 1), end=date(2021, 1, 31))
     assert _rows("shanghai-2020", mutate, ["code", "cell"]) == [

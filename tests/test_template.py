@@ -162,13 +162,13 @@ def test_libreoffice_recalculates_titles_and_dependent_lists(soffice: str, tmp_p
     cover, ws = wb[layout.COVER_SHEET], wb["项目1"]
     cover["B3"], cover["B4"], cover["B5"] = "某某中心", 2020, "全国（财政部）"
     ws["A18"] = "效益指标"
-    # Probe cells outside the form evaluate the very formulas the validations use.
+    # Probe cells outside the form (below the status line) evaluate the very formulas the validations use.
     level1 = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("A18"))
     level2 = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("B18"))
-    ws["H1"] = f"=INDEX({level1.formula1},1)"
-    ws["H2"] = f"=ROWS({level1.formula1})"
-    ws["H3"] = f"=INDEX({level2.formula1},2)"
-    ws["H4"] = f"=ROWS({level2.formula1})"
+    ws["H2"] = f"=INDEX({level1.formula1},1)"
+    ws["H3"] = f"=ROWS({level1.formula1})"
+    ws["H4"] = f"=INDEX({level2.formula1},2)"
+    ws["H5"] = f"=ROWS({level2.formula1})"
     src = tmp_path / "probe.xlsx"
     save(wb, src)
     outdir = tmp_path / "out"
@@ -178,8 +178,8 @@ def test_libreoffice_recalculates_titles_and_dependent_lists(soffice: str, tmp_p
     assert values["A2"].value == "（2020年度）"
     assert values["A3"].value == "申报单位名称：某某中心"
     assert values["A16"].value == "2020年绩效目标"
-    assert (values["H1"].value, values["H2"].value) == ("成本指标", 4)
-    assert (values["H3"].value, values["H4"].value) == ("社会效益指标", 4)
+    assert (values["H2"].value, values["H3"].value) == ("成本指标", 4)
+    assert (values["H4"].value, values["H5"].value) == ("社会效益指标", 4)
 
 
 def test_a_fresh_template_has_a_framework_projects_and_chinese_hints(tmp_path: Path) -> None:

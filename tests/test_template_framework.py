@@ -110,10 +110,10 @@ def test_libreoffice_opens_the_national_template_and_resolves_the_dropdown(soffi
     wb = openpyxl.load_workbook(path)
     ws = wb["项目1"]
     formula = _level1_formula(ws)
-    ws["H1"], ws["H2"] = f"=INDEX({formula},1)", f"=ROWS({formula})"
+    ws["H2"], ws["H3"] = f"=INDEX({formula},1)", f"=ROWS({formula})"
     probe = tmp_path / "probe.xlsx"
     save(wb, probe)
     outdir = tmp_path / "out"
     outdir.mkdir()
     values = openpyxl.load_workbook(convert(soffice, probe, "xlsx:Calc MS Excel 2007 XML", outdir), data_only=True)
-    assert (values["项目1"]["H1"].value, values["项目1"]["H2"].value) == (NATIONAL_LEVEL1[0], len(NATIONAL_LEVEL1))
+    assert (values["项目1"]["H2"].value, values["项目1"]["H3"].value) == (NATIONAL_LEVEL1[0], len(NATIONAL_LEVEL1))

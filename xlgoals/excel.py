@@ -10,18 +10,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from xlgoals.core import layout
+from xlgoals.core import layout, livelayout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.cellerrors import Unusable, error_of
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.values import GridValue
+from xlgoals.excelplan import add_chart, is_remote, render_plan
 from xlgoals.io.files import BookGrid, SheetGrid, trim_rows
-from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -35,8 +34,6 @@ log = logging.getLogger("xlgoals.excel")
 
 ALERT_TITLE = "xlgoals"
 UNEXPECTED = "出现意外错误，操作未完成。请把本工作簿和 Python 日志发给技术支持。"
-# Excel's ColumnWidth counts characters; the remote engine's setColumnWidth takes points.
-POINTS_PER_CHARACTER = 5.6
 Entry = Callable[["xw.Book"], str]
 
 
@@ -67,10 +64,6 @@ def entry(fn: Entry) -> Callable[..., None]:
         book.app.alert(message, title=title)
 
     return run
-
-
-def _is_remote(book: xw.Book) -> bool:
-    return type(book.impl).__module__.endswith("_xlremote")
 
 
 def book_grid(book: xw.Book) -> BookGrid:
@@ -105,7 +98,7 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
     if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
         from xlgoals.jobs.archive.history import cover_archive
 
-        history = cover_archive(unit, None if _is_remote(book) else book.fullname)
+        history = cover_archive(unit, None if is_remote(book) else book.fullname)
     return check_unit(unit, file=book.name, history=history)
 
 
@@ -146,58 +139,6 @@ def _mark(book: xw.Book, mark_list: Iterable[Mark]) -> None:
         except NotImplementedError:
             # The remote engine adds notes only for Office.js clients; the colour and 校验结果 still show it.
             log.info("notes not supported by this client; %s!%s marked by colour only", m.sheet, m.cell)
-
-
-def _as_typed(value: Any) -> Any:
-    # Excel re-reads written strings as if typed ('=100' becomes a formula, '50%' a number); a leading
-    # apostrophe keeps them text, as openpyxl stores them.
-    if isinstance(value, str) and value:
-        return "'" + value
-    if isinstance(value, Formula):
-        return "=" + value.expr
-    return excel_number(value) if isinstance(value, Decimal) else value
-
-
-def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.Sheet:
-    """Replace sheet `plan.name` with the plan's content, as io.planrender.render_plan does in a file."""
-    from xlgoals.validation import marks
-
-    names = [s.name for s in book.sheets]
-    if plan.name in names:
-        book.sheets[plan.name].delete()
-        names.remove(plan.name)
-    anchor = book.sheets[after] if after in names else book.sheets[len(names) - 1]
-    sheet = book.sheets.add(plan.name, after=anchor)
-    block = plan.block()
-    if block and plan.width:
-        sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
-    for row in plan.bold_rows + plan.header_rows:
-        sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
-    for row in plan.header_rows:
-        values = plan.rows[row - 1]
-        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
-        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
-    for address, number_format in plan.formats.items():
-        sheet.range(address).number_format = number_format
-    for address, rgb in plan.fills.items():
-        sheet.range(address).color = rgb
-    for link in plan.links:
-        row, col = layout.split_address(link.cell)
-        shown = block[row - 1][col - 1]
-        # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
-        sheet.range(link.cell).add_hyperlink(
-            marks.link_target(link.sheet, link.target), text_to_display=str(shown), screen_tip=plan.tooltip(link)
-        )
-    scale = POINTS_PER_CHARACTER if _is_remote(book) else 1.0
-    for letter, width in plan.column_widths().items():
-        sheet.range(f"{letter}1").column_width = width * scale
-    for row, height in plan.row_heights().items():
-        sheet.range(f"A{row}").row_height = height
-    for letter in sorted(plan.wrap_columns):
-        sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
-    if plan.hidden:
-        sheet.visible = False
-    return sheet
 
 
 def _verdict(counts: dict[str, int], scope: str) -> str:
@@ -266,24 +207,33 @@ def add_project(book: xw.Book) -> str:
     after = book.sheets[projects[-1]] if projects else book.sheets[layout.COVER_SHEET]
     sheet = book.sheets[layout.PROJECT_TEMPLATE_SHEET].copy(after=after, name=new)
     sheet.visible = True
+    _list_project_sheets(book, projects, new)
     sheet.activate()
     return f"已新增工作表“{new}”，请在带边框的填写区中填写项目信息（尚未填写的必填项显示浅黄色）。"
 
 
-def _add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
-    if _is_remote(book):
-        # The remote engine's chart actions are not verified here; the table carries the same figures.
+def _list_project_sheets(book: xw.Book, names: list[str], new: str) -> None:
+    """The cover's live table lists the project forms among `names` (in tab order) and the sheet `new` anew, so a
+    sheet copied by hand or renamed since shows there too; a workbook made before live checks has no table."""
+    from xlgoals.validation.live.cover import TITLE, slot_values
+
+    cover = book.sheets[layout.COVER_SHEET]
+    if cover.range(f"A{livelayout.COVER_LIVE_TITLE_ROW}").value != TITLE:
         return
-    for spec in plan.charts:
-        labels, values = (
-            f"{layout.address(spec.first_row, col)}:{layout.address(spec.last_row, col)}"
-            for col in (spec.label_column, spec.value_column)
-        )
-        anchor = sheet.range(spec.anchor)
-        chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=680, height=spec.height * 28.35)
-        chart.chart_type = "bar_clustered"
-        # Excel takes the text column of a two-area source as the categories.
-        chart.set_source_data(sheet.range(f"{labels},{values}"))
+    spec = layout.PROJECT_FIELD["name"]
+    forms = [*(n for n in names if _is_form(book.sheets[n], spec)), new]
+    first = livelayout.COVER_LIVE_FIRST_SLOT_ROW
+    last = first + livelayout.COVER_LIVE_SLOTS - 1
+    width = len(livelayout.COVER_LIVE_COLUMNS) + 1
+    cover.range((first, 1), (last, width)).clear_contents()
+    rows = [slot_values(n) for n in forms[: livelayout.COVER_LIVE_SLOTS]]
+    if rows:
+        cover.range((first, 1), (first + len(rows) - 1, width)).value = rows
+
+
+def _is_form(sheet: xw.Sheet, spec: layout.FieldSpec) -> bool:
+    value = sheet.range(spec.label_cell).value
+    return isinstance(value, str) and layout.normalize_label(value) == layout.normalize_label(spec.label)
 
 
 @entry
@@ -300,7 +250,7 @@ def rollup(book: xw.Book) -> str:
     unit = cover_money_unit(cover.rows if cover else None)
     plan = summary_plan(result, unit)
     sheet = render_plan(book, plan, after=layout.COVER_SHEET)
-    _add_chart(book, sheet, plan)
+    add_chart(book, sheet, plan)
     sheet.activate()
     compared, new = year_on_year_lines(result.year_on_year, unit)
     message = (
@@ -318,7 +268,7 @@ def rollup(book: xw.Book) -> str:
 
 def _book_path(book: xw.Book) -> Path:
     path = Path(book.fullname)
-    if _is_remote(book) or not path.parent.is_dir() or str(path.parent) in ("", "."):
+    if is_remote(book) or not path.parent.is_dir() or str(path.parent) in ("", "."):
         raise XlgoalsError("网页版和未保存的工作簿无法导出到本地文件夹；请先保存工作簿，并在桌面版 Excel 中操作。")
     return path
 
@@ -364,7 +314,7 @@ def consolidate_folder(book: xw.Book) -> str:
             cell=spec.value_cell,
         )
     folder = Path(text).expanduser()
-    if _is_remote(book) or not folder.is_dir():
+    if is_remote(book) or not folder.is_dir():
         raise XlgoalsError(
             f"找不到文件夹“{text}”（网页版无法访问本地文件夹）。", sheet=layout.COVER_SHEET, cell=spec.value_cell
         )

@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from xlgoals.core import layout, livelayout
 from xlgoals.core.cellerrors import Unusable
 
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
@@ -72,6 +73,14 @@ def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> Formula
     looked: set[int] = set()
     pos = body.find(b"<f", first, last)
     while pos >= 0:
+        if _in_live_area(body, pos):
+            # The live checks' helpers: no data cell of any form right of here in this row (cells of a row come
+            # in column order), so the rest of the row is not looked at.
+            end = body.find(b"</row>", pos, last)
+            if end < 0:
+                break
+            pos = body.find(b"<f", end, last)
+            continue
         after = _after_formula(body, pos)
         if after is None or not _valued(body, after):
             _cell_around(body, pos, scan, looked)
@@ -82,6 +91,16 @@ def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> Formula
             _cell_around(body, pos, scan, looked)
             pos = body.find(mark, pos + 3, last)
     return scan
+
+
+_COLUMN = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})[0-9]""")
+
+
+def _in_live_area(body: bytes, pos: int) -> bool:
+    """The formula at `pos` sits in a cell of the live checks' area (livelayout.in_live_area), never a data cell."""
+    start = body.rfind(b"<c", 0, pos)
+    ref = _COLUMN.search(body, start, pos) if start >= 0 else None
+    return ref is not None and livelayout.in_live_area(layout.column_index(ref.group(1).decode()))
 
 
 def _after_formula(body: bytes, pos: int) -> int | None:

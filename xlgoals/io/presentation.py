@@ -241,6 +241,41 @@ def _with_values(xml: bytes, values: dict[str, int | float | str]) -> bytes:
 
 _FORMULA_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*?)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)?</c>', re.S)
 
+# Formulas that differ only by their row (a column of live-check helpers) are stored as one shared formula, as
+# Excel stores them: the text once, each further cell a reference to it. Excel, LibreOffice, WPS and openpyxl
+# read them back; the file is smaller and quicker to read.
+_SHARED: WeakKeyDictionary[Worksheet, list[str]] = WeakKeyDictionary()
+
+
+def share_formulas(ws: Worksheet, column_range: str) -> None:
+    """Store the formulas of `column_range` (one column, e.g. 'AE19:AE47') as one shared formula when saved;
+    each must be the first's with its relative rows moved, which the caller guarantees."""
+    _SHARED.setdefault(ws, []).append(column_range)
+
+
+def _shared(xml: bytes, ranges: list[str]) -> bytes:
+    cells: dict[str, tuple[int, str | None]] = {}
+    for si, rng in enumerate(ranges):
+        first, last = rng.split(":")
+        (r1, c1), (r2, _) = layout.split_address(first), layout.split_address(last)
+        letters = layout.column_letters(c1)
+        for r in range(r1, r2 + 1):
+            cells[f"{letters}{r}"] = (si, rng if r == r1 else None)
+
+    def share(m: re.Match[bytes]) -> bytes:
+        found = cells.get(m.group(2).decode())
+        if found is None:
+            return m.group(0)
+        si, ref = found
+        if ref is not None:
+            return m.group(1) + f'><f t="shared" ref="{ref}" si="{si}">'.encode() + m.group(3)[3:] + m.group(4)
+        return m.group(1) + f'><f t="shared" si="{si}"/></c>'.encode()
+
+    return _SHARED_CELL.sub(share, xml)
+
+
+_SHARED_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*?)>(<f>.*?</f>)((?:<v\s*/>|<v></v>)?</c>)', re.S)
+
 
 class CachingZip(zipfile.ZipFile):
     """The archive openpyxl saves into, adding the noted formula values to each worksheet's XML."""
@@ -251,6 +286,9 @@ class CachingZip(zipfile.ZipFile):
         self._values = {
             f"xl/worksheets/sheet{i}.xml": _CACHED[ws] for i, ws in enumerate(wb.worksheets, 1) if ws in _CACHED
         }
+        self._shared = {
+            f"xl/worksheets/sheet{i}.xml": _SHARED[ws] for i, ws in enumerate(wb.worksheets, 1) if ws in _SHARED
+        }
 
     def write(
         self,
@@ -259,8 +297,13 @@ class CachingZip(zipfile.ZipFile):
         compress_type: int | None = None,
         compresslevel: int | None = None,
     ) -> None:
-        values = self._values.get(str(arcname))
-        if values is None:
+        values, shared = self._values.get(str(arcname)), self._shared.get(str(arcname))
+        if values is None and shared is None:
             super().write(filename, arcname, compress_type, compresslevel)
-        else:
-            self.writestr(str(arcname), _with_values(Path(filename).read_bytes(), values))
+            return
+        xml = Path(filename).read_bytes()
+        if values is not None:
+            xml = _with_values(xml, values)
+        if shared is not None:
+            xml = _shared(xml, shared)
+        self.writestr(str(arcname), xml)

@@ -87,6 +87,7 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
             cell.number_format = DATE_FORMAT
     ws.row_dimensions[4].height = 30
     ws.row_dimensions[6].height = 30
+    _fit_labels(ws, fields)
     if national:
         merge_row(ws, layout.NATIONAL_BUDGET_SECTION_CELL, layout.NATIONAL_BUDGET_SECTION_TITLE, LABEL_FONT, 20)
     else:
@@ -173,6 +174,17 @@ def write_project_sheet(ws: Worksheet, project: Project | None, lists: Lists, fo
     protect(ws)
     print_setup(ws, landscape=False)
     fit_for_paper(ws)
+
+
+def _fit_labels(ws: Worksheet, fields: tuple[FieldSpec, ...]) -> None:
+    """Rows as tall as their wrapped labels print (同名项目上年预算额（元） takes two lines in column A):
+    a label taller than its row prints over the next one."""
+    rows: dict[int, list[tuple[str, float]]] = {}
+    for spec in fields:
+        cell = ws[spec.label_cell]
+        rows.setdefault(cell.row, []).append((spec.label_cell, layout.PROJECT_COLUMN_WIDTHS[cell.column_letter]))
+    for row, cells in rows.items():
+        fit_row_height(ws, row, cells, ws.row_dimensions[row].height or 15)
 
 
 def _shade_what_is_missing(ws: Worksheet, fields: tuple[FieldSpec, ...], last: int) -> None:

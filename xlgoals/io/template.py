@@ -11,15 +11,25 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlgoals.core import layout
+from xlgoals.core import layout, livelayout
 from xlgoals.core.model import Project, Unit
 from xlgoals.core.values import CellValue
 from xlgoals.io.cellstyle import CENTER, HELP_FONT, TITLE_FONT, protect, put, shade_blank, style_entry, style_label
 from xlgoals.io.lists import Lists, add_validation, list_range, set_messages
+from xlgoals.io.livecells import style_cover_table, style_status, write_lists, write_plan
 from xlgoals.io.outputs import atomic_output
 from xlgoals.io.presentation import LANGUAGE, NORMAL_FACE, CachingZip, MoneyUnit, print_setup
 from xlgoals.io.projectsheet import write_project_sheet
-from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets, framework_title
+from xlgoals.validation.live import Catalogue, LivePlan, project_plan
+from xlgoals.validation.live.cover import cover_plan
+from xlgoals.validation.ruleset import (
+    DEFAULT,
+    RuleSet,
+    builtin_named,
+    builtin_rulesets,
+    framework_title,
+    load_ruleset,
+)
 
 COVER_HELP = (
     "填表说明：",
@@ -115,9 +125,33 @@ def write_cover(
     print_setup(ws, landscape=False, area=f"A1:D{layout.COVER_PRINTED_LAST_ROW}")
 
 
-def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None = None, projects: int = 1) -> Workbook:
-    """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each)."""
-    lists = Lists(rulesets or builtin_rulesets())
+def checks_of(unit: Unit | None, checks: RuleSet | None = None) -> RuleSet:
+    """The rule set a workbook's live checks come from: the one given (a bureau's file), else the framework the
+    cover names, else the default."""
+    if checks is not None:
+        return checks
+    named = builtin_named(unit.framework) if unit is not None and unit.framework else None
+    return named or load_ruleset(DEFAULT)
+
+
+def build_workbook(
+    unit: Unit | None = None,
+    rulesets: Sequence[RuleSet] | None = None,
+    projects: int = 1,
+    checks: RuleSet | None = None,
+    live: bool = True,
+) -> Workbook:
+    """The template with `projects` blank project sheets, or filled with a unit's projects (one 项目N each).
+
+    The project sheets take the form of `checks` (the cover's framework unless a bureau's rule set is given) and,
+    with `live`, carry its live checks; the cover lists them in its live table."""
+    rs = checks_of(unit, checks)
+    if rulesets is None:
+        builtins = builtin_rulesets()
+        rulesets = builtins if any(r is rs for r in builtins) else [rs, *builtins]
+    lists = Lists(rulesets)
+    if checks is not None and unit is None:
+        unit = Unit(framework=rs.title)
     wb = Workbook()
     use_normal_font(wb)
     cover = wb.active
@@ -125,16 +159,28 @@ def build_workbook(unit: Unit | None = None, rulesets: Sequence[RuleSet] | None 
     cover.title = layout.COVER_SHEET
     write_cover(cover, unit, lists)
     sheets: list[Project | None] = list(unit.projects) if unit and unit.projects else [None] * max(1, projects)
-    form = form_of_unit(unit)
+    form = rs.form if checks is not None else form_of_unit(unit)
+    catalogue = Catalogue(rs)
+    plans: dict[int, LivePlan] = {}
     for i, project in enumerate(sheets, start=1):
-        write_project_sheet(wb.create_sheet(layout.project_sheet_name(i)), project, lists, form)
+        ws = wb.create_sheet(layout.project_sheet_name(i))
+        write_project_sheet(ws, project, lists, form)
+        if live:
+            _add_live(ws, form, rs, len(project.indicators) if project else 0, plans, catalogue)
     spare = wb.create_sheet(layout.PROJECT_TEMPLATE_SHEET)
     spare.sheet_state = "hidden"
     write_project_sheet(spare, None, lists, form)
+    if live:
+        _add_live(spare, form, rs, 0, plans, catalogue)
+        names = [layout.project_sheet_name(i) for i in range(1, len(sheets) + 1)]
+        write_plan(cover, cover_plan(rs, names, catalogue))
+        style_cover_table(cover)
     lists_ws = wb.create_sheet(layout.LISTS_SHEET)
     lists.write(lists_ws)
     lists_ws.sheet_state = "hidden"
     lists_ws.protection.sheet = True
+    if live:
+        write_lists(lists_ws, catalogue)
     name_server_cell(wb)
     wb.active = 0
     return wb
@@ -145,6 +191,17 @@ def name_server_cell(wb: Workbook) -> None:
     server = layout.COVER_FIELD["server"].value_cell
     cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
     wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
+
+
+def _add_live(
+    ws: Worksheet, form: layout.Form, rs: RuleSet, indicators: int, plans: dict[int, LivePlan], catalogue: Catalogue
+) -> None:
+    """A project sheet's live checks, over as many indicator rows as the sheet has (a plan made once per size)."""
+    last = layout.INDICATOR_FIRST_ROW + max(layout.INDICATOR_ROWS, indicators) - 1
+    if last not in plans:
+        plans[last] = project_plan(form, rs, last, catalogue)
+    write_plan(ws, plans[last])
+    style_status(ws, livelayout.PROJECT_STATUS_CELL)
 
 
 def add_token_sheet(wb: Workbook, authorization: str) -> None:
@@ -172,11 +229,14 @@ def write_template(
     framework: str = DEFAULT,
     server: str = "",
     authorization: str = "",
+    checks: RuleSet | None = None,
 ) -> None:
     """A blank template whose cover names `framework` (a built-in rule set's name or title); its project
-    sheets take that framework's form, as a filled-in unit's would. `server` presets the cover's 校验服务器,
-    `authorization` (the department token's header) goes to the hidden xlwings.conf sheet."""
-    wb = build_workbook(Unit(framework=framework, server=server), projects=projects)
+    sheets take that framework's form, as a filled-in unit's would. With `checks` (a bureau's rule-set file) the
+    cover names that rule set, the sheets take its form and its live checks. `server` presets the cover's
+    校验服务器, `authorization` (the department token's header) goes to the hidden xlwings.conf sheet."""
+    unit = Unit(framework=checks.title if checks is not None else framework, server=server)
+    wb = build_workbook(unit, projects=projects, checks=checks)
     if authorization:
         add_token_sheet(wb, authorization)
     save(wb, path)

@@ -13,7 +13,7 @@ from xlgoals.io.outputs import atomic_output
 from xlgoals.io.template import write_template
 from xlgoals.macro.vba import BUTTONS
 from xlgoals.macro.xlsmpackage import make_xlsm
-from xlgoals.validation.ruleset import DEFAULT
+from xlgoals.validation.ruleset import DEFAULT, RuleSet
 
 # Which buttons each kind of sheet carries (by Sub name); the project template sheet carries the
 # project buttons so a sheet copied from it by 新增项目 has them too.
@@ -42,14 +42,19 @@ def button_plan(projects: int = 1) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def write_xlsm_template(
-    path: str | os.PathLike[str], projects: int = 1, framework: str = DEFAULT, server: str = "", authorization: str = ""
+    path: str | os.PathLike[str],
+    projects: int = 1,
+    framework: str = DEFAULT,
+    server: str = "",
+    authorization: str = "",
+    checks: RuleSet | None = None,
 ) -> None:
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
         raise XlgoalsError("带宏的模板必须保存为 .xlsm 文件，请修改输出文件名。", file=str(target))
     with temp_folder("xlgoals-xlsm-") as tmp:
         xlsx = tmp / "template.xlsx"
-        write_template(xlsx, projects, framework, server, authorization)
+        write_template(xlsx, projects, framework, server, authorization, checks=checks)
         with atomic_output(target, keep_suffix=True) as out:
             make_xlsm(xlsx, out, button_plan(projects))
 

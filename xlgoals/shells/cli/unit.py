@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 def builtin_framework(text: str) -> str:
     """The title of the built-in framework `text` names; anything else is a usage error listing the choices.
 
-    A bureau's own rule-set file is refused: the cover's 指标体系 dropdown lists only the built-in
-    frameworks, and `--rules FILE` at validate/rollup/consolidate time overrides whatever the cover names."""
+    A bureau's own rule-set file goes to --rules, which also sets the cover, the form and the live checks."""
     from xlgoals.validation.ruleset import builtin_named, builtin_rulesets
 
     rs = builtin_named(text)
@@ -44,8 +43,8 @@ def builtin_framework(text: str) -> str:
     choices = "、".join(f"{r.name}（{r.title}）" for r in builtin_rulesets())
     if text.strip().lower().endswith(".toml") or Path(text).is_file():
         raise typer.BadParameter(
-            f"模板的 --framework 只能预设内置指标体系：{choices}；自己的规则集文件 {text} 请选表样相同的内置体系"
-            f"生成模板，校验、汇总、合并时用 --rules {text} 指定。"
+            f"模板的 --framework 只接受内置指标体系：{choices}；本局自己的规则集文件请用 --rules {text} 指定"
+            "（封面“指标体系”即为该文件的名称，项目表和实时检查随之生成）。"
         )
     raise typer.BadParameter(f"没有指标体系“{text}”；--framework 可选：{choices}。")
 
@@ -57,8 +56,16 @@ def template(
     xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带按钮和宏的 .xlsm 模板")] = False,
     projects: Annotated[int, typer.Option("--projects", min=1, max=200, help="预先建立的项目表数量")] = 1,
     framework: Annotated[
-        str, typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样")
-    ] = DEFAULT_FRAMEWORK,
+        str | None,
+        typer.Option("--framework", help="封面预设的指标体系（内置规则集名称或标题），项目表随之采用该体系的表样"),
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option(
+            "--rules",
+            help="本局的规则集文件（.toml）：封面“指标体系”预设为它，项目表采用它的表样，实时检查按它的规则生成",
+        ),
+    ] = None,
     server: Annotated[
         str,
         typer.Option(
@@ -70,11 +77,18 @@ def template(
         typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
     ] = None,
 ) -> None:
-    """生成空白申报模板。"""
+    """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
     from xlgoals.io.template import write_template
     from xlgoals.shells.token import authorization, read_token_file
+    from xlgoals.validation.ruleset import load_ruleset
 
-    title = builtin_framework(framework)
+    if framework is not None and rules is not None:
+        raise typer.BadParameter(
+            "只能指定 --framework 或 --rules 之一：内置体系用 --framework，本局的规则集文件用 --rules。"
+        )
+    checks = load_ruleset(rules) if rules is not None else None
+    title = checks.title if checks is not None else builtin_framework(framework or DEFAULT_FRAMEWORK)
+    name = framework or DEFAULT_FRAMEWORK
     server = server.strip()
     if server and not server.lower().startswith(("http://", "https://")):
         raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
@@ -82,14 +96,15 @@ def template(
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
-        write_xlsm_template(output, projects, framework, server, auth)
+        write_xlsm_template(output, projects, name, server, auth, checks=checks)
     else:
-        write_template(output, projects, framework, server, auth)
+        write_template(output, projects, name, server, auth, checks=checks)
     out.print(f"已生成模板：{output}（{projects} 张项目表，指标体系：{title}）")
+    check = f"xlgoals validate {output}" + (f" --rules {rules}" if rules is not None else "")
     next_steps(
-        f"填写“{layout.COVER_SHEET}”页和各“项目N”页带边框的填写区（尚未填写的必填项显示浅黄色）"
+        f"填写“{layout.COVER_SHEET}”页和各“项目N”页带边框的填写区（尚未填写的必填项显示浅黄色，填写时问题单元格会自动标红或标橙）"
         + ("，然后点击“校验全部”按钮，或运行：" if xlsm else "，然后运行："),
-        f"xlgoals validate {output} --write-back {_sibling(output, '校验后')}",
+        f"{check} --write-back {_sibling(output, '校验后')}",
     )
 
 

@@ -120,12 +120,17 @@ def year_on_year(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
     # Without a positive last-year budget the project is new: there is no change to judge.
     if year is None or last is None or last <= 0:
         return
-    change = change_percent(year, last)
     limit = params["max_change_percent"]
-    if change is not None and abs(change) > Decimal(str(limit)):
+    change = change_percent(year, last)
+    # Judged on the exact amounts, not the percentage as shown: 520,001 against 400,000 is over 30 % though
+    # it shows as +30.0 % (the live check compares the same way).
+    if change is not None and abs(year - last) * 100 > Decimal(str(limit)) * last:
+        shown = f"{change:+.1f}%"
+        if abs(change.quantize(Decimal("0.1"))) <= Decimal(str(limit)):
+            shown = f"{(year - last) * 100 / last:+.4f}%"  # over the limit by less than one decimal shows
         yield Hit(
             cell=field_cell(project, "budget_year"),
             field="budget_year",
             value=money_text(project, year),
-            params={"last_year": money_text(project, last), "change": f"{change:+.1f}%", "limit": f"{limit:g}"},
+            params={"last_year": money_text(project, last), "change": shown, "limit": f"{limit:g}"},
         )

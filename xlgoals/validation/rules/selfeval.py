@@ -263,7 +263,7 @@ def _agrees(typed: str, expected: Decimal | None, rate: bool) -> bool:
         value = Decimal(typed)
     except ArithmeticError:
         return False
-    if expected is None:
+    if expected is None or not value.is_finite():  # 'nan' typed reads as Decimal('NaN'), which no sum compares
         return False
     return abs(value - expected) <= (Decimal("0.00005") if rate else TOLERANCE)
 

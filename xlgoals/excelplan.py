@@ -1,0 +1,89 @@
+"""A sheet plan rendered by xlwings into the open workbook: what io/planrender.py does to a file, done in Excel."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from xlgoals.core import layout
+from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+# Excel's ColumnWidth counts characters; the remote engine's setColumnWidth takes points.
+POINTS_PER_CHARACTER = 5.6
+
+
+def is_remote(book: xw.Book) -> bool:
+    """Whether the book is xlwings' remote engine's (a button without local Python, the Office.js pane)."""
+    return type(book.impl).__module__.endswith("_xlremote")
+
+
+def _as_typed(value: Any) -> Any:
+    # Excel re-reads written strings as if typed ('=100' becomes a formula, '50%' a number); a leading
+    # apostrophe keeps them text, as openpyxl stores them.
+    if isinstance(value, str) and value:
+        return "'" + value
+    if isinstance(value, Formula):
+        return "=" + value.expr
+    return excel_number(value) if isinstance(value, Decimal) else value
+
+
+def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.Sheet:
+    """Replace sheet `plan.name` with the plan's content, as io.planrender.render_plan does in a file."""
+    from xlgoals.validation import marks
+
+    names = [s.name for s in book.sheets]
+    if plan.name in names:
+        book.sheets[plan.name].delete()
+        names.remove(plan.name)
+    anchor = book.sheets[after] if after in names else book.sheets[len(names) - 1]
+    sheet = book.sheets.add(plan.name, after=anchor)
+    block = plan.block()
+    if block and plan.width:
+        sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
+    for row in plan.bold_rows + plan.header_rows:
+        sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
+    for row in plan.header_rows:
+        values = plan.rows[row - 1]
+        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
+        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
+    for address, number_format in plan.formats.items():
+        sheet.range(address).number_format = number_format
+    for address, rgb in plan.fills.items():
+        sheet.range(address).color = rgb
+    for link in plan.links:
+        row, col = layout.split_address(link.cell)
+        shown = block[row - 1][col - 1]
+        # The shown text comes from the plan: the remote engine cannot read back what this run wrote.
+        sheet.range(link.cell).add_hyperlink(
+            marks.link_target(link.sheet, link.target), text_to_display=str(shown), screen_tip=plan.tooltip(link)
+        )
+    scale = POINTS_PER_CHARACTER if is_remote(book) else 1.0
+    for letter, width in plan.column_widths().items():
+        sheet.range(f"{letter}1").column_width = width * scale
+    for row, height in plan.row_heights().items():
+        sheet.range(f"A{row}").row_height = height
+    for letter in sorted(plan.wrap_columns):
+        sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
+    if plan.hidden:
+        sheet.visible = False
+    return sheet
+
+
+def add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
+    """The plan's bar charts drawn by Excel on the rendered sheet (desktop Excel only)."""
+    if is_remote(book):
+        # The remote engine's chart actions are not verified here; the table carries the same figures.
+        return
+    for spec in plan.charts:
+        labels, values = (
+            f"{layout.address(spec.first_row, col)}:{layout.address(spec.last_row, col)}"
+            for col in (spec.label_column, spec.value_column)
+        )
+        anchor = sheet.range(spec.anchor)
+        chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=680, height=spec.height * 28.35)
+        chart.chart_type = "bar_clustered"
+        # Excel takes the text column of a two-area source as the categories.
+        chart.set_source_data(sheet.range(f"{labels},{values}"))
