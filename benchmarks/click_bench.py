@@ -94,7 +94,7 @@ def write_payload(path: Path, copies: int) -> int:
     import openpyxl
 
     from benchmarks.validate_bench import SAMPLE
-    from tests.xlbridge import payload_from_workbook
+    from tests.builders.xlbridge import payload_from_workbook
     from xlgoals.io.template import write_unit
     from xlgoals.jobs.importer import import_file
 

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.office import RECALC_ALWAYS as RECALC  # noqa: E402  (the profile the tests recalculate with)
+from tests.builders.office import RECALC_ALWAYS as RECALC  # noqa: E402  (the profile the tests recalculate with)
 
 SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
 COPIES = 10

@@ -3,7 +3,7 @@
     python benchmarks/naive_writeback.py validate|rollup IN.xlsx OUT.xlsx
 
 The baseline of benchmarks/writeback_bench.py (timed as a whole process, like `xlgoals validate
---write-back`) and the reference tests/test_writeback_parts.py holds the package-level write-back to: both
+--write-back`) and the reference tests/io/test_writeback_parts.py holds the package-level write-back to: both
 load the workbook with openpyxl, undo the last run's marks, mark, render the generated sheets with the same
 renderer (xlgoals.io.planrender) and fit the project sheets' rows and print, then save every part anew.
 """

@@ -11,8 +11,7 @@ import pytest
 # The remote engine needs a key; government units qualify for xlwings' non-commercial one.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_TXT = ROOT / "samples" / "002_de489847e14864e5.txt"
+from tests.builders.paths import SAMPLE_TXT
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +42,17 @@ def soffice() -> str:
     if exe is None:
         pytest.skip("LibreOffice is not installed")
     return exe
+
+
+@pytest.fixture(scope="session")
+def sample_selfeval(tmp_path_factory: pytest.TempPathFactory, sample_xlsx: Path) -> Path:
+    """The sample's 自评 workbook as `xlgoals selfeval` makes it, filled in as builders/selfeval_sample.py says."""
+    from tests.builders.selfeval_sample import fill
+    from xlgoals.io.reader import read
+    from xlgoals.jobs.selfeval import write_selfeval
+
+    folder = tmp_path_factory.mktemp("sample_selfeval")
+    write_selfeval(read(sample_xlsx), folder / "自评.xlsx")
+    path = fill(folder / "自评.xlsx", folder / "自评_已填.xlsx")
+    path.chmod(0o444)
+    return path

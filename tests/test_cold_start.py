@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import xlgoals
-from tests.test_cli_usage import CASES
+from tests.builders.usage_errors import USAGE_ERRORS
 from xlgoals.core import targets
 from xlgoals.shells.cli import app, app_for
 from xlgoals.validation import builtin, ruleset
@@ -99,7 +99,7 @@ def _invoke(group: typer.Typer, args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("args", [c[0] for c in CASES], ids=[" ".join(c[0]) for c in CASES])
+@pytest.mark.parametrize("args", [c[0] for c in USAGE_ERRORS], ids=[" ".join(c[0]) for c in USAGE_ERRORS])
 def test_one_command_app_answers_usage_errors_as_the_whole_app(args: list[str], tmp_path: Path) -> None:
     assert _invoke(app_for(args), args) == _invoke(app, args)
 

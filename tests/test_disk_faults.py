@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults import XLGOALS, env_with_tmp, fill, read_only, small_disk
+from tests.builders.faults import XLGOALS, env_with_tmp, fill, read_only, small_disk
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
 

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_TXT
-from tests.hostile_corpus import (
+from tests.builders.hostile_corpus import (
     FORMULA_CELLS,
     Case,
     all_cases,
@@ -32,7 +31,8 @@ from tests.hostile_corpus import (
     validate_argv,
     with_unit_name,
 )
-from tests.summary_tables import records
+from tests.builders.paths import ROOT, SAMPLE_TXT
+from tests.builders.summary_tables import records
 
 # Each command runs under an address-space limit: a reader that tries to allocate without bound fails here
 # instead of swapping the machine (python with calamine, openpyxl and pyarrow needs ~500 MB of it).
@@ -130,7 +130,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         )
     spec = {"limit": MEMORY_LIMIT, "timeout": TIMEOUT, "parallel": 2, "jobs": jobs}
     done = subprocess.run(
-        [sys.executable, "-c", "from tests.hostile_corpus import drive; drive()"],
+        [sys.executable, "-c", "from tests.builders.hostile_corpus import drive; drive()"],
         input=json.dumps(spec),
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults import (
+from tests.builders.faults import (
     children_of,
     env_with_tmp,
     kill_and_check,
@@ -21,7 +21,7 @@ from tests.faults import (
     start,
     temp_leftovers,
 )
-from tests.hostile_corpus import valid_units
+from tests.builders.hostile_corpus import valid_units
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
 
@@ -124,7 +124,7 @@ def test_output_in_the_input_folder_survives_a_kill(inbox: Path, tmp_path: Path)
     import json
     import subprocess
 
-    from tests.faults import XLGOALS
+    from tests.builders.faults import XLGOALS
 
     folder = tmp_path / "收件"
     folder.mkdir()
@@ -150,7 +150,7 @@ def test_output_in_the_input_folder_survives_a_kill(inbox: Path, tmp_path: Path)
 def _archive_units(db: Path, cwd: Path) -> list[tuple[object, ...]]:
     import subprocess
 
-    from tests.faults import XLGOALS
+    from tests.builders.faults import XLGOALS
 
     listed = subprocess.run(
         [*XLGOALS, "archive", "list", "--db", str(db), "--format", "json"],
@@ -175,7 +175,7 @@ def test_archive_add_killed(inbox: Path, tmp_path: Path, sample_unit: Unit, exis
         write_unit(sample_unit, one)
         import subprocess
 
-        from tests.faults import XLGOALS
+        from tests.builders.faults import XLGOALS
 
         subprocess.run(
             [*XLGOALS, "archive", "add", str(one), "--db", str(db)],

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from benchmarks.click_bench import CLICK, HEAVY, LeanInstallError, lean_python
-from tests.xlbridge import payload_from_workbook
+from tests.builders.xlbridge import payload_from_workbook
 from xlgoals.jobs.pipeline import check_file
 
 

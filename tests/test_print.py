@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.office import convert_all
-from tests.summary_tables import records
+from tests.builders.office import convert_all, pages
+from tests.builders.paths import REAL
+from tests.builders.summary_tables import records
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io.presentation import (
@@ -50,10 +51,6 @@ def demo_workbooks(src: Path, out: Path) -> dict[str, Path]:
     paths["xlgoals_template"] = out / "xlgoals_template.xlsm"
     write_xlsm_template(paths["xlgoals_template"])
     return paths
-
-
-def pages(pdf: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 
 def _flat(text: str) -> str:
@@ -210,7 +207,7 @@ def test_a_national_form_summary_follows_its_own_cells_in_yuan(soffice: str, tmp
     from xlgoals.io.template import write_unit
     from xlgoals.jobs.importer import import_file
 
-    imported = import_file(Path(__file__).parent.parent / "samples" / "real" / "xiangtan_2023_wupaoche.txt")
+    imported = import_file(REAL / "xiangtan_2023_wupaoche.txt")
     unit_xlsx, rolled = tmp_path / "unit.xlsx", tmp_path / "rolled.xlsx"
     write_unit(imported.unit, unit_xlsx)
     checked = check_file(unit_xlsx)

@@ -17,7 +17,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tests.xlbridge import (
+from tests.builders.xlbridge import (
     NOTE_AUTHOR,
     SUPPORTED_ACTIONS,
     UNSUPPORTED_ACTIONS,

@@ -1,0 +1,1 @@
+"""What tests build and share: models, workbooks, corpora, servers, LibreOffice runs; no test imports another."""

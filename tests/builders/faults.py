@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.builders.paths import ROOT
+
 XLGOALS = [sys.executable, "-m", "xlgoals"]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tests.builders import project, unit
+from tests.builders.units import project, unit
 from xlgoals.core import layout
 from xlgoals.core.values import CellValue
 from xlgoals.io.template import build_workbook, save

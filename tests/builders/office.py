@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -53,3 +54,7 @@ def convert_all(soffice: str, sources: list[Path], fmt: str, outdir: Path, *, re
     missing = [p.name for p in outs if not p.exists()]
     assert not missing, f"LibreOffice produced no {fmt} for {missing}"
     return outs
+
+
+def pages(pdf: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))

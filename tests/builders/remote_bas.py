@@ -8,7 +8,6 @@ these tests never hold (pictures, ListObjects), it raises instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,15 +18,13 @@ import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.xlbridge import apply_actions
-from tests.xlbridge.sheets import sheet_ref
+from tests.builders.vba_modules import XLWINGS
+from tests.builders.xlbridge import apply_actions
+from tests.builders.xlbridge.sheets import sheet_ref
 
-_spec = importlib.util.find_spec("xlwings")
-assert _spec is not None and _spec.submodule_search_locations
-XLWINGS_DIR = Path(next(iter(_spec.submodule_search_locations)))
 # xlwings.bas line 66: Public Const XLWINGS_VERSION As String = "0.37.8" (what Remote.bas line 92 sends).
 XLWINGS_VERSION = re.search(
-    r'XLWINGS_VERSION As String = "([^"]+)"', (XLWINGS_DIR / "xlwings.bas").read_text(encoding="ascii")
+    r'XLWINGS_VERSION As String = "([^"]+)"', (XLWINGS / "xlwings.bas").read_text(encoding="ascii")
 ).group(1)  # type: ignore[union-attr]
 # WebHelpers.bas: Public Const WebUserAgent; WebRequest.Prepare sets it with Accept, Content-Type/-Length.
 USER_AGENT = "VBA-Web v4.1.6 (https://github.com/VBA-tools/VBA-Web)"
@@ -255,3 +252,17 @@ def run_server_python(
 def apply(desk: Desk, outcome: Outcome) -> list[dict[str, Any]]:
     """The actions Excel ran, applied to the workbook (by the test bridge); the UI events (alerts …) returned."""
     return apply_actions(desk.wb, outcome.actions)
+
+
+def vba_subs_of(xlsm: Path) -> set[str]:
+    """Every Sub Application.Run can call with (wb, action) in the workbook's VBA project, as olevba reads it."""
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(xlsm))
+    try:
+        code = "\n".join(source for _f, _s, _n, source in parser.extract_macros())
+    finally:
+        parser.close()
+    return set(
+        re.findall(r"(?im)^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(\s*wb As Workbook,\s*action As Dictionary\s*\)", code)
+    )

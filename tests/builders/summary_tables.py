@@ -12,10 +12,10 @@ from typing import Any
 
 import openpyxl
 
+from tests.builders.paths import ROOT
 from xlgoals.core import layout
 
 HEADER_ROW = layout.SUMMARY_TABLE_HEADER_ROW
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_department(out: Path, units: int, seed: int = 1) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -89,3 +90,26 @@ def unit(rs: RuleSet, *projects: Project, **fields: Any) -> Unit:
     }
     values.update(fields)
     return Unit(**values)
+
+
+Mutation = Callable[[Unit, RuleSet], None]
+
+
+def first(u: Unit) -> Project:
+    return u.projects[0]
+
+
+def set_unit(**fields: Any) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        for key, value in fields.items():
+            setattr(u, key, value)
+
+    return mutate
+
+
+def set_project(**fields: Any) -> Mutation:
+    def mutate(u: Unit, rs: RuleSet) -> None:
+        for key, value in fields.items():
+            setattr(first(u), key, value)
+
+    return mutate

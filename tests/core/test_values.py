@@ -8,7 +8,6 @@ import sys
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pydantic
 import pytest
@@ -16,6 +15,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel
 
+from tests.builders.paths import REAL
+from tests.builders.paths import SAMPLE_TXT as SAMPLE
 from xlgoals.core.targets import (
     DEFAULT_QUALITATIVE,
     Operator,
@@ -28,7 +29,6 @@ from xlgoals.core.targets import (
 )
 from xlgoals.core.values import EDGE_CHARS, ParseError, cell_text, format_date, format_money, parse_date, parse_money
 
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "002_de489847e14864e5.txt"
 D = Decimal
 Q = TargetKind.QUANTITATIVE
 
@@ -845,7 +845,7 @@ def test_full_width_twin_parses_the_same(text: str) -> None:
 
 # --- the grammar of real published tables ----------------------------------------------------------------
 
-REAL_VALUES = Path(__file__).resolve().parents[1] / "samples" / "real" / "values.tsv"
+REAL_VALUES = REAL / "values.tsv"
 # Values of values.tsv that really are prose: sentences a reviewer reads, with nothing to count or date.
 PROSE = {
     "吸引来自国内外的、生物医药产业各界代表参与会议,搭建交流合作平台,拓展合作渠道": "a sentence about channels",

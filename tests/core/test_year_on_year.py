@@ -2,7 +2,7 @@
 
 The department's 单位汇总 and 概况, the unit's 汇总 sheet, and the rollup and consolidate tables of the command
 line all show a percentage only beside the like-for-like amounts it comes from (projects with a budget both
-years), new projects on a line of their own. (The web page's tables: tests/test_web_browser.py.)"""
+years), new projects on a line of their own. (The web page's tables: tests/shells/test_web_browser.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.summary_tables import amount, make_department, records
+from tests.builders.summary_tables import amount, make_department, records
 from xlgoals.core.yearonyear import YearOnYear, change_percent
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.jobs.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate

@@ -14,11 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks import worker_dump
+from tests.builders.paths import ROOT
 from xlgoals.io import container
 from xlgoals.io.container import check_container, stored_zip
 from xlgoals.io.files import _read_calamine, read_grids
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_consolidate import _records
-from tests.test_excel import _content, _remote
+from tests.builders.excel_clicks import remote_click, visible_content
+from tests.builders.summary_tables import records
 from xlgoals import excel
 from xlgoals.core import errors, layout
 from xlgoals.core.order import natural_key
@@ -248,8 +248,8 @@ def test_results_sheet_has_a_row_per_sheet(copies: Path, expected: dict[str, Cou
         assert (name, *counts) == (names[sheet], c["error"], c["warning"], c["info"])
         assert status == marks.project_status(c) and link == marks.link_location(sheet, "A1")
     # Excel's 校验全部 button writes the same sheet, cell for cell.
-    wb, _ = _remote(copies, excel.validate_all)
-    assert _content(wb) == _content(openpyxl.load_workbook(out))
+    wb, _ = remote_click(copies, excel.validate_all)
+    assert visible_content(wb) == visible_content(openpyxl.load_workbook(out))
 
 
 def test_rollup_rows_and_summary_sheet_per_sheet(copies: Path, expected: dict[str, Counts], tmp_path: Path) -> None:
@@ -269,9 +269,9 @@ def test_rollup_rows_and_summary_sheet_per_sheet(copies: Path, expected: dict[st
     budget = {p.sheet: p.budget_year for p in checked.unit.projects}
     assert {row["工作表"]: Decimal(str(row["项目当年预算（元）"])) for row in rows} == budget
     # Excel's 汇总 button writes the same 汇总 sheet.
-    wb, _ = _remote(copies, excel.rollup)
-    assert {k: v for k, v in _content(wb).items() if k[0] == layout.SUMMARY_SHEET} == {
-        k: v for k, v in _content(openpyxl.load_workbook(out)).items() if k[0] == layout.SUMMARY_SHEET
+    wb, _ = remote_click(copies, excel.rollup)
+    assert {k: v for k, v in visible_content(wb).items() if k[0] == layout.SUMMARY_SHEET} == {
+        k: v for k, v in visible_content(openpyxl.load_workbook(out)).items() if k[0] == layout.SUMMARY_SHEET
     }
 
 
@@ -284,7 +284,7 @@ def test_consolidation_rows_per_sheet(copies: Path, expected: dict[str, Counts],
     out, csv_dir = tmp_path / "部门汇总.xlsx", tmp_path / "csv"
     run = consolidate([copies], out, csv_dir=csv_dir, jobs=1)
     assert run.total.projects == len(SHEETS)
-    book = _records(out, PROJECTS_SHEET)
+    book = records(out, PROJECTS_SHEET)
     text = _csv(csv_dir / f"{PROJECTS_SHEET}.csv")
     for table in (book, text):
         assert [r["工作表"] for r in table] == list(LISTED)
@@ -292,7 +292,7 @@ def test_consolidation_rows_per_sheet(copies: Path, expected: dict[str, Counts],
     unit = read(copies)
     per_sheet = {p.sheet: len(p.indicators) for p in unit.projects}
     csv_sheets = [r["工作表"] for r in _csv(csv_dir / f"{INDICATORS_SHEET}.csv")]
-    for sheets in ([r["工作表"] for r in _records(out, INDICATORS_SHEET)], csv_sheets):
+    for sheets in ([r["工作表"] for r in records(out, INDICATORS_SHEET)], csv_sheets):
         assert {s: sheets.count(s) for s in SHEETS} == per_sheet and len(sheets) == sum(per_sheet.values())
 
 
@@ -384,7 +384,7 @@ def test_blank_template_says_its_project_sheet_is_blank(tmp_path: Path) -> None:
 
 def test_ledger_counts_every_project_of_the_copies(copies: Path, tmp_path: Path) -> None:
     run = consolidate([copies], tmp_path / "dept.xlsx", jobs=1)
-    (entry,) = _records(tmp_path / "dept.xlsx", LEDGER_SHEET)
+    (entry,) = records(tmp_path / "dept.xlsx", LEDGER_SHEET)
     assert entry["读取项目数"] == len(SHEETS) == run.total.projects
 
 
@@ -399,7 +399,7 @@ def test_ledger_counts_every_project_of_the_copies(copies: Path, tmp_path: Path)
 )
 def test_validate_active_on_any_project_sheet(copies: Path, active: str, says: str) -> None:
     """校验本表 works on a project sheet whatever its name, and explains itself elsewhere."""
-    wb, events = _remote(copies, excel.validate_active, active_sheet=active)
+    wb, events = remote_click(copies, excel.validate_active, active_sheet=active)
     alerts = [e["args"][0] for e in events if e["func"] == "alert"]
     assert len(alerts) == 1 and says in alerts[0]
     marked = marks.recorded(wb[layout.MARKS_SHEET].iter_rows(values_only=True)) if says.startswith("错误") else set()
@@ -411,7 +411,7 @@ def test_a_spreadsheet_program_keeps_the_copies(
     sample_xlsx: Path, expected: dict[str, Counts], soffice: str, tmp_path: Path
 ) -> None:
     """The XML-made copies, opened and saved by LibreOffice, still read as six projects with their own counts."""
-    from tests.office import convert
+    from tests.builders.office import convert
 
     made = tmp_path / "copies.xlsx"
     _by_xml(sample_xlsx, made)
@@ -450,14 +450,14 @@ def test_a_project_sheet_under_a_reserved_name_is_an_error_not_a_loss(
     # The department's summary lists it among the unit's problems, under the sheet it names.
     summary = tmp_path / "summary.xlsx"
     consolidate([path], summary, jobs=1)
-    problems = _records(summary, FINDING_DETAILS_SHEET)
+    problems = records(summary, FINDING_DETAILS_SHEET)
     assert [(r["工作表"], r["代码"]) for r in problems if r["代码"] == "sheet.reserved-name"] == [
         (reserved, "sheet.reserved-name")
     ]
-    assert len(_records(summary, PROJECTS_SHEET)) == 2
+    assert len(records(summary, PROJECTS_SHEET)) == 2
     # The 校验本表 button on it says why instead of asking for a project sheet.
     wb = openpyxl.load_workbook(path)
     wb.active = wb.sheetnames.index(reserved)
     wb.save(path)
-    _, events = _remote(path, excel.validate_active)
+    _, events = remote_click(path, excel.validate_active)
     assert [e["args"][0] for e in events if e["func"] == "alert"] == [finding.message]

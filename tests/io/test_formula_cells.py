@@ -21,9 +21,9 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from tests.hostile_corpus import rezip
-from tests.office import convert
-from tests.summary_tables import records
+from tests.builders.hostile_corpus import rezip
+from tests.builders.office import convert
+from tests.builders.summary_tables import records
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.io.container import check_container
@@ -275,7 +275,7 @@ def test_a_formula_outside_the_form_is_not_a_finding(sample_xlsx: Path, tmp_path
 def _remote(path: Path, entry: Any, **kwargs: Any) -> tuple[openpyxl.Workbook, list[str]]:
     """Run an entry on a remote-engine Book built from what Excel sends for `path`: the calculated values, an
     error as its text (#N/A), as Office.js and the VBA client send it."""
-    from tests.xlbridge import run_remote
+    from tests.builders.xlbridge import run_remote
 
     values = openpyxl.load_workbook(path, data_only=True)
     wb, events = run_remote(openpyxl.load_workbook(path), entry, book_name=path.name, values_from=values, **kwargs)
@@ -352,7 +352,7 @@ def test_the_summary_sheet_recalculated_leaves_out_the_error_and_counts_it(
     """The 汇总 sheet's formulas, recalculated by LibreOffice after the unit broke another budget: the broken
     amount shows 无法读取, 合计 is the sum of the others (as the command line says), and the note under the
     table counts the amounts left out; before, ISNUMBER turned the error into "" and the total silently shrank."""
-    from tests.office import convert_all
+    from tests.builders.office import convert_all
     from xlgoals.jobs.pipeline import check_file
     from xlgoals.jobs.rollup import roll_up
     from xlgoals.jobs.summarysheet import TOTAL_LABEL

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.office import convert
+from tests.builders.office import convert
 from xlgoals.core import errors, layout
 from xlgoals.core.values import cell_text
 from xlgoals.io.container import OLE_MAGIC

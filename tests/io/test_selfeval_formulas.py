@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from tests.office import convert_all
+from tests.builders.office import convert_all
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project, Unit

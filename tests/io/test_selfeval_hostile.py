@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.builders import indicator
+from tests.builders.units import indicator
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit

@@ -10,10 +10,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from tests.builders import indicator
-from tests.office import convert
-from tests.test_print import pages
-from tests.test_vba import buttons_in
+from tests.builders.office import convert, pages
+from tests.builders.package_parts import buttons_in
+from tests.builders.units import indicator
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.office import convert
+from tests.builders.office import convert
+from tests.builders.paths import ROOT
 from xlgoals.core import layout, signoff
 from xlgoals.io.cellstyle import put
 from xlgoals.io.lists import level2_key
@@ -18,7 +19,6 @@ from xlgoals.io.reader import read
 from xlgoals.io.template import build_workbook, save, write_template
 from xlgoals.validation.ruleset import builtin_rulesets
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "workbook_templates" / "xlgoals_template.xlsx"
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.office import convert
+from tests.builders.office import convert
 from xlgoals.core import layout
 from xlgoals.io.reader import read, read_book
 from xlgoals.io.template import save

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -17,26 +15,13 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from benchmarks import naive_writeback
-from tests.office import convert_all
-from tests.test_vba import buttons_in, olevba_modules, read_parts, rels_of, shapes, sheet_parts
+from tests.builders.office import convert_all
+from tests.builders.package_parts import buttons_in, read_parts, rels_of, shapes, sheet_parts
+from tests.builders.vba_modules import olevba_modules
+from tests.builders.writebacks import as_the_openpyxl_way, both_ways, ours, seen_by_openpyxl
 from xlgoals.core import layout
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
 from xlgoals.validation import marks
-from xlgoals.validation.writeback import write_back
-
-Writer = Callable[[Path, Path], None]
-
-
-def ours(src: Path, out: Path) -> None:
-    checked = check_file(src)
-    write_back(src, out, checked.report, checked.ruleset.title, checked.grids)
-
-
-def ours_rollup(src: Path, out: Path) -> None:
-    checked = check_file(src)
-    rollup_write_back(src, out, roll_up(checked.unit, checked.report, checked.ruleset), grids=checked.grids)
 
 
 def _raw(path: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -50,50 +35,6 @@ def _raw(path: Path) -> dict[str, tuple[int, int, bytes]]:
             start = info.header_offset + skip
             out[info.filename] = (info.CRC, info.compress_type, data[start : start + info.compress_size])
     return out
-
-
-def _seen(path: Path) -> dict[str, Any]:
-    """What openpyxl sees of a workbook: per cell value, fill, font, format, alignment, note and link; per sheet
-    its state, effective row heights, widths, merges, panes, validations, conditional formats, print setup."""
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    sheets: dict[str, Any] = {}
-    for ws in wb.worksheets:
-        cells = {}
-        for row in ws.iter_rows():
-            for c in row:
-                fill = c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None
-                note = (c.comment.text, c.comment.author) if c.comment else None
-                link = (c.hyperlink.location, c.hyperlink.tooltip) if c.hyperlink else None
-                look = (c.font.name, c.font.b, c.font.color.rgb if c.font.color else None, c.number_format)
-                # Excel's defaults said or left unsaid (openpyxl reads a cell it made for a note as unstyled).
-                align = (
-                    None if c.alignment.horizontal == "general" else c.alignment.horizontal,
-                    None if c.alignment.vertical == "bottom" else c.alignment.vertical,
-                    bool(c.alignment.wrap_text),
-                )
-                if c.value is not None or fill or note or link:
-                    cells[c.coordinate] = (c.value, fill, note, link, look, align)
-        default = ws.sheet_format.defaultRowHeight or 15
-        heights = {r: ws.row_dimensions[r].height or default for r in range(1, ws.max_row + 1)}
-        sheets[ws.title] = {
-            "state": ws.sheet_state,
-            "cells": cells,
-            "heights": heights,
-            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.customWidth},
-            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "freeze": ws.freeze_panes,
-            "validations": sorted((str(dv.sqref), dv.type, dv.formula1) for dv in ws.data_validations.dataValidation),
-            "conditional": sorted(
-                (str(rng.sqref), rule.type, tuple(rule.formula or ()))
-                for rng in ws.conditional_formatting
-                for rule in rng.rules
-            ),
-            "print": (ws.print_title_rows, ws.print_area, ws.page_setup.orientation, ws.auto_filter.ref),
-            "hidden rows": [r for r, d in ws.row_dimensions.items() if d.hidden],
-            "header": (ws.oddHeader.left.text, ws.oddHeader.left.size),
-            "charts": len(ws._charts),
-        }
-    return {"order": wb.sheetnames, "sheets": sheets, "active": wb.active.title if wb.active else None}
 
 
 @pytest.fixture
@@ -129,29 +70,9 @@ def xlsm(broken: Path, tmp_path: Path) -> Path:
     return path
 
 
-def _both(src: Path, tmp: Path, mine: Writer, theirs: Writer, suffix: str = ".xlsx") -> tuple[Path, Path]:
-    a, b = tmp / f"{src.stem}_ours{suffix}", tmp / f"{src.stem}_naive{suffix}"
-    mine(src, a)
-    theirs(src, b)
-    return a, b
-
-
 @pytest.mark.parametrize("kind", ["validate", "rollup"])
 def test_reads_as_the_openpyxl_way_made_it(broken: Path, tmp_path: Path, kind: str) -> None:
     as_the_openpyxl_way(broken, tmp_path, kind)
-
-
-def as_the_openpyxl_way(src: Path, tmp: Path, kind: str) -> dict[str, Any]:
-    """`kind` ('validate' or 'rollup') written back ours and the openpyxl way reads the same, once and again on
-    its own output (the last run's marks cleared and marked anew, 汇总 replaced where it stood); what was seen."""
-    mine, theirs = (ours, naive_writeback.validate) if kind == "validate" else (ours_rollup, naive_writeback.rollup)
-    a, b = _both(src, tmp, mine, theirs)
-    seen = _seen(a)
-    assert seen == _seen(b)
-    (tmp / "again").mkdir()
-    a2, b2 = _both(a, tmp / "again", mine, theirs)
-    assert _seen(a2) == _seen(b2)
-    return seen
 
 
 def test_untouched_parts_are_the_inputs_bytes(broken: Path, tmp_path: Path) -> None:
@@ -217,7 +138,7 @@ def test_macros_and_buttons_survive(xlsm: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.xlsm"
     ours(out, again)
     assert read_parts(again) == parts
-    assert _seen(out) == _seen(_naive(xlsm, tmp_path))
+    assert seen_by_openpyxl(out) == seen_by_openpyxl(_naive(xlsm, tmp_path))
 
 
 def _naive(src: Path, tmp: Path) -> Path:
@@ -232,7 +153,7 @@ def test_libreoffice_prints_it_as_it_printed_the_openpyxl_way(
     """The marked .xlsx and .xlsm open in LibreOffice and print page for page what the openpyxl way's print."""
     (tmp_path / "ours").mkdir()
     (tmp_path / "naive").mkdir()
-    pairs = [_both(src, tmp_path, ours, naive_writeback.validate, src.suffix) for src in (broken, xlsm)]
+    pairs = [both_ways(src, tmp_path, ours, naive_writeback.validate, src.suffix) for src in (broken, xlsm)]
     mine = convert_all(soffice, [a for a, _ in pairs], "pdf", tmp_path / "ours")
     theirs = convert_all(soffice, [b for _, b in pairs], "pdf", tmp_path / "naive")
     for a, b in zip(mine, theirs, strict=True):
@@ -251,8 +172,8 @@ def test_a_workbook_another_program_saved_is_marked_in_place(broken: Path, soffi
     ours(broken, first)
     (saved,) = convert_all(soffice, [first], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
     (tmp_path / "again").mkdir()
-    a, b = _both(saved, tmp_path / "again", ours, naive_writeback.validate)
-    assert _seen(a) == _seen(b)
+    a, b = both_ways(saved, tmp_path / "again", ours, naive_writeback.validate)
+    assert seen_by_openpyxl(a) == seen_by_openpyxl(b)
     twice = tmp_path / "twice.xlsx"
     ours(a, twice)
     assert read_parts(twice) == read_parts(a)

@@ -9,8 +9,9 @@ import openpyxl
 import pytest
 
 from benchmarks import naive_writeback
-from tests.test_selfeval_sample import fill
-from tests.test_writeback_parts import _seen, as_the_openpyxl_way, ours, read_parts
+from tests.builders.package_parts import read_parts
+from tests.builders.selfeval_sample import fill
+from tests.builders.writebacks import as_the_openpyxl_way, ours, seen_by_openpyxl
 from xlgoals.core import layout
 from xlgoals.core.selfevallayout import SELFEVAL_FIELD, SELFEVAL_FIRST_ROW
 from xlgoals.io.reader import read
@@ -25,7 +26,7 @@ LONG_REASON = "议程调整：两项活动因场地改期至次年一季度举�
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory, sample_xlsx: Path) -> Path:
-    """The sample's 自评 workbook filled as tests/test_selfeval_sample.py fills it (项目1!H21's reason missing),
+    """The sample's 自评 workbook filled as tests/builders/selfeval_sample.py fills it (项目1!H21's reason missing),
     and 项目2's 全年预算数 left empty: two marks on cells whose 自评 fill differs from the declaration's."""
     folder = tmp_path_factory.mktemp("writeback_selfeval")
     write_selfeval(read(sample_xlsx), folder / "自评.xlsx")
@@ -67,7 +68,7 @@ def test_a_fixed_cell_gets_the_selfeval_sheets_own_fill_back(filled: Path, tmp_p
         # The 自评 sheet's input fill, where the declaration's map would give none (H21) or a label's (C7).
         assert after[sheet][cell].fill.fgColor.rgb == INPUT and after[sheet][cell].comment is None, cell
     assert (after["项目1"].row_dimensions[21].height or 0) > (short or 18)  # the long reason prints whole
-    assert _seen(twice) == _seen(_naive(fixed, tmp_path))
+    assert seen_by_openpyxl(twice) == seen_by_openpyxl(_naive(fixed, tmp_path))
     thrice = tmp_path / "thrice.xlsx"
     ours(twice, thrice)
     assert read_parts(thrice) == read_parts(twice)
@@ -86,7 +87,7 @@ def test_rows_keep_the_heights_the_selfeval_writer_gave(sample_xlsx: Path, tmp_p
     write_selfeval(read(sample_xlsx), made)
     out = tmp_path / "checked.xlsx"
     ours(made, out)
-    before, after = _seen(made)["sheets"], _seen(out)["sheets"]
+    before, after = seen_by_openpyxl(made)["sheets"], seen_by_openpyxl(out)["sheets"]
     projects = [name for name in before if name.startswith("项目")]
     assert projects and all(after[name]["heights"] == before[name]["heights"] for name in projects)
     # The 自评 form's own rows, not the declaration's: indicator rows at least 18 high down to 总分, the sign-off

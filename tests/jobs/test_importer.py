@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLE_TXT
+from tests.builders.paths import SAMPLE_TXT
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Unit

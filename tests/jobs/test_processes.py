@@ -13,7 +13,7 @@ from concurrent.futures import CancelledError
 
 import pytest
 
-from tests.faults import running, still_running
+from tests.builders.faults import running, still_running
 from xlgoals.core.oserrors import OsFault, describe, os_reason
 from xlgoals.jobs.processes import TaskTimeout, WorkerDied, WorkerPool
 from xlgoals.jobs.workerproc import Settings, _die_with_parent, worker_main

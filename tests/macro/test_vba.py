@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
-import posixpath
 import random
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +14,27 @@ import olefile
 import openpyxl
 import pytest
 from defusedxml import ElementTree as SafeET
-from oletools.olevba import VBA_Parser, decompress_stream
+from oletools.olevba import decompress_stream
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tests.office import convert
+from tests.builders.office import convert
+from tests.builders.package_parts import NS, buttons_in, read_parts, rels_of, shapes, sheet_parts
+from tests.builders.vba_modules import (
+    MACROS,
+    XLWINGS,
+    XLWINGS_MODULES,
+    assert_our_modules,
+    crlf,
+    file_text,
+    olevba_modules,
+)
 from xlgoals.macro import compression, vba, vbatext, xlsmpackage
 from xlgoals.shells.addin import WEB_ENTRIES
 
-ROOT = Path(__file__).resolve().parent.parent
-MACROS = ROOT / "macros"
-_spec = importlib.util.find_spec("xlwings")
-assert _spec is not None and _spec.submodule_search_locations
-XLWINGS = Path(next(iter(_spec.submodule_search_locations)))
 QUICKSTART = XLWINGS / "quickstart_standalone.xlsm"
 
 # The brief's table, kept independent of vba.BUTTONS so a drift in either shows up.
@@ -49,53 +51,7 @@ BUTTONS = {
     "汇总": [("B2", "汇总", "RollUp"), ("D2", "导出汇总", "ExportSummary")],
 }
 CODE_NAMES = ["Sheet1", "Sheet2", "Sheet3"]
-# xlwings' modules the workbook carries: RunPython's standalone pair and RunServerPython's client.
-XLWINGS_MODULES = {
-    "xlwings": "xlwings.bas",
-    "Dictionary": "addin/Dictionary.cls",
-    "Remote": "addin/Remote.bas",
-    "IWebAuthenticator": "addin/IWebAuthenticator.cls",
-    "WebClient": "addin/WebClient.cls",
-    "WebRequest": "addin/WebRequest.cls",
-    "WebResponse": "addin/WebResponse.cls",
-    "WebHelpers": "addin/WebHelpers.bas",
-}
 DOCS = ["ThisWorkbook", *CODE_NAMES]
-
-NS = {
-    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
-    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
-    "v": "urn:schemas-microsoft-com:vml",
-    "x": "urn:schemas-microsoft-com:office:excel",
-}
-
-
-def crlf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n")
-
-
-def file_text(path: Path) -> str:
-    return path.read_bytes().decode("ascii")
-
-
-def olevba_modules(path: Path | None = None, data: bytes | None = None) -> dict[str, str]:
-    """Module name -> source exactly as olevba decompresses and decodes it (no filtering)."""
-    parser = VBA_Parser(str(path) if path else "vbaProject.bin", data=data)
-    try:
-        return {stream.rsplit("/", 1)[-1]: code for _f, stream, _n, code in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
-def assert_our_modules(modules: dict[str, str], docs: list[str]) -> None:
-    """The stored text of every module is exactly its source file with CRLF line endings."""
-    bas = {p.stem: p for p in MACROS.glob("*.bas")}
-    assert set(modules) == set(docs) | set(bas) | set(XLWINGS_MODULES) | {vbatext.MODULE}
-    for stem, path in bas.items():
-        assert modules[stem] == crlf(file_text(path)), stem
-    assert modules["xlwings"] == crlf(file_text(XLWINGS / "xlwings.bas"))
 
 
 @pytest.fixture(scope="module")
@@ -309,26 +265,6 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return xlsx, xlsm
 
 
-def read_parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
-
-
-def rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
-    folder, name = posixpath.split(part)
-    path = posixpath.join(folder, "_rels", name + ".rels")
-    if path not in parts:
-        return []
-    rels = []
-    for node in SafeET.fromstring(parts[path]).iter(f"{{{NS['pr']}}}Relationship"):
-        rel = dict(node.attrib)
-        if rel.get("TargetMode") != "External":
-            target = rel["Target"]
-            rel["part"] = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        rels.append(rel)
-    return rels
-
-
 def assert_package_consistent(parts: dict[str, bytes]) -> None:
     """Every internal relationship resolves and every part has a content type."""
     types = SafeET.fromstring(parts["[Content_Types].xml"])
@@ -341,37 +277,6 @@ def assert_package_consistent(parts: dict[str, bytes]) -> None:
         if not part.endswith(".rels"):
             for rel in rels_of(parts, part):
                 assert rel.get("part", "") in parts or "part" not in rel, (part, rel)
-
-
-def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
-    wb_rels = {rel["Id"]: rel["part"] for rel in rels_of(parts, "xl/workbook.xml")}
-    root = SafeET.fromstring(parts["xl/workbook.xml"])
-    return {s.get("name"): wb_rels[s.get(f"{{{NS['rel']}}}id")] for s in root.iter(f"{{{NS['main']}}}sheet")}
-
-
-def shapes(parts: dict[str, bytes], sheet_part: str) -> Iterator[tuple[str, Any]]:
-    """(ObjectType, v:shape element) for every shape of the sheet's legacy VML drawing."""
-    root = SafeET.fromstring(parts[sheet_part])
-    legacy = root.find(f"{{{NS['main']}}}legacyDrawing")
-    if legacy is None:
-        return
-    rel_id = legacy.get(f"{{{NS['rel']}}}id")
-    target = next(rel["part"] for rel in rels_of(parts, sheet_part) if rel["Id"] == rel_id)
-    for shape in SafeET.fromstring(parts[target]).iter(f"{{{NS['v']}}}shape"):
-        data = shape.find(f"{{{NS['x']}}}ClientData")
-        yield (data.get("ObjectType") if data is not None else ""), shape
-
-
-def buttons_in(path: Path) -> dict[str, list[tuple[str, str]]]:
-    parts = read_parts(path)
-    found: dict[str, list[tuple[str, str]]] = {}
-    for name, part in sheet_parts(parts).items():
-        for kind, shape in shapes(parts, part):
-            if kind == "Button":
-                caption = "".join(shape.find(f"{{{NS['v']}}}textbox").itertext()).strip()
-                macro = shape.find(f"{{{NS['x']}}}ClientData/{{{NS['x']}}}FmlaMacro").text
-                found.setdefault(name, []).append((caption, macro))
-    return found
 
 
 def expected_buttons(spec: dict[str, list[tuple[str, str, str]]]) -> dict[str, list[tuple[str, str]]]:

@@ -9,14 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.office import convert
-from tests.test_vba import MACROS, assert_our_modules, buttons_in, olevba_modules
+from tests.builders.office import convert
+from tests.builders.package_parts import buttons_in
+from tests.builders.paths import ROOT
+from tests.builders.vba_modules import MACROS, assert_our_modules, olevba_modules
 from xlgoals.core import layout
 from xlgoals.io.reader import read
 from xlgoals.macro.vba import BUTTONS
 from xlgoals.macro.xlsm import button_plan, write_xlsm_template
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "workbook_templates" / "xlgoals_template.xlsm"
 
 

@@ -24,14 +24,13 @@ import httpx
 import openpyxl
 import pytest
 
-from tests import remote_bas
-from tests.liveserver import free_port, upload
-from tests.remote_bas import Desk
-from tests.test_remote_buttons import vba_subs  # noqa: F401  (fixture)
+from tests.builders import remote_bas
+from tests.builders.liveserver import free_port, upload
+from tests.builders.paths import ROOT
+from tests.builders.remote_bas import Desk
 from xlgoals.shells import access
 from xlgoals.shells.token import authorization
 
-ROOT = Path(__file__).resolve().parents[1]
 UNIT = ROOT / "deploy" / "xlgoals.service"
 NGINX_SITE = ROOT / "deploy" / "nginx-xlgoals.conf"
 XLGOALS = ROOT / ".venv" / "bin" / "xlgoals"
@@ -169,7 +168,7 @@ def _desk(path: Path) -> Desk:
     return Desk(openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True), book_name=path.name)
 
 
-def test_the_service_answers_with_its_token(service: Running, sample_xlsx: Path, vba_subs: set[str]) -> None:  # noqa: F811
+def test_the_service_answers_with_its_token(service: Running, sample_xlsx: Path, vba_subs: set[str]) -> None:
     assert httpx.get(f"{service.origin}/taskpane.html").status_code == 200
     refused = remote_bas.run_server_python(
         _desk(sample_xlsx), f"{service.origin}/xlwings/vba/validate_all", vba_subs=vba_subs
@@ -235,7 +234,7 @@ def https(service: Running) -> Iterator[str]:
             proc.wait(WAIT)
 
 
-def test_through_nginx_over_https(https: str, sample_xlsx: Path, vba_subs: set[str]) -> None:  # noqa: F811
+def test_through_nginx_over_https(https: str, sample_xlsx: Path, vba_subs: set[str]) -> None:
     answered = remote_bas.run_server_python(
         _desk(sample_xlsx), f"{https}/xlwings/vba/validate_all", vba_subs=vba_subs, auth=authorization(TOKEN)
     )

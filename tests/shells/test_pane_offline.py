@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.liveserver import WAIT, serving
-from tests.test_web_browser import CHROMEDRIVER, CHROMIUM, _wait
+from tests.builders.browser import CHROMEDRIVER, CHROMIUM, needs_chromium, wait_for
+from tests.builders.liveserver import WAIT, serving
 from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.server import create_app
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromium-driver are not installed"
-)
+pytestmark = needs_chromium
 
 
 TOKEN = "a-department-token-0123456789"
@@ -78,7 +76,7 @@ def test_pane_loads_offline_with_xlwings_client_and_office_js(pane_server: str, 
     driver = offline_browser
     driver.get(pane_server + "/taskpane.html")
     # Outside Excel, office.js reports no host: the pane says so once both scripts have run.
-    status = _wait(
+    status = wait_for(
         driver,
         lambda d: d.find_element(By.ID, "status") if "正在连接" not in d.find_element(By.ID, "status").text else None,
     )
@@ -152,9 +150,9 @@ def test_the_upload_page_asks_for_the_token_once(pane_server: str, offline_brows
     driver.get(pane_server + "/")
     driver.execute_script("localStorage.clear()")
     driver.find_element(By.ID, "one").send_keys(str(sample_xlsx))
-    prompt = _wait(driver, expected_conditions.alert_is_present())
+    prompt = wait_for(driver, expected_conditions.alert_is_present())
     assert "口令" in prompt.text
     prompt.send_keys(TOKEN)
     prompt.accept()
-    _wait(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
+    wait_for(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
     assert driver.execute_script("return localStorage.getItem('xlgoals-token')") == TOKEN

@@ -21,16 +21,14 @@ import pytest
 from fastapi import FastAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oletools.olevba import VBA_Parser
 
-from tests import remote_bas
-from tests.liveserver import serving, upload
-from tests.remote_bas import Desk, run_server_python
+from tests.builders import remote_bas
+from tests.builders.liveserver import serving, upload
+from tests.builders.remote_bas import Desk, run_server_python
 from xlgoals.core import layout
 from xlgoals.io.template import add_token_sheet, write_unit
 from xlgoals.jobs.importer import import_file
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.macro.xlsm import write_xlsm_template
 from xlgoals.shells import access, excelroutes
 from xlgoals.shells.server import create_app
 from xlgoals.shells.token import authorization
@@ -44,21 +42,6 @@ BUTTON_TIMEOUT_MS = int(
 )
 # Project sheets renamed as units rename them; the first is where 校验本表 is clicked.
 CHINESE_SHEETS = ["孵化器（一期）", "项目 2", "科技创新券", "张江 实验室"]
-
-
-@pytest.fixture(scope="module")
-def vba_subs(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    """Every Sub Application.Run can call with (wb, action): Remote.bas' and ours, read from a generated .xlsm."""
-    xlsm = tmp_path_factory.mktemp("xlsm") / "模板.xlsm"
-    write_xlsm_template(xlsm)
-    parser = VBA_Parser(str(xlsm))
-    try:
-        code = "\n".join(source for _f, _s, _n, source in parser.extract_macros())
-    finally:
-        parser.close()
-    return set(
-        re.findall(r"(?im)^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(\s*wb As Workbook,\s*action As Dictionary\s*\)", code)
-    )
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +192,7 @@ def test_a_server_slower_than_the_buttons_timeout(unit30: Path, vba_subs: set[st
 
 def test_unreachable_server_is_what_the_buttons_probe_guards(unit30: Path, vba_subs: set[str]) -> None:
     # Without the probe the user would see RunServerPython's English 408; the buttons check /health first.
-    from tests.liveserver import free_port
+    from tests.builders.liveserver import free_port
 
     outcome = run_server_python(
         desk_for(unit30), f"http://127.0.0.1:{free_port()}/xlwings/vba/validate_all", vba_subs=vba_subs, timeout=2000

@@ -20,13 +20,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 from typer.testing import CliRunner
 
-from tests.xlbridge import apply_actions, payload_from_workbook
+from tests.builders.paths import ROOT
+from tests.builders.uploads import downloaded_workbook, post_files, unit_workbooks
+from tests.builders.xlbridge import apply_actions, payload_from_workbook
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.cli import app as cli_app
@@ -205,32 +205,8 @@ def test_someone_elses_workbook_gets_a_chinese_alert(client: TestClient) -> None
 # --- the upload page -------------------------------------------------------------------------------------
 
 
-def unit_workbooks(sample_unit: Unit, folder: Path, count: int) -> list[Path]:
-    """`count` different unit workbooks from the sample: own names, 1-3 projects, own budgets."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(count):
-        projects = [
-            p.model_copy(update={"budget_year": Decimal(10_000 * (i + 1) + n)})
-            for n, p in enumerate(sample_unit.projects[: i % 3 + 1])
-        ]
-        unit = sample_unit.model_copy(update={"name": f"测试单位{i + 1}", "projects": projects})
-        path = folder / f"单位{i + 1}.xlsx"
-        write_unit(unit, path)
-        paths.append(path)
-    return paths
-
-
-def _upload(client: TestClient, url: str, *paths: Path) -> Response:
-    return client.post(url, files=[("files", (p.name, p.read_bytes())) for p in paths])
-
-
-def _workbook(download: dict[str, str]) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["data"])))
-
-
 def test_check_page_answers_what_the_cli_finds(client: TestClient, sample_xlsx: Path) -> None:
-    response = _upload(client, "/api/check", sample_xlsx)
+    response = post_files(client, "/api/check", sample_xlsx)
     assert response.status_code == 200
     data = response.json()
     checked = check_file(sample_xlsx)
@@ -242,7 +218,7 @@ def test_check_page_answers_what_the_cli_finds(client: TestClient, sample_xlsx: 
     assert data["counts"] == report.counts()
     assert [p["sheet"] for p in data["projects"]] == [p.sheet for p in checked.unit.projects]
     assert {p["status"] for p in data["projects"]} <= {"需修改", "请核对", "通过"}
-    marked, rolled = (_workbook(d) for d in data["downloads"])
+    marked, rolled = (downloaded_workbook(d) for d in data["downloads"])
     assert [d["name"] for d in data["downloads"]] == ["unit_校验.xlsx", "unit_汇总.xlsx"]
     for f in report.findings:
         if f.sheet and f.cell and f.severity in marks.MARKED_SEVERITIES:
@@ -257,7 +233,7 @@ def test_bad_file_gets_the_cli_message(client: TestClient, tmp_path: Path, monke
     work = tmp_path / "tmp"
     work.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(work))
-    response = _upload(client, "/api/check", bad)
+    response = post_files(client, "/api/check", bad)
     assert response.status_code == 422
     assert not list(work.glob("xlgoals-web-*"))  # a refused request leaves nothing behind either
     monkeypatch.chdir(tmp_path)
@@ -269,13 +245,13 @@ def test_bad_file_gets_the_cli_message(client: TestClient, tmp_path: Path, monke
 
 def test_upload_limits_are_chinese(sample_xlsx: Path, tmp_path: Path) -> None:
     small = TestClient(create_app(Limits(file_bytes=1000, files=2, upload_bytes=4 * MB)))
-    too_big = _upload(small, "/api/check", sample_xlsx)
+    too_big = post_files(small, "/api/check", sample_xlsx)
     assert too_big.status_code == 413 and "unit.xlsx" in too_big.json()["detail"] and "上限" in too_big.json()["detail"]
     tiny = tmp_path / "t.xlsx"
     tiny.write_bytes(b"x")
-    too_many = _upload(small, "/api/summary", tiny, tiny, tiny)
+    too_many = post_files(small, "/api/summary", tiny, tiny, tiny)
     assert too_many.status_code == 413 and "最多上传 2 个" in too_many.json()["detail"]
-    two_for_one = _upload(small, "/api/check", tiny, tiny)
+    two_for_one = post_files(small, "/api/check", tiny, tiny)
     assert two_for_one.status_code == 413 and "最多上传 1 个" in two_for_one.json()["detail"]
     huge = small.post("/api/summary", files=[("files", ("a.xlsx", b"0" * 5 * MB))])
     assert huge.status_code == 413 and "4 MB" in huge.json()["detail"]
@@ -295,7 +271,7 @@ def test_twenty_concurrent_uploads_get_their_own_answers(
     app = create_app()
     client = TestClient(app)
     with ThreadPoolExecutor(20) as pool:
-        responses = list(pool.map(lambda p: _upload(client, "/api/check", p), paths))
+        responses = list(pool.map(lambda p: post_files(client, "/api/check", p), paths))
     for path, response in zip(paths, responses, strict=True):
         assert response.status_code == 200, response.text
         data = response.json()
@@ -303,7 +279,7 @@ def test_twenty_concurrent_uploads_get_their_own_answers(
         assert data["file"] == path.name and data["unit"] == checked.unit.name
         assert data["counts"] == checked.report.counts()
         assert [p["name"] for p in data["projects"]] == [p.name for p in checked.unit.projects]
-        rolled = _workbook(data["downloads"][1])
+        rolled = downloaded_workbook(data["downloads"][1])
         assert layout.SUMMARY_SHEET in rolled.sheetnames
     # Every request's folder is gone, and no more workers ran than the limit allows.
     assert not list(work.glob("xlgoals-web-*"))
@@ -314,7 +290,7 @@ def test_summary_of_three_units_reconciles(client: TestClient, sample_unit: Unit
     paths = unit_workbooks(sample_unit, tmp_path, 3)
     bad = tmp_path / "说明.txt"
     bad.write_text("不是工作簿", encoding="utf-8")
-    response = _upload(client, "/api/summary", *paths, bad)
+    response = post_files(client, "/api/summary", *paths, bad)
     assert response.status_code == 200, response.text
     result = response.json()["result"]
     units = [check_file(p).unit for p in paths]
@@ -323,7 +299,7 @@ def test_summary_of_three_units_reconciles(client: TestClient, sample_unit: Unit
     assert result["total"]["projects"] == sum(len(u.projects) for u in units)
     assert result["status"]["已读取"] == 3 and [p["file"] for p in result["problems"]] == ["说明.txt"]
     (download,) = response.json()["downloads"]
-    summary = _workbook(download)
+    summary = downloaded_workbook(download)
     first = layout.SUMMARY_TABLE_HEADER_ROW + 1  # under the title block and the header
     ledger = [row for row in summary["台账"].iter_rows(min_row=first, values_only=True) if row[0] is not None]
     assert sorted(row[1] for row in ledger) == sorted([p.name for p in paths] + ["说明.txt"])
@@ -361,11 +337,11 @@ def test_a_file_that_kills_its_reader_costs_only_its_own_answer(
     wb["项目1"]["XFD1048576"] = "far away"
     far = tmp_path / "far.xlsx"
     wb.save(far)
-    response = _upload(client, "/api/check", far)
+    response = post_files(client, "/api/check", far)
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert "far.xlsx" in response.json()["detail"] and CJK.search(response.json()["detail"])
-    assert _upload(client, "/api/check", sample_xlsx).status_code == 200
+    assert post_files(client, "/api/check", sample_xlsx).status_code == 200
 
 
 def test_uploaded_names_stay_inside_the_request_folder(client: TestClient, sample_xlsx: Path) -> None:
@@ -385,8 +361,8 @@ def test_uploaded_names_stay_inside_the_request_folder(client: TestClient, sampl
 
 
 def test_macro_workbook_comes_back_with_its_macros(client: TestClient) -> None:
-    template = Path(__file__).resolve().parent.parent / "workbook_templates" / "xlgoals_template.xlsm"
-    response = _upload(client, "/api/check", template)
+    template = ROOT / "workbook_templates" / "xlgoals_template.xlsm"
+    response = post_files(client, "/api/check", template)
     assert response.status_code == 200, response.text
     marked = response.json()["downloads"][0]
     assert marked["name"] == "xlgoals_template_校验.xlsm" and "macroEnabled" in marked["type"]
@@ -427,7 +403,7 @@ def test_a_hung_job_answers_in_time_and_frees_its_worker(
         monkeypatch.setattr(uploads, "_run_job", _hangs)
         app.state.workers.warm()
         pids = app.state.workers.pool.pids()
-        hung = _upload(client, "/api/check", path)
+        hung = post_files(client, "/api/check", path)
         assert hung.status_code == 503 and "处理超过 3 秒仍未完成" in hung.json()["detail"]
         for _ in range(50):  # SIGKILL is delivered asynchronously: give the killed worker a moment to exit
             if not any(_running(pid) for pid in pids):
@@ -435,6 +411,6 @@ def test_a_hung_job_answers_in_time_and_frees_its_worker(
             time.sleep(0.1)
         assert pids and not any(_running(pid) for pid in pids), "the worker hung on the file is still running"
         monkeypatch.setattr(uploads, "_run_job", real)
-        answer = _upload(client, "/api/check", path)
+        answer = post_files(client, "/api/check", path)
         assert answer.status_code == 200, answer.text
         assert answer.json()["file"] == path.name

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.faults import env_with_tmp, fill, serve, small_disk
-from tests.hostile_corpus import valid_units
+from tests.builders.faults import env_with_tmp, fill, serve, small_disk
+from tests.builders.hostile_corpus import valid_units
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
 from xlgoals.shells.server import create_app

@@ -3,71 +3,28 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
-from tests.liveserver import WAIT, serving
-from tests.summary_tables import amount, records
-from tests.test_server import unit_workbooks
+from tests.builders.browser import needs_chromium, table_rows, wait_for
+from tests.builders.liveserver import WAIT
+from tests.builders.summary_tables import amount, records
+from tests.builders.uploads import unit_workbooks
 from xlgoals.core.model import Unit
 from xlgoals.core.yearonyear import change_percent
 from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
 from xlgoals.jobs.consolidate.tables import UNIT_COLUMNS, UNITS_PRINTED
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.shells.server import create_app
 from xlgoals.validation import marks
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromium-driver are not installed"
-)
+pytestmark = needs_chromium
 # Set to a path (e.g. docs/web.png) to keep a screenshot of the page with a checked workbook.
 SCREENSHOT = os.environ.get("XLGOALS_SCREENSHOT")
 SUMMARY_SCREENSHOT = os.environ.get("XLGOALS_SUMMARY_SCREENSHOT")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(create_app()) as origin:
-        yield origin + "/"
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[tuple[Any, Path]]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1300"):
-        options.add_argument(arg)
-    # Every host but this machine is unreachable: the page must need nothing from the internet.
-    options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(WAIT)
-    try:
-        yield driver, downloads
-    finally:
-        driver.quit()
-
-
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(condition)
 
 
 def _downloaded(folder: Path, name: str) -> Path:
@@ -79,35 +36,26 @@ def _downloaded(folder: Path, name: str) -> Path:
     return path
 
 
-def _rows(driver: Any, table: str) -> list[list[str]]:
-    from selenium.webdriver.common.by import By
-
-    return [
-        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-        for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")
-    ]
-
-
 def test_one_workbook_shows_its_findings_and_downloads_marked(
-    server: str, browser: tuple[Any, Path], sample_xlsx: Path
+    page_server: str, browser: tuple[Any, Path], sample_xlsx: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver, downloads = browser
-    driver.get(server)
+    driver.get(page_server)
     assert driver.title.startswith("绩效目标表在线校验")
     driver.find_element(By.ID, "one").send_keys(str(sample_xlsx))
-    _wait(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
+    wait_for(driver, lambda d: d.find_element(By.ID, "check").is_displayed())
     report = check_file(sample_xlsx).report
-    findings = _rows(driver, "findings")
+    findings = table_rows(driver, "findings")
     assert [(level, where) for level, where, _ in findings] == [
         ({"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], f.location) for f in report.findings
     ]
     assert all(where.startswith("项目") and "!" in where for _, where, _ in findings)
-    projects = _rows(driver, "projects")
+    projects = table_rows(driver, "projects")
     assert [row[1] for row in projects] == ["项目1", "项目2", "项目3"]
     # The roll-up: every 同比 shown follows from the two amounts on its row; 合计 has none of its own.
-    rollup = _rows(driver, "rollup")
+    rollup = table_rows(driver, "rollup")
     assert [r[0] for r in rollup[-3:]] == [
         "合计（3 个项目）",
         "其中可比项目（3 个，有上年预算）",
@@ -132,15 +80,15 @@ def test_one_workbook_shows_its_findings_and_downloads_marked(
 
 
 def test_three_workbooks_give_a_summary_that_reconciles(
-    server: str, browser: tuple[Any, Path], sample_unit: Unit, tmp_path: Path
+    page_server: str, browser: tuple[Any, Path], sample_unit: Unit, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
 
     driver, downloads = browser
     paths = unit_workbooks(sample_unit, tmp_path / "units", 3)
-    driver.get(server)
+    driver.get(page_server)
     driver.find_element(By.ID, "many").send_keys("\n".join(str(p) for p in paths))
-    _wait(driver, lambda d: d.find_element(By.ID, "summary").is_displayed())
+    wait_for(driver, lambda d: d.find_element(By.ID, "summary").is_displayed())
     assert "共 3 个文件" in driver.find_element(By.ID, "summary-title").text
     driver.find_element(By.CSS_SELECTOR, "#summary-downloads a").click()
     book = _downloaded(downloads, "部门汇总.xlsx")
@@ -158,7 +106,7 @@ def test_three_workbooks_give_a_summary_that_reconciles(
     # The page shows 单位汇总 as the workbook prints it: same titles, same rows, 部门合计 last and bold.
     titles = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#units thead th")]
     assert titles == [c.title for c in UNIT_COLUMNS[:UNITS_PRINTED]]
-    page = _rows(driver, "units")
+    page = table_rows(driver, "units")
     assert [r[0] for r in page] == [r["单位"] for r in (*unit_rows, total)]
     for shown, row in zip(page, (*unit_rows, total), strict=True):
         for text, title in zip(shown, titles, strict=True):
@@ -176,12 +124,12 @@ def test_three_workbooks_give_a_summary_that_reconciles(
         driver.save_screenshot(SUMMARY_SCREENSHOT)
 
 
-def test_taskpane_outside_excel_says_so(server: str, browser: tuple[Any, Path]) -> None:
+def test_taskpane_outside_excel_says_so(page_server: str, browser: tuple[Any, Path]) -> None:
     from selenium.webdriver.common.by import By
 
     driver, _ = browser
-    driver.get(server + "taskpane.html")
-    status = _wait(
+    driver.get(page_server + "taskpane.html")
+    status = wait_for(
         driver,
         lambda d: d.find_element(By.ID, "status") if "正在连接" not in d.find_element(By.ID, "status").text else None,
     )

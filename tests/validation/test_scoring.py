@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.builders import indicator
+from tests.builders.units import indicator
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project
 from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset, scoring_of
 from xlgoals.validation.scoring import Quantity, achieved, default_points, row_rule, score_project, share

@@ -8,9 +8,9 @@ import os
 # this runs before any part of the bridge imports xlwings.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-from tests.xlbridge.actions import SUPPORTED_ACTIONS, UNSUPPORTED_ACTIONS, apply_actions, run_remote
-from tests.xlbridge.common import NOTE_AUTHOR, UI_ACTIONS, Client
-from tests.xlbridge.payload import payload_from_workbook
+from tests.builders.xlbridge.actions import SUPPORTED_ACTIONS, UNSUPPORTED_ACTIONS, apply_actions, run_remote
+from tests.builders.xlbridge.common import NOTE_AUTHOR, UI_ACTIONS, Client
+from tests.builders.xlbridge.payload import payload_from_workbook
 
 __all__ = [
     "NOTE_AUTHOR",

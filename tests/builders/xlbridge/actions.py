@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 import xlwings as xw
 
-from tests.xlbridge.cells import (
+from tests.builders.xlbridge.cells import (
     HORIZONTAL,
     VERTICAL,
     add_hyperlink,
@@ -38,9 +38,9 @@ from tests.xlbridge.cells import (
     set_wrap_text,
     unmerge,
 )
-from tests.xlbridge.common import UI_ACTIONS, Handler
-from tests.xlbridge.payload import payload_from_workbook
-from tests.xlbridge.sheets import (
+from tests.builders.xlbridge.common import UI_ACTIONS, Handler
+from tests.builders.xlbridge.payload import payload_from_workbook
+from tests.builders.xlbridge.sheets import (
     activate_sheet,
     add_sheet,
     copy_sheet,
@@ -57,7 +57,7 @@ from tests.xlbridge.sheets import (
     sheet_delete,
     unfreeze,
 )
-from tests.xlbridge.validation import (
+from tests.builders.xlbridge.validation import (
     delete_data_validation,
     range_select,
     set_calculation,

@@ -21,7 +21,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.xlbridge.common import (
+from tests.builders.xlbridge.common import (
     MAX_COLUMNS,
     MAX_ROWS,
     NOTE_AUTHOR,

@@ -15,8 +15,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.xlbridge.common import Client, Rect, address_of, bounds_of, print_area
-from tests.xlbridge.sheets import sheet_ref
+from tests.builders.xlbridge.common import Client, Rect, address_of, bounds_of, print_area
+from tests.builders.xlbridge.sheets import sheet_ref
 
 
 def payload_from_workbook(

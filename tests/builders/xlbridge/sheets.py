@@ -10,7 +10,7 @@ import openpyxl
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.xlbridge.common import (
+from tests.builders.xlbridge.common import (
     active_sheet,
     address_of,
     all_sheets,

@@ -8,9 +8,9 @@ import openpyxl
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.xlbridge.common import Rect, address_of, args_of, bounds_of, rect_of, sheet_of
-from tests.xlbridge.payload import CALC_MODE_FROM_JS
-from tests.xlbridge.sheets import activate, sheet_ref
+from tests.builders.xlbridge.common import Rect, address_of, args_of, bounds_of, rect_of, sheet_of
+from tests.builders.xlbridge.payload import CALC_MODE_FROM_JS
+from tests.builders.xlbridge.sheets import activate, sheet_ref
 
 
 def _subtract(rect: Rect, hole: Rect) -> list[Rect]:

@@ -14,7 +14,7 @@ import pyarrow.dataset as ds
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_real_tables import REAL
+from tests.builders.paths import REAL
 from xlgoals.core import layout
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.archive.export import export_parquet

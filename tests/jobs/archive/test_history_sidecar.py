@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.test_selfeval_archive import SAMPLE, selfeval_2020, stored_2020
+from tests.builders.paths import ROOT
+from tests.builders.paths import SAMPLE_TXT as SAMPLE
+from tests.builders.selfeval_years import selfeval_2020, stored_2020
 from xlgoals.core.model import Unit
 from xlgoals.io.reader import read
 from xlgoals.io.selfevalbook import write_selfeval_workbook
@@ -28,7 +30,6 @@ from xlgoals.jobs.importer import import_file
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.validation.ruleset import load_ruleset
 
-ROOT = Path(__file__).resolve().parent.parent
 REAL = sorted((ROOT / "samples" / "real").glob("*.txt"))[:4]
 
 
@@ -189,7 +190,7 @@ def test_a_damaged_sidecar_never_costs_the_archive_or_the_answer(
 @pytest.fixture(scope="module")
 def with_selfeval(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The sample's 2020 declaration and its filled 自评 stored, and its 2021 declaration (as in
-    tests/test_selfeval_archive.py: a target set below last year's actual, a missed indicator dropped)."""
+    tests/jobs/archive/test_selfeval_archive.py: a target set below last year's actual, a missed indicator dropped)."""
     _, next_year, db = stored_2020(tmp_path_factory.mktemp("selfeval_sidecar"))
     return next_year, db
 

@@ -20,8 +20,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.summary_tables import HEADER_ROW, records, saved_at, table
-from tests.summary_tables import title as joined_title
+from tests.builders.paths import ROOT
+from tests.builders.summary_tables import HEADER_ROW, records, saved_at, table
+from tests.builders.summary_tables import title as joined_title
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
 from xlgoals.io import rowxml, xlsxstream
@@ -51,7 +52,6 @@ from xlgoals.jobs.consolidate import (
 from xlgoals.jobs.pipeline import check_unit
 from xlgoals.shells.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HYPERLINK = '=HYPERLINK("http://example.invalid/x","点击")'
 SAMPLE_BUDGET_YEAR = Decimal(5_989_200)
@@ -628,7 +628,7 @@ def test_consolidation_continues_past_the_row_limit(
 
 
 def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -> None:
-    from tests.office import convert
+    from tests.builders.office import convert
 
     src = tmp_path / "summary.xlsx"  # an ASCII name: the converted file is looked up by it
     shutil.copyfile(run.out, src)

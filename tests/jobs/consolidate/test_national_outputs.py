@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.test_consolidate import _records
-from tests.test_real_tables import REAL
+from tests.builders.paths import REAL
+from tests.builders.summary_tables import records
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.core.vocabulary import MONEY_ZH
@@ -69,7 +69,7 @@ def test_consolidated_national_and_shanghai_units(national_unit: Unit, sample_xl
     _edited(national_unit, inbox / "national.xlsx", budget_other="五万")
     out, csv_dir, parquet_dir = tmp_path / "summary.xlsx", tmp_path / "csv", tmp_path / "parquet"
     result = consolidate([inbox], out, csv_dir=csv_dir, parquet_dir=parquet_dir, jobs=1)
-    rows = _records(out, PROJECTS_SHEET)
+    rows = records(out, PROJECTS_SHEET)
     with (csv_dir / f"{PROJECTS_SHEET}.csv").open(encoding="utf-8-sig", newline="") as fh:
         csv_rows = list(csv.DictReader(fh))
     assert len(rows) == len(csv_rows) == 4
@@ -93,7 +93,7 @@ def test_consolidated_national_and_shanghai_units(national_unit: Unit, sample_xl
         assert all(shanghai[title] is None for title in NATIONAL_ONLY.values())
         assert shanghai["项目当年预算（元）"] is not None
     # Budgets reconcile: the department total is the sum of the project rows, the national one included.
-    total = _records(out, UNITS_SHEET)[-1]
+    total = records(out, UNITS_SHEET)[-1]
     for field in MONEY_FIELDS:
         label = layout.PROJECT_FIELD[field].label
         listed = sum((Decimal(str(r[label] or 0)) for r in rows), Decimal(0))
@@ -104,7 +104,7 @@ def test_wan_summary_shows_national_money_in_wan(national_unit: Unit, tmp_path: 
     path = _edited(national_unit, tmp_path / "national.xlsx")
     out = tmp_path / "summary.xlsx"
     consolidate([path], out, jobs=1, money_unit=MoneyUnit.WAN)
-    (row,) = _records(out, PROJECTS_SHEET)
+    (row,) = records(out, PROJECTS_SHEET)
     assert row["其中：财政拨款（万元）"] == 10 and row["项目当年预算（万元）"] == 10
     assert "其中：财政拨款（元）" not in row
 

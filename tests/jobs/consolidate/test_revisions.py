@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.summary_tables import records, saved_at
+from tests.builders.summary_tables import records, saved_at
 from xlgoals.core.model import Unit
 from xlgoals.io.template import write_unit
-from xlgoals.jobs.consolidate import DUPLICATE, READ, consolidate
+from xlgoals.jobs.consolidate import DUPLICATE, READ, consolidate, revisions
 from xlgoals.shells.cli import app
 
 
@@ -122,3 +122,48 @@ def test_same_content_stays_a_plain_duplicate(inbox: tuple[Path, Path, Path, Uni
     result = consolidate([root], tmp_path / "s.xlsx", jobs=1)
     copy = _by_path(result.ledger, root / "b" / "copy.xlsx")
     assert (copy.status, copy.code) == (DUPLICATE, "file.duplicate") and "SHA-256" in copy.reason
+
+
+# --- the rule, on its own (jobs/consolidate/revisions.py) ---------------------------------------------------
+
+
+def _candidate(path: Path, index: int, preferred: bool = False) -> revisions.Candidate:
+    import hashlib
+
+    return revisions.Candidate(index, str(path), hashlib.sha256(path.read_bytes()).hexdigest(), preferred)
+
+
+def test_the_rule_prefer_then_later_saved_then_first_read(inbox: tuple[Path, Path, Path, Unit]) -> None:
+    _, first, revised, _ = inbox
+    saved_at(first, "2020-03-02T09:00:00Z")
+    saved_at(revised, "2020-03-01T09:00:00Z")
+    a, b = _candidate(first, 1), _candidate(revised, 2)
+    later = revisions.choose(a, b)
+    assert (
+        (later.kept, later.dropped) == (a, b)
+        and "保存时间取较新的一份" in later.rule
+        and "2020-03-02 09:00" in later.rule
+    )
+    preferred = revisions.choose(a, _candidate(revised, 2, preferred=True))
+    assert preferred.kept.path == str(revised) and preferred.rule == "--prefer 指定"
+    saved_at(first, None)
+    unknown = revisions.choose(_candidate(first, 1), _candidate(revised, 2))
+    assert unknown.kept.index == 1 and unknown.rule.startswith("报送顺序")
+
+
+def test_saved_at_trusts_only_the_bytes_it_was_given(inbox: tuple[Path, Path, Path, Unit]) -> None:
+    _, first, _, _ = inbox
+    saved_at(first, "2021-06-30T23:59:00Z")
+    sha = _candidate(first, 1).sha256
+    moment = revisions.saved_at(first, sha)
+    assert moment is not None and (moment.year, moment.month, moment.day, moment.hour) == (2021, 6, 30, 23)
+    assert revisions.saved_at(first, "0" * 64) is None  # changed since it was read: no claim is trusted
+
+
+def test_prefer_matches_through_links_and_relative_paths(inbox: tuple[Path, Path, Path, Unit]) -> None:
+    root, first, revised, _ = inbox
+    link = root / "link.xlsx"
+    link.symlink_to(revised)
+    preferred = revisions.preferred_paths([link])
+    assert revisions.is_preferred(str(revised), preferred) and not revisions.is_preferred(str(first), preferred)
+    assert not revisions.is_preferred(str(revised), frozenset())

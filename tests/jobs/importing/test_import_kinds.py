@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_real_tables import REAL
+from tests.builders.paths import REAL
 from xlgoals.core.targets import Operator
 from xlgoals.jobs.importer import import_text
 from xlgoals.validation.rules import validate

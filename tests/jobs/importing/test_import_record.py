@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.conftest import SAMPLE_TXT
-from tests.office import convert
-from tests.test_real_tables import REAL, STEMS
+from tests.builders.office import convert
+from tests.builders.paths import REAL, SAMPLE_TXT
+from tests.builders.real_tables import STEMS
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Project, is_selfeval
@@ -249,15 +249,15 @@ def test_any_imported_text_writes_a_workbook_whose_record_reads_back(tmp_path_fa
 
 
 def test_excel_validate_all_leaves_the_record_as_it_was(tmp_path: Path) -> None:
-    from tests.test_excel import _content, _remote
+    from tests.builders.excel_clicks import remote_click, visible_content
     from xlgoals import excel
 
     _, path = _imported("chizhou_tangxi_2022_weituoyewu_ziping", tmp_path)
-    wb, _ = _remote(path, excel.validate_all)
-    before = {k: v for k, v in _content(openpyxl.load_workbook(path)).items() if k[0] == layout.IMPORT_SHEET}
-    assert {k: v for k, v in _content(wb).items() if k[0] == layout.IMPORT_SHEET} == before
+    wb, _ = remote_click(path, excel.validate_all)
+    before = {k: v for k, v in visible_content(openpyxl.load_workbook(path)).items() if k[0] == layout.IMPORT_SHEET}
+    assert {k: v for k, v in visible_content(wb).items() if k[0] == layout.IMPORT_SHEET} == before
     # The click marks what the command line marks: the record draws nothing of its own.
     cli = tmp_path / "cli.xlsx"
     checked = check_file(path)
     write_back(path, cli, checked.report, checked.ruleset.title)
-    assert _content(wb) == _content(openpyxl.load_workbook(cli))
+    assert visible_content(wb) == visible_content(openpyxl.load_workbook(cli))

@@ -16,8 +16,8 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLE_TXT
-from tests.test_real_tables import REAL, STEMS, laid_out
+from tests.builders.paths import REAL, SAMPLE_TXT
+from tests.builders.real_tables import STEMS, laid_out
 from xlgoals.core.model import Indicator, Project
 from xlgoals.core.values import format_money
 from xlgoals.jobs.importer import import_file, import_text

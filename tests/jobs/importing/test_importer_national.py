@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.test_real_tables import REAL, STEMS, expected_values, pairs
+from tests.builders.paths import REAL
+from tests.builders.real_tables import STEMS, expected_values, pairs
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
 from xlgoals.io.reader import read
@@ -44,7 +45,7 @@ def test_national_table_round_trips_through_the_national_form(stem: str, tmp_pat
 
 
 def test_a_shanghai_unit_still_gets_the_shanghai_form(tmp_path: Path) -> None:
-    from tests.conftest import SAMPLE_TXT
+    from tests.builders.paths import SAMPLE_TXT
 
     unit = import_file(SAMPLE_TXT).unit
     out = tmp_path / "sh.xlsx"
@@ -56,13 +57,13 @@ def test_a_shanghai_unit_still_gets_the_shanghai_form(tmp_path: Path) -> None:
 
 
 def test_cli_imports_a_foreign_xlsx(tmp_path: Path) -> None:
-    from tests.test_real_tables import _rows
+    from tests.builders.real_tables import table_rows
 
     stem = STEMS[1]
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
-    for row in _rows(stem):
+    for row in table_rows(stem):
         ws.append(row)
     other = tmp_path / "other.xlsx"
     wb.save(other)
@@ -133,7 +134,7 @@ def test_a_foreign_xlsx_without_a_table_is_refused_in_chinese(tmp_path: Path) ->
 
 
 def test_a_shanghai_form_sheet_under_the_national_rules_is_asked_for_its_own_fields(tmp_path: Path) -> None:
-    from tests.conftest import SAMPLE_TXT
+    from tests.builders.paths import SAMPLE_TXT
     from xlgoals.validation.rules import validate
     from xlgoals.validation.ruleset import load_ruleset
 

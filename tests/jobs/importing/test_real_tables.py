@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -12,35 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.builders.paths import REAL
+from tests.builders.real_tables import STEMS, expected_values, laid_out, pairs, table_rows
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.jobs.importer import import_file, import_text
-from xlgoals.jobs.importing.cells import split_words
 from xlgoals.validation.rules import validate
 from xlgoals.validation.ruleset import load_ruleset
 
-REAL = Path(__file__).resolve().parents[1] / "samples" / "real"
-
-STEMS = [
-    "yueyangxian_2022_gaobiaozhun_nongtian",
-    "nanyue_2018_fupin_jichusheshi",
-    "chizhou_tangxi_2022_weituoyewu_ziping",
-    "fengjie_2023_yunwu_jiagongyuan",
-    "xiangtan_2023_wupaoche",
-]
 D = Decimal
-
-
-def expected_values() -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {}
-    with (REAL / "values.tsv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            out.setdefault(row["source"], []).append((row["indicator name"], row["value text"]))
-    return out
-
-
-def pairs(unit: Unit) -> list[tuple[str, str]]:
-    return [(i.name, i.value) for p in unit.projects for i in p.indicators if i.value]
 
 
 def load(stem: str) -> Unit:
@@ -170,27 +149,8 @@ def test_fengjie_under_the_older_form_is_wrong_and_vice_versa() -> None:
 # --- the same table in every other layout ----------------------------------------------------------------
 
 
-def _rows(stem: str) -> list[list[str]]:
-    """The table's rows of words, as its text gives them (comments dropped)."""
-    text = (REAL / f"{stem}.txt").read_text(encoding="utf-8")
-    return [split_words(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-def laid_out(rows: list[list[str]], layout: str) -> str:
-    """Rows of cells as text in one of the layouts published tables come in."""
-    if layout == "tabs":
-        return "\n".join("\t".join(r) for r in rows)
-    if layout == "pipes":
-        return "\n".join("| " + " | ".join(r) + " |" for r in rows)
-    if layout == "spaces":
-        return "\n".join("   ".join(r) for r in rows)
-    if layout == "cell-per-line":
-        return "\n\n".join(w for r in rows for w in r)
-    return " ".join(w for r in rows for w in r)  # one line
-
-
 def _relaid(stem: str, layout: str) -> str:
-    rows = [[w for w in r if w.strip("|")] for r in _rows(stem)]
+    rows = [[w for w in r if w.strip("|")] for r in table_rows(stem)]
     return laid_out([r for r in rows if r], layout)
 
 
@@ -241,7 +201,7 @@ def test_foreign_xlsx_imports_like_its_text(tmp_path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "申报表"
-    for r in _rows(stem):
+    for r in table_rows(stem):
         ws.append([re.sub(r"\s+", " ", w) for w in r])
     path = tmp_path / "other.xlsx"
     wb.save(path)
@@ -252,7 +212,7 @@ def test_foreign_xlsx_imports_like_its_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sep", [" | ", "   ", "\n\n"])
 def test_the_shanghai_sample_re_laid_goes_through_the_same_recogniser(sep: str) -> None:
-    from tests.conftest import SAMPLE_TXT
+    from tests.builders.paths import SAMPLE_TXT
 
     text = SAMPLE_TXT.read_text(encoding="utf-8")
     original = import_file(SAMPLE_TXT).unit

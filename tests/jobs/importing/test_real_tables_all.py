@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_real_tables import REAL, expected_values, pairs
+from tests.builders.paths import REAL
+from tests.builders.real_tables import expected_values, pairs
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Unit
 from xlgoals.jobs.importer import ImportResult, import_file, write_import

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.builders.paths import REAL
 from xlgoals.core.model import SELFEVAL_FORM
 from xlgoals.jobs.importer import import_file, placed_selfeval
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 from xlgoals.validation.scoring import score_project
 
-REAL = Path(__file__).resolve().parent.parent / "samples" / "real"
 SELFEVALS = sorted(p.stem for p in REAL.glob("*_ziping.txt"))
 # The printed 得分 the rules disagree with, by table: (cell, printed).
 DISAGREEING = {

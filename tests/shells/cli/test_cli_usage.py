@@ -9,27 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.builders.usage_errors import USAGE_ERRORS
 from xlgoals.shells.cli import app
 
 ENGLISH = ("Usage:", "Error", "Invalid value", "Try '", "No such", "Missing", "Traceback", "╭")
-
-CASES = [
-    (["consolidate", "x", "--jobs", "abc"], ["--jobs", "整数"], "consolidate"),
-    (["consolidate", "x", "--jobs"], ["--jobs", "缺少取值"], "consolidate"),
-    (["validate", "f", "--format", "bad"], ["--format", "table、json"], "validate"),
-    (["rollup", "f", "--unit", "亿元"], ["--unit", "元、万元"], "rollup"),
-    (["template", "-o", "t.xlsx", "--projects", "0"], ["--projects", "1 到 200"], "template"),
-    (["validate"], ["缺少参数 PATH"], "validate"),
-    (["template"], ["缺少必填选项 -o/--output"], "template"),
-    (["validate", "f", "--bogus"], ["没有选项 --bogus"], "validate"),
-    (["validate", "f", "--forma", "json"], ["没有选项 --forma", "--format"], "validate"),
-    (["validate", "f", "g"], ["多余的参数：g"], "validate"),
-    (["template", "-o", "t.xlsx", "--xlsm=yes"], ["--xlsm", "开关"], "template"),
-    (["--bogus"], ["没有选项 --bogus"], None),
-    (["bogus"], ["没有命令 bogus", "validate"], None),
-    (["valdate", "f"], ["没有命令 valdate", "是否想用 validate"], None),
-    (["[red]坏:x:"], ["没有命令 [red]坏:x:"], None),  # user text prints as written, never as markup
-]
 
 
 def _check(output: str, code: int, expected: list[str], command: str | None) -> None:
@@ -41,7 +24,7 @@ def _check(output: str, code: int, expected: list[str], command: str | None) -> 
     assert not [e for e in ENGLISH if e in output], output
 
 
-@pytest.mark.parametrize(("args", "expected", "command"), CASES, ids=[" ".join(c[0]) for c in CASES])
+@pytest.mark.parametrize(("args", "expected", "command"), USAGE_ERRORS, ids=[" ".join(c[0]) for c in USAGE_ERRORS])
 def test_usage_error_is_chinese_with_exit_2(
     args: list[str], expected: list[str], command: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,3 +51,19 @@ def test_the_installed_command_reports_in_chinese(tmp_path: Path) -> None:
 def test_help_still_works() -> None:
     result = CliRunner().invoke(app, ["validate", "--help"])
     assert result.exit_code == 0 and "--format" in result.output and "校验单位工作簿" in result.output
+
+
+def test_each_kind_of_usage_error_in_chinese() -> None:
+    """usage_message on click's own exceptions (typer's copy of click; those naming a parameter are the CASES
+    above, through the real parser), and on a command's own refusal, whatever it opens with."""
+    import typer
+
+    from xlgoals.shells.cli import usage
+
+    cx = usage._cx
+    no_such = cx.NoSuchOption("--forma", possibilities=["--format"])
+    assert usage.usage_message(no_such) == "没有选项 --forma；是否想用 --format？"
+    assert usage.usage_message(cx.UsageError("Got unexpected extra argument (g)")) == "多余的参数：g。"
+    assert usage.usage_message(typer.BadParameter("--from-archive 需要 --year。")) == "--from-archive 需要 --year。"
+    assert usage.usage_message(cx.UsageError("Something else")) == "命令行写法有误。"
+    assert isinstance(typer.main.get_group(app), usage.ChineseUsageGroup)

@@ -1,6 +1,6 @@
 """The live checks agree with `xlgoals validate`, rule by rule and cell by cell, as LibreOffice computes them.
 
-A corpus of workbooks with planted faults (tests/live_corpus.py) for each built-in rule set is recalculated by
+A corpus of workbooks with planted faults (tests/builders/live_corpus.py) for each built-in rule set is recalculated by
 LibreOffice headless (a profile that recalculates every formula on load); the flags read from the recalculated
 files must equal the findings `xlgoals validate` reports on the same cells. Cells the formulas leave undecided
 are counted apart: there the live check shows nothing and the Python check decides.
@@ -18,8 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.live_corpus import Case, build
-from tests.office import convert_all
+from tests.builders.live_corpus import Case, build
+from tests.builders.office import convert_all
 from xlgoals.core import layout, livelayout
 from xlgoals.io.files import read_grids
 from xlgoals.io.presentation import cache_value

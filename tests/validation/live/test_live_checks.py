@@ -10,9 +10,9 @@ import pytest
 from openpyxl.formula.translate import Translator
 from typer.testing import CliRunner
 
-from tests.builders import project, unit
-from tests.office import convert_all
-from tests.xlbridge import run_remote
+from tests.builders.office import convert_all
+from tests.builders.units import project, unit
+from tests.builders.xlbridge import run_remote
 from xlgoals import excel
 from xlgoals.core import layout, livelayout
 from xlgoals.io.files import read_grids

@@ -14,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.builders.paths import ROOT
+from tests.builders.paths import SAMPLE_TXT as SAMPLE
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import parse_target
@@ -24,8 +26,6 @@ from xlgoals.jobs.importer import import_file
 from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 from xlgoals.validation.rules.history import compare, match_project, name_key
-
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e14864e5.txt"
 
 
 def _next_year(**changes: Any) -> Unit:
@@ -258,7 +258,7 @@ def test_without_duckdb_the_history_option_says_what_to_install(
 def test_the_excel_button_uses_the_archive_the_cover_names(
     two_years: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.xlbridge import run_remote
+    from tests.builders.xlbridge import run_remote
     from xlgoals import excel
 
     _, second, db = two_years
@@ -309,10 +309,10 @@ def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path)
 def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
     from xlgoals.validation.ruleset import load_ruleset
 
-    # The two against last year's 自评 have theirs in tests/test_selfeval_archive.py.
+    # The two against last year's 自评 have theirs in tests/jobs/archive/test_selfeval_archive.py.
     here = "".join(
-        (Path(__file__).parent / name).read_text(encoding="utf-8")
-        for name in (Path(__file__).name, "test_selfeval_archive.py")
+        path.read_text(encoding="utf-8")
+        for path in (Path(__file__), ROOT / "tests" / "jobs" / "archive" / "test_selfeval_archive.py")
     )
     codes = {r.code for r in load_ruleset(rs_name).rules if r.code.startswith("history.")}
     assert len(codes) == 10 and all(f'"{code}"' in here for code in codes)

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.builders import indicator, project, unit
+from tests.builders.units import Mutation, first, indicator, project, set_project, set_unit, unit
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
-from xlgoals.core.model import Project, Unit
+from xlgoals.core.model import Unit
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
 from xlgoals.validation.findings import _FORMATTER, Report, Severity, render
 from xlgoals.validation.rules import CHECKS, Context, validate
@@ -30,28 +30,6 @@ P1 = "项目1"
 # Indicators a case appends carry the cells of this sheet row, as the reader sets them.
 ROW = 40
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-Mutation = Callable[[Unit, RuleSet], None]
-
-
-def first(u: Unit) -> Project:
-    return u.projects[0]
-
-
-def set_unit(**fields: Any) -> Mutation:
-    def mutate(u: Unit, rs: RuleSet) -> None:
-        for key, value in fields.items():
-            setattr(u, key, value)
-
-    return mutate
-
-
-def set_project(**fields: Any) -> Mutation:
-    def mutate(u: Unit, rs: RuleSet) -> None:
-        for key, value in fields.items():
-            setattr(first(u), key, value)
-
-    return mutate
 
 
 def home(rs: RuleSet, role: str) -> tuple[str, str]:
@@ -469,8 +447,8 @@ def _check(rs_name: str, mutate: Mutation) -> Report:
 
 
 def _codes(rs_name: str) -> set[str]:
-    # The year-over-year rules need an archive: tests/test_history.py has a failing and a passing case of each;
-    # the self-evaluation rules a 自评 project: tests/test_selfeval_rules.py has theirs.
+    # The year-over-year rules need an archive: tests/validation/rules/test_history.py has a failing and a
+    # passing case of each; the self-evaluation rules a 自评 project: test_selfeval_rules.py beside it has theirs.
     return {r.code for r in load_ruleset(rs_name).rules if not r.code.startswith(("history.", "selfeval."))}
 
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.builders import indicator, unit
-from tests.test_rules import set_project
+from tests.builders.units import indicator, set_project, unit
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
 from xlgoals.validation.findings import Report, Severity
@@ -21,7 +20,7 @@ from xlgoals.validation.scoring import score_project
 RULESETS = ("shanghai-2020", "national", "national-2015")
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 P1 = "项目1"
-# Each case changes the 自评 unit's one project (tests/test_rules.py's set_project changes its fields).
+# Each case changes the 自评 unit's one project (tests/builders/units.py's set_project changes its fields).
 Mutation = Callable[[Unit, RuleSet], None]
 
 
