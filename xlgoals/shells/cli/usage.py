@@ -54,9 +54,11 @@ def _wanted(param: Any) -> str:
 
 def usage_message(e: Any) -> str:
     """The Chinese sentence for one click usage error; never click's English."""
-    if _chinese(e.message or ""):  # raised in Chinese by our own code (click's start in English)
-        return str(e.message)
     param = getattr(e, "param", None)
+    # Raised in Chinese by our own code (click's start in English); ours may open with an option's name
+    # ('--from-archive 需要…'), and a BadParameter without a parameter is only ever raised by a command itself.
+    if _chinese(e.message or "") or (isinstance(e, _cx.BadParameter) and param is None and e.message):
+        return str(e.message)
     if isinstance(e, _cx.NoSuchOption):
         near = "、".join(e.possibilities or ())
         return f"没有选项 {e.option_name}" + (f"；是否想用 {near}？" if near else "。")
