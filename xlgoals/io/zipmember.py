@@ -53,6 +53,7 @@ def inflated(data: bytes, info: zipfile.ZipInfo, chunk_size: int) -> Iterator[by
             raise NotPlain
         for i in range(0, len(raw), chunk_size):
             chunk = bytes(raw[i : i + chunk_size])
+            size += len(chunk)
             crc = zlib.crc32(chunk, crc)
             yield chunk
     else:
