@@ -20,8 +20,10 @@ needs_chromium = pytest.mark.skipif(
 
 
 @contextmanager
-def chromium(downloads: Path) -> Iterator[Any]:
-    """A headless chromium that saves downloads into `downloads` and reaches no host but this machine."""
+def chromium(downloads: Path | None = None, *, offline: bool = False) -> Iterator[Any]:
+    """A headless chromium that reaches no host but this machine, saving downloads into `downloads`. `offline`:
+    any address at all also goes to a closed proxy port, so a request for anything outside fails, and chromium
+    logs every request (DevTools' performance log) to show it was attempted."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -31,9 +33,19 @@ def chromium(downloads: Path) -> Iterator[Any]:
         options.add_argument(arg)
     # Every host but this machine is unreachable: the page must need nothing from the internet.
     options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
+    if offline:
+        for arg in (
+            "--proxy-server=http://127.0.0.1:9",
+            "--proxy-bypass-list=127.0.0.1",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(WAIT)
     try:

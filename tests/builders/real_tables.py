@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
+
+import openpyxl
 
 from tests.builders.paths import REAL
 from xlgoals.core.model import Unit
@@ -46,3 +49,14 @@ def laid_out(rows: list[list[str]], layout: str) -> str:
     if layout == "cell-per-line":
         return "\n\n".join(w for r in rows for w in r)
     return " ".join(w for r in rows for w in r)  # one line
+
+
+def table_workbook(stem: str, path: Path) -> Path:
+    """The table as another office's workbook holds it: a row of cells per line, a word a cell."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in table_rows(stem):
+        ws.append(row)
+    wb.save(path)
+    return path

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.builders.browser import CHROMEDRIVER, CHROMIUM, needs_chromium, wait_for
-from tests.builders.liveserver import WAIT, serving
+from tests.builders.browser import chromium, needs_chromium, wait_for
+from tests.builders.liveserver import serving
 from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.server import create_app
 
@@ -28,31 +28,8 @@ def pane_server() -> Iterator[str]:
 
 @pytest.fixture
 def offline_browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        # No name resolves but this machine's, and any address at all goes to a closed proxy port: a request for
-        # anything outside fails, and the log below shows it was attempted.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9",
-        "--proxy-bypass-list=127.0.0.1",
-        "--disable-background-networking",
-        "--disable-component-update",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(WAIT)
-    try:
+    with chromium(offline=True) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _network(driver: Any) -> tuple[list[str], list[tuple[str, str]]]:

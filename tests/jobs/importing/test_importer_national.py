@@ -57,16 +57,10 @@ def test_a_shanghai_unit_still_gets_the_shanghai_form(tmp_path: Path) -> None:
 
 
 def test_cli_imports_a_foreign_xlsx(tmp_path: Path) -> None:
-    from tests.builders.real_tables import table_rows
+    from tests.builders.real_tables import table_workbook
 
     stem = STEMS[1]
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    for row in table_rows(stem):
-        ws.append(row)
-    other = tmp_path / "other.xlsx"
-    wb.save(other)
+    other = table_workbook(stem, tmp_path / "other.xlsx")
     out = tmp_path / "unit.xlsx"
     result = CliRunner().invoke(app, ["import", str(other), "-o", str(out)])
     assert result.exit_code == 0, result.output

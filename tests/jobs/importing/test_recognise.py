@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from tests.builders.paths import REAL
-from tests.builders.real_tables import table_rows
+from tests.builders.real_tables import table_workbook
 from xlgoals.io.files import read_grids
 from xlgoals.jobs.importer import import_file
 from xlgoals.jobs.importing import cells_from_grid, cells_from_text, recognise
@@ -27,14 +25,7 @@ def test_text_and_grid_give_the_same_unit(tmp_path: Path) -> None:
     assert len(_summary(from_text)) == 16 and _summary(from_text)[0][2] == "贫困地区旅游基础设施建设工程"
     assert _summary(from_text) == _summary(import_file(REAL / f"{STEM}.txt").unit)
     assert all(n.line >= 0 and n.reason for n in notes)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    for row in table_rows(STEM):
-        ws.append(row)
-    path = tmp_path / "table.xlsx"
-    wb.save(path)
-    grid = read_grids(path).sheets["Sheet"].rows
+    grid = read_grids(table_workbook(STEM, tmp_path / "table.xlsx")).sheets["Sheet"].rows
     from_grid, _ = recognise(cells_from_grid(grid, "Sheet"), "table.xlsx")
     assert _summary(from_grid) == _summary(from_text)
     assert [p.budget_year for p in from_grid.projects] == [p.budget_year for p in from_text.projects]
