@@ -18,7 +18,13 @@ def _module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = sorted(_module_name(p, PACKAGE) for p in PACKAGE.rglob("*.py"))
+def _has_code(path: Path) -> bool:
+    """More than a docstring: a package whose __init__ only says what the folder is has nothing to test."""
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    return len(body) > 1 or (len(body) == 1 and not isinstance(body[0], ast.Expr))
+
+
+MODULES = sorted(_module_name(p, PACKAGE) for p in PACKAGE.rglob("*.py") if _has_code(p))
 TEST_MODULES = sorted(p for p in TESTS.rglob("test_*.py") if SHARED not in p.parents)
 
 
@@ -61,7 +67,7 @@ def test_no_test_module_imports_another() -> None:
 def test_test_folders_mirror_the_package() -> None:
     """Each folder of tests (but builders/) stands for a package of xlgoals, and is a package itself: test
     modules keep their short names (tests/io/test_reader.py) without shadowing the standard library's io."""
-    for folder in sorted(p for p in TESTS.rglob("*") if p.is_dir() and p.name != "__pycache__"):
+    for folder in sorted({p.parent for p in TESTS.rglob("*.py")} - {TESTS}):
         if folder == SHARED or SHARED in folder.parents:
             continue
         relative = folder.relative_to(TESTS)
@@ -72,6 +78,7 @@ def test_test_folders_mirror_the_package() -> None:
 def test_the_checks_above_see_what_they_check() -> None:
     # A walk that found nothing would pass every test above: the tree and a known import must be seen.
     assert {"xlgoals", "xlgoals.core.layout", "xlgoals.io.reader"} <= set(MODULES)
+    assert _has_code(PACKAGE / "__init__.py") and not _has_code(TESTS / "builders" / "__init__.py")
     assert TESTS / "io" / "test_reader.py" in IMPORTS
     assert "xlgoals.io.reader" in IMPORTS[TESTS / "io" / "test_reader.py"]
     assert _imports(TESTS / "builders" / "units.py") >= {"xlgoals.core.model", "xlgoals.core.model.Unit"}
