@@ -6,37 +6,26 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from tests.builders.excel_clicks import alerts_of, remote_click, visible_content
-from tests.builders.selfeval_sample import fill
 from xlgoals import excel
 from xlgoals.core import layout
-from xlgoals.io.reader import read
 from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.selfeval import write_selfeval
 from xlgoals.validation.writeback import write_back
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory, sample_xlsx: Path) -> Path:
-    folder = tmp_path_factory.mktemp("selfeval_excel")
-    write_selfeval(read(sample_xlsx), folder / "自评.xlsx")
-    return fill(folder / "自评.xlsx", folder / "自评_已填.xlsx")
-
-
-def test_validate_all_marks_a_selfeval_as_the_command_line_does(filled: Path, tmp_path: Path) -> None:
+def test_validate_all_marks_a_selfeval_as_the_command_line_does(sample_selfeval: Path, tmp_path: Path) -> None:
     cli = tmp_path / "cli.xlsx"
-    checked = check_file(filled)
-    write_back(filled, cli, checked.report, checked.ruleset.title)
-    wb, events = remote_click(filled, excel.validate_all)
+    checked = check_file(sample_selfeval)
+    write_back(sample_selfeval, cli, checked.report, checked.ruleset.title)
+    wb, events = remote_click(sample_selfeval, excel.validate_all)
     assert visible_content(wb) == visible_content(openpyxl.load_workbook(cli))
     assert "错误 1 项" in alerts_of(events)[0]
     assert wb["项目1"]["H21"].comment is not None and "偏差原因" in wb["项目1"]["H21"].comment.text
 
 
-def test_a_fixed_reason_gets_its_input_fill_back(filled: Path, tmp_path: Path) -> None:
-    once, _ = remote_click(filled, excel.validate_all)
+def test_a_fixed_reason_gets_its_input_fill_back(sample_selfeval: Path, tmp_path: Path) -> None:
+    once, _ = remote_click(sample_selfeval, excel.validate_all)
     first = tmp_path / "once.xlsx"
     once.save(first)
     fixed = openpyxl.load_workbook(first)
@@ -49,8 +38,8 @@ def test_a_fixed_reason_gets_its_input_fill_back(filled: Path, tmp_path: Path) -
     assert "错误 0 项" in alerts_of(events)[0]
 
 
-def test_the_rollup_button_writes_the_selfeval_summary(filled: Path) -> None:
-    wb, events = remote_click(filled, excel.rollup)
+def test_the_rollup_button_writes_the_selfeval_summary(sample_selfeval: Path) -> None:
+    wb, events = remote_click(sample_selfeval, excel.rollup)
     ws = wb[layout.SUMMARY_SHEET]
     assert ws["A1"].value == "项目支出绩效自评汇总"
     # 总分 follows each 自评 sheet's own 总分 cell (below its 16, 8 and 6 indicators).

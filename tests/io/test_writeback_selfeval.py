@@ -10,7 +10,6 @@ import pytest
 
 from benchmarks import naive_writeback
 from tests.builders.package_parts import read_parts
-from tests.builders.selfeval_sample import fill
 from tests.builders.writebacks import as_the_openpyxl_way, ours, seen_by_openpyxl
 from xlgoals.core import layout
 from xlgoals.core.selfevallayout import SELFEVAL_FIELD, SELFEVAL_FIRST_ROW
@@ -25,13 +24,11 @@ LONG_REASON = "议程调整：两项活动因场地改期至次年一季度举�
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory, sample_xlsx: Path) -> Path:
+def filled(tmp_path_factory: pytest.TempPathFactory, sample_selfeval: Path) -> Path:
     """The sample's 自评 workbook filled as tests/builders/selfeval_sample.py fills it (项目1!H21's reason missing),
     and 项目2's 全年预算数 left empty: two marks on cells whose 自评 fill differs from the declaration's."""
-    folder = tmp_path_factory.mktemp("writeback_selfeval")
-    write_selfeval(read(sample_xlsx), folder / "自评.xlsx")
-    path = fill(folder / "自评.xlsx", folder / "自评_已填.xlsx")
-    wb = openpyxl.load_workbook(path)
+    path = tmp_path_factory.mktemp("writeback_selfeval") / "自评_已填.xlsx"
+    wb = openpyxl.load_workbook(sample_selfeval)
     wb["项目2"][BUDGET] = None
     wb.save(path)
     return path
