@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.builders.declarations import with_budget_error
 from tests.builders.excel_clicks import alerts_of, remote_click, visible_content
 from xlgoals import excel
 from xlgoals.core import layout
@@ -21,8 +22,7 @@ from xlgoals.validation.writeback import write_back
 
 @pytest.fixture
 def broken(sample_xlsx: Path, tmp_path: Path) -> Path:
-    wb = openpyxl.load_workbook(sample_xlsx)
-    wb["项目2"][layout.PROJECT_FIELD["budget_year"].value_cell] = 900000
+    wb = with_budget_error(sample_xlsx)
     path = tmp_path / "broken.xlsx"
     wb.save(path)
     return path

@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.builders.departments import make_department
 from tests.builders.office import convert, convert_all
-from tests.builders.summary_tables import make_department
 from xlgoals.core import layout, signoff
 from xlgoals.core.model import Unit
 from xlgoals.io.reader import read

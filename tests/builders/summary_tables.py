@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,21 +10,9 @@ from typing import Any
 
 import openpyxl
 
-from tests.builders.paths import ROOT
 from xlgoals.core import layout
 
 HEADER_ROW = layout.SUMMARY_TABLE_HEADER_ROW
-
-
-def make_department(out: Path, units: int, seed: int = 1) -> list[Any]:
-    """benchmarks/make_department.py's inbox of `units` unit workbooks (some broken on purpose)."""
-    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_department"] = mod
-    spec.loader.exec_module(mod)
-    entries: list[Any] = mod.make_department(out, units=units, seed=seed, jobs=1)
-    return entries
 
 
 _SAVED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

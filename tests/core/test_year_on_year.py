@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.builders.summary_tables import amount, make_department, records
+from tests.builders.departments import make_department
+from tests.builders.summary_tables import amount, records
 from xlgoals.core.yearonyear import YearOnYear, change_percent
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.jobs.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate

@@ -3,9 +3,7 @@ output, and the file's own bytes whenever the members were not all kept."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks import worker_dump
-from tests.builders.paths import ROOT
+from tests.builders.departments import make_department
 from xlgoals.io import container
 from xlgoals.io.container import check_container, stored_zip
 from xlgoals.io.files import _read_calamine, read_grids
@@ -22,13 +20,8 @@ from xlgoals.io.files import _read_calamine, read_grids
 
 @pytest.fixture(scope="module")
 def department(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_department"] = mod
-    spec.loader.exec_module(mod)
     folder = tmp_path_factory.mktemp("dept") / "dept"
-    mod.make_department(folder, units=4, seed=3, jobs=1)
+    make_department(folder, units=4, seed=3)
     return folder
 
 

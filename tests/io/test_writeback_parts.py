@@ -15,6 +15,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from benchmarks import naive_writeback
+from tests.builders.declarations import with_budget_error
 from tests.builders.office import convert_all
 from tests.builders.package_parts import buttons_in, read_parts, rels_of, shapes, sheet_parts
 from tests.builders.vba_modules import olevba_modules
@@ -41,9 +42,8 @@ def _raw(path: Path) -> dict[str, tuple[int, int, bytes]]:
 def broken(sample_xlsx: Path, tmp_path: Path) -> Path:
     """The sample with an error, the user's own colour and note, conditional formats, validations and formulas
     on the sheet that gets marked, and a note of the user's on a sheet that does not."""
-    wb = openpyxl.load_workbook(sample_xlsx)
+    wb = with_budget_error(sample_xlsx)
     ws = wb["项目2"]
-    ws[layout.PROJECT_FIELD["budget_year"].value_cell] = 900000
     ws["A2"].fill = PatternFill("solid", fgColor="FF00B050")
     ws["A3"].comment = Comment("单位自己的批注", "单位")
     red = PatternFill("solid", fgColor="FFFF0000")

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import PatternFill
 
+from tests.builders.declarations import with_budget_error
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.jobs.pipeline import check_file
@@ -58,8 +59,7 @@ def _parts(path: Path) -> dict[str, bytes]:
 @pytest.fixture
 def broken(sample_xlsx: Path, tmp_path: Path) -> Path:
     """The sample with one error a reviewer rejects: this year's budget above the total."""
-    wb = openpyxl.load_workbook(sample_xlsx)
-    wb["项目2"][layout.PROJECT_FIELD["budget_year"].value_cell] = 900000
+    wb = with_budget_error(sample_xlsx)
     wb["项目2"]["A2"].fill = PatternFill("solid", fgColor="FF00B050")  # the user's own colour
     path = tmp_path / "broken.xlsx"
     wb.save(path)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +18,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.builders.departments import make_department
 from tests.builders.paths import ROOT
 from tests.builders.summary_tables import HEADER_ROW, records, saved_at, table
 from tests.builders.summary_tables import title as joined_title
@@ -406,13 +405,8 @@ def test_libreoffice_opens_the_csv(soffice: str, inbox: Inbox, run: Run, tmp_pat
 
 
 def test_generated_department(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_department"] = mod
-    spec.loader.exec_module(mod)
-    entries = mod.make_department(tmp_path / "dept", units=4, seed=7, jobs=1)
-    again = mod.make_department(tmp_path / "dept2", units=4, seed=7, jobs=1)
+    entries = make_department(tmp_path / "dept", units=4, seed=7)
+    again = make_department(tmp_path / "dept2", units=4, seed=7)
     digest = [hashlib.sha256(Path(e.path).read_bytes()).hexdigest() for e in entries]
     assert digest == [hashlib.sha256(Path(e.path).read_bytes()).hexdigest() for e in again]
 
