@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlgoals.core import layout, livelayout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.layout import Grid
 from xlgoals.validation.live.plan import FLAGS
 
@@ -41,15 +42,17 @@ def _at(grid: Grid, row: int, col: int) -> object:
 def read_flags(grid: Grid) -> list[LiveFlag]:
     """Every (rule, cell) the sheet's live checks look at, with its count; none on a sheet without them."""
     flags: list[LiveFlag] = []
-    first = livelayout.LIVE_FIRST_COLUMN
+    selfeval = slayout.is_selfeval_grid(grid)
+    first = livelayout.SELFEVAL_LIVE_FIRST_COLUMN if selfeval else livelayout.LIVE_FIRST_COLUMN
     row = 2
     while isinstance(head := _at(grid, row, first), str) and head.count("|") == 2:
         code, cell, severity = head.split("|")
         count, undecided = _at(grid, row, first + 1), _at(grid, row, first + 2)
         flags.append(LiveFlag(code, cell, severity, _number(count), _number(undecided)))
         row += 1
-    header = livelayout.LIVE_FLAG_HEADER_ROW
-    letters = dict(layout.INDICATOR_COLUMNS)
+    # The flag columns' header row: two rows above the indicator table (plan.py), as the sheet's form lays it.
+    header = slayout.SELFEVAL_FIRST_ROW - 2 if selfeval else livelayout.LIVE_FLAG_HEADER_ROW
+    letters = slayout.SELFEVAL_COLUMNS if selfeval else dict(layout.INDICATOR_COLUMNS)
     for col in range(first, livelayout.LIVE_LAST_COLUMN + 1):
         head = _at(grid, header, col)
         if not isinstance(head, str) or not head.startswith(FLAGS + "|"):
