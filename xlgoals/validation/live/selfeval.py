@@ -26,7 +26,6 @@ SELFEVAL_LIVE: dict[str, Live] = {}
 
 # The selfeval-form checks no formula can match, with the reason README gives.
 SELFEVAL_OFFLINE: dict[str, str] = {
-    "done_claim": "要在一句话中找出第一个数字及其后的单位再与目标比较，公式无法逐字对照；含“完成”等字样的文字留给校验",
     "score_formula_kept": "公式无法分辨单元格中是公式还是手工填写的数值（ISFORMULA 不在三种软件共同支持的函数中）",
     # The amounts of a published table (a declaration's 年度资金总额 …): a 自评 sheet has no such cells.
     "money_parses": "自评表没有申报表的金额栏；自评表的金额由 selfeval.money-invalid 检查",
@@ -38,7 +37,10 @@ SELFEVAL_OFFLINE: dict[str, str] = {
 # of these (until then its status line says 尚未填写 and no cell is coloured; 校验 reports what is missing).
 BEGUN = ("budget_adjusted", "budget_executed", "execution_reason", "goals_achieved", "actual", "reason")
 _DATA = ("level1", "level2", "name", "target", "actual", "reason")
-_HELPERS = ("points", "score", "printed", "clean", "unsigned", "suffix", "digits", "number", "fraction", "counted")
+_HELPERS = (
+    *("points", "score", "printed", "clean", "unsigned", "suffix", "digits", "number", "fraction", "counted"),
+    *("masked", "claimed", "claim_share"),
+)
 
 
 def selfeval_form(indicators: int, printed: bool) -> LiveForm:
@@ -124,21 +126,35 @@ def actual_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
+def _claim(params: dict[str, list[str]]) -> str:
+    """A text saying 完成 (a done word, no negation) whose first number falls short of the target (the sheet's
+    claim helpers: io/selfevalformulas.claim_formulas), on a row whose actual is text or another unit."""
+    said = "OR(" + ",".join(f"ISNUMBER(FIND({fx.lit(w)},{{x:clean}}))" for w in params["done_words"]) + ")"
+    denied = "OR(" + ",".join(f"ISNUMBER(FIND({fx.lit(w)},{{x:clean}}))" for w in params["negations"]) + ")"
+    short = "AND(ISNUMBER({x:claim_share}),N({x:claim_share})<1)"
+    return f"AND({_not_number()},{said},NOT({denied}),{short})"
+
+
+def _done_params(rs: RuleSet) -> dict[str, list[str]] | None:
+    done = next((r for r in rs.rules if r.check == "done_claim" and r.enabled), None)
+    return None if done is None else {**DONE_DEFAULTS, **done.params}
+
+
 @live("actual_is_number")
 def actual_is_number(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if not _table(b):
         return None
     text = f"AND({_not_number()},NOT({_unit()}))"
-    done = next((r for r in rs.rules if r.check == "done_claim" and r.enabled), None)
-    if done is None:
-        _row_flag(b, rule, "actual", text)
-        return None
-    # A text saying 完成 may be done_claim's instead (校验 then reports that one): left to 校验.
-    params = {**DONE_DEFAULTS, **done.params}
-    said = "OR(" + ",".join(f"ISNUMBER(FIND({fx.lit(w)},{{x:clean}}))" for w in params["done_words"]) + ")"
-    denied = "OR(" + ",".join(f"ISNUMBER(FIND({fx.lit(w)},{{x:clean}}))" for w in params["negations"]) + ")"
-    claim = f"AND({said},NOT({denied}))"
-    _row_flag(b, rule, "actual", f"AND({text},NOT({claim}))", f"IF(AND({text},{claim}),1,0)")
+    params = _done_params(rs)
+    # A text saying 完成 with a number short of the target is done_claim's (its message asks for the number).
+    _row_flag(b, rule, "actual", text if params is None else f"AND({text},NOT({_claim(params)}))")
+    return None
+
+
+@live("done_claim")
+def done_claim(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
+    if _table(b):
+        _row_flag(b, rule, "actual", _claim({**DONE_DEFAULTS, **rule.params}))
     return None
 
 
