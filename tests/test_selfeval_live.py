@@ -15,7 +15,7 @@ import pytest
 from tests.builders import unit
 from tests.office import convert_all
 from tests.selfeval_live_corpus import Case, build, filled
-from tests.test_live_agreement import live, validate
+from tests.test_live_agreement import live, report, tally, validate
 from xlgoals.core import layout, livelayout
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
@@ -46,56 +46,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pa
     return {name: (path, out, cases) for (name, (path, cases)), out in zip(made.items(), outs, strict=True)}
 
 
-def _agreement(name: str, original: Path, recalculated: Path) -> dict[str, Counter[str]]:
-    rs = load_ruleset(name)
-    codes = set(selfeval_plan(rs, 6, printed=True).live)
-    python, flags = validate(original), live(recalculated)
-    table: dict[str, Counter[str]] = {}
-    for key in set(python) | set(flags):
-        if key[0] not in codes:
-            continue
-        row = table.setdefault(key[0], Counter())
-        flag, found = flags.get(key), python.get(key, 0)
-        row["cells"] += 1
-        if flag is None:  # a finding of a live rule on a cell the live checks do not look at
-            row["python"] += found
-            row["disagree"] += 1
-        elif flag.undecided:
-            row["undecided"] += 1
-            row["python_undecided"] += found
-        else:
-            row["python"] += found
-            row["live"] += flag.count
-            row["failing"] += found > 0
-            row["agree" if found == flag.count else "disagree"] += 1
-    return table
-
-
 def test_selfeval_live_flags_agree_with_validate_rule_by_rule(
     corpus: dict[str, tuple[Path, Path, list[Case]]],
 ) -> None:
-    lines = [
-        f"{'rule set':<14} {'rule':<32} {'cells':>6} {'Python':>7} {'live':>5} {'undecided (校验 finds)':>22} agree"
-    ]
-    problems = []
+    tables: dict[str, dict[str, Counter[str]]] = {}
+    missing = []
     for name, (original, recalculated, _) in corpus.items():
-        table = _agreement(name, original, recalculated)
-        rs = load_ruleset(name)
-        # Every live rule of the rule set is planted: a cell it flags and a cell it passes.
-        missing = set(selfeval_plan(rs, 6, printed=True).live) - set(table)
-        problems += [f"{name} {code}: not in the corpus" for code in missing]
-        for code, row in sorted(table.items()):
-            decided = row["agree"] + row["disagree"]
-            lines.append(
-                f"{name:<14} {code:<32} {row['cells']:>6} {row['python']:>7} {row['live']:>5} "
-                f"{row['undecided']:>14} ({row['python_undecided']}) {row['agree'] / decided if decided else 1:>6.0%}"
-            )
-            if row["disagree"]:
-                problems.append(f"{name} {code}: {row['disagree']} cells disagree")
-            if not row["failing"] or row["agree"] - row["failing"] <= 0:
-                problems.append(f"{name} {code}: no failing or no passing case")
-    print("\n" + "\n".join(lines))
-    assert not problems, problems
+        codes = set(selfeval_plan(load_ruleset(name), 6, printed=True).live)
+        tally(tables.setdefault(name, {}), validate(original), live(recalculated), codes)
+        # Every live rule of the rule set is planted.
+        missing += [f"{name} {code}: not in the corpus" for code in codes - set(tables[name])]
+    problems = report(tables)
+    assert not problems + missing, problems + missing
 
 
 def test_undecided_cells_are_the_ones_the_corpus_plants(corpus: dict[str, tuple[Path, Path, list[Case]]]) -> None:

@@ -10,18 +10,15 @@ do not (zero-width, rare whitespace) is undecided: the live check shows nothing 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from xlgoals.core import livelayout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.io.selfevalread import MAX_POINTS
 from xlgoals.validation.live import formulas as fx
-from xlgoals.validation.live.checks import nonspace
+from xlgoals.validation.live.checks import Live, live, nonspace
 from xlgoals.validation.live.plan import Builder, LiveForm, Table
 from xlgoals.validation.rules.selfeval import DONE_DEFAULTS, TOLERANCE
 from xlgoals.validation.ruleset import RuleSet, RuleSpec, scoring_of
 
-Live = Callable[[Builder, RuleSpec, RuleSet], str | None]
 SELFEVAL_LIVE: dict[str, Live] = {}
 
 # The selfeval-form checks no formula can match, with the reason README gives.
@@ -63,14 +60,6 @@ def selfeval_form(indicators: int, printed: bool) -> LiveForm:
         livelayout.SELFEVAL_LIVE_FIRST_COLUMN,
         BEGUN,
     )
-
-
-def live(check: str) -> Callable[[Live], Live]:
-    def register(fn: Live) -> Live:
-        SELFEVAL_LIVE[check] = fn
-        return fn
-
-    return register
 
 
 def _rare(b: Builder, ref: str) -> str:
@@ -119,7 +108,7 @@ def _not_number() -> str:
     return f"AND({_QUANTITY},{_FILLED},NOT(ISNUMBER({{x:number}})))"
 
 
-@live("actual_present")
+@live("actual_present", SELFEVAL_LIVE)
 def actual_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if _table(b):
         _row_flag(b, rule, "actual", f"NOT({_FILLED})")
@@ -140,7 +129,7 @@ def _done_params(rs: RuleSet) -> dict[str, list[str]] | None:
     return None if done is None else {**DONE_DEFAULTS, **done.params}
 
 
-@live("actual_is_number")
+@live("actual_is_number", SELFEVAL_LIVE)
 def actual_is_number(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if not _table(b):
         return None
@@ -151,28 +140,28 @@ def actual_is_number(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-@live("done_claim")
+@live("done_claim", SELFEVAL_LIVE)
 def done_claim(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if _table(b):
         _row_flag(b, rule, "actual", _claim({**DONE_DEFAULTS, **rule.params}))
     return None
 
 
-@live("actual_same_unit")
+@live("actual_same_unit", SELFEVAL_LIVE)
 def actual_same_unit(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if _table(b):
         _row_flag(b, rule, "actual", f"AND({_not_number()},{_unit()})")
     return None
 
 
-@live("actual_level")
+@live("actual_level", SELFEVAL_LIVE)
 def actual_level(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if _table(b):
         _row_flag(b, rule, "actual", f"AND(NOT({_QUANTITY}),{_FILLED},NOT(ISNUMBER({{x:fraction}})))")
     return None
 
 
-@live("shortfall_explained")
+@live("shortfall_explained", SELFEVAL_LIVE)
 def shortfall_explained(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if _table(b):
         reason = "{x:reason}"
@@ -182,7 +171,7 @@ def shortfall_explained(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-@live("points_valid")
+@live("points_valid", SELFEVAL_LIVE)
 def points_valid(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     if not _table(b):
         return None
@@ -194,7 +183,7 @@ def points_valid(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-@live("points_add_up")
+@live("points_add_up", SELFEVAL_LIVE)
 def points_add_up(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     table = b.form.table
     first, last = slayout.SELFEVAL_FIRST_ROW, table.last_row if table else slayout.SELFEVAL_FIRST_ROW - 1
@@ -216,7 +205,7 @@ def _field(key: str) -> str:
 _MONEY = ("budget_initial", "budget_adjusted", "budget_executed")
 
 
-@live("execution_money_parses")
+@live("execution_money_parses", SELFEVAL_LIVE)
 def execution_money_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     for key in _MONEY:
         c = _field(key)
@@ -225,7 +214,7 @@ def execution_money_parses(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | Non
     return None
 
 
-@live("execution_present")
+@live("execution_present", SELFEVAL_LIVE)
 def execution_present(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     for key in ("budget_adjusted", "budget_executed"):
         c = _field(key)
@@ -238,7 +227,7 @@ def _both_numbers() -> str:
     return f"AND(ISNUMBER({_field('budget_adjusted')}),ISNUMBER({_field('budget_executed')}))"
 
 
-@live("execution_explained")
+@live("execution_explained", SELFEVAL_LIVE)
 def execution_explained(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     budget, executed, reason = _field("budget_adjusted"), _field("budget_executed"), _field("execution_reason")
     floor = float({"floor_percent": 90.0, **rule.params}["floor_percent"])
@@ -249,7 +238,7 @@ def execution_explained(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-@live("execution_within_budget")
+@live("execution_within_budget", SELFEVAL_LIVE)
 def execution_within_budget(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     budget, executed = _field("budget_adjusted"), _field("budget_executed")
     b.entry(rule.code, rule.severity, executed, f"{{on}}*IF({_both_numbers()},IF({executed}>{budget},1,0),0)")
@@ -261,7 +250,7 @@ def _differs(printed: str, score: str) -> str:
     return f"IF({within},IF(ROUND(ABS({printed}-{score}),9)>{TOLERANCE},1,0),0)"
 
 
-@live("printed_score_agrees")
+@live("printed_score_agrees", SELFEVAL_LIVE)
 def printed_score_agrees(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     table = b.form.table
     if table is None or "printed" not in table.helpers:
