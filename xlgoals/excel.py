@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from xlgoals.core.model import Unit
     from xlgoals.jobs.consolidate import Consolidation
-    from xlgoals.jobs.pipeline import Checked
+    from xlgoals.jobs.pipeline import Among, Checked
     from xlgoals.validation.marks import Mark
 
 log = logging.getLogger("xlgoals.excel")
@@ -99,7 +99,22 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
         from xlgoals.jobs.archive.history import cover_archive
 
         history = cover_archive(unit, None if is_remote(book) else book.fullname)
-    return check_unit(unit, file=book.name, history=history)
+    return check_unit(unit, file=book.name, history=history, among=_among(book))
+
+
+def _among(book: xw.Book) -> Among:
+    """The rule sets a button may check by: the server's (`xlgoals serve --rules`), or on a desk with Python those
+    its xlwings.conf lists (beside the workbook, then the user's); a cover naming another is refused by name."""
+    from xlgoals.jobs.pipeline import Among
+    from xlgoals.validation.counted import ON_DESK, ON_SERVER, counted, desk_spec
+
+    if is_remote(book):
+        return Among(counted(), ON_SERVER)
+    import xlwings as xw
+
+    folder = Path(book.fullname).parent
+    spec = desk_spec(folder if folder.is_dir() and str(folder) not in ("", ".") else None, Path(xw.USER_CONFIG_FILE))
+    return Among(counted(spec), ON_DESK)
 
 
 def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
