@@ -235,3 +235,25 @@ def test_a_desk_finds_the_rule_set_its_xlwings_conf_names(
     assert desk_spec(folder, user_conf) == str(folder / "规则" / moved.name)
     _, alerts = remote(path, book_name=str(path))
     assert "本机没有这个规则集" in alerts[0] and "浦东新区（2022）" in alerts[0]
+
+
+# --- the 自评 workbook of a declaration under the bureau's rule set ----------------------------------------
+
+
+def test_selfeval_of_a_declaration_under_an_unknown_rule_set_is_refused(
+    own: Path, tmp_path: Path, sample_unit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule set scores every row: without it at hand the 自评 is not written by another's points."""
+    path = workbook(tmp_path, sample_unit)
+    monkeypatch.delenv(ENV, raising=False)
+    refused = CliRunner().invoke(app, ["selfeval", str(path), "-o", str(tmp_path / "自评.xlsx")])
+    assert refused.exit_code == 2 and not (tmp_path / "自评.xlsx").exists()
+    text = refused.output.replace("\n", "")
+    assert f"封面“指标体系”为“{OWN_TITLE}”，但本机没有这个规则集" in text and "--rules" in text
+    for registered, args in ((False, ["--rules", str(own)]), (True, [])):
+        if registered:
+            monkeypatch.setenv(ENV, str(own))
+        out = tmp_path / f"自评{len(args)}.xlsx"
+        made = CliRunner().invoke(app, ["selfeval", str(path), "-o", str(out), *args])
+        assert made.exit_code == 0, made.output
+        assert f"计分规则：{OWN_TITLE}" in made.output.replace("\n", "")

@@ -40,7 +40,8 @@ def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None, amon
         if found is not None:
             return found
         if among.refuse is not None:
-            raise RuleSetMissing(framework_title(unit.framework.strip()), sets.titles(), among.refuse)
+            shown = framework_title(unit.framework.strip())
+            raise RuleSetMissing(shown, sets.titles(), among.refuse, Path(unit.source).name if unit.source else None)
     return sets.default()
 
 
@@ -93,8 +94,4 @@ def check_file(
 ) -> Checked:
     """A workbook file read once and checked; errors name the file."""
     unit, grids = read_book(path, engine)
-    try:
-        return replace(check_unit(unit, rules, file=Path(path).name, history=history, among=among), grids=grids)
-    except RuleSetMissing as e:
-        e.file = Path(path).name
-        raise
+    return replace(check_unit(unit, rules, file=Path(path).name, history=history, among=among), grids=grids)

@@ -37,11 +37,14 @@ def write_selfeval(
 ) -> SelfevalBook:
     """The 自评 workbook of a unit's declared projects, scored by the rule set its cover names (or `rules`),
     its buttons as `buttons` says."""
-    from xlgoals.jobs.pipeline import choose_ruleset
+    from xlgoals.jobs.pipeline import Among, choose_ruleset
+    from xlgoals.validation.counted import ON_COMMAND
 
     if not unit.projects:
         raise XlgoalsError("工作簿中没有项目，无法生成自评表；请先填写申报表的项目。", file=unit.source)
-    rs = choose_ruleset(unit, rules)
+    # The rule set scores every row and fixes the form: a cover naming one not at hand is refused, never scored
+    # by the default.
+    rs = choose_ruleset(unit, rules, Among(refuse=ON_COMMAND))
     if buttons.server:
         unit = unit.model_copy(update={"server": buttons.server})
     if not buttons.xlsm:

@@ -30,6 +30,7 @@ ON_DESK: Where = (
     "请把主管部门发来的规则集文件的路径写入本工作簿所在文件夹或用户目录 .xlwings 下的 xlwings.conf"
     f'（一行："{ENV}","文件路径"），或联系主管部门',
 )
+ON_COMMAND: Where = ("本机", f"请用 --rules 规则集文件 指定，或把它的路径写入环境变量 {ENV}")
 
 
 class RuleSetMissing(XlgoalsError):
@@ -37,12 +38,13 @@ class RuleSetMissing(XlgoalsError):
 
     code = "ruleset.missing"
 
-    def __init__(self, framework: str, titles: Sequence[str], where: Where) -> None:
+    def __init__(self, framework: str, titles: Sequence[str], where: Where, file: str | None = None) -> None:
         shown = "、".join(f"“{t}”" for t in titles)
         super().__init__(
             f"封面“指标体系”为“{framework}”，但{where[0]}没有这个规则集，未作校验（不会改用其他规则集代替）。"
             f"{where[0]}的指标体系有：{shown}。如果“{framework}”是本局自定的规则集，{where[1]}；"
-            "否则请从下拉列表重新选择本单位适用的指标体系，再点击按钮。",
+            "否则请在封面从下拉列表重新选择本单位适用的指标体系后重试。",
+            file=file,
             sheet=layout.COVER_SHEET,
             cell=layout.COVER_FIELD["framework"].value_cell,
         )
