@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openpyxl
 import pytest
 import xlwings as xw
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from tests import remote_bas
 from tests.liveserver import serving, upload
 from tests.test_remote_buttons import BUTTON_TIMEOUT_MS, desk_for, vba_subs  # noqa: F401 (a fixture)
-from tests.xlbridge import run_remote
+from tests.xlbridge import apply_actions, payload_from_workbook, run_remote
 from xlgoals import excel
 from xlgoals.core import layout
 from xlgoals.io.template import write_unit
@@ -160,19 +161,29 @@ def test_over_http_the_page_and_the_buttons_follow_the_servers_rule_sets(
             click = remote_bas.run_server_python(
                 desk, f"{origin}/xlwings/vba/validate_all", vba_subs=vba_subs, timeout=BUTTON_TIMEOUT_MS
             )
-        assert click.status == 200
+            # The Office.js pane's call: the payload its client sends, to its own route.
+            book = openpyxl.load_workbook(path)
+            pane_payload = payload_from_workbook(
+                book, book_name=path.name, values_from=openpyxl.load_workbook(path, data_only=True)
+            )
+            pane = httpx.post(f"{origin}/xlwings/custom-scripts-call/validate_all", json=pane_payload, timeout=120)
+        assert click.status == 200 and pane.status_code == 200
+        pane_alerts = [e["args"][0] for e in apply_actions(book, pane.json()["actions"]) if e["func"] == "alert"]
         alerts = [e["args"][0] for e in remote_bas.apply(desk, click) if e["func"] == "alert"]
         if registered:
             assert page.status_code == 200, page.text
             answer = page.json()
             assert OWN_TITLE in answer["verdict"] and answer["counts"]["error"] == 3
             assert "错误 3 项" in alerts[0] and OWN_TITLE in results_text(desk.wb)
+            assert "错误 3 项" in pane_alerts[0] and OWN_TITLE in results_text(book)
         else:
             assert page.status_code == 422
             assert f"封面“指标体系”为“{OWN_TITLE}”，但校验服务器没有这个规则集" in page.json()["detail"]
             assert path.name in page.json()["detail"]
             assert f"“{OWN_TITLE}”，但校验服务器没有这个规则集" in alerts[0]
             assert layout.RESULTS_SHEET not in desk.wb.sheetnames
+            assert f"“{OWN_TITLE}”，但校验服务器没有这个规则集" in pane_alerts[0]
+            assert layout.RESULTS_SHEET not in book.sheetnames
 
 
 def test_serve_registers_its_rule_sets_and_refuses_a_broken_one(
