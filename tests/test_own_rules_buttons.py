@@ -90,7 +90,7 @@ def test_a_rule_set_the_server_lacks_is_refused_by_name(
     own: Path, tmp_path: Path, sample_unit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = workbook(tmp_path, sample_unit)
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     wb, alerts = remote(path)
     assert len(alerts) == 1
     message = alerts[0]
@@ -131,7 +131,7 @@ def test_a_cover_cannot_point_the_check_at_a_file(
     text = builtin_path("shanghai-2020").read_text(encoding="utf-8")
     weak.write_text(text.replace("enabled = true", "enabled = false"), encoding="utf-8")
     path = workbook(tmp_path, sample_unit, framework=str(weak), name="路径.xlsx")
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     _, alerts = remote(path)
     assert f"封面“指标体系”为“{weak}”，但校验服务器没有这个规则集" in alerts[0]
     checked = check_file(path)
@@ -153,7 +153,7 @@ def test_over_http_the_page_and_the_buttons_follow_the_servers_rule_sets(
         if registered:
             monkeypatch.setenv(ENV, str(own))
         else:
-            monkeypatch.delenv(ENV, raising=False)
+            monkeypatch.setenv(ENV, "")
         # Set before the app starts: its worker processes inherit the list.
         with serving(create_app()) as origin:
             page = upload(origin, path, "")
@@ -193,7 +193,7 @@ def test_serve_registers_its_rule_sets_and_refuses_a_broken_one(
 
     started: list[str] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(__import__("os").environ[ENV]))
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["serve", "--rules", own.name, "--rules", "national"])
     assert result.exit_code == 0, result.output
@@ -201,12 +201,12 @@ def test_serve_registers_its_rule_sets_and_refuses_a_broken_one(
     assert f"认可的指标体系：{OWN_TITLE}、全国（财政部）" in result.output.replace("\n", "")
     broken = tmp_path / "broken.toml"
     broken.write_text('name = "x"\ntitle = "X"\n[choices]\ncategory = []\n', encoding="utf-8")
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     result = CliRunner().invoke(app, ["serve", "--rules", str(broken)])
     assert result.exit_code == 2 and "规则集文件" in result.output and len(started) == 1
     # Two files whose titles the covers could not tell apart.
     twin = own_rules(tmp_path / "", name="pudong-copy")
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     result = CliRunner().invoke(app, ["serve", "--rules", str(own), "--rules", str(twin)])
     assert result.exit_code == 2 and OWN_TITLE in result.output and len(started) == 1
 
@@ -230,7 +230,7 @@ def test_a_desk_finds_the_rule_set_its_xlwings_conf_names(
     user_conf = tmp_path / "home" / "xlwings.conf"
     user_conf.parent.mkdir()
     monkeypatch.setattr(xw, "USER_CONFIG_FILE", str(user_conf))
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     # RunPython's book: a file on this desk (the remote engine stands in for COM; the path is the book's).
     monkeypatch.setattr(excel, "is_remote", lambda book: False)
     _, alerts = remote(path, book_name=str(path))
@@ -256,7 +256,7 @@ def test_selfeval_of_a_declaration_under_an_unknown_rule_set_is_refused(
 ) -> None:
     """The rule set scores every row: without it at hand the 自评 is not written by another's points."""
     path = workbook(tmp_path, sample_unit)
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     refused = CliRunner().invoke(app, ["selfeval", str(path), "-o", str(tmp_path / "自评.xlsx")])
     assert refused.exit_code == 2 and not (tmp_path / "自评.xlsx").exists()
     text = refused.output.replace("\n", "")
