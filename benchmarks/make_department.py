@@ -7,8 +7,9 @@ about half a second per unit); the hidden _lists and _项目模板 sheets are co
 each file carries what a real one does. With --live each unit is written by xlgoals itself
 (`xlgoals.io.template.write_unit`, what `xlgoals import` writes): the template with its live checks, some 440
 formulas on every project sheet, as units that start from the template now send them; the typed mistakes are
-then only those the model can hold (an unreadable target, 满意度 under 产出目标). Everything depends only on --seed: the same seed gives the same
-files, byte for byte. `OUT_DIR.manifest.json` lists every file with the status consolidation should give it.
+then only those the model can hold (an unreadable target, 满意度 under 产出目标).
+Everything depends only on --seed: the same seed gives the same files, byte for byte. `OUT_DIR.manifest.json`
+lists every file with the status consolidation should give it.
 """
 
 from __future__ import annotations
@@ -428,6 +429,9 @@ def static_sheets() -> Static:
     }
 
 
+MONEY = ("budget", "last")  # the generated project's amounts: ints, or None
+
+
 def unit_model(unit: dict[str, Any]) -> Any:
     """The generated unit as xlgoals' own model, for the real writer."""
     from decimal import Decimal
@@ -439,7 +443,7 @@ def unit_model(unit: dict[str, Any]) -> Any:
 
     projects = [
         Project(
-            **{k: v for k, v in p.items() if k not in ("indicators", "gov_purchase") and not k.startswith(("budget", "last"))},
+            **{k: v for k, v in p.items() if k not in ("indicators", "gov_purchase") and not k.startswith(MONEY)},
             gov_purchase=p["gov_purchase"] == "是",
             budget_total=money(p["budget_total"]),
             budget_year=money(p["budget_year"]),
