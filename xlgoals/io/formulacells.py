@@ -106,9 +106,19 @@ def _live_cell(body: bytes, pos: int) -> int:
     """Where the cell holding the formula at `pos` opens, when it sits in the live checks' area
     (livelayout.in_live_area), never a data cell; else -1."""
     start = body.rfind(b"<c", 0, pos)
-    ref = _COLUMN.search(body, start, pos) if start >= 0 else None
-    live = ref is not None and livelayout.in_live_area(layout.column_index(ref.group(1).decode()))
-    return start if live else -1
+    if start < 0:
+        return -1
+    # A cell opened '<c r="' (as every spreadsheet program writes it) is told by its letters alone.
+    ref = _PLAIN_COLUMN.match(body, start) or _COLUMN.search(body, start, pos)
+    return start if ref is not None and livelayout.in_live_area(_column_number(ref.group(1))) else -1
+
+
+_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,4})[0-9]')
+_NUMBERS = {layout.column_letters(c).encode(): c for c in range(1, livelayout.LIVE_LAST_COLUMN + 1)}
+
+
+def _column_number(letters: bytes) -> int:
+    return _NUMBERS.get(letters) or layout.column_index(letters.decode())
 
 
 def _after_formula(body: bytes, pos: int) -> int | None:
