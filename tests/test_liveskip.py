@@ -4,9 +4,7 @@ LibreOffice saves them, with cells typed past the live area still reported, and 
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.make_department import make_department
 from tests.office import convert_all
 from xlgoals.io import xmlmarks
 from xlgoals.io.container import check_container
@@ -22,19 +21,12 @@ from xlgoals.io.reader import read_unit
 from xlgoals.io.xmlmarks import opens_markup
 from xlgoals.jobs.pipeline import check_unit
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
 def live_units(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Units written by xlgoals itself, with their live checks (make_department --live)."""
-    spec = importlib.util.spec_from_file_location("make_department", ROOT / "benchmarks" / "make_department.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_department"] = mod
-    spec.loader.exec_module(mod)
     folder = tmp_path_factory.mktemp("live") / "dept"
-    entries = mod.make_department(folder, units=3, seed=5, jobs=1, live=True)
+    entries = make_department(folder, units=3, seed=5, jobs=1, live=True)
     return [Path(e.path) for e in entries if e.status == "已读取"]
 
 
