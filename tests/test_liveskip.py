@@ -83,6 +83,14 @@ def test_a_cell_typed_past_the_live_area_is_still_reported(live_units: list[Path
     assert _read(typed, True) == _read(typed, False)
 
 
+def test_live_formulas_below_the_read_bounds_are_still_reported(live_units: list[Path], tmp_path: Path) -> None:
+    row = b'<row r="2500"><c r="K2500"><f>1+1</f><v>2</v></c></row>'
+    far = _with_sheet(live_units[0], tmp_path / "far.xlsx", row, before=b"</sheetData>", nth=1)
+    unit = read_unit(read_grids(far, skip_live=True))
+    assert "K2500" in unit.unread_cells.values(), unit.unread_cells
+    assert _read(far, True) == _read(far, False)
+
+
 def test_a_part_with_a_comment_is_given_whole(live_units: list[Path], tmp_path: Path) -> None:
     # '</row>' inside a comment (or CDATA, or a processing instruction) would end a cut where no row ends.
     marked = _with_sheet(live_units[0], tmp_path / "marked.xlsx", b"<!-- </row> -->", before=b"<c r=", nth=200)

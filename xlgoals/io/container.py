@@ -89,7 +89,7 @@ class _PartScan:
     # request to recalculate everything on opening.
     formulas: FormulaScan | None = None
     full_calc: bool = False
-    # Every cell opens '<c r="' (the quick test of _small_sheet held for every piece).
+    # Every cell opens '<c r="' within ZZ999 (the quick test of _small_sheet held for every piece).
     plain_cells: bool = True
 
     def dense_cells(self) -> int | None:

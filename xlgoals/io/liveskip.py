@@ -23,9 +23,10 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 
 
 def without_live_formulas(body: bytes, runs: list[tuple[int, int]]) -> bytes:
-    """A worksheet part's XML (its cells all written '<c r="...', in column order within a row, as every
-    spreadsheet program writes them) without the `runs` (from a row's first formula cell in the live area to the
-    row's end) whose last cell is in the live area too: a cell typed past it (read as unread-cells) stays.
+    """A worksheet part's XML (its cells all written '<c r="...' in column order within a row, as every
+    spreadsheet program writes them, and all within ZZ999: the container's quick test, so no row below the read
+    bounds) without the `runs` (from a row's first formula cell in the live area to the row's end) whose last
+    cell is in the live area too: a cell typed past it (read as unread-cells) stays.
     A part with a comment, CDATA or processing instruction, where '</row>' could be text, is left as it is."""
     if opens_markup(body, (b"!", b"?"), 2):  # past the XML declaration's '<?'
         return body
