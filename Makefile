@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/writeback_bench.py
 	$(BIN)/python benchmarks/live_bench.py
+	$(BIN)/python benchmarks/live_bench.py --selfeval
 
 # Time per file and memory at 1,000/2,000/4,000 files: generating 4,000 workbooks takes minutes, so apart.
 .PHONY: bench-scale
