@@ -61,6 +61,15 @@ def test_a_unit_as_libreoffice_saves_it_reads_the_same(soffice: str, live_units:
         _assert_same_read(path)
 
 
+def test_a_selfeval_workbook_reads_the_same(live_units: list[Path], tmp_path: Path) -> None:
+    # The 自评 sheets carry live checks and scoring helpers of their own from column K on.
+    from xlgoals.jobs.selfeval import write_selfeval
+
+    path = tmp_path / "selfeval.xlsx"
+    write_selfeval(read_unit(read_grids(live_units[0])), path)
+    _assert_same_read(path)
+
+
 def _with_sheet(path: Path, out: Path, edit: bytes, before: bytes = b"</row>", nth: int = 20) -> Path:
     """A copy of `path` with `edit` put before the nth `before` of its first project sheet's part."""
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
