@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.xlbridge import run_remote
+from tests.builders.xlbridge import run_remote
 from xlgoals import excel
 from xlgoals.core import layout, livelayout
 from xlgoals.validation.live.plan import absolute

@@ -18,6 +18,7 @@ import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.builders.paths import ROOT
 from tests.builders.vba_modules import XLWINGS
 from tests.builders.xlbridge import apply_actions
 from tests.builders.xlbridge.sheets import sheet_ref
@@ -29,6 +30,10 @@ XLWINGS_VERSION = re.search(
 # WebHelpers.bas: Public Const WebUserAgent; WebRequest.Prepare sets it with Accept, Content-Type/-Length.
 USER_AGENT = "VBA-Web v4.1.6 (https://github.com/VBA-tools/VBA-Web)"
 DEFAULT_TIMEOUT_MS = 30000  # Remote.bas line 298
+# What our buttons pass instead (macros/XlgoalsButtons.bas: SERVER_TIMEOUT_MS).
+BUTTON_TIMEOUT_MS = int(
+    re.search(r"SERVER_TIMEOUT_MS As Long = (\d+)", (ROOT / "macros" / "XlgoalsButtons.bas").read_text()).group(1)  # type: ignore[union-attr]
+)
 
 
 @dataclass
@@ -42,6 +47,13 @@ class Desk:
     selection: str | None = "A1"
     directory_conf: dict[str, str] = field(default_factory=dict)  # xlwings.conf beside the workbook
     user_conf: dict[str, str] = field(default_factory=dict)  # %USERPROFILE%\.xlwings\xlwings.conf
+
+
+def desk_for(path: Path, **kwargs: Any) -> Desk:
+    """A desk holding the workbook at `path`, its formulas and the values Excel last computed."""
+    return Desk(
+        openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True), book_name=path.name, **kwargs
+    )
 
 
 @dataclass

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from tests.builders import project, unit
-from tests.live_corpus import DIV0
+from tests.builders.live_corpus import DIV0
+from tests.builders.units import project, unit
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Project

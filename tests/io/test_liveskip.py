@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.make_department import make_department
-from tests.office import convert_all
+from tests.builders.departments import make_department
+from tests.builders.office import convert_all
+from xlgoals.core import layout, livelayout
 from xlgoals.io import xmlmarks
 from xlgoals.io.container import check_container
 from xlgoals.io.files import read_grids
+from xlgoals.io.liveskip import without_live_formulas
 from xlgoals.io.reader import read_unit
 from xlgoals.io.xmlmarks import opens_markup
 from xlgoals.jobs.pipeline import check_unit
@@ -26,7 +28,7 @@ from xlgoals.jobs.pipeline import check_unit
 def live_units(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Units written by xlgoals itself, with their live checks (make_department --live)."""
     folder = tmp_path_factory.mktemp("live") / "dept"
-    entries = make_department(folder, units=3, seed=5, jobs=1, live=True)
+    entries = make_department(folder, units=3, seed=5, live=True)
     return [Path(e.path) for e in entries if e.status == "已读取"]
 
 
@@ -127,3 +129,33 @@ def test_many_lead_bytes_fall_back_to_the_substring_search() -> None:
     assert opens_markup(crowded, (b"!ENTITY",))
     assert not opens_markup(crowded, (b"!DOCTYPE",))
     assert not opens_markup(crowded, (b"?",), 0)
+
+
+def _runs(body: bytes, *runs: bytes) -> list[tuple[int, int]]:
+    return [(body.index(run), body.index(run) + len(run)) for run in runs]
+
+
+def test_only_runs_ending_in_the_live_area_are_cut() -> None:
+    first, last, past = (
+        layout.column_letters(c)
+        for c in (livelayout.LIVE_FIRST_COLUMN, livelayout.LIVE_LAST_COLUMN, livelayout.LIVE_LAST_COLUMN + 1)
+    )
+    live = f'<c r="{first}1"><f>1+1</f><v>2</v></c><c r="{last}1"><f>1</f></c>'.encode()
+    typed = f'<c r="{first}2"><f>1</f></c><c r="{past}2" t="inlineStr"><is><t>x</t></is></c>'.encode()
+    body = (
+        b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        + live
+        + b'</row><row r="2"><c r="A2"><v>2</v></c>'
+        + typed
+        + b"</row></sheetData></worksheet>"
+    )
+    assert without_live_formulas(body, _runs(body, live, typed)) == body.replace(live, b"")
+    assert without_live_formulas(body, _runs(body, typed)) == body  # a cell typed past the area keeps its run
+    assert without_live_formulas(body, []) == body
+    # A run that does not open on a cell is no run of cells: left as it is.
+    start, end = _runs(body, live)[0]
+    assert without_live_formulas(body, [(start + 1, end)]) == body
+    # '</row>' could be text inside a comment or CDATA: the part is given whole.
+    for markup in (b"<!-- </row> -->", b"<![CDATA[</row>]]>", b"<?pi </row>?>"):
+        marked = body.replace(b"<sheetData>", b"<sheetData>" + markup)
+        assert without_live_formulas(marked, _runs(marked, live)) == marked

@@ -14,10 +14,10 @@ import pytest
 import xlwings as xw
 from typer.testing import CliRunner
 
-from tests import remote_bas
-from tests.liveserver import serving, upload
-from tests.test_remote_buttons import BUTTON_TIMEOUT_MS, desk_for, vba_subs  # noqa: F401 (a fixture)
-from tests.xlbridge import apply_actions, payload_from_workbook, run_remote
+from tests.builders import remote_bas
+from tests.builders.liveserver import serving, upload
+from tests.builders.remote_bas import BUTTON_TIMEOUT_MS, desk_for
+from tests.builders.xlbridge import apply_actions, payload_from_workbook, run_remote
 from xlgoals import excel
 from xlgoals.core import layout
 from xlgoals.io.template import write_unit
@@ -146,7 +146,7 @@ def test_over_http_the_page_and_the_buttons_follow_the_servers_rule_sets(
     tmp_path: Path,
     sample_unit: Any,
     monkeypatch: pytest.MonkeyPatch,
-    vba_subs: set[str],  # noqa: F811
+    vba_subs: set[str],
 ) -> None:
     path = workbook(tmp_path, sample_unit)
     for registered in (True, False):

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tests.builders import remote_bas
 from tests.builders.liveserver import serving, upload
-from tests.builders.remote_bas import Desk, run_server_python
+from tests.builders.remote_bas import BUTTON_TIMEOUT_MS, Desk, desk_for, run_server_python
 from xlgoals.core import layout
 from xlgoals.io.template import add_token_sheet, write_unit
 from xlgoals.jobs.importer import import_file
@@ -36,10 +36,6 @@ from xlgoals.shells.vbacalls import VERSION_MISMATCH, parse_vba_json
 from xlgoals.validation import marks
 
 TOKEN = "dept-token-7c1e2a9b4f0d"
-# What the button passes (macros/XlgoalsButtons.bas: SERVER_TIMEOUT_MS).
-BUTTON_TIMEOUT_MS = int(
-    re.search(r"SERVER_TIMEOUT_MS As Long = (\d+)", Path("macros/XlgoalsButtons.bas").read_text()).group(1)  # type: ignore[union-attr]
-)
 # Project sheets renamed as units rename them; the first is where 校验本表 is clicked.
 CHINESE_SHEETS = ["孵化器（一期）", "项目 2", "科技创新券", "张江 实验室"]
 
@@ -62,12 +58,6 @@ def unit30(tmp_path_factory: pytest.TempPathFactory, sample_txt: Path) -> Path:
 def server() -> Iterator[str]:
     with serving(create_app(token=TOKEN)) as origin:
         yield origin
-
-
-def desk_for(path: Path, **kwargs: Any) -> Desk:
-    return Desk(
-        openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True), book_name=path.name, **kwargs
-    )
 
 
 def click(desk: Desk, server: str, entry: str, subs: set[str], **kwargs: Any) -> remote_bas.Outcome:

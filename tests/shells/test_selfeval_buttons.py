@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests import remote_bas
-from tests.liveserver import serving
-from tests.test_remote_buttons import BUTTON_TIMEOUT_MS, desk_for, vba_subs  # noqa: F401 (a fixture)
-from tests.test_selfeval_archive import stored_2020
+from tests.builders import remote_bas
+from tests.builders.liveserver import serving
+from tests.builders.remote_bas import BUTTON_TIMEOUT_MS, desk_for
+from tests.builders.selfeval_years import stored_2020
 from xlgoals.core import layout
 from xlgoals.io.template import write_unit
 from xlgoals.jobs.pipeline import check_file
@@ -110,7 +110,7 @@ def test_a_click_on_the_selfeval_workbook_reaches_the_server_with_its_token(
     sample_xlsx: Path,
     token_file: Path,
     tmp_path: Path,
-    vba_subs: set[str],  # noqa: F811
+    vba_subs: set[str],
 ) -> None:
     out = tmp_path / "自评.xlsm"
     with serving(create_app(token=TOKEN)) as origin:

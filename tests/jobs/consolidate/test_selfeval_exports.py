@@ -14,8 +14,8 @@ import openpyxl
 import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
-from tests.summary_tables import HEADER_ROW, title
-from tests.test_selfeval_sample import TOTALS, UNIT_MEAN, filled  # noqa: F401 (a fixture)
+from tests.builders.selfeval_sample import TOTALS, UNIT_MEAN
+from tests.builders.summary_tables import HEADER_ROW, title
 from xlgoals.core import layout
 from xlgoals.jobs.consolidate import consolidate
 from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS, PROJECTS_SHEET, UNIT_COLUMNS, UNITS_SHEET
@@ -43,10 +43,10 @@ def renamed(source: Path, path: Path, unit: str) -> Path:
     return path
 
 
-def test_the_selfeval_tables_are_copied_as_the_workbook_shows_them(filled: Path, tmp_path: Path) -> None:  # noqa: F811
-    evil = renamed(filled, tmp_path / "evil.xlsx", INJECTED)
+def test_the_selfeval_tables_are_copied_as_the_workbook_shows_them(sample_selfeval: Path, tmp_path: Path) -> None:
+    evil = renamed(sample_selfeval, tmp_path / "evil.xlsx", INJECTED)
     out, csv_dir, parquet_dir = tmp_path / "部门汇总.xlsx", tmp_path / "csv", tmp_path / "parquet"
-    result = consolidate([filled, evil], out, csv_dir=csv_dir, parquet_dir=parquet_dir, jobs=1)
+    result = consolidate([sample_selfeval, evil], out, csv_dir=csv_dir, parquet_dir=parquet_dir, jobs=1)
     assert result.status_counts()["已读取"] == 2
     for name, columns in ((UNITS_SHEET, UNIT_COLUMNS), (PROJECTS_SHEET, PROJECT_COLUMNS)):
         header, rows = sheet_rows(out, name)
@@ -75,13 +75,13 @@ def test_the_selfeval_tables_are_copied_as_the_workbook_shows_them(filled: Path,
         assert f"csv/{name}.csv" in text and f"parquet/{name}.parquet" in text, text
 
 
-def test_a_revision_that_lost_leaves_the_copies_too(filled: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_a_revision_that_lost_leaves_the_copies_too(sample_selfeval: Path, tmp_path: Path) -> None:
     """The same unit's 自评 sent twice, the second with one more reason filled in: --prefer names the first; the
     second's rows are in neither the sheets nor their copies."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    first = shutil.copy(filled, inbox / "自评_第一版.xlsx")
-    wb = openpyxl.load_workbook(filled)
+    first = shutil.copy(sample_selfeval, inbox / "自评_第一版.xlsx")
+    wb = openpyxl.load_workbook(sample_selfeval)
     wb["项目1"]["H21"] = "议程调整，两场活动取消"  # the reason the first version left out
     second = inbox / "自评_第二版.xlsx"
     wb.save(second)

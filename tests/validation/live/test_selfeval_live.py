@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.builders import unit
-from tests.office import convert_all
-from tests.selfeval_live_corpus import Case, build, filled
-from tests.test_live_agreement import live, report, tally, validate
+from tests.builders.live_agreement import live, report, tally, validate
+from tests.builders.office import convert_all
+from tests.builders.selfeval_live_corpus import Case, build, filled
+from tests.builders.units import unit
 from xlgoals.core import layout, livelayout
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
@@ -170,7 +170,7 @@ def test_printing_a_selfeval_sheet_leaves_the_live_area_out(soffice: str, tmp_pa
 def test_a_sheet_the_unit_has_not_begun_shows_nothing_until_it_does(soffice: str, tmp_path: Path) -> None:
     """A 自评 sheet comes prefilled (the declaration's facts, points, 年初预算数): its live checks wait until the unit
     fills one of its own cells, then show what 校验 finds (here every blank actual). 校验 reports them at once."""
-    from tests.builders import project
+    from tests.builders.units import project
 
     rs = load_ruleset("national")
     wb, _ = build_selfeval_workbook(unit(rs, project(rs, sheet="项目1"), project(rs, sheet="项目2")), rs)
