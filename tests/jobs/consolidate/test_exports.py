@@ -15,6 +15,7 @@ import pytest
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.io.rowxml import Column
 from xlgoals.jobs.consolidate.exports import Copy, Export, check_outputs, csv_safe, open_exports
+from xlgoals.jobs.consolidate.selfevaltables import EXPORT_COLUMNS as SELFEVAL_COLUMNS
 from xlgoals.jobs.consolidate.tables import EXPORT_COLUMNS
 
 COLUMNS = (Column("单位", "text"), Column("金额", "money"), Column("日期", "date"))
@@ -47,10 +48,13 @@ def test_open_exports_makes_one_copy_per_table(tmp_path: Path) -> None:
     with ExitStack() as stack:
         assert open_exports(stack, None, None) == {}
         exports = open_exports(stack, tmp_path / "csv", None)
-        assert set(exports) == set(EXPORT_COLUMNS)
+        # The summary's tables and the 自评 view's, each with its own columns.
+        tables = {**EXPORT_COLUMNS, **SELFEVAL_COLUMNS}
+        assert len(tables) == len(EXPORT_COLUMNS) + len(SELFEVAL_COLUMNS)
+        assert {name: export.columns for name, export in exports.items()} == tables
         for export in exports.values():
             export.finish()
-    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(f"{n}.csv" for n in EXPORT_COLUMNS)
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(f"{n}.csv" for n in tables)
 
 
 def test_outputs_checked_before_anything_is_read(tmp_path: Path) -> None:
