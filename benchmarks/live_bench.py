@@ -31,8 +31,8 @@ COPIES = 10
 
 
 def make(folder: Path) -> dict[str, Path]:
-    from xlgoals.io.template import build_workbook, save
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import build_workbook, save
 
     unit = import_file(SAMPLE).unit
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, COPIES + 1) for p in unit.projects]

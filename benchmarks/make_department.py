@@ -30,7 +30,7 @@ import xlsxwriter
 from xlgoals.core import layout
 from xlgoals.core.model import LONG_TEXT_FIELDS
 from xlgoals.io.files import read_grids
-from xlgoals.io.template import build_workbook
+from xlgoals.workbooks.template import build_workbook
 
 # Bumped whenever the files change, so a benchmark never reuses a department made by an older generator.
 GENERATOR_VERSION = 2
@@ -402,7 +402,7 @@ def _validation(dv: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def static_sheets() -> Static:
     """What every workbook shares, taken from the real template: hidden lists, merges, validations, help."""
-    from xlgoals.io.template import COVER_HELP
+    from xlgoals.workbooks.template import COVER_HELP
 
     wb = build_workbook()
     with tempfile.TemporaryDirectory() as tmp:

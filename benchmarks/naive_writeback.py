@@ -25,11 +25,11 @@ from xlgoals.io.cellstyle import fit_project_rows, is_project_form, is_selfeval_
 from xlgoals.io.planrender import render_plan
 from xlgoals.io.projectsheet import fit_for_paper
 from xlgoals.io.sheetplan import rgb_hex
-from xlgoals.io.template import save
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import cover_money_unit, summary_plan
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import cover_money_unit, summary_plan
 from xlgoals.validation import marks
+from xlgoals.workbooks.template import save
 
 NOTE_SIZE = (320, 160)
 

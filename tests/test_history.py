@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import parse_target
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.schema import ArchiveError
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.schema import ArchiveError
+from xlgoals.importing.importer import import_file
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation.rules.history import compare, match_project, name_key
+from xlgoals.workbooks.template import write_unit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e14864e5.txt"
 
@@ -307,7 +307,7 @@ def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path)
 
 @pytest.mark.parametrize("rs_name", ["shanghai-2020", "national"])
 def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
-    from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.core.ruleset import load_ruleset
 
     # The two against last year's 自评 have theirs in tests/test_selfeval_archive.py.
     here = "".join(

@@ -19,10 +19,10 @@ from tests.builders import indicator, project, unit
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
 from xlgoals.validation.findings import _FORMATTER, Report, Severity, render
 from xlgoals.validation.rules import CHECKS, Context, validate
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 COVER = layout.COVER_SHEET
@@ -609,7 +609,7 @@ def test_misplaced_message_names_where_the_level2_belongs() -> None:
 
 
 def _shanghai_with_words(words: list[str]) -> RuleSet:
-    text = (resources.files("xlgoals.validation") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
+    text = (resources.files("xlgoals.core") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
     start = text.index("[qualitative]")
     end = text.index("\n\n", start)
     return parse_ruleset(text[:start] + f"[qualitative]\nwords = {words!r}" + text[end:], "bureau.toml")

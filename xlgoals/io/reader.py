@@ -15,6 +15,7 @@ from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.ruleset import framework_name
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import (
     EDGE_CHARS,
@@ -27,7 +28,6 @@ from xlgoals.core.values import (
     shown_text,
 )
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
-from xlgoals.validation.ruleset import framework_name
 
 YES = {"是": True, "否": False}
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")

@@ -1,6 +1,6 @@
 """A 自评 sheet's grid back into the model: inputs as typed, printed scores, and values typed over its formulas.
 
-Scores are never read from the formula cells: Python scores from the inputs (validation/scoring.py). What a
+Scores are never read from the formula cells: Python scores from the inputs (core/scoring.py). What a
 formula cell holds is read only to say where a value was typed over the form's formula.
 """
 

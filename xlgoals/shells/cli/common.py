@@ -97,7 +97,7 @@ def friendly(fn: F) -> F:
 
 def unit_title(name: str, year: int | None, framework: str = "") -> str:
     """'单位（2020年度）' for a title; a blank reads 未填写, never 'None'."""
-    from xlgoals.validation.ruleset import framework_title
+    from xlgoals.core.ruleset import framework_title
 
     parts = [f"{year}年度" if year else "年度未填写", *([framework_title(framework)] if framework else [])]
     return f"{name or '单位名称未填写'}（{'，'.join(parts)}）"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from xlgoals.core import layout
+from xlgoals.core.builtin import DEFAULT as DEFAULT_FRAMEWORK
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.shells.cli.common import (
     EXIT_FINDINGS,
@@ -25,7 +26,6 @@ from xlgoals.shells.cli.common import (
     print_json,
     unit_title,
 )
-from xlgoals.validation.builtin import DEFAULT as DEFAULT_FRAMEWORK
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -35,7 +35,7 @@ def builtin_framework(text: str) -> str:
     """The title of the built-in framework `text` names; anything else is a usage error listing the choices.
 
     A bureau's own rule-set file goes to --rules, which also sets the cover, the form and the live checks."""
-    from xlgoals.validation.ruleset import builtin_named, builtin_rulesets
+    from xlgoals.core.ruleset import builtin_named, builtin_rulesets
 
     rs = builtin_named(text)
     if rs is not None:
@@ -78,9 +78,9 @@ def template(
     ] = None,
 ) -> None:
     """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
-    from xlgoals.io.template import write_template
+    from xlgoals.core.ruleset import load_ruleset
     from xlgoals.shells.token import authorization, read_token_file
-    from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.workbooks.template import write_template
 
     if framework is not None and rules is not None:
         raise typer.BadParameter(
@@ -119,8 +119,8 @@ def import_(
     from rich.text import Text
 
     from xlgoals.core.values import format_money
+    from xlgoals.importing.importer import import_file, write_import
     from xlgoals.io.outputs import check_output
-    from xlgoals.jobs.importer import import_file, write_import
 
     check_output(output, [source])
     result = import_file(source)
@@ -259,7 +259,7 @@ def validate(
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
     from xlgoals.io.outputs import check_output
-    from xlgoals.jobs.pipeline import check_file
+    from xlgoals.unit.pipeline import check_file
 
     if write_back is not None:
         check_output(write_back, [path])
@@ -305,9 +305,9 @@ def rollup(
 
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.io.presentation import year_on_year_lines
-    from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.summarysheet import write_back as do_write_back
+    from xlgoals.unit.pipeline import check_file
+    from xlgoals.unit.rollup import roll_up
+    from xlgoals.unit.summarysheet import write_back as do_write_back
 
     if write_back is not None:
         from xlgoals.io.outputs import check_output
@@ -317,7 +317,7 @@ def rollup(
     r = roll_up(checked.unit, checked.report, checked.ruleset)
     if unit is None:
         # One money unit at a time: the cover's choice, for the 汇总 sheet and this table alike.
-        from xlgoals.jobs.summarysheet import cover_money_unit
+        from xlgoals.unit.summarysheet import cover_money_unit
 
         cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
         unit = cover_money_unit(cover.rows if cover else None)
@@ -370,7 +370,7 @@ def rollup_table(r: Any, unit: MoneyUnit) -> Table:
     from rich import box
     from rich.table import Table
 
-    from xlgoals.jobs.rollup import rollup_lines
+    from xlgoals.unit.rollup import rollup_lines
 
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（{unit}）", box=box.SIMPLE_HEAD, pad_edge=False)

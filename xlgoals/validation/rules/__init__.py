@@ -6,11 +6,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core.model import Unit, is_selfeval
+from xlgoals.core.ruleset import RuleSet, RuleSetError, RuleSpec
 from xlgoals.validation.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.validation.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
 from xlgoals.validation.rules.common import money_unit
 from xlgoals.validation.rules.registry import CHECKS, Context, Form, History, Hit
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
 # 'unit' is what the project's amounts are typed in (万元 on the national form, else 元), as {value} shows them.

@@ -12,12 +12,12 @@ from typing import Any
 
 from xlgoals.core import actuals
 from xlgoals.core.model import Indicator, Project
+from xlgoals.core.ruleset import RuleSet
+from xlgoals.core.scoring import Quantity, row_rule, score_project
 from xlgoals.core.targets import Operator, Target, TargetKind, split_unit
 from xlgoals.validation.rules.common import indicator_cell, project_of
 from xlgoals.validation.rules.history import _by_name, dropped_hit, match_project, name_key
 from xlgoals.validation.rules.registry import Context, Hit, check
-from xlgoals.validation.ruleset import RuleSet
-from xlgoals.validation.scoring import Quantity, row_rule, score_project
 
 
 def last_selfeval(ctx: Context) -> Project | None:

@@ -1,0 +1,82 @@
+"""`xlgoals selfeval`: a unit's declaration (its workbook, or the archive's copy) becomes its 自评 workbook."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.model import Unit
+from xlgoals.core.ruleset import RuleSet
+from xlgoals.core.scoring import ProjectScore
+
+
+@dataclass(frozen=True)
+class SelfevalBook:
+    """What was written: the unit, the rule set that scores it, and each sheet with its scores as written."""
+
+    unit: Unit
+    ruleset: RuleSet
+    sheets: list[tuple[str, ProjectScore]]
+
+
+def write_selfeval(
+    unit: Unit, out: str | os.PathLike[str], rules: str | None = None, *, xlsm: bool = False
+) -> SelfevalBook:
+    """The 自评 workbook of a unit's declared projects, scored by the rule set its cover names (or `rules`);
+    `xlsm`: macro-enabled, with the 校验 buttons."""
+    from xlgoals.unit.pipeline import choose_ruleset
+    from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
+
+    if not unit.projects:
+        raise XlgoalsError("工作簿中没有项目，无法生成自评表；请先填写申报表的项目。", file=unit.source)
+    rs = choose_ruleset(unit, rules)
+    if not xlsm:
+        return SelfevalBook(unit, rs, write_selfeval_workbook(unit, rs, out))
+    from xlgoals.io.janitor import temp_folder
+    from xlgoals.macro.xlsm import write_selfeval_xlsm
+
+    if Path(out).suffix.lower() != ".xlsm":
+        raise XlgoalsError("带宏的自评表必须保存为 .xlsm 文件，请修改输出文件名。", file=os.fspath(out))
+    with temp_folder("xlgoals-selfeval-") as tmp:
+        xlsx = tmp / "selfeval.xlsx"
+        sheets = write_selfeval_workbook(unit, rs, xlsx)
+        write_selfeval_xlsm(xlsx, out, [name for name, _ in sheets])
+    return SelfevalBook(unit, rs, sheets)
+
+
+def selfeval_from_file(
+    path: str | os.PathLike[str], out: str | os.PathLike[str], rules: str | None = None, *, xlsm: bool = False
+) -> SelfevalBook:
+    """A unit workbook's declaration (or an earlier 自评 workbook, whose values are kept) as its 自评 workbook."""
+    from xlgoals.io.outputs import check_output
+    from xlgoals.io.reader import read
+
+    check_output(Path(out), [Path(path)])
+    unit = read(path)
+    return write_selfeval(unit, out, rules, xlsm=xlsm)
+
+
+def selfeval_from_archive(
+    db: str | os.PathLike[str],
+    year: int,
+    unit_name: str,
+    out: str | os.PathLike[str],
+    rules: str | None = None,
+    *,
+    xlsm: bool = False,
+) -> SelfevalBook:
+    """The archive's current declaration of `unit_name` for `year` as its 自评 workbook."""
+    from xlgoals.department.archive.units import stored_unit
+    from xlgoals.io.outputs import check_output
+
+    check_output(Path(out), [Path(db)])
+    unit = stored_unit(db, unit_name, year, "declaration")
+    if unit is None:
+        raise XlgoalsError(
+            f"历史库中没有“{unit_name}”{year} 年度的申报；"
+            f"可用 xlgoals archive list --db {os.fspath(db)} 查看已存的单位和年度。",
+            file=os.fspath(db),
+        )
+    return write_selfeval(unit, out, rules, xlsm=xlsm)
