@@ -21,6 +21,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core.selfevallayout import selfeval_fill
 from xlgoals.io.cellstyle import fit_project_rows, is_project_form, is_selfeval_form, writable_text
 from xlgoals.io.planrender import render_plan
 from xlgoals.io.projectsheet import fit_for_paper
@@ -63,7 +64,8 @@ def validate(src: Path, out: Path) -> None:
             if sheet in wb.sheetnames:
                 ws = wb[sheet]
                 cell = ws[address]
-                cell.fill = _fill(layout.template_fill(sheet, address, is_selfeval_form(_text(ws))))
+                own = selfeval_fill(address) if is_selfeval_form(_text(ws)) else layout.template_fill(sheet, address)
+                cell.fill = _fill(own)
                 cell.comment = None
     mark_list = marks.marks_for(checked.report)
     for m in mark_list:

@@ -93,7 +93,7 @@ def main() -> int:
     if not paths:
         raise SystemExit(f"no workbooks in {args.folder}")
     from xlgoals.department.consolidate.pool import _worker_setup
-    from xlgoals.unit.pipeline import preload
+    from xlgoals.department.consolidate.worker import preload
 
     preload(None)
     one_pass(paths[:1])  # imports and first-use caches, as a worker has them after its first file

@@ -44,16 +44,6 @@ def _name(path: Path) -> str:
 MODULES = {_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
-def _resolve(importer: str, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    base = importer.split(".")
-    if not MODULES[importer].name == "__init__.py" or importer == "xlgoals.__init__":
-        base.pop()
-    base = base[: len(base) - (node.level - 1)]
-    return ".".join([*base, node.module] if node.module else base)
-
-
 def _imports(name: str) -> set[str]:
     """The xlgoals modules `name` imports anywhere in its text, each as the module file it runs."""
     found: set[str] = set()
@@ -61,7 +51,8 @@ def _imports(name: str) -> set[str]:
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = _resolve(name, node)
+            assert not node.level, f"{name}: a relative import (the package imports by absolute name only)"
+            base = node.module or ""
             # `from package import module` imports the module; `from module import name` the module itself.
             targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
             if base == "xlgoals":

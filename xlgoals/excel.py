@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +96,10 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
     unit.source = book.name
     history = None
     if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
-        from xlgoals.department.archive.history import cover_archive
+        from xlgoals.department.archive.history import cover_archive, last_year
 
-        history = cover_archive(unit, None if is_remote(book) else book.fullname)
+        archive = cover_archive(unit, None if is_remote(book) else book.fullname)
+        history = None if archive is None else partial(last_year, archive)
     return check_unit(unit, file=book.name, history=history)
 
 
@@ -120,7 +121,7 @@ def _clear(book: xw.Book, cells: Iterable[tuple[str, str]], selfeval: frozenset[
         if sheet not in names:
             continue
         rng = book.sheets[sheet].range(address)
-        rng.color = layout.template_fill(sheet, address, sheet in selfeval)
+        rng.color = slayout.selfeval_fill(address) if sheet in selfeval else layout.template_fill(sheet, address)
         if rng.note is not None:
             rng.note.delete()
 

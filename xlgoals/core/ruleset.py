@@ -1,9 +1,13 @@
-"""Load and check rule sets: the editable data file of levels, vocabularies, thresholds and rules."""
+"""Rule sets as data: the editable file of levels, vocabularies, forms, thresholds, rules and scoring, loaded.
+
+The file's structure is checked here; whether each rule's check exists and takes its parameters and
+placeholders is the checks' registry's to say (`validation.rules.check_ruleset`), one layer up."""
 
 from __future__ import annotations
 
 import tomllib
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -15,7 +19,12 @@ from xlgoals.core.builtin import DEFAULT as DEFAULT
 from xlgoals.core.builtin import builtin_head, builtin_path, file_version
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.targets import DEFAULT_QUALITATIVE
-from xlgoals.validation.findings import Severity
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
 
 
 class RuleSetError(XlgoalsError):
@@ -201,7 +210,7 @@ def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
 
 
 def parse_ruleset(text: str, source: str) -> RuleSet:
-    """A rule set from TOML text; every problem names the file and the key."""
+    """A rule set from TOML text, its structure checked; every problem names the file and the key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -211,9 +220,6 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     except ValidationError as e:
         first = e.errors()[0]
         raise RuleSetError(source, _loc(first["loc"], data), first["msg"]) from e
-    from xlgoals.validation.rules import check_ruleset  # the registry of checks lives with the rules
-
-    check_ruleset(rs)
     return rs
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from xlgoals.core.errors import XlgoalsError
 
 if TYPE_CHECKING:
-    from xlgoals.department.consolidate import FileResult, ProgressFn, Task
+    from xlgoals.department.consolidate.worker import FileResult, ProgressFn, Task
 
 # Chunks in flight per worker thread: enough to keep the cluster busy, few enough that results do not pile
 # up on the workers while the parent writes.
@@ -33,18 +33,18 @@ def _client(address: str) -> Any:
         ) from e
 
 
-def cluster_results(tasks: list[Task], address: str, progress: ProgressFn | None) -> Iterator[FileResult]:
-    """Results in input order, as the local pool gives them; connecting fails here, before any file is read."""
+def cluster_results(tasks: list[Task], address: str, progress: ProgressFn | None, chunk: int) -> Iterator[FileResult]:
+    """Results in input order, as the local pool gives them (`chunk` files a task, as its tasks carry);
+    connecting fails here, before any file is read."""
     client = _client(address)
-    return _ordered(client, tasks, progress)
+    return _ordered(client, tasks, progress, chunk)
 
 
-def _ordered(client: Any, tasks: list[Task], progress: ProgressFn | None) -> Iterator[FileResult]:
-    from xlgoals.department.consolidate.pool import CHUNK
+def _ordered(client: Any, tasks: list[Task], progress: ProgressFn | None, size: int) -> Iterator[FileResult]:
     from xlgoals.department.consolidate.worker import _process_chunk
 
     total = len(tasks)
-    chunks = iter([tasks[i : i + CHUNK] for i in range(0, total, CHUNK)])
+    chunks = iter([tasks[i : i + size] for i in range(0, total, size)])
     threads = max(1, sum(client.nthreads().values()))
     try:
 

@@ -187,7 +187,7 @@ WORKER_MODULES = (
 
 
 def _worker_setup() -> None:
-    from xlgoals.unit.pipeline import preload
+    from xlgoals.department.consolidate.worker import preload
 
     preload()
 

@@ -7,6 +7,7 @@ the Excel entry points, the consolidation workers and the server.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,32 +17,27 @@ from xlgoals.io.container import Container
 from xlgoals.io.files import BookGrid, Engine
 from xlgoals.io.reader import read_book
 from xlgoals.validation.findings import Report
-from xlgoals.validation.rules import validate
+from xlgoals.validation.rules import History, check_ruleset, validate
+
+# Last year's declaration of a unit, given the words its rule set grades by: the archive (a layer up, the
+# department's) is asked by whoever holds its path, so the pipeline needs no archive to run.
+LastYear = Callable[[Unit, frozenset[str]], History]
 
 
 def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> RuleSet:
     """The rule set asked for, else the one the cover sheet names, else the default.
 
-    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
+    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it. The
+    rule set's rules are checked against the registry of checks, so a bureau's broken file stops here.
     """
     if rules:
-        return load_ruleset(os.fspath(rules))
+        return check_ruleset(load_ruleset(os.fspath(rules)))
     if unit.framework:
         try:
-            return load_ruleset(unit.framework)
+            return check_ruleset(load_ruleset(unit.framework))
         except RuleSetError:
             pass
-    return load_ruleset(DEFAULT)
-
-
-def preload(rules: str | os.PathLike[str] | None = None) -> RuleSet:
-    """The rule set asked for (the default without one) parsed once, with the modules reading and checking
-    need: before worker processes fork, so they inherit it instead of each paying for it (a first file's time
-    bound then measures its reading, not our imports), and a broken rule-set file stops a run before any file
-    is read or any output opened. The server's workers call it as they start."""
-    import xlgoals.department.consolidate.worker  # noqa: F401 (the rows' renderers, imported once for every worker)
-
-    return choose_ruleset(Unit(), rules)
+    return check_ruleset(load_ruleset(DEFAULT))
 
 
 @dataclass(frozen=True)
@@ -61,15 +57,12 @@ def check_unit(
     unit: Unit,
     rules: str | os.PathLike[str] | None = None,
     file: str | None = None,
-    history: str | os.PathLike[str] | None = None,
+    history: LastYear | None = None,
 ) -> Checked:
-    """The unit checked by its rule set; with `history` (an archive) also against last year's declaration."""
+    """The unit checked by its rule set; with `history` (last year's declaration from an archive, as
+    `functools.partial(department.archive.history.last_year, db)` finds it) also against that."""
     rs = choose_ruleset(unit, rules)
-    last_year = None
-    if history is not None:
-        from xlgoals.department.archive.history import last_year as lookup
-
-        last_year = lookup(history, unit, rs.qualitative_words)
+    last_year = None if history is None else history(unit, rs.qualitative_words)
     return Checked(unit, rs, validate(unit, rs, file=file, history=last_year))
 
 
@@ -77,7 +70,7 @@ def check_file(
     path: str | os.PathLike[str],
     rules: str | os.PathLike[str] | None = None,
     engine: Engine = "calamine",
-    history: str | os.PathLike[str] | None = None,
+    history: LastYear | None = None,
 ) -> Checked:
     """A workbook file read once and checked; errors name the file."""
     unit, grids = read_book(path, engine)

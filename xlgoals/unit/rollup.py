@@ -11,8 +11,9 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import MONEY_FIELDS, Indicator, Project, Unit
 from xlgoals.core.order import natural_key
+from xlgoals.core.ruleset import framework_title
 from xlgoals.core.targets import TargetKind
-from xlgoals.core.vocabulary import UNREADABLE
+from xlgoals.core.vocabulary import NOT_FILLED, UNREADABLE
 from xlgoals.core.yearonyear import YearOnYear, change_percent, percent
 from xlgoals.io.presentation import MoneyUnit, format_amount, format_percent
 from xlgoals.validation.findings import Report, zero_counts
@@ -188,6 +189,16 @@ class UnitRollup:
     def uncounted(self) -> list[Uncounted]:
         """Every amount the totals leave out because its cell could not be used, in project order."""
         return [u for p in self.projects for u in p.uncounted.values()]
+
+    def heading(self, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
+        """The line under a 汇总 sheet's title (a declaration's or a 自评 workbook's): whose, which year, how."""
+        parts = [f"申报单位：{self.unit or NOT_FILLED}", f"年度：{self.year or NOT_FILLED}"]
+        if self.framework:
+            parts.append(f"指标体系：{framework_title(self.framework)}")
+        if self.department:
+            parts.append(f"主管部门：{self.department}")
+        parts.append(f"金额单位：{unit}")
+        return "　".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,6 @@
-"""`xlgoals selfeval`: a unit's declaration (its workbook, or the archive's copy) becomes its 自评 workbook."""
+"""`xlgoals selfeval`: a unit's declaration (its workbook, or the archive's copy) becomes its 自评 workbook.
+
+The archive's copy is found by `department/archive/units.selfeval_from_archive`, which hands it to `write_selfeval`."""
 
 from __future__ import annotations
 
@@ -55,28 +57,4 @@ def selfeval_from_file(
 
     check_output(Path(out), [Path(path)])
     unit = read(path)
-    return write_selfeval(unit, out, rules, xlsm=xlsm)
-
-
-def selfeval_from_archive(
-    db: str | os.PathLike[str],
-    year: int,
-    unit_name: str,
-    out: str | os.PathLike[str],
-    rules: str | None = None,
-    *,
-    xlsm: bool = False,
-) -> SelfevalBook:
-    """The archive's current declaration of `unit_name` for `year` as its 自评 workbook."""
-    from xlgoals.department.archive.units import stored_unit
-    from xlgoals.io.outputs import check_output
-
-    check_output(Path(out), [Path(db)])
-    unit = stored_unit(db, unit_name, year, "declaration")
-    if unit is None:
-        raise XlgoalsError(
-            f"历史库中没有“{unit_name}”{year} 年度的申报；"
-            f"可用 xlgoals archive list --db {os.fspath(db)} 查看已存的单位和年度。",
-            file=os.fspath(db),
-        )
     return write_selfeval(unit, out, rules, xlsm=xlsm)

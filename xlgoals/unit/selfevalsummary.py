@@ -100,13 +100,11 @@ def _total_row(plan: SheetPlan, f: UnitSelfeval, unit: MoneyUnit) -> int:
 
 def selfeval_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
     """The 汇总 sheet of a 自评 workbook as data: a row per project, the 合计 row, projects under 80 and 60."""
-    from xlgoals.unit.summarysheet import summary_info
-
     f = r.selfeval
     assert f is not None, "a 自评 workbook's roll-up has its 自评 figures"
     plan = SheetPlan(layout.SUMMARY_SHEET, wrap_columns=frozenset("C"))
     plan.add(TITLE, bold=True)
-    plan.add(summary_info(r, unit))
+    plan.add(r.heading(unit))
     plan.add()
     plan.header(*(h.replace("（元）", f"（{unit}）") for h in HEADERS))
     for i, p in enumerate(f.projects, start=1):

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS
-from xlgoals.core.ruleset import framework_title
 from xlgoals.core.values import CellValue
 from xlgoals.core.vocabulary import KIND_ZH, MONEY_ZH, NOT_FILLED, UNREADABLE
 from xlgoals.io.presentation import WAN, MoneyUnit, in_unit, money_format
 from xlgoals.io.sheetplan import POINTS_PER_CM, BarChart, Formula, PlanValue, SheetPlan, excel_number
 from xlgoals.unit.rollup import ProjectRollup, UnitRollup
+from xlgoals.unit.selfevalsummary import selfeval_plan
 from xlgoals.validation.findings import Severity
 
 if TYPE_CHECKING:
@@ -156,26 +156,14 @@ def _uncounted_rows(plan: SheetPlan, r: UnitRollup, total_row: int) -> None:
         plan.add("生成本表时无法读取：" + "；".join(u.describe() for u in r.uncounted) + "。")
 
 
-def summary_info(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> str:
-    parts = [f"申报单位：{r.unit or NOT_FILLED}", f"年度：{r.year or NOT_FILLED}"]
-    if r.framework:
-        parts.append(f"指标体系：{framework_title(r.framework)}")
-    if r.department:
-        parts.append(f"主管部门：{r.department}")
-    parts.append(f"金额单位：{unit}")
-    return "　".join(parts)
-
-
 def summary_plan(r: UnitRollup, unit: MoneyUnit = MoneyUnit.YUAN) -> SheetPlan:
     """The 汇总 sheet as data: a row per project and the 合计 row as formulas over the project sheets,
     new projects apart, indicator counts and a budget chart (a 自评 workbook's: unit/selfevalsummary.py)."""
     if r.selfeval is not None and len(r.selfeval.projects) == len(r.projects):
-        from xlgoals.unit.selfevalsummary import selfeval_plan
-
         return selfeval_plan(r, unit)
     plan = SheetPlan(layout.SUMMARY_SHEET, widths=dict(_WIDTHS), wrap_columns=frozenset("C"))
     plan.add(SUMMARY_TITLE, bold=True)
-    plan.add(summary_info(r, unit))
+    plan.add(r.heading(unit))
     plan.add()
     headers = [h.replace("（元）", f"（{unit}）") for h in PROJECT_HEADERS]
     plan.header(*headers)

@@ -41,7 +41,7 @@ def add_paths(
     inputs = collect_inputs(paths)
     if not inputs:
         raise XlgoalsError("没有找到要存入历史库的文件：请给出单位工作簿或包含它们的文件夹。")
-    from xlgoals.unit.pipeline import preload
+    from xlgoals.department.consolidate.worker import preload
 
     preload(rules)
     writer = ArchiveWriter(db)

@@ -1,4 +1,4 @@
-"""A stored workbook back as the model: a unit's current declaration or 自评 of a year, with every stored field."""
+"""A stored workbook back as the model: a unit's declaration or 自评 of a year, every field; the 自评 made from it."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.department.archive.schema import connect
 
 if TYPE_CHECKING:
     import duckdb
+
+    from xlgoals.unit.selfeval import SelfevalBook
 
 # projects' columns -> the model's fields (where the names differ; the archive keeps the cover's 主管部门 as
 # `department` and the project sheet's as `project_department`).
@@ -167,3 +171,27 @@ def stored_unit(
         return unit_in(con, name, year, kind, words)
     finally:
         con.close()
+
+
+def selfeval_from_archive(
+    db: str | os.PathLike[str],
+    year: int,
+    unit_name: str,
+    out: str | os.PathLike[str],
+    rules: str | None = None,
+    *,
+    xlsm: bool = False,
+) -> SelfevalBook:
+    """The archive's current declaration of `unit_name` for `year` as its 自评 workbook."""
+    from xlgoals.io.outputs import check_output
+    from xlgoals.unit.selfeval import write_selfeval
+
+    check_output(Path(out), [Path(db)])
+    unit = stored_unit(db, unit_name, year, "declaration")
+    if unit is None:
+        raise XlgoalsError(
+            f"历史库中没有“{unit_name}”{year} 年度的申报；"
+            f"可用 xlgoals archive list --db {os.fspath(db)} 查看已存的单位和年度。",
+            file=os.fspath(db),
+        )
+    return write_selfeval(unit, out, rules, xlsm=xlsm)

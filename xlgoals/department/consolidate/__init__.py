@@ -17,7 +17,7 @@ from xlgoals.core.layout import (
 from xlgoals.department.consolidate.exports import csv_safe
 from xlgoals.department.consolidate.inputs import InputFile, collect_inputs, is_lock_file
 from xlgoals.department.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason, Status
-from xlgoals.department.consolidate.pool import CHUNK, ProgressFn, map_files
+from xlgoals.department.consolidate.pool import CHUNK, map_files
 from xlgoals.department.consolidate.reconcile import Aggregate, ReconciliationError, UnitSummary
 from xlgoals.department.consolidate.run import Consolidation, consolidate, consolidate_units
 from xlgoals.department.consolidate.tables import (
@@ -28,7 +28,7 @@ from xlgoals.department.consolidate.tables import (
     SUBTOTAL,
     GroupBy,
 )
-from xlgoals.department.consolidate.worker import FileResult, Task, process_file, process_unit
+from xlgoals.department.consolidate.worker import FileResult, ProgressFn, Task, process_file, process_unit
 
 SHEETS = SUMMARY_SHEETS
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.department.consolidate.inputs import read_hashed
 from xlgoals.department.consolidate.ledger import REJECTED, Reason
-from xlgoals.department.consolidate.worker import FileResult, Task, _process_chunk, process_file
+from xlgoals.department.consolidate.worker import FileResult, ProgressFn, Task, _process_chunk, process_file
 from xlgoals.workers.pool import Settings, TaskTimeout, WorkerDied, WorkerPool
 
 # Files per task and tasks in flight per worker: small enough that results stream, large enough that
@@ -22,8 +22,6 @@ WINDOW = 4
 # container's bounds reads in well under a second; a reader still busy after this is hung on that file (a
 # parser looping on hostile content): its worker is killed, and the run goes on.
 READ_TIMEOUT = 120.0
-
-ProgressFn = Callable[[int, int], None]
 
 
 def _worker_setup() -> None:
@@ -46,7 +44,7 @@ def _results(tasks: list[Task], jobs: int, progress: ProgressFn | None) -> Itera
     size = max(1, min(CHUNK, math.ceil(total / (max(jobs, 1) * 4))))
     chunks = [tasks[i : i + size] for i in range(0, total, size)]
     # The platform's default start method: fork on Linux costs ~0.1 s where forkserver/spawn cost ~1 s of
-    # re-imports; the caller has imported and parsed what workers need (pipeline.preload) before. Every
+    # re-imports; the caller has imported and parsed what workers need (worker.preload) before. Every
     # worker is forked here, before the caller's progress bar, the only thread we start, exists. Only after a
     # worker's death are processes forked while the bar runs; they read files and touch none of its locks.
     workers = max(1, min(jobs, len(chunks)))
@@ -100,5 +98,5 @@ def map_files(
     if scheduler:
         from xlgoals.department.cluster import cluster_results
 
-        return cluster_results(tasks, scheduler, progress)
+        return cluster_results(tasks, scheduler, progress, CHUNK)
     return _results(tasks, jobs, progress)

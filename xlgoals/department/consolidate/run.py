@@ -18,13 +18,13 @@ from xlgoals.department.consolidate.exports import check_outputs, open_exports
 from xlgoals.department.consolidate.inputs import InputFile, collect_inputs
 from xlgoals.department.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason
 from xlgoals.department.consolidate.merge import Merge
-from xlgoals.department.consolidate.pool import ProgressFn, map_files
+from xlgoals.department.consolidate.pool import map_files
 from xlgoals.department.consolidate.reconcile import Aggregate, UnitSummary
 from xlgoals.department.consolidate.report import SUMMARY_TITLE, RunFacts
 from xlgoals.department.consolidate.revisions import preferred_paths
 from xlgoals.department.consolidate.selfevaltables import UnitRow, selfeval_dict
 from xlgoals.department.consolidate.tables import LEDGER_COLUMNS, PRINTING, UNIT_COLUMNS, GroupBy, sheet_columns
-from xlgoals.department.consolidate.worker import FileResult, Task, process_unit
+from xlgoals.department.consolidate.worker import FileResult, ProgressFn, Task, process_unit
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.xlsxstream import StreamBook
 
@@ -191,8 +191,8 @@ def _run(
     o: _Options,
 ) -> Consolidation:
     """Tasks for the inputs, their results merged in order into the workbook and copies, figures reconciled."""
+    from xlgoals.department.consolidate.worker import preload
     from xlgoals.io.outputs import atomic_output
-    from xlgoals.unit.pipeline import preload
 
     csv_dir, parquet_dir, group_by, rules, money_unit = o.csv_dir, o.parquet_dir, o.group_by, o.rules, o.money_unit
     preload(rules)

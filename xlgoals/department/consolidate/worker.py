@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -38,7 +39,12 @@ from xlgoals.unit.rollup import project_key, uncounted_of, year_on_year_of
 from xlgoals.unit.selfevalfigures import UnitSelfeval, unit_selfeval
 
 if TYPE_CHECKING:
+    from xlgoals.core.ruleset import RuleSet
     from xlgoals.department.archive.records import Record
+
+
+# Files done and files in all, as a run reports them (the terminal's progress bar, the server's counts).
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -217,3 +223,14 @@ def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:
     for r in results:
         r.xml = {name: deflate(xml) if isinstance(xml, bytes) else xml for name, xml in r.xml.items()}
     return results
+
+
+def preload(rules: str | os.PathLike[str] | None = None) -> RuleSet:
+    """The rule set asked for (the default without one) parsed and checked once, with the modules reading and
+    checking need (this one imports the rows' renderers): before worker processes fork, so they inherit it
+    instead of each paying for it (a first file's time bound then measures its reading, not our imports), and
+    a broken rule-set file stops a run before any file is read or any output opened. The one preload: the
+    consolidation, `archive add` and the server's workers (as they start) call it."""
+    from xlgoals.unit.pipeline import choose_ruleset
+
+    return choose_ruleset(Unit(), rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -80,13 +81,14 @@ def template(
     """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
     from xlgoals.core.ruleset import load_ruleset
     from xlgoals.shells.token import authorization, read_token_file
+    from xlgoals.validation.rules import check_ruleset
     from xlgoals.workbooks.template import write_template
 
     if framework is not None and rules is not None:
         raise typer.BadParameter(
             "只能指定 --framework 或 --rules 之一：内置体系用 --framework，本局的规则集文件用 --rules。"
         )
-    checks = load_ruleset(rules) if rules is not None else None
+    checks = check_ruleset(load_ruleset(rules)) if rules is not None else None
     title = checks.title if checks is not None else builtin_framework(framework or DEFAULT_FRAMEWORK)
     name = framework or DEFAULT_FRAMEWORK
     server = server.strip()
@@ -263,7 +265,12 @@ def validate(
 
     if write_back is not None:
         check_output(write_back, [path])
-    checked = check_file(path, rules, history=history)
+    last_year = None
+    if history is not None:
+        from xlgoals.department.archive.history import last_year as lookup
+
+        last_year = partial(lookup, history)
+    checked = check_file(path, rules, history=last_year)
     report = checked.report
     if write_back is not None:
         from xlgoals.validation.writeback import write_back as do_write_back

@@ -270,9 +270,4 @@ def year_on_year(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-def register_all() -> None:
-    """Importing the indicator checks registers them beside these."""
-    from xlgoals.validation.live import indicators as _indicators  # noqa: F401
-
-
-__all__ = ["LIVE", "Severity", "live", "money_state", "nonspace", "register_all"]
+__all__ = ["LIVE", "Severity", "live", "money_state", "nonspace"]
