@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
-from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
+from xlgoals.io.sheetplan import SMALL_POINTS, SMALL_RGB, TITLE_FACE, TITLE_POINTS, Formula, SheetPlan, excel_number
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -43,12 +43,32 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
     block = plan.block()
     if block and plan.width:
         sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
+    if block and plan.width:
+        # Every written cell sits at the top of its row, as the file's renderer aligns them.
+        sheet.range((1, 1), (len(block), plan.width)).vertical_alignment = "top"
     for row in plan.bold_rows + plan.header_rows:
         sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
+    if 1 in plan.bold_rows and 1 not in plan.header_rows and block and block[0][0] is not None:
+        sheet.range("A1").font.name, sheet.range("A1").font.size = TITLE_FACE, TITLE_POINTS
     for row in plan.header_rows:
-        values = plan.rows[row - 1]
-        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
-        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
+        values, right = plan.rows[row - 1], set(plan.right_aligned(row))
+        written = [c for c, v in enumerate(values, start=1) if v is not None]
+        for first, last in _runs(written):
+            cells = sheet.range((row, first), (row, last))
+            cells.color = layout.LABEL_RGB
+            cells.vertical_alignment, cells.wrap_text = "center", True
+        for first, last in _runs([c for c in written if c in right]):
+            sheet.range((row, first), (row, last)).horizontal_alignment = "right"
+        for first, last in _runs([c for c in written if c not in right]):
+            sheet.range((row, first), (row, last)).horizontal_alignment = "left"
+    plain = [r for r in range(1, len(block) + 1) if r not in plan.bold_rows and r not in plan.header_rows]
+    for letter in sorted(plan.small_columns):
+        col = layout.column_index(letter)
+        for first, last in _runs(
+            [r for r in plain if col <= len(plan.rows[r - 1]) and plan.rows[r - 1][col - 1] is not None]
+        ):
+            small = sheet.range((first, col), (last, col)).font
+            small.size, small.color = SMALL_POINTS, SMALL_RGB
     for address, number_format in plan.formats.items():
         sheet.range(address).number_format = number_format
     for address, rgb in plan.fills.items():
@@ -67,9 +87,22 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         sheet.range(f"A{row}").row_height = height
     for letter in sorted(plan.wrap_columns):
         sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
+    if plan.freeze_row:
+        sheet.freeze_panes.freeze_at(f"1:{plan.freeze_row}")
     if plan.hidden:
         sheet.visible = False
     return sheet
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as runs (first, last) of consecutive ones: one action a run, not one a cell."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:
