@@ -10,6 +10,7 @@ be a circle with each of its modules.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,15 @@ def test_an_upward_edge_and_a_circle_are_named() -> None:
             test_no_two_modules_import_each_other()
     finally:
         GRAPH = saved
+
+
+def test_the_readme_states_these_layers() -> None:
+    """README's layer table, lowest first, is the order this test holds the imports to."""
+    lines = (PACKAGE.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| layer | what it holds |") + 2
+    stated: list[tuple[str, ...]] = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        stated.append(tuple(n.rstrip("/").removesuffix(".py") for n in re.findall(r"`([^`]+)`", line.split("|")[1])))
+    assert stated == list(LAYERS[:-1]), "README's layers and tests/test_layers.py's differ"
