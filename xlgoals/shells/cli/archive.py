@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -68,7 +69,7 @@ def archive_add(
     fine = {"新增", "未变", "替换旧版本", "锁定文件"}
     unread = sum(e.outcome not in fine for e in entries)
     if fmt is Format.json:
-        print_json({**summary.to_dict(), "files": [e.__dict__ for e in entries]})
+        print_json({**summary.to_dict(), "files": [asdict(e) for e in entries]})
     else:
         rows = [(e.path, e.outcome, e.unit, e.year, e.reason) for e in entries]
         out.print(_plain_table(f"存入历史库 {db}", ["文件", "结果", "单位", "年度", "原因"], rows))
