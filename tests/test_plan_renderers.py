@@ -62,30 +62,26 @@ def test_every_field_of_a_plan_is_in_the_contract() -> None:
 
 
 def _plans(tmp_path: Path) -> dict[str, SheetPlan]:
+    from xlgoals.workbooks.template import write_unit
+
     broken = import_file(SAMPLE_TXT).unit
-    broken.projects[1].budget_year = broken.projects[1].budget_year * 3 if broken.projects[1].budget_year else None
-    checked = check_unit(broken, file="broken.xlsx")
+    broken.projects[1].budget_year = broken.projects[1].budget_total * 3 if broken.projects[1].budget_total else None
+    write_unit(broken, tmp_path / "broken.xlsx")
+    checked = check_file(tmp_path / "broken.xlsx")  # read from a file: every finding has its cell, a link
     found = marks.marks_for(checked.report)
     imported = import_file(REAL / f"{SAMPLE_STEM}.txt")
     selfeval = placed_selfeval(imported.unit)
     record = import_record_plan(selfeval, imported.notes, f"{SAMPLE_STEM}.txt", form_of_unit(selfeval))
     assert record is not None
-    declared = check_file(_written(tmp_path))
+    results = marks.results_plan(checked.report, checked.ruleset.title)
+    assert len(results.links) > len(checked.unit.projects)  # the projects' and the findings' cells
     return {
-        "校验结果": marks.results_plan(checked.report, checked.ruleset.title),
+        "校验结果": results,
         "_marks": marks.record_plan(marks.marked_cells(found)),
-        "汇总": summary_plan(roll_up(declared.unit, declared.report, declared.ruleset)),
+        "汇总": summary_plan(roll_up(checked.unit, checked.report, checked.ruleset)),
         "自评汇总": summary_plan(roll_up(selfeval, check_unit(selfeval).report)),
         "导入记录": record,
     }
-
-
-def _written(tmp_path: Path) -> Path:
-    from xlgoals.workbooks.template import write_unit
-
-    path = tmp_path / "unit.xlsx"
-    write_unit(import_file(SAMPLE_TXT).unit, path)
-    return path
 
 
 def _seen(ws: Worksheet, width_of: Any) -> dict[str, Any]:
