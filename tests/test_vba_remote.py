@@ -13,7 +13,7 @@ import pytest
 from oletools.olevba import VBA_Parser, VBA_Project
 
 from tests.test_vba import XLWINGS, XLWINGS_MODULES, olevba_modules
-from xlgoals import excel
+from xlgoals import excelplan
 from xlgoals.core import layout
 from xlgoals.macro import vbatext
 from xlgoals.macro.xlsm import write_xlsm_template
@@ -104,7 +104,7 @@ def test_the_buttons_messages_are_the_chinese_texts(xlsm: Path) -> None:
 def test_vba_and_python_agree_on_column_width_units() -> None:
     source = Path("macros/XlgoalsActions.bas").read_text(encoding="ascii")
     factor = re.search(r"POINTS_PER_CHARACTER As Double = ([0-9.]+)", source)
-    assert factor is not None and float(factor.group(1)) == excel.POINTS_PER_CHARACTER
+    assert factor is not None and float(factor.group(1)) == excelplan.POINTS_PER_CHARACTER
 
 
 def test_the_cover_names_the_server_and_the_hidden_conf_sheet_the_token(xlsm: Path) -> None:
