@@ -129,11 +129,17 @@ def _file(plan: SheetPlan) -> Worksheet:
     return planrender.render_plan(wb, plan)
 
 
-def _excel(plan: SheetPlan) -> Worksheet:
+def _excel(plan: SheetPlan, client: str = "Office.js") -> Worksheet:
     wb = openpyxl.Workbook()
     wb.active.title = layout.COVER_SHEET
-    wb, _ = run_remote(wb, lambda book: excelplan.render_plan(book, plan), book_name="unit.xlsx")
+    wb, _ = run_remote(wb, lambda book: excelplan.render_plan(book, plan), book_name="unit.xlsx", client=client)
     return wb[plan.name]
+
+
+def _unaligned(seen: dict[str, Any]) -> dict[str, Any]:
+    """What RunServerPython's VBA client shows: everything but alignment and frozen panes (excelplan.can_align)."""
+    cells = {a: (*v[:-1], None if v[-1] is None else (v[-1][0], "general", "bottom")) for a, v in seen["cells"].items()}
+    return {**seen, "cells": cells, "freeze": None}
 
 
 def _excel_width(bridge_width: float) -> float:
@@ -160,6 +166,13 @@ def test_both_renderers_show_the_same_sheet(plans: dict[str, SheetPlan], name: s
     assert differing == {}
     for aspect in ("widths", "heights", "hidden", "freeze"):
         assert in_excel[aspect] == in_file[aspect], aspect
+
+
+@pytest.mark.parametrize("name", ["校验结果", "汇总"])
+def test_the_vba_client_shows_the_same_sheet_but_its_alignment(plans: dict[str, SheetPlan], name: str) -> None:
+    """RunServerPython's VBA client (Remote.bas and our XlgoalsActions.bas) gets every feature it has a Sub for."""
+    plan = plans[name]
+    assert _seen(_excel(plan, "VBA"), _excel_width) == _unaligned(_seen(_file(plan), float))
 
 
 def test_the_plans_exercise_every_compared_feature(plans: dict[str, SheetPlan]) -> None:

@@ -20,6 +20,13 @@ def is_remote(book: xw.Book) -> bool:
     return type(book.impl).__module__.endswith("_xlremote")
 
 
+def can_align(book: xw.Book) -> bool:
+    """Whether Excel on this call aligns cells and freezes panes: desktop Excel and the Office.js pane do;
+    RunServerPython's VBA client does not (xlwings refuses alignment to it, and Remote.bas has no freeze), so
+    there a rendered sheet keeps Excel's default alignment and scrolls whole."""
+    return not is_remote(book) or book.api["client"] == "Office.js"
+
+
 def _as_typed(value: Any) -> Any:
     # Excel re-reads written strings as if typed ('=100' becomes a formula, '50%' a number); a leading
     # apostrophe keeps them text, as openpyxl stores them.
@@ -41,11 +48,11 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
     anchor = book.sheets[after] if after in names else book.sheets[len(names) - 1]
     sheet = book.sheets.add(plan.name, after=anchor)
     block = plan.block()
+    aligns = can_align(book)
     if block and plan.width:
         sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
-    if block and plan.width:
-        # Every written cell sits at the top of its row, as the file's renderer aligns them.
-        sheet.range((1, 1), (len(block), plan.width)).vertical_alignment = "top"
+        if aligns:  # every written cell at the top of its row, as the file's renderer aligns them
+            sheet.range((1, 1), (len(block), plan.width)).vertical_alignment = "top"
     for row in plan.bold_rows + plan.header_rows:
         sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
     if 1 in plan.bold_rows and 1 not in plan.header_rows and block and block[0][0] is not None:
@@ -55,11 +62,12 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         written = [c for c, v in enumerate(values, start=1) if v is not None]
         for first, last in _runs(written):
             cells = sheet.range((row, first), (row, last))
-            cells.color = layout.LABEL_RGB
-            cells.vertical_alignment, cells.wrap_text = "center", True
-        for first, last in _runs([c for c in written if c in right]):
+            cells.color, cells.wrap_text = layout.LABEL_RGB, True
+            if aligns:
+                cells.vertical_alignment = "center"
+        for first, last in _runs([c for c in written if c in right] if aligns else []):
             sheet.range((row, first), (row, last)).horizontal_alignment = "right"
-        for first, last in _runs([c for c in written if c not in right]):
+        for first, last in _runs([c for c in written if c not in right] if aligns else []):
             sheet.range((row, first), (row, last)).horizontal_alignment = "left"
     plain = [r for r in range(1, len(block) + 1) if r not in plan.bold_rows and r not in plan.header_rows]
     for letter in sorted(plan.small_columns):
@@ -87,7 +95,7 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         sheet.range(f"A{row}").row_height = height
     for letter in sorted(plan.wrap_columns):
         sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
-    if plan.freeze_row:
+    if plan.freeze_row and aligns:
         sheet.freeze_panes.freeze_at(f"1:{plan.freeze_row}")
     if plan.hidden:
         sheet.visible = False
