@@ -41,11 +41,13 @@ test: $(STAMP) lint typecheck
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/consolidate_bench.py
+	$(BIN)/python benchmarks/consolidate_bench.py --live --units 200
 	$(BIN)/python benchmarks/click_bench.py
 	$(BIN)/python benchmarks/archive_bench.py
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/writeback_bench.py
 	$(BIN)/python benchmarks/live_bench.py
+	$(BIN)/python benchmarks/live_bench.py --selfeval
 
 # Time per file and memory at 1,000/2,000/4,000 files: generating 4,000 workbooks takes minutes, so apart.
 .PHONY: bench-scale

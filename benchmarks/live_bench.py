@@ -1,8 +1,9 @@
 """What the live checks cost: file size, LibreOffice's open and recalculation, and our own read of a workbook.
 
-    python benchmarks/live_bench.py [--runs 5]
+    python benchmarks/live_bench.py [--runs 5] [--selfeval]
 
-The bundled sample's 3 projects ten times over (30 project sheets) is written with and without live checks.
+The bundled sample's 3 projects ten times over (30 project sheets) is written with and without live checks
+(with --selfeval: its 自评 workbook, 30 自评 sheets, as `xlgoals selfeval` writes it).
 Printed: each file's size; LibreOffice opening and recalculating every formula (a profile set to recalculate on
 load, converting to .xlsx, as a whole process) for the two files in turns, medians and the ratio pair by pair;
 and the time `read_grids` + `read_unit` takes (what validate and the consolidation's workers pay per file) on
@@ -30,8 +31,10 @@ SAMPLE = ROOT / "samples" / "002_de489847e14864e5.txt"
 COPIES = 10
 
 
-def make(folder: Path) -> dict[str, Path]:
+def make(folder: Path, selfeval: bool = False) -> dict[str, Path]:
     from xlgoals.importing.importer import import_file
+    from xlgoals.unit.pipeline import choose_ruleset
+    from xlgoals.workbooks.selfevalbook import build_selfeval_workbook
     from xlgoals.workbooks.template import build_workbook, save
 
     unit = import_file(SAMPLE).unit
@@ -40,7 +43,10 @@ def make(folder: Path) -> dict[str, Path]:
     paths = {}
     for live in (False, True):
         paths["live" if live else "plain"] = path = folder / f"{'live' if live else 'plain'}.xlsx"
-        save(build_workbook(unit, live=live), path)
+        if selfeval:
+            save(build_selfeval_workbook(unit, choose_ruleset(unit), live=live)[0], path)
+        else:
+            save(build_workbook(unit, live=live), path)
     return paths
 
 
@@ -79,13 +85,15 @@ def read_seconds(path: Path, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--selfeval", action="store_true", help="the 自评 workbook instead of the declaration")
     args = parser.parse_args()
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        paths = make(folder)
+        paths = make(folder, args.selfeval)
+        sheets = "自评" if args.selfeval else "project"
         for kind, path in paths.items():
-            print(f"{kind:>5}: {path.stat().st_size / 1024:8.0f} KB  ({COPIES * 3} project sheets)")
+            print(f"{kind:>5}: {path.stat().st_size / 1024:8.0f} KB  ({COPIES * 3} {sheets} sheets)")
         print(f"size: live / plain {paths['live'].stat().st_size / paths['plain'].stat().st_size:.2f}x")
         saved: dict[str, Path] = {}
         if soffice is None:

@@ -70,49 +70,41 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Pat
     return {name: [(path, recalculated[path], cases) for path, cases in runs] for name, runs in made.items()}
 
 
-def _agreement(name: str, runs: list[tuple[Path, Path, list[Case]]]) -> dict[str, dict[str, int]]:
-    rs = load_ruleset(name)
-    codes = set(project_plan(rs.form, rs).live) | {"unit.required"}
-    table: dict[str, dict[str, int]] = {}
-    for original, recalculated, _ in runs:
-        python = validate(original)
-        flags = live(recalculated)
-        for key in set(python) | set(flags):
-            code = key[0]
-            if code not in codes:
-                continue
-            row = table.setdefault(code, Counter())
-            flag = flags.get(key)
-            found = python.get(key, 0)
-            if flag is None:  # a finding of a live rule on a cell the live checks do not look at
-                row["cells"] += 1
-                row["python"] += found
-                row["disagree"] += 1
-                continue
-            row["cells"] += 1
-            if flag.undecided:
-                row["undecided"] += 1
-                row["python_undecided"] += found
-                continue
+def tally(table: dict[str, Counter[str]], python: Counter[Key], flags: dict[Key, LiveFlag], codes: set[str]) -> None:
+    """Add one workbook's cells of the live rules `codes` to `table` (rule -> counts): 校验's findings, the live
+    flags, the cells left undecided, the cells on which both agree."""
+    for key in set(python) | set(flags):
+        if key[0] not in codes:
+            continue
+        row = table.setdefault(key[0], Counter())
+        flag, found = flags.get(key), python.get(key, 0)
+        row["cells"] += 1
+        if flag is None:  # a finding of a live rule on a cell the live checks do not look at
+            row["python"] += found
+            row["disagree"] += 1
+        elif flag.undecided:
+            row["undecided"] += 1
+            row["python_undecided"] += found
+        else:
             row["python"] += found
             row["live"] += flag.count
             row["failing"] += found > 0
             row["agree" if found == flag.count else "disagree"] += 1
-    return table
 
 
-def test_live_flags_agree_with_validate_rule_by_rule(corpus: dict[str, list[tuple[Path, Path, list[Case]]]]) -> None:
-    head = f"{'rule set':<14} {'rule':<28} {'cells':>6} {'Python':>7} {'live':>5} {'undecided (校验 finds)':>22}"
+def report(tables: dict[str, dict[str, Counter[str]]]) -> list[str]:
+    """Print the agreement table (rule set, rule, cells, Python, live, undecided, agree); the problems: a rule
+    with a disagreeing cell, or without a failing and a passing case."""
+    head = f"{'rule set':<14} {'rule':<32} {'cells':>6} {'Python':>7} {'live':>5} {'undecided (校验 finds)':>22}"
     lines = [head + f" {'agree':>6}"]
     problems = []
-    for name, runs in corpus.items():
-        table = _agreement(name, runs)
+    for name, table in tables.items():
         for code, row in sorted(table.items()):
             decided = row["agree"] + row["disagree"]
             share = row["agree"] / decided if decided else 1.0
             undecided = f"{row['undecided']} ({row['python_undecided']})"
             lines.append(
-                f"{name:<14} {code:<28} {row['cells']:>6} {row['python']:>7} {row['live']:>5} "
+                f"{name:<14} {code:<32} {row['cells']:>6} {row['python']:>7} {row['live']:>5} "
                 f"{undecided:>22} {share:>6.0%}"
             )
             if row["disagree"]:
@@ -121,6 +113,20 @@ def test_live_flags_agree_with_validate_rule_by_rule(corpus: dict[str, list[tupl
             if not row["failing"] or row["agree"] - row["failing"] <= 0:
                 problems.append(f"{name} {code}: no failing or no passing case")
     print("\n" + "\n".join(lines))
+    return problems
+
+
+def _agreement(name: str, runs: list[tuple[Path, Path, list[Case]]]) -> dict[str, Counter[str]]:
+    rs = load_ruleset(name)
+    codes = set(project_plan(rs.form, rs).live) | {"unit.required"}
+    table: dict[str, Counter[str]] = {}
+    for original, recalculated, _ in runs:
+        tally(table, validate(original), live(recalculated), codes)
+    return table
+
+
+def test_live_flags_agree_with_validate_rule_by_rule(corpus: dict[str, list[tuple[Path, Path, list[Case]]]]) -> None:
+    problems = report({name: _agreement(name, runs) for name, runs in corpus.items()})
     assert not problems, problems
 
 

@@ -23,12 +23,13 @@ from xlgoals.io.reader import read
 from xlgoals.shells.cli import app
 from xlgoals.unit.pipeline import check_file
 from xlgoals.unit.rollup import roll_up
-from xlgoals.validation.live import OFFLINE, project_plan
+from xlgoals.validation.live import OFFLINE, project_plan, selfeval_plan
 from xlgoals.validation.live.catalogue import Catalogue
 from xlgoals.validation.live.cover import ALL_SHEETS, TITLE, cover_plan
 from xlgoals.validation.live.flags import read_flags, totals
 from xlgoals.validation.live.formulas import FUNCTIONS, functions_in
 from xlgoals.validation.live.plan import absolute
+from xlgoals.validation.live.selfeval import SELFEVAL_OFFLINE
 from xlgoals.validation.rules import CHECKS
 from xlgoals.validation.writeback import write_back
 from xlgoals.workbooks.template import build_workbook, save
@@ -63,12 +64,16 @@ def test_formulas_use_only_the_named_function_set(rs: object) -> None:
 
 def test_every_rule_is_live_or_named_with_its_reason() -> None:
     for rs in builtin_rulesets():
-        plan = project_plan(rs.form, rs)
         unit_rules = {r.code for r in rs.rules if r.check == "cover_required"}
         history = {r.code for r in rs.rules if CHECKS[r.check].history}
-        assert set(plan.live) | set(plan.offline) | unit_rules | history == {r.code for r in rs.rules if r.enabled}
-        assert all(reason for reason in plan.offline.values())
-    assert set(OFFLINE) <= set(CHECKS)
+        # Each form's plan names every rule that runs on that form (the 自评 sheet's own, the declaration's).
+        for form, plan in (("declaration", project_plan(rs.form, rs)), ("selfeval", selfeval_plan(rs, 5, True))):
+            others = {r.code for r in rs.rules if form not in CHECKS[r.check].forms}
+            named = set(plan.live) | set(plan.offline) | unit_rules | history | others
+            assert named == {r.code for r in rs.rules if r.enabled}
+            assert all(reason for reason in plan.offline.values())
+            assert not set(plan.live) & others
+    assert set(OFFLINE) | set(SELFEVAL_OFFLINE) <= set(CHECKS)
 
 
 def test_shared_formulas_read_back_as_the_plan_wrote_them(tmp_path: Path) -> None:

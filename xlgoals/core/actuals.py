@@ -94,7 +94,8 @@ _ANY_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 # What may follow a bare number in a sentence without making it a number of some other unit.
-_SENTENCE_BREAK = re.compile(r"$|[，。、；;,.:：）)\]】]")
+SENTENCE_BREAK = "，。、；;,.:：）)]】"
+_SENTENCE_BREAK = re.compile("$|[" + re.escape(SENTENCE_BREAK) + "]")
 
 
 def first_number(actual: str, suffixes: tuple[Suffix, ...]) -> Decimal | None:

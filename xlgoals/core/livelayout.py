@@ -24,6 +24,10 @@ LIVE_ON_CELL = "AD7"  # filled and gate: the flags count only then
 # Above the indicator table each per-row column names what it holds; the row below holds where it starts from.
 LIVE_FLAG_HEADER_ROW = INDICATOR_HEADER_ROW - 1
 PROJECT_STATUS_CELL = "F1"  # one line per project sheet, right of the printed form (never printed)
+# A 自评 sheet's live area starts past its own scoring helpers (T:Z) and buttons (K), at AE; its counts are the
+# same AD1:AD7 as a project sheet's. Its status line sits beside the title, right of the printed form (A:I).
+SELFEVAL_LIVE_FIRST_COLUMN = 31  # AE
+SELFEVAL_STATUS_CELL = "J1"
 
 
 def in_live_area(column: int) -> bool:

@@ -58,6 +58,9 @@ SELFEVAL_HEADERS: dict[str, str] = {part: header for part, _, header in _SELFEVA
 # Each step of a row's scoring formula in a hidden, locked column of its own (beyond what prints).
 _STEPS = ("clean", "unsigned", "suffix", "digits", "number", "fraction", "counted")
 SELFEVAL_HELPERS = dict(zip(_STEPS, "TUVWXYZ", strict=True))
+# The first number a written actual claims ('已完成480人'), for the check that a text saying 完成 is not short
+# (rules/selfeval.done_claim; its live form reads them): the text with its digits masked, the number, its share.
+SELFEVAL_HELPERS.update(masked="AA", claimed="AB", claim_share="AC")
 SELFEVAL_TOTAL_LABEL, SELFEVAL_BUTTON_COLUMN = "总分", "K"
 SELFEVAL_SIGNOFF: tuple[str, ...] = ("单位负责人", "财务负责人", "填表人", "联系电话", "填报日期")
 SELFEVAL_WIDTHS: dict[str, float] = {"A": 11, "B": 12, "C": 24, "D": 14, "E": 14, "F": 7, "G": 7, "H": 24, "I": 8}

@@ -90,6 +90,41 @@ def _levels(t: str, rule: Levels) -> str:
     return f'IF({t}="","",{echo})'
 
 
+def _run(masked: str, start: str) -> str:
+    """How many digits follow from `start` in the masked text (digits masked as spaces, and no other space: the
+    cleaned text has none): up to the first character that is not a space."""
+    tail = f"MID({masked},{start},32767)"
+    return f'IF(TRIM({tail})="",LEN({tail}),FIND(LEFT(TRIM({tail}),1),{tail})-1)'
+
+
+def claim_formulas(row: int, rule: Quantity) -> dict[str, str]:
+    """core/actuals.first_number and the share it achieves (validation/rules/selfeval._claimed_short) as formulas:
+    the first run of digits (with one inner point) in the cleaned actual, followed by one of the target's units or by
+    the sentence's end or punctuation, in the target's written unit; its share of the target."""
+    t = selfeval_cell(row, "clean")
+    masked, claimed = selfeval_cell(row, "masked"), selfeval_cell(row, "claimed")
+    digits = t
+    for char in "0123456789":
+        digits = f'SUBSTITUTE({digits},"{char}"," ")'
+    start = f'FIND(" ",{masked}&" ")'
+    end = f"{start}+{_run(masked, start)}"
+    point = f'AND(MID({t},{end},1)=".",MID({masked},{end}+1,1)=" ")'
+    after = _run(masked, f"{end}+1")
+    length = f"{_run(masked, start)}+IF({point},1+{after},0)"
+    rest = f"MID({t},{start}+LEN({claimed}),32767)"
+    value = f"VALUE({claimed})"
+    ends = f"ISNUMBER(FIND(LEFT({rest},1),{text(actuals.SENTENCE_BREAK)}))"
+    expr = f'IF({rest}="",{_share(value, rule)},IF({ends},{_share(value, rule)},""))'
+    for s in reversed(rule.suffixes):
+        x = f"{value}*{s.mul}/{s.div}"
+        expr = f"IF(EXACT(LEFT({rest},{len(s.text)}),{text(s.text)}),{_share(x, rule)},{expr})"
+    return {
+        masked: digits,
+        claimed: f'IF({start}>LEN({t}),"",IF({length}>{actuals.MAX_DIGITS},"",MID({t},{start},{length})))',
+        selfeval_cell(row, "claim_share"): f'IF({claimed}="","",{expr})',
+    }
+
+
 def row_formulas(row: int, rule: RowRule, default_points: Decimal | None) -> dict[str, str]:
     """Address -> formula (without '=') of each helper of an indicator row and of its 得分."""
     cell = {part: selfeval_cell(row, part) for part in ("actual", "points", "score")}
@@ -109,6 +144,7 @@ def row_formulas(row: int, rule: RowRule, default_points: Decimal | None) -> dic
         out[h["number"]] = f'IF({_plain(w)},VALUE({w})*{_choose(v, muls)}/{_choose(v, divs)},"")'
         x = h["number"]
         out[fraction] = f'IF({x}="","",{_share(x, rule)})'
+        out.update(claim_formulas(row, rule))
     fallback = number(default_points) if default_points is not None else '""'
     out[points] = f"IF(ISNUMBER({cell['points']}),{cell['points']},{fallback})"
     out[cell["score"]] = f'IF(OR({fraction}="",{points}=""),"",ROUND({fraction}*{points},2))'

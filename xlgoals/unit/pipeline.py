@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from xlgoals.core.model import Unit
-from xlgoals.core.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
+from xlgoals.core.ruleset import RuleSet, framework_title, load_ruleset
 from xlgoals.io.container import Container
 from xlgoals.io.files import BookGrid, Engine
 from xlgoals.io.reader import read_book
+from xlgoals.validation.counted import Counted, RuleSetMissing, Where, counted
 from xlgoals.validation.findings import Report
 from xlgoals.validation.rules import History, check_ruleset, validate
 
@@ -24,20 +25,30 @@ from xlgoals.validation.rules import History, check_ruleset, validate
 LastYear = Callable[[Unit, frozenset[str]], History]
 
 
-def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> RuleSet:
-    """The rule set asked for, else the one the cover sheet names, else the default.
+@dataclass(frozen=True)
+class Among:
+    """Which rule sets a cover may name (None: those XLGOALS_RULES lists, else the built-ins), and where the
+    check runs when a cover naming another must be refused (None: checked by the default, and the
+    unit.framework-unknown rule reports it — the batch commands, which account for every file)."""
 
-    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it. The
-    rule set's rules are checked against the registry of checks, so a bureau's broken file stops here.
-    """
+    counted: Counted | None = None
+    refuse: Where | None = None
+
+
+def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None, among: Among = Among()) -> RuleSet:
+    """The rule set asked for, else the one the cover names among those that count, else the default. The
+    rule set's rules are checked against the registry of checks, so a bureau's broken file stops here."""
     if rules:
         return check_ruleset(load_ruleset(os.fspath(rules)))
-    if unit.framework:
-        try:
-            return check_ruleset(load_ruleset(unit.framework))
-        except RuleSetError:
-            pass
-    return check_ruleset(load_ruleset(DEFAULT))
+    sets = among.counted if among.counted is not None else counted()
+    if unit.framework.strip():
+        found = sets.find(unit.framework)
+        if found is not None:
+            return check_ruleset(found)
+        if among.refuse is not None:
+            shown = framework_title(unit.framework.strip())
+            raise RuleSetMissing(shown, sets.titles(), among.refuse, Path(unit.source).name if unit.source else None)
+    return check_ruleset(sets.default())
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,11 @@ def check_unit(
     rules: str | os.PathLike[str] | None = None,
     file: str | None = None,
     history: LastYear | None = None,
+    among: Among = Among(),
 ) -> Checked:
     """The unit checked by its rule set; with `history` (last year's declaration from an archive, as
     `functools.partial(department.archive.history.last_year, db)` finds it) also against that."""
-    rs = choose_ruleset(unit, rules)
+    rs = choose_ruleset(unit, rules, among)
     last_year = None if history is None else history(unit, rs.qualitative_words)
     return Checked(unit, rs, validate(unit, rs, file=file, history=last_year))
 
@@ -71,7 +83,8 @@ def check_file(
     rules: str | os.PathLike[str] | None = None,
     engine: Engine = "calamine",
     history: LastYear | None = None,
+    among: Among = Among(),
 ) -> Checked:
     """A workbook file read once and checked; errors name the file."""
     unit, grids = read_book(path, engine)
-    return replace(check_unit(unit, rules, file=Path(path).name, history=history), grids=grids)
+    return replace(check_unit(unit, rules, file=Path(path).name, history=history, among=among), grids=grids)

@@ -52,7 +52,7 @@ def write_plan(ws: Worksheet, plan: LivePlan) -> None:
         fill = PatternFill("solid", start_color=rgb_hex(fmt.rgb), end_color=rgb_hex(fmt.rgb))
         rule = Rule(type="expression", dxf=DifferentialStyle(fill=fill), formula=[fmt.formula], stopIfTrue=True)
         ws.conditional_formatting.add(fmt.cells, rule)
-    first, last = (layout.column_letters(c) for c in (livelayout.LIVE_FIRST_COLUMN, livelayout.LIVE_LAST_COLUMN))
+    first, last = (layout.column_letters(c) for c in (plan.first_column, livelayout.LIVE_LAST_COLUMN))
     ws.column_dimensions.group(first, last, hidden=True)
 
 

@@ -13,11 +13,10 @@ from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.department.archive.schema import connect
+from xlgoals.unit.selfeval import Buttons, SelfevalBook, write_selfeval
 
 if TYPE_CHECKING:
     import duckdb
-
-    from xlgoals.unit.selfeval import SelfevalBook
 
 # projects' columns -> the model's fields (where the names differ; the archive keeps the cover's 主管部门 as
 # `department` and the project sheet's as `project_department`).
@@ -179,12 +178,10 @@ def selfeval_from_archive(
     unit_name: str,
     out: str | os.PathLike[str],
     rules: str | None = None,
-    *,
-    xlsm: bool = False,
+    buttons: Buttons | None = None,
 ) -> SelfevalBook:
     """The archive's current declaration of `unit_name` for `year` as its 自评 workbook."""
     from xlgoals.io.outputs import check_output
-    from xlgoals.unit.selfeval import write_selfeval
 
     check_output(Path(out), [Path(db)])
     unit = stored_unit(db, unit_name, year, "declaration")
@@ -194,4 +191,4 @@ def selfeval_from_archive(
             f"可用 xlgoals archive list --db {os.fspath(db)} 查看已存的单位和年度。",
             file=os.fspath(db),
         )
-    return write_selfeval(unit, out, rules, xlsm=xlsm)
+    return write_selfeval(unit, out, rules, buttons or Buttons())

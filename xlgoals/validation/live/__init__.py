@@ -16,6 +16,7 @@ from xlgoals.validation.live import indicators as _indicators  # noqa: F401  (re
 from xlgoals.validation.live.catalogue import Catalogue
 from xlgoals.validation.live.checks import LIVE, nonspace
 from xlgoals.validation.live.plan import Builder, LiveForm, LivePlan, absolute, project_form
+from xlgoals.validation.live.selfeval import SELFEVAL_LIVE, SELFEVAL_OFFLINE, selfeval_form
 from xlgoals.validation.rules import CHECKS
 
 # Checks no formula can match, with the reason README gives; the unit-scope cover check runs on the cover.
@@ -76,18 +77,27 @@ def sheet_plan(form: LiveForm, rs: RuleSet, catalogue: Catalogue | None = None) 
     b = Builder(form, catalogue or Catalogue(rs))
     live: list[str] = []
     offline: dict[str, str] = {}
+    # The checks of the sheet's own kind (registry.check's `forms`), with their live forms for that kind.
+    registry, reasons = (LIVE, OFFLINE) if form.kind == "declaration" else (SELFEVAL_LIVE, SELFEVAL_OFFLINE)
     for rule in rs.rules:
-        if not rule.enabled or CHECKS[rule.check].history or rule.check in UNIT_CHECKS:
+        check = CHECKS[rule.check]
+        if not rule.enabled or check.history or rule.check in UNIT_CHECKS or form.kind not in check.forms:
             continue
-        fn = LIVE.get(rule.check)
-        reason = fn(b, rule, rs) if fn is not None else OFFLINE.get(rule.check, "没有对应的公式")
+        fn = registry.get(rule.check)
+        reason = fn(b, rule, rs) if fn is not None else reasons.get(rule.check, "没有对应的公式")
         if reason is None:
             live.append(rule.code)
         else:
             offline[rule.code] = reason
-    # A sheet is a project when any of its cells is filled (an error value counts), as the reader decides.
-    filled = "+".join(f"{nonspace(b, spec.value_cell)}+ISERROR({spec.value_cell})" for spec in form.fields)
-    if form.table is not None:
+    # A sheet is a project when any of its cells is filled (an error value counts), as the reader decides; a form
+    # whose sheets come prefilled (自评) is begun when the unit fills one of its own cells.
+    begun = [spec for spec in form.fields if not form.begun or spec.key in form.begun]
+    filled = "+".join(f"{nonspace(b, spec.value_cell)}+ISERROR({spec.value_cell})" for spec in begun)
+    if form.table is not None and form.begun:
+        table = form.table
+        columns = (table.columns[part] for part in form.begun if part in table.columns)
+        filled += "".join(f"+IFERROR(SUMPRODUCT(LEN({c}{table.first_row}:{c}{table.last_row})),1)" for c in columns)
+    elif form.table is not None:
         from xlgoals.validation.live.indicators import levels
 
         levels(b)
@@ -108,4 +118,18 @@ def project_plan(
     return sheet_plan(project_form(form, last_row), rs, catalogue)
 
 
-__all__ = ["OFFLINE", "Catalogue", "LiveForm", "LivePlan", "project_plan", "sheet_plan", "status_formula"]
+def selfeval_plan(rs: RuleSet, indicators: int, printed: bool = False, catalogue: Catalogue | None = None) -> LivePlan:
+    """The live checks of a 自评 sheet with `indicators` rows (and a 原表得分 column where `printed`)."""
+    return sheet_plan(selfeval_form(indicators, printed), rs, catalogue)
+
+
+__all__ = [
+    "OFFLINE",
+    "Catalogue",
+    "LiveForm",
+    "LivePlan",
+    "project_plan",
+    "selfeval_plan",
+    "sheet_plan",
+    "status_formula",
+]

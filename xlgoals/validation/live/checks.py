@@ -26,9 +26,11 @@ Live = Callable[[Builder, RuleSpec, RuleSet], str | None]
 LIVE: dict[str, Live] = {}
 
 
-def live(check: str) -> Callable[[Live], Live]:
+def live(check: str, registry: dict[str, Live] = LIVE) -> Callable[[Live], Live]:
+    """Register `fn` as the live form of `check` (in a form's own registry: the 自评 sheet's)."""
+
     def register(fn: Live) -> Live:
-        LIVE[check] = fn
+        registry[check] = fn
         return fn
 
     return register

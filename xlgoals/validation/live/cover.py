@@ -36,12 +36,12 @@ def _status(errors: str, warnings: str, on: str, filled: str) -> str:
     return f'IF({on}=0,"未启用",IF({filled}=0,"未填写",IF({errors}>0,"需修改",IF({warnings}>0,"请核对","通过"))))'
 
 
-def slot_values(sheet: str) -> list[str]:
+def slot_values(sheet: str, name_cell: str = layout.PROJECT_FIELD["name"].value_cell) -> list[str]:
     """One slot row (A:E, then the hidden filled flag): the sheet's name, then formulas reading its counts."""
     q = quote_sheet(sheet)
     err, warn = f"{q}!{absolute(livelayout.LIVE_ERRORS_CELL)}", f"{q}!{absolute(livelayout.LIVE_WARNINGS_CELL)}"
     filled, gate = f"{q}!{absolute(livelayout.LIVE_FILLED_CELL)}", f"{q}!{absolute(livelayout.LIVE_GATE_CELL)}"
-    name = f"{q}!{absolute(layout.PROJECT_FIELD['name'].value_cell)}"
+    name = f"{q}!{absolute(name_cell)}"
     shown = f'IF({filled}=0,"（未填写）",IF({name}="","（未填写项目名称）",{name}))'
     return [
         sheet,
@@ -53,9 +53,9 @@ def slot_values(sheet: str) -> list[str]:
     ]
 
 
-def slot_cells(row: int, sheet: str) -> dict[str, str]:
+def slot_cells(row: int, sheet: str, name_cell: str = layout.PROJECT_FIELD["name"].value_cell) -> dict[str, str]:
     columns = (*livelayout.COVER_LIVE_COLUMNS, livelayout.COVER_LIVE_FILLED_COLUMN)
-    return {f"{c}{row}": v for c, v in zip(columns, slot_values(sheet), strict=True)}
+    return {f"{c}{row}": v for c, v in zip(columns, slot_values(sheet, name_cell), strict=True)}
 
 
 def listed_sheets(cover: Grid) -> list[str]:
@@ -71,8 +71,16 @@ def listed_sheets(cover: Grid) -> list[str]:
     return out
 
 
-def cover_plan(rs: RuleSet, sheets: Sequence[str], catalogue: Catalogue) -> LivePlan:
-    """The cover's checks of its own fields (unit.required) and the table, with a slot for each of `sheets`."""
+def cover_plan(
+    rs: RuleSet,
+    sheets: Sequence[str],
+    catalogue: Catalogue,
+    name_cell: str = layout.PROJECT_FIELD["name"].value_cell,
+    span: str | None = SPAN,
+) -> LivePlan:
+    """The cover's checks of its own fields (unit.required) and the table, with a slot for each of `sheets`
+    (whose project name is at `name_cell`). The total adds up every sheet of the 3-D `span`; without one (the
+    自评 workbook: its sheets are the declared projects, none is added) it adds up the slots."""
     form = LiveForm(layout.COVER_FIELDS, None, None)
     b = Builder(form, catalogue, totals=False)
     rule = next((r for r in rs.rules if r.check == "cover_required" and r.enabled), None)
@@ -98,19 +106,25 @@ def cover_plan(rs: RuleSet, sheets: Sequence[str], catalogue: Catalogue) -> Live
     for col, head in zip(livelayout.COVER_LIVE_COLUMNS, HEADERS, strict=True):
         plan.values[f"{col}{h}"] = head
     total = livelayout.COVER_LIVE_TOTAL_ROW
-    err, warn = f"SUM({SPAN}!{livelayout.LIVE_ERRORS_CELL})", f"SUM({SPAN}!{livelayout.LIVE_WARNINGS_CELL})"
-    filled = f"SUM({SPAN}!{livelayout.LIVE_FILLED_CELL})"
+    if span is not None:
+        err, warn = f"SUM({span}!{livelayout.LIVE_ERRORS_CELL})", f"SUM({span}!{livelayout.LIVE_WARNINGS_CELL})"
+        filled = f"SUM({span}!{livelayout.LIVE_FILLED_CELL})"
+    else:
+        err, warn, filled = (
+            f"SUM(${col}${first}:${col}${last})" for col in ("C", "D", livelayout.COVER_LIVE_FILLED_COLUMN)
+        )
     plan.values[f"A{total}"] = ALL_SHEETS
     plan.formulas[f"B{total}"] = f'"已填写 "&{filled}&" 张"'
     plan.formulas[f"C{total}"], plan.formulas[f"D{total}"] = err, warn
     plan.formulas[f"E{total}"] = f'IF({err}>0,"需修改",IF({warn}>0,"请核对","通过"))'
     listed = f"SUM(${livelayout.COVER_LIVE_FILLED_COLUMN}${first}:${livelayout.COVER_LIVE_FILLED_COLUMN}${last})"
-    plan.formulas[f"A{livelayout.COVER_LIVE_MISSING_ROW}"] = (
-        f'IF({filled}>{listed},"另有 "&({filled}-{listed})&" 张已填写的项目表不在下表中（如手工复制的表），'
-        f'合计已包含；点击“新增项目”后本表重新列出全部项目表","")'
-    )
+    if span is not None:
+        plan.formulas[f"A{livelayout.COVER_LIVE_MISSING_ROW}"] = (
+            f'IF({filled}>{listed},"另有 "&({filled}-{listed})&" 张已填写的项目表不在下表中（如手工复制的表），'
+            f'合计已包含；点击“新增项目”后本表重新列出全部项目表","")'
+        )
     for row, sheet in zip(_slot_rows(), sheets, strict=False):
-        for address, value in slot_cells(row, sheet).items():
+        for address, value in slot_cells(row, sheet, name_cell).items():
             if value.startswith("="):
                 plan.formulas[address] = value[1:]
             else:

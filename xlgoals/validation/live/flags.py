@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlgoals.core import layout, livelayout
+from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.layout import Grid
 from xlgoals.validation.live.plan import FLAGS
 
@@ -41,15 +42,19 @@ def _at(grid: Grid, row: int, col: int) -> object:
 def read_flags(grid: Grid) -> list[LiveFlag]:
     """Every (rule, cell) the sheet's live checks look at, with its count; none on a sheet without them."""
     flags: list[LiveFlag] = []
-    first = livelayout.LIVE_FIRST_COLUMN
+    selfeval = slayout.is_selfeval_grid(grid)
+    first = livelayout.SELFEVAL_LIVE_FIRST_COLUMN if selfeval else livelayout.LIVE_FIRST_COLUMN
     row = 2
     while isinstance(head := _at(grid, row, first), str) and head.count("|") == 2:
         code, cell, severity = head.split("|")
         count, undecided = _at(grid, row, first + 1), _at(grid, row, first + 2)
         flags.append(LiveFlag(code, cell, severity, _number(count), _number(undecided)))
         row += 1
-    header = livelayout.LIVE_FLAG_HEADER_ROW
-    letters = dict(layout.INDICATOR_COLUMNS)
+    # The flag columns' header row: two rows above the indicator table (plan.py), as the sheet's form lays it.
+    header = slayout.SELFEVAL_FIRST_ROW - 2 if selfeval else livelayout.LIVE_FLAG_HEADER_ROW
+    letters = slayout.SELFEVAL_COLUMNS if selfeval else dict(layout.INDICATOR_COLUMNS)
+    # A rule's count and its undecided count may fall in two flag columns: both go to one flag per cell.
+    counts: dict[tuple[str, str, str], list[int]] = {}
     for col in range(first, livelayout.LIVE_LAST_COLUMN + 1):
         head = _at(grid, header, col)
         if not isinstance(head, str) or not head.startswith(FLAGS + "|"):
@@ -58,14 +63,12 @@ def read_flags(grid: Grid) -> list[LiveFlag]:
         r = header + 2
         while isinstance(value := _at(grid, r, col), int | float) and not isinstance(value, bool):
             packed = _number(value)
-            counts: dict[tuple[str, str, str], list[int]] = {}
             for k, digit in enumerate(digits):
                 undecided = digit.startswith("?")
                 code, part, severity = digit.lstrip("?").split(":")
-                counts.setdefault((code, part, severity), [0, 0])[undecided] = packed // 10**k % 10
-            for (code, part, severity), (count, undecided_count) in counts.items():
-                flags.append(LiveFlag(code, f"{letters[part]}{r}", severity, count, undecided_count))
+                counts.setdefault((code, f"{letters[part]}{r}", severity), [0, 0])[undecided] = packed // 10**k % 10
             r += 1
+    flags += [LiveFlag(code, cell, severity, n, undecided) for (code, cell, severity), (n, undecided) in counts.items()]
     return flags
 
 

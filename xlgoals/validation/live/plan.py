@@ -24,6 +24,7 @@ from xlgoals.core import layout, livelayout
 from xlgoals.core.layout import FieldSpec
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.live.catalogue import Catalogue
+from xlgoals.validation.rules.registry import Form
 
 SCRATCH_ROWS = 47
 DIGITS_PER_CELL = 15  # the integers a double holds exactly
@@ -41,6 +42,9 @@ class Table:
     last_row: int
     columns: dict[str, str]
     section_cell: str
+    # Columns a form computes beside the table (the 自评 sheet's scoring steps): {x:PART} reads them too, but a
+    # row is blank by its data columns alone.
+    helpers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ class LiveForm:
     fields: tuple[FieldSpec, ...]
     table: Table | None
     status_cell: str | None
+    # Which project sheets it is (the checks that run on it, as registry.check's `forms`), and where its live
+    # area starts (the 自评 sheet's own helpers and buttons sit in K:Z).
+    kind: Form = "declaration"
+    first_column: int = livelayout.LIVE_FIRST_COLUMN
+    # The cells (or columns of the table, by part) whose filling shows the unit has begun the sheet; none: any
+    # cell of the form, as the reader decides a sheet is a project.
+    begun: tuple[str, ...] = ()
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -83,6 +94,8 @@ class LivePlan:
     offline: dict[str, str] = field(default_factory=dict)
     # Columns a button writes into on a protected sheet (the cover's table slots).
     unlocked: list[str] = field(default_factory=list)
+    # The first column of the live area, hidden with the rest of it up to LIVE_LAST_COLUMN.
+    first_column: int = livelayout.LIVE_FIRST_COLUMN
 
 
 @dataclass(frozen=True)
@@ -166,8 +179,9 @@ class Builder:
 class _Placer:
     def __init__(self, b: Builder) -> None:
         self.b = b
-        self.out = LivePlan()
-        col = livelayout.LIVE_FIRST_COLUMN + livelayout.LIVE_ENTRY_COLUMNS
+        first = min(b.form.first_column, livelayout.LIVE_TOTALS_COLUMN)
+        self.out = LivePlan(first_column=first)
+        col = b.form.first_column + livelayout.LIVE_ENTRY_COLUMNS
         self.scratch_at: dict[str, str] = {}
         for i, name in enumerate(b.scratch):
             pair, row = divmod(i, SCRATCH_ROWS)
@@ -202,7 +216,7 @@ class _Placer:
                 return str(catalogue.before(name))
             assert table is not None
             if kind == "x":
-                return f"{table.columns[name]}{row}"
+                return f"{table.columns.get(name) or table.helpers[name]}{row}"
             col = self.row_col[name]
             if kind == "c":
                 return f"${col}${table.first_row}:${col}${table.last_row}"
@@ -213,7 +227,7 @@ class _Placer:
 
     def place(self, status: str | None) -> LivePlan:
         b, out = self.b, self.out
-        first = livelayout.LIVE_FIRST_COLUMN
+        first = b.form.first_column
         head, count_c, und_c = (layout.column_letters(first + i) for i in range(livelayout.LIVE_ENTRY_COLUMNS))
         out.values[f"{head}1"] = "规则|单元格|级别"
         out.values[f"{count_c}1"], out.values[f"{und_c}1"] = "计数", "待校验"
@@ -261,7 +275,7 @@ class _Placer:
 
     def _totals(self, count_c: str, und_c: str, last: int) -> None:
         end = max(last, 2)
-        head = layout.column_letters(livelayout.LIVE_FIRST_COLUMN)
+        head = layout.column_letters(self.b.form.first_column)
 
         def total(severity: Severity) -> str:
             # The severity is the text after the entry's last '|': its last characters, of known length.
@@ -292,7 +306,8 @@ class _Placer:
             for k, (d, _) in enumerate(group):
                 if not d.undecided:
                     term = f"MOD(INT(${col}{table.first_row}/{10**k}),10)"
-                    by_column.setdefault((table.columns[d.part], d.severity), []).append(term)
+                    letter = table.columns.get(d.part) or table.helpers[d.part]
+                    by_column.setdefault((letter, d.severity), []).append(term)
         status = b.form.status_cell
         for severity in (Severity.ERROR, Severity.WARNING):
             rgb = FILL_RGB[severity]
