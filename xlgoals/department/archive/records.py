@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core.model import Unit, is_selfeval
+from xlgoals.department.archive.units import INDICATOR_FIELDS, PROJECT_FIELDS
 from xlgoals.unit.rollup import project_key
 from xlgoals.validation.findings import Report
 
@@ -116,6 +117,36 @@ TABLES: dict[str, tuple[str, ...]] = {
     "indicators": INDICATOR_COLUMNS,
     "findings": FINDING_COLUMNS,
 }
+# The columns that hold a field of the model come in their tables' order (units.py keeps the one map).
+assert [c for c in PROJECT_COLUMNS if c in PROJECT_FIELDS] == [*PROJECT_FIELDS]
+assert [c for c in INDICATOR_COLUMNS if c in INDICATOR_FIELDS] == [*INDICATOR_FIELDS]
+# Text fields stored as NULL when blank; the project's long texts (and its name and sheet) are kept as written.
+_BLANK_AS_NULL = frozenset(
+    {
+        "previous_name",
+        "category",
+        "perf_type",
+        "project_department",
+        "implementer",
+        "manager",
+        "phone",
+        "goals_overall",
+        "form",
+        "goals_achieved",
+        "execution_reason",
+        "actual",
+        "reason",
+    }
+)
+
+
+def _stored(fields: dict[str, str], item: object) -> dict[str, Any]:
+    """The field columns of a project or an indicator as stored."""
+    out = {}
+    for column, name in fields.items():
+        value = getattr(item, name)
+        out[column] = _blank_none(value) if column in _BLANK_AS_NULL else value
+    return out
 
 
 @dataclass
@@ -156,6 +187,7 @@ def record_of(
     name = unit.name.strip()
     kind = "selfeval" if any(is_selfeval(p) for p in unit.projects) else "declaration"
     key: Row = (sha256, unit.year, name or None, _blank_none(unit.department), path)
+    keys = dict(zip(KEY_COLUMNS, key, strict=True))
     counts = report.counts()
     per_project = report.per_project()
     projects: list[Row] = []
@@ -163,105 +195,69 @@ def record_of(
     for p in unit.projects:
         c = per_project.get(project_key(p), {})
         score: ProjectScore | None = score_project(p, ruleset) if ruleset is not None and is_selfeval(p) else None
-        projects.append(
-            (
-                *key,
-                p.sheet,
-                p.name,
-                _blank_none(p.previous_name),
-                _blank_none(p.category),
-                p.start,
-                p.end,
-                p.gov_purchase,
-                _blank_none(p.perf_type),
-                p.budget_total,
-                p.budget_year,
-                p.last_year_budget,
-                p.last_year_executed,
-                len(p.indicators),
-                c.get("error", 0),
-                c.get("warning", 0),
-                c.get("info", 0),
-                p.overview,
-                p.basis,
-                p.necessity,
-                p.safeguards,
-                p.plan,
-                p.goals,
-                _blank_none(p.department),
-                _blank_none(p.implementer),
-                _blank_none(p.manager),
-                _blank_none(p.phone),
-                _blank_none(p.goals_overall),
-                p.budget_fiscal,
-                p.budget_other,
-                _blank_none(p.form),
-                p.budget_initial,
-                p.budget_adjusted,
-                p.budget_executed,
-                *(
-                    (
-                        _fraction(score.execution.rate),
-                        _points(score.execution.points),
-                        score.execution.score,
-                        score.total,
-                    )
-                    if score is not None
-                    else (None, _points(p.execution_points), None, None)
-                ),
-                p.total_score,
-                _blank_none(p.goals_achieved),
-                _blank_none(p.execution_reason),
-            )
+        computed = (
+            {
+                "execution_rate": _fraction(score.execution.rate),
+                "execution_points": _points(score.execution.points),
+                "execution_score": score.execution.score,
+                "total_score": score.total,
+            }
+            if score is not None
+            else {"execution_rate": None, "execution_points": _points(p.execution_points)}
         )
+        project = {
+            **keys,
+            **_stored(PROJECT_FIELDS, p),
+            "indicators": len(p.indicators),
+            "errors": c.get("error", 0),
+            "warnings": c.get("warning", 0),
+            "infos": c.get("info", 0),
+            "execution_score": None,
+            "total_score": None,
+            **computed,
+        }
+        projects.append(tuple(project[column] for column in PROJECT_COLUMNS))
         for i, ind in enumerate(p.indicators, start=1):
             t = ind.target
             s = score.indicators[i - 1] if score is not None else None
-            indicators.append(
-                (
-                    *key,
-                    p.sheet,
-                    p.name,
-                    i,
-                    ind.level1,
-                    ind.level2,
-                    ind.name,
-                    ind.value,
-                    t.kind.value if t is not None else None,
-                    t.operator.value if t is not None and t.operator is not None else None,
-                    float(t.number) if t is not None and t.number is not None else None,
-                    t.unit if t is not None else None,
-                    ind.cells.get("target"),
-                    _blank_none(ind.actual),
-                    _blank_none(ind.reason),
-                    _points(s.points if s is not None else ind.points),
-                    _fraction(s.fraction) if s is not None else None,
-                    s.score if s is not None else None,
-                    ind.score,
-                )
-            )
+            indicator = {
+                **keys,
+                **_stored(INDICATOR_FIELDS, ind),
+                "sheet": p.sheet,
+                "project": p.name,
+                "position": i,
+                "kind": t.kind.value if t is not None else None,
+                "operator": t.operator.value if t is not None and t.operator is not None else None,
+                "number": float(t.number) if t is not None and t.number is not None else None,
+                "target_unit": t.unit if t is not None else None,
+                "cell": ind.cells.get("target"),
+                "points": _points(s.points if s is not None else ind.points),
+                "achieved": _fraction(s.fraction) if s is not None else None,
+                "score": s.score if s is not None else None,
+            }
+            indicators.append(tuple(indicator[column] for column in INDICATOR_COLUMNS))
     findings = [
         (*key, f.sheet, f.project, f.cell, f.code, f.severity.value, f.message, f.value) for f in report.findings
     ]
-    unit_row: Row = (
-        *key,
-        _blank_none(unit.framework),
-        _blank_none(unit.contact),
-        _blank_none(unit.phone),
-        Path(path).name,
-        size,
-        len(unit.projects),
-        len(indicators),
-        counts["error"],
-        counts["warning"],
-        counts["info"],
-        kind,
-    )
+    unit_row = {
+        **keys,
+        "framework": _blank_none(unit.framework),
+        "contact": _blank_none(unit.contact),
+        "phone": _blank_none(unit.phone),
+        "file_name": Path(path).name,
+        "size": size,
+        "projects": len(unit.projects),
+        "indicators": len(indicators),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+        "kind": kind,
+    }
     return Record(
         sha256,
         name,
         unit.year,
-        unit_row,
+        tuple(unit_row[column] for column in UNIT_COLUMNS),
         {"projects": projects, "indicators": indicators, "findings": findings},
         kind,
     )

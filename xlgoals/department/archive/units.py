@@ -18,9 +18,10 @@ from xlgoals.unit.selfeval import Buttons, SelfevalBook, write_selfeval
 if TYPE_CHECKING:
     import duckdb
 
-# projects' columns -> the model's fields (where the names differ; the archive keeps the cover's 主管部门 as
-# `department` and the project sheet's as `project_department`).
-_PROJECT = {
+# The archive's columns that hold a field of the model (column → field), in their table's order: records.record_of
+# stores the model through them and unit_of reads it back through them, the one map between the archive's layout
+# and the model (the tables' other columns are keys, counts and scores, computed).
+PROJECT_FIELDS: dict[str, str] = {
     "sheet": "sheet",
     "name": "name",
     "previous_name": "previous_name",
@@ -55,7 +56,7 @@ _PROJECT = {
     "goals_achieved": "goals_achieved",
     "execution_reason": "execution_reason",
 }
-_INDICATOR = {
+INDICATOR_FIELDS: dict[str, str] = {
     "level1": "level1",
     "level2": "level2",
     "name": "name",
@@ -69,8 +70,8 @@ _INDICATOR = {
 # order, its indicators by sheet and position. One query for the archive and for its sidecar (sidecar.py), which
 # keeps these rows: a change of columns or order is a change of the sidecar's format.
 UNIT_COLUMNS = "sha256, year, unit, department, framework, contact, phone, kind"
-PROJECT_COLUMNS = ", ".join(_PROJECT)
-INDICATOR_COLUMNS = ", ".join(("sheet", *_INDICATOR))
+PROJECT_COLUMNS = ", ".join(PROJECT_FIELDS)
+INDICATOR_COLUMNS = ", ".join(("sheet", *INDICATOR_FIELDS))
 ORDERS = ("rowid", "sheet, position, rowid")
 
 Row = tuple[Any, ...]
@@ -130,13 +131,13 @@ def unit_of(found: Stored, words: frozenset[str] = DEFAULT_QUALITATIVE) -> Unit:
     """The model of a stored workbook from its rows."""
     projects: dict[str | None, Project] = {}
     for row in found.projects:
-        values = {field: _value(field, v) for field, v in zip(_PROJECT.values(), row, strict=True)}
+        values = {field: _value(field, v) for field, v in zip(PROJECT_FIELDS.values(), row, strict=True)}
         projects[values["sheet"]] = Project(**{k: v for k, v in values.items() if v is not None or k == "sheet"})
     for sheet, *cells in found.indicators:
         project = projects.get(sheet)
         if project is None:
             continue
-        values = dict(zip(_INDICATOR.values(), cells, strict=True))
+        values = dict(zip(INDICATOR_FIELDS.values(), cells, strict=True))
         values = {k: ("" if v is None and k not in ("points", "score") else v) for k, v in values.items()}
         target = parse_target_cached(values["value"], values["name"], words)
         project.indicators.append(Indicator(**values, target=target))
