@@ -21,14 +21,14 @@ def sample_txt() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_unit():  # type: ignore[no-untyped-def]
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
 
     return import_file(SAMPLE_TXT).unit
 
 
 @pytest.fixture(scope="session")
 def sample_xlsx(tmp_path_factory: pytest.TempPathFactory, sample_unit) -> Path:  # type: ignore[no-untyped-def]
-    from xlgoals.io.template import write_unit
+    from xlgoals.workbooks.template import write_unit
 
     path = tmp_path_factory.mktemp("sample") / "unit.xlsx"
     write_unit(sample_unit, path)
@@ -49,7 +49,7 @@ def sample_selfeval(tmp_path_factory: pytest.TempPathFactory, sample_xlsx: Path)
     """The sample's 自评 workbook as `xlgoals selfeval` makes it, filled in as builders/selfeval_sample.py says."""
     from tests.builders.selfeval_sample import fill
     from xlgoals.io.reader import read
-    from xlgoals.jobs.selfeval import write_selfeval
+    from xlgoals.unit.selfeval import write_selfeval
 
     folder = tmp_path_factory.mktemp("sample_selfeval")
     write_selfeval(read(sample_xlsx), folder / "自评.xlsx")

@@ -10,7 +10,7 @@ import openpyxl
 from tests.builders.excel_clicks import alerts_of, remote_click, visible_content
 from xlgoals import excel
 from xlgoals.core import layout
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation.writeback import write_back
 
 

@@ -6,8 +6,8 @@ from types import ModuleType
 from typing import Any
 
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.validation.rules.registry import CHECKS, CheckFn, CheckInfo, Context, History, Hit
-from xlgoals.validation.ruleset import RuleSet
 
 
 def info_of(fn: CheckFn) -> CheckInfo:

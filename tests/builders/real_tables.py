@@ -9,7 +9,7 @@ import openpyxl
 
 from tests.builders.paths import REAL
 from xlgoals.core.model import Unit
-from xlgoals.jobs.importing.cells import split_words
+from xlgoals.importing.cells import split_words
 
 STEMS = [
     "yueyangxian_2022_gaobiaozhun_nongtian",

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from tests.builders.paths import SAMPLE_TXT as SAMPLE
 from xlgoals.core.model import SELFEVAL_FORM, Unit
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.core.targets import parse_target
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.importer import import_file
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.importing.importer import import_file
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
+from xlgoals.workbooks.template import write_unit
 
 # 项目1's actuals for 2020 (as tests/builders/selfeval_sample.py fills them): 邀请演讲专家数 72 of >=80 and
 # 研讨会议程活动完成率 90% of >=95 missed, 参会观众数 620 of >=500 exceeded; the others as their targets.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlgoals.core.model import MONEY_FIELDS
-from xlgoals.jobs.consolidate.reconcile import UnitSummary
+from xlgoals.department.consolidate.reconcile import UnitSummary
 
 
 def unit_summary(

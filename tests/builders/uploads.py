@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
+from xlgoals.workbooks.template import write_unit
 
 
 def unit_workbooks(sample_unit: Unit, folder: Path, count: int) -> list[Path]:

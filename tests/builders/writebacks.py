@@ -9,9 +9,9 @@ from typing import Any
 import openpyxl
 
 from benchmarks import naive_writeback
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import write_back as rollup_write_back
 from xlgoals.validation.writeback import write_back
 
 Writer = Callable[[Path, Path], None]

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from tests.builders.departments import make_department
 from tests.builders.summary_tables import amount, records
 from xlgoals.core.yearonyear import YearOnYear, change_percent
+from xlgoals.department.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.jobs.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 
 from xlgoals.core import layout, livelayout
-from xlgoals.io.livecells import style_status, write_lists, write_plan
-from xlgoals.io.template import save
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.validation.live import Catalogue, LivePlan, project_plan
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.workbooks.livecells import style_status, write_lists, write_plan
+from xlgoals.workbooks.template import save
 
 
 def test_a_project_plan_written_and_saved(tmp_path: Path) -> None:

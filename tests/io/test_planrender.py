@@ -9,7 +9,7 @@ import openpyxl
 
 from xlgoals.io.planrender import render_plan
 from xlgoals.io.sheetplan import Formula, SheetPlan
-from xlgoals.io.template import save
+from xlgoals.workbooks.template import save
 
 
 def test_a_plan_as_openpyxl_writes_it(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import openpyxl
 
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
+from xlgoals.core.ruleset import builtin_rulesets
 from xlgoals.io.lists import Lists
 from xlgoals.io.projectsheet import fit_for_paper, write_project_sheet
-from xlgoals.validation.ruleset import builtin_rulesets
 
 
 def _written(project: object, hidden: bool = False) -> openpyxl.worksheet.worksheet.Worksheet:

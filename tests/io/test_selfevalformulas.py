@@ -8,9 +8,9 @@ from decimal import Decimal
 from tests.builders.units import indicator
 from xlgoals.core import actuals
 from xlgoals.core import selfevallayout as slayout
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.core.scoring import Levels, Quantity, row_rule
 from xlgoals.io.selfevalformulas import execution_formulas, number, row_formulas, text, total_formulas
-from xlgoals.validation.ruleset import load_ruleset
-from xlgoals.validation.scoring import Levels, Quantity, row_rule
 
 ROW = 12
 

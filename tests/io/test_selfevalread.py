@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
+from xlgoals.core.ruleset import DEFAULT_QUALITATIVE
 from xlgoals.io.reader import read, read_book
 from xlgoals.io.selfevalread import formula_cells, read_selfeval
-from xlgoals.jobs.selfeval import write_selfeval
-from xlgoals.validation.ruleset import DEFAULT_QUALITATIVE
+from xlgoals.unit.selfeval import write_selfeval
 
 
 def test_what_the_unit_typed_reads_back(sample_xlsx: Path, tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import openpyxl
 
 from xlgoals.core.model import Unit
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.core.scoring import score_project
 from xlgoals.io.selfevalsheet import has_printed, money_scale, scoring_note, write_selfeval_sheet
-from xlgoals.validation.ruleset import load_ruleset
-from xlgoals.validation.scoring import score_project
 
 
 def test_money_in_the_forms_unit() -> None:

@@ -21,7 +21,7 @@ from tests.builders.package_parts import buttons_in, read_parts, rels_of, shapes
 from tests.builders.vba_modules import olevba_modules
 from tests.builders.writebacks import as_the_openpyxl_way, both_ways, ours, seen_by_openpyxl
 from xlgoals.core import layout
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 
 
@@ -222,7 +222,7 @@ def test_the_record_of_marks_is_read_whole(sample_xlsx: Path, tmp_path: Path) ->
 def test_a_filled_template_prints_its_indicators_and_names_its_project(tmp_path: Path) -> None:
     """A sheet the unit filled in Excel: the write-back hides the indicator rows under the last filled one and
     names the project, as typed now, on its continuation pages; a header the unit set is theirs."""
-    from xlgoals.io.template import write_template
+    from xlgoals.workbooks.template import write_template
 
     src, out = tmp_path / "unit.xlsx", tmp_path / "checked.xlsx"
     write_template(src, projects=2)

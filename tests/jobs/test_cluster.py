@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.jobs.cluster import cluster_results
-from xlgoals.jobs.consolidate.worker import Task, process_file
+from xlgoals.department.cluster import cluster_results
+from xlgoals.department.consolidate.worker import Task, process_file
 
 
 def test_results_in_input_order_as_the_local_worker_gives_them(sample_xlsx: Path, tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from tests.builders.office import convert
 from tests.builders.selfeval_sample import BUDGETS, ROWS, TOTALS, UNIT_MEAN, UNIT_RATE, fill
 from tests.builders.summary_tables import HEADER_ROW
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.core.scoring import score_project
+from xlgoals.department.consolidate import consolidate
 from xlgoals.shells.cli import app
-from xlgoals.validation.scoring import score_project
+from xlgoals.unit.pipeline import check_file
 
 D = Decimal
 

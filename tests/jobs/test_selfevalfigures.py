@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.builders.selfeval_sample import BUDGETS, TOTALS, UNIT_MEAN, UNIT_RATE
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.io.reader import read
-from xlgoals.jobs.selfevalfigures import GOOD, grade, merged, project_selfeval, unit_selfeval
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.selfevalfigures import GOOD, grade, merged, project_selfeval, unit_selfeval
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.builders.selfeval_sample import TOTALS, UNIT_MEAN
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.io.reader import read
 from xlgoals.io.sheetplan import Formula
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.selfevalsummary import HEADERS, TITLE, selfeval_plan
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.selfevalsummary import HEADERS, TITLE, selfeval_plan
 
 
 def test_the_plan_holds_each_projects_total_as_a_formula_with_its_value(sample_selfeval: Path) -> None:

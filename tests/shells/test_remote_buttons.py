@@ -26,14 +26,14 @@ from tests.builders import remote_bas
 from tests.builders.liveserver import serving, upload
 from tests.builders.remote_bas import BUTTON_TIMEOUT_MS, Desk, desk_for, run_server_python
 from xlgoals.core import layout
-from xlgoals.io.template import add_token_sheet, write_unit
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.importing.importer import import_file
 from xlgoals.shells import access, excelroutes
 from xlgoals.shells.server import create_app
 from xlgoals.shells.token import authorization
 from xlgoals.shells.vbacalls import VERSION_MISMATCH, parse_vba_json
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
+from xlgoals.workbooks.template import add_token_sheet, write_unit
 
 TOKEN = "dept-token-7c1e2a9b4f0d"
 # Project sheets renamed as units rename them; the first is where 校验本表 is clicked.

@@ -15,10 +15,10 @@ from tests.builders.liveserver import serving
 from tests.builders.remote_bas import BUTTON_TIMEOUT_MS, desk_for
 from tests.builders.selfeval_years import stored_2020
 from xlgoals.core import layout
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 from xlgoals.shells.server import create_app
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.template import write_unit
 
 TOKEN = "selfeval-dept-token-5e2d"
 SERVER = "https://xlgoals.example.gov.cn"

@@ -27,11 +27,11 @@ from tests.builders.uploads import downloaded_workbook, post_files, unit_workboo
 from tests.builders.xlbridge import apply_actions, payload_from_workbook
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.cli import app as cli_app
 from xlgoals.shells.server import create_app
 from xlgoals.shells.uploads import MB, Limits
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 from xlgoals.validation.findings import SEVERITY_ZH
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xlgoals.jobs.archive import diagnosis
+from xlgoals.department.archive import diagnosis
 
 
 def _archive(path: Path) -> Path:

@@ -7,11 +7,11 @@ import hashlib
 from pathlib import Path
 
 from tests.builders.selfeval_years import stored_2020
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.records import Record, record_of
+from xlgoals.department.archive.units import stored_unit
 from xlgoals.io.reader import read
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.records import Record, record_of
-from xlgoals.jobs.archive.units import stored_unit
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 
 
 def _fields(unit: object) -> list[tuple[object, ...]]:

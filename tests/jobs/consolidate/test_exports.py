@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.department.consolidate.exports import Copy, Export, check_outputs, csv_safe, open_exports
+from xlgoals.department.consolidate.selfevaltables import EXPORT_COLUMNS as SELFEVAL_COLUMNS
+from xlgoals.department.consolidate.tables import EXPORT_COLUMNS
 from xlgoals.io.rowxml import Column
-from xlgoals.jobs.consolidate.exports import Copy, Export, check_outputs, csv_safe, open_exports
-from xlgoals.jobs.consolidate.selfevaltables import EXPORT_COLUMNS as SELFEVAL_COLUMNS
-from xlgoals.jobs.consolidate.tables import EXPORT_COLUMNS
 
 COLUMNS = (Column("单位", "text"), Column("金额", "money"), Column("日期", "date"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.jobs.consolidate.inputs import InputFile, collect_inputs, is_lock_file, read_hashed
+from xlgoals.department.consolidate.inputs import InputFile, collect_inputs, is_lock_file, read_hashed
 
 
 def test_every_file_in_natural_order_with_its_folder(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.jobs.consolidate.ledger import SHORT_SHA, STATUSES, LedgerEntry, Reason, Status, error_reason
+from xlgoals.department.consolidate.ledger import SHORT_SHA, STATUSES, LedgerEntry, Reason, Status, error_reason
 
 
 def test_statuses_are_the_ledgers_words() -> None:

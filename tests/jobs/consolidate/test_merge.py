@@ -10,15 +10,15 @@ from pathlib import Path
 
 from tests.builders.summary_tables import saved_at
 from xlgoals.core.model import Unit
+from xlgoals.department.consolidate.inputs import collect_inputs
+from xlgoals.department.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED
+from xlgoals.department.consolidate.merge import Merge
+from xlgoals.department.consolidate.report import RunFacts
+from xlgoals.department.consolidate.tables import PRINTING, SUMMARY_SHEETS, sheet_columns
+from xlgoals.department.consolidate.worker import Task, process_file
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.io.template import write_unit
 from xlgoals.io.xlsxstream import StreamBook
-from xlgoals.jobs.consolidate.inputs import collect_inputs
-from xlgoals.jobs.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED
-from xlgoals.jobs.consolidate.merge import Merge
-from xlgoals.jobs.consolidate.report import RunFacts
-from xlgoals.jobs.consolidate.tables import PRINTING, SUMMARY_SHEETS, sheet_columns
-from xlgoals.jobs.consolidate.worker import Task, process_file
+from xlgoals.workbooks.template import write_unit
 
 
 def test_each_input_is_accounted_for_in_order(sample_unit: Unit, sample_xlsx: Path, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from tests.builders.summaries import unit_summary
 from xlgoals.core.model import MONEY_FIELDS
-from xlgoals.jobs.consolidate.ledger import LedgerEntry, Status
-from xlgoals.jobs.consolidate.reconcile import Aggregate, ReconciliationError, UnitSummary, reconcile
+from xlgoals.department.consolidate.ledger import LedgerEntry, Status
+from xlgoals.department.consolidate.reconcile import Aggregate, ReconciliationError, UnitSummary, reconcile
 
 
 def _run() -> tuple[list[UnitSummary], list[Aggregate], Aggregate, dict[str, Decimal]]:

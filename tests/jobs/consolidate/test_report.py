@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from tests.builders.summaries import unit_summary
+from xlgoals.department.consolidate.ledger import LedgerEntry, Status
+from xlgoals.department.consolidate.reconcile import Aggregate
+from xlgoals.department.consolidate.report import RunFacts, data_note, info_line, overview_rows, title_block
+from xlgoals.department.consolidate.tables import UNITS_SHEET
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.jobs.consolidate.ledger import LedgerEntry, Status
-from xlgoals.jobs.consolidate.reconcile import Aggregate
-from xlgoals.jobs.consolidate.report import RunFacts, data_note, info_line, overview_rows, title_block
-from xlgoals.jobs.consolidate.tables import UNITS_SHEET
 
 UNITS = [unit_summary("甲", "一区", 100, 1), unit_summary("乙", "一区", 250, 2, department="上海市财政局")]
 

@@ -12,7 +12,7 @@ import pytest
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.layout import LEDGER_SHEET, SUMMARY_SHEETS, UNITS_SHEET
 from xlgoals.core.model import Unit
-from xlgoals.jobs.consolidate.run import Consolidation, consolidate, consolidate_units
+from xlgoals.department.consolidate.run import Consolidation, consolidate, consolidate_units
 
 
 def test_units_in_memory_summarised_as_files_would_be(sample_unit: Unit, tmp_path: Path) -> None:

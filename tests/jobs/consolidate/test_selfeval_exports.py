@@ -17,8 +17,8 @@ from python_calamine import CalamineWorkbook
 from tests.builders.selfeval_sample import TOTALS, UNIT_MEAN
 from tests.builders.summary_tables import HEADER_ROW, title
 from xlgoals.core import layout
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS, PROJECTS_SHEET, UNIT_COLUMNS, UNITS_SHEET
+from xlgoals.department.consolidate import consolidate
+from xlgoals.department.consolidate.selfevaltables import PROJECT_COLUMNS, PROJECTS_SHEET, UNIT_COLUMNS, UNITS_SHEET
 
 INJECTED = '=HYPERLINK("http://evil.example","点我")'
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.builders.selfeval_sample import TOTALS, UNIT_MEAN
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.department.consolidate.selfevaltables import DEPARTMENT_TOTAL, UnitRow, selfeval_dict, unit_rows
 from xlgoals.io.reader import read
-from xlgoals.jobs.consolidate.selfevaltables import DEPARTMENT_TOTAL, UnitRow, selfeval_dict, unit_rows
-from xlgoals.jobs.selfevalfigures import unit_selfeval
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.selfevalfigures import unit_selfeval
 
 
 def test_units_then_the_departments_total(sample_selfeval: Path) -> None:

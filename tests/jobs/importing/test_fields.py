@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlgoals.core.model import Unit
-from xlgoals.jobs.importing.cells import Cell
-from xlgoals.jobs.importing.fields import FieldPlacer, LabelItem
-from xlgoals.jobs.importing.labels import Label
+from xlgoals.importing.cells import Cell
+from xlgoals.importing.fields import FieldPlacer, LabelItem
+from xlgoals.importing.labels import Label
 
 
 def _cell(text: str, row: int = 1) -> Cell:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.builders.paths import REAL, SAMPLE_TXT
 from tests.builders.units import indicator
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.importing.frameworks import Mapping, framework_of, map_levels
+from xlgoals.importing.frameworks import Mapping, framework_of, map_levels
+from xlgoals.importing.importer import import_file
 
 
 def test_the_framework_whose_levels_fit_most() -> None:

@@ -3,8 +3,8 @@ column split by period), or a table that prints none opened by a level-1, level-
 
 from __future__ import annotations
 
-from xlgoals.jobs.importing.cells import cells_from_text
-from xlgoals.jobs.importing.header import header_at, implicit_header
+from xlgoals.importing.cells import cells_from_text
+from xlgoals.importing.header import header_at, implicit_header
 
 ROW = "产出指标\t数量指标\t参会人数\t>=500人"
 

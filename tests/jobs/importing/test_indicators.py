@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from xlgoals.jobs.importing.cells import Cell
-from xlgoals.jobs.importing.indicators import composed, indicator
-from xlgoals.jobs.importing.table import Row
+from xlgoals.importing.cells import Cell
+from xlgoals.importing.indicators import composed, indicator
+from xlgoals.importing.table import Row
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@ printed the merged text on the block's first row or its middle one; the framewor
 
 from __future__ import annotations
 
-from xlgoals.jobs.importing.merged import settle
-from xlgoals.jobs.importing.table import Row
+from xlgoals.importing.merged import settle
+from xlgoals.importing.table import Row
 
 
 def _row(level1: str, level2: str) -> Row:

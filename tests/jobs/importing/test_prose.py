@@ -3,7 +3,7 @@ section they stand in."""
 
 from __future__ import annotations
 
-from xlgoals.jobs.importing.prose import Stated, stated
+from xlgoals.importing.prose import Stated, stated
 
 REPORT = (
     "1.产出目标完成情况 (1)时效目标:人才驿站补助资金到位时间绩效目标值是2023年12月前,实际完成值为2023年12月前,"

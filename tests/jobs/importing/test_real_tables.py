@@ -15,9 +15,9 @@ from tests.builders.paths import REAL
 from tests.builders.real_tables import STEMS, expected_values, laid_out, pairs, table_rows
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import MONEY_FIELDS, Unit
-from xlgoals.jobs.importer import import_file, import_text
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.importing.importer import import_file, import_text
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import load_ruleset
 
 D = Decimal
 
@@ -361,7 +361,7 @@ def test_a_title_repeated_as_a_page_header_continues_the_table() -> None:
     ],
 )
 def test_a_title_names_its_project_only_when_it_has_one(text: str, subject: str) -> None:
-    from xlgoals.jobs.importing.titles import title
+    from xlgoals.importing.titles import title
 
     t = title(text)
     assert t is not None and t.subject == subject

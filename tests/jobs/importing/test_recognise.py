@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tests.builders.paths import REAL
 from tests.builders.real_tables import table_workbook
+from xlgoals.importing import cells_from_grid, cells_from_text, recognise
+from xlgoals.importing.importer import import_file
 from xlgoals.io.files import read_grids
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.importing import cells_from_grid, cells_from_text, recognise
 
 STEM = "nanyue_2018_fupin_jichusheshi"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from xlgoals.jobs.importing.cells import Cell
-from xlgoals.jobs.importing.columns import column_of
-from xlgoals.jobs.importing.rows import RowContext, level_fit, looks_like_value, place
+from xlgoals.importing.cells import Cell
+from xlgoals.importing.columns import column_of
+from xlgoals.importing.rows import RowContext, level_fit, looks_like_value, place
 
 
 def _context(*headers: str) -> RowContext:

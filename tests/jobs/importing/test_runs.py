@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlgoals.jobs.importing.runs import cut_figures, cut_rows, figures_by_head
+from xlgoals.importing.runs import cut_figures, cut_rows, figures_by_head
 
 MONEY = ["adjusted", "executed", "points", "rate", "score"]
 

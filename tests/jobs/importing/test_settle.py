@@ -4,10 +4,10 @@ sentences added to its project, and a department's whole-spending table taken as
 from __future__ import annotations
 
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.ruleset import DEFAULT_QUALITATIVE
 from xlgoals.core.targets import TargetKind
-from xlgoals.jobs.importing.cells import cells_from_text
-from xlgoals.jobs.importing.settle import add_stated, department
-from xlgoals.validation.ruleset import DEFAULT_QUALITATIVE
+from xlgoals.importing.cells import cells_from_text
+from xlgoals.importing.settle import add_stated, department
 
 SENTENCE = "(1)时效目标:人才驿站补助资金到位时间绩效目标值是2023年12月前,实际完成值为2023年12月前,目标完成率为100%"
 

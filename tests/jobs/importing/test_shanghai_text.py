@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.builders.paths import SAMPLE_TXT
-from xlgoals.jobs.importing.shanghai_text import read_lines
-from xlgoals.validation.ruleset import DEFAULT_QUALITATIVE
+from xlgoals.core.ruleset import DEFAULT_QUALITATIVE
+from xlgoals.importing.shanghai_text import read_lines
 
 
 def test_the_sample_line_by_line() -> None:

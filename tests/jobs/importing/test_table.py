@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from xlgoals.jobs.importing.cells import cells_from_text
-from xlgoals.jobs.importing.header import header_at
-from xlgoals.jobs.importing.table import read_table
+from xlgoals.importing.cells import cells_from_text
+from xlgoals.importing.header import header_at
+from xlgoals.importing.table import read_table
 
 HEAD = ["一级指标", "二级指标", "三级指标", "指标值"]
 ROWS = [

@@ -4,7 +4,7 @@ cells split, labels recognised as the model's fields, words joined back without 
 from __future__ import annotations
 
 from xlgoals.core import layout
-from xlgoals.jobs.importing.textlines import join_text, label_key, label_of, text_lines
+from xlgoals.importing.textlines import join_text, label_key, label_of, text_lines
 
 
 def test_lines_are_cleaned_and_split() -> None:

@@ -9,11 +9,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.builders.selfeval_sample import TOTALS, UNIT_MEAN
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.io.reader import read
-from xlgoals.jobs.rollup import roll_up
 from xlgoals.shells.cli import app
 from xlgoals.shells.cli.selfeval import selfeval_table
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.rollup import roll_up
 
 
 def test_the_command_and_what_it_says(sample_xlsx: Path, tmp_path: Path) -> None:

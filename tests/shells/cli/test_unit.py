@@ -12,10 +12,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
 from xlgoals.shells.cli import app
 from xlgoals.shells.cli.unit import builtin_framework, findings_table, project_table, rollup_table
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
 
 
 def _text(table: object) -> str:

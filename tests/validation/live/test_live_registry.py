@@ -9,10 +9,10 @@ import inspect
 import pytest
 
 from xlgoals.core import layout
+from xlgoals.core.ruleset import builtin_rulesets
 from xlgoals.validation.live import Catalogue, checks, indicators, project_plan
 from xlgoals.validation.live.checks import LIVE
 from xlgoals.validation.rules import CHECKS
-from xlgoals.validation.ruleset import builtin_rulesets
 
 
 def test_each_live_form_mirrors_a_python_check_of_its_name() -> None:

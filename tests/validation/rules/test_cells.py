@@ -7,8 +7,8 @@ from tests.builders.checks import run_check
 from tests.builders.units import indicator, indicators, project, unit
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.validation.rules import cells
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tests.builders.units import indicator, project
 from xlgoals.core import layout
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.core.values import parse_money
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.validation.rules.common import (
@@ -18,7 +19,6 @@ from xlgoals.validation.rules.common import (
     money_unit,
     unparsed_hits,
 )
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 

@@ -7,8 +7,8 @@ from datetime import date
 
 from tests.builders.checks import checks_in, run_check
 from tests.builders.units import project, unit
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.validation.rules import fields
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from tests.builders.checks import run_check
 from tests.builders.paths import SAMPLE_TXT
 from tests.builders.selfeval_years import declaration_2021, selfeval_2020
-from xlgoals.jobs.importer import import_file
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.importing.importer import import_file
 from xlgoals.validation.rules import historyselfeval
 from xlgoals.validation.rules.registry import Context, History
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.builders.checks import checks_in, run_check
 from tests.builders.units import indicator, indicators, project, unit
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.validation.rules import levels
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 

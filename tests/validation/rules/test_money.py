@@ -8,8 +8,8 @@ import pytest
 
 from tests.builders.checks import checks_in, run_check
 from tests.builders.units import project, unit
+from xlgoals.core.ruleset import RuleSet, load_ruleset
 from xlgoals.validation.rules import money
-from xlgoals.validation.ruleset import RuleSet, load_ruleset
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from xlgoals.core.ruleset import builtin_rulesets
 from xlgoals.validation.rules import checks
 from xlgoals.validation.rules.registry import CHECKS, Context, Hit, check
-from xlgoals.validation.ruleset import builtin_rulesets
 
 
 def test_a_name_is_registered_once() -> None:

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from tests.builders.checks import checks_in, run_check
 from tests.builders.selfeval_years import selfeval_2020
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.validation.rules import selfeval
-from xlgoals.validation.ruleset import load_ruleset
 
 RS = load_ruleset("shanghai-2020")
 
