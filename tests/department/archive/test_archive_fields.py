@@ -3,15 +3,12 @@ through it, field for field, with no database in between."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from tests.builders.paths import SAMPLE_TXT as SAMPLE
 from xlgoals.core.model import SELFEVAL_FORM, Unit
 from xlgoals.department.archive.records import INDICATOR_COLUMNS, PROJECT_COLUMNS, record_of
 from xlgoals.department.archive.units import INDICATOR_FIELDS, PROJECT_FIELDS, Stored, unit_of
 from xlgoals.importing.importer import import_file
 from xlgoals.unit.pipeline import check_unit
-
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e14864e5.txt"
 
 
 def _picked(rows: list[tuple[object, ...]], columns: tuple[str, ...], wanted: list[str]) -> list[tuple[object, ...]]:

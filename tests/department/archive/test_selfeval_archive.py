@@ -38,7 +38,7 @@ def test_the_archive_keeps_actuals_scores_and_reasons_with_the_year(archive: tup
     ).rows
     assert rows[5] == ("邀请演讲专家数", "72", Decimal("5.0000"), Decimal("4.50"), "原因已说明", 2020)
     totals = sql(db, "SELECT sheet, total_score, execution_rate FROM current_projects WHERE form = '自评表'").rows
-    assert totals[0] == ("项目1", Decimal("93.74"), 1.0)  # tests/jobs/test_selfeval_sample.py's scores, execution 10
+    assert totals[0] == ("项目1", Decimal("93.74"), 1.0)  # tests/unit/test_selfeval_sample.py's scores, execution 10
 
 
 def test_next_years_targets_are_checked_against_last_years_actuals(archive: tuple[Path, Path, Path]) -> None:

@@ -315,10 +315,10 @@ def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path)
 def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
     from xlgoals.core.ruleset import load_ruleset
 
-    # The two against last year's 自评 have theirs in tests/jobs/archive/test_selfeval_archive.py.
+    # The two against last year's 自评 have theirs in tests/department/archive/test_selfeval_archive.py.
     here = "".join(
         path.read_text(encoding="utf-8")
-        for path in (Path(__file__), ROOT / "tests" / "jobs" / "archive" / "test_selfeval_archive.py")
+        for path in (Path(__file__), ROOT / "tests" / "department" / "archive" / "test_selfeval_archive.py")
     )
     codes = {r.code for r in load_ruleset(rs_name).rules if r.code.startswith("history.")}
     assert len(codes) == 10 and all(f'"{code}"' in here for code in codes)
