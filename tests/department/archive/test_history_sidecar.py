@@ -193,7 +193,8 @@ def test_a_damaged_sidecar_never_costs_the_archive_or_the_answer(
 @pytest.fixture(scope="module")
 def with_selfeval(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The sample's 2020 declaration and its filled 自评 stored, and its 2021 declaration (as in
-    tests/department/archive/test_selfeval_archive.py: a target set below last year's actual, a missed indicator dropped)."""
+    tests/department/archive/test_selfeval_archive.py: a target set below last year's actual, a missed indicator
+    dropped)."""
     _, next_year, db = stored_2020(tmp_path_factory.mktemp("selfeval_sidecar"))
     return next_year, db
 
