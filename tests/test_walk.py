@@ -57,3 +57,50 @@ def test_an_amount_typed_in_words_is_left_out_of_the_totals_and_said(tmp_path: P
     result = consolidate([path], tmp_path / "summary.xlsx", jobs=1)
     (entry,) = result.uncounted
     assert "项目2!D15" in entry.reason and "三十万" in entry.reason
+
+
+def test_the_summary_recalculated_shows_an_amount_typed_in_words_as_unreadable(soffice: str, tmp_path: Path) -> None:
+    """汇总's formulas turned any non-number into "": after LibreOffice (or Excel) recalculated, 项目2's 上年执行数
+    typed as “三十万” printed as a blank, counted in no note, while the command line said it was left out. Now it
+    shows 无法读取 and the note under the table counts it; a blank amount stays blank."""
+    from xlgoals.jobs.summarysheet import write_back
+
+    rs = load_ruleset("shanghai-2020")
+    two = unit(rs, project(rs, last_year_executed=Decimal("540000")), project(rs, sheet="项目2", name="第二个项目"))
+    path = tmp_path / "unit.xlsx"
+    write_unit(two, path)
+    wb = openpyxl.load_workbook(path)
+    wb["项目2"][layout.PROJECT_FIELD["last_year_executed"].value_cell] = "三十万"
+    wb["项目2"][layout.PROJECT_FIELD["last_year_budget"].value_cell] = None
+    wb.save(path)
+    rolled = tmp_path / "rolled.xlsx"
+    write_back(path, rolled, roll_up(read(path)))
+    (recalc,) = convert_all(soffice, [rolled], "xlsx", tmp_path / "lo", recalc=True)
+    rows = [list(r) for r in openpyxl.load_workbook(recalc, data_only=True)[layout.SUMMARY_SHEET].values]
+    second = next(r for r in rows if r[1] == "项目2")
+    assert second.count("（无法读取）") == 1 and "三十万" not in second
+    assert second[5] in (None, "")  # its 上年预算, blank on the project sheet, is blank here too
+    (note,) = [str(r[0]) for r in rows if str(r[0]).startswith("注意")]
+    assert note.startswith("注意：有 1 项金额无法读取") and "文字" in note
+
+
+def test_consolidate_says_when_the_inbox_mixes_years(tmp_path: Path) -> None:
+    """Last year's workbook of one unit, dropped in the inbox with this year's, was summed into 部门合计 as another
+    unit without a word on the command line; now it names the file that stands apart and what to do."""
+    from typer.testing import CliRunner
+
+    from xlgoals.shells.cli import app
+
+    rs = load_ruleset("shanghai-2020")
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    write_unit(unit(rs, name="甲单位", year=2021), inbox / "甲.xlsx")
+    write_unit(unit(rs, name="乙单位", year=2021), inbox / "乙.xlsx")
+    write_unit(unit(rs, name="甲单位", year=2020), inbox / "甲_去年.xlsx")
+    out = CliRunner().invoke(app, ["consolidate", str(inbox), "-o", str(tmp_path / "s.xlsx")], terminal_width=200)
+    said = "".join(out.output.split())  # rich wraps long paths anywhere
+    assert "不属同一年度（2020年度1个，2021年度2个）" in said, out.output
+    assert "甲_去年.xlsx（2020年度）" in said and "甲.xlsx（" not in said and "请移出后重新汇总" in said
+    write_unit(unit(rs, name="甲单位", year=2021), inbox / "甲_去年.xlsx")  # all of one year: nothing said
+    out = CliRunner().invoke(app, ["consolidate", str(inbox), "-o", str(tmp_path / "t.xlsx")], terminal_width=200)
+    assert "不属同一年度" not in out.output
