@@ -41,6 +41,7 @@ test: $(STAMP) lint typecheck
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/consolidate_bench.py
+	$(BIN)/python benchmarks/consolidate_bench.py --live --units 200
 	$(BIN)/python benchmarks/click_bench.py
 	$(BIN)/python benchmarks/archive_bench.py
 	$(BIN)/python benchmarks/serve_bench.py

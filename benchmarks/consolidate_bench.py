@@ -213,17 +213,18 @@ def _naive_pass(nice: int) -> int:
     return 0
 
 
-def department(root: Path, units: int, seed: int) -> tuple[Path, list[Path], float | None]:
+def department(root: Path, units: int, seed: int, live: bool = False) -> tuple[Path, list[Path], float | None]:
     """The generated folder and its unit workbooks; generated only when missing or different."""
-    dept = root / f"dept-{units}-seed{seed}"
+    dept = root / f"dept-{units}-seed{seed}{'-live' if live else ''}"
     mpath = manifest_path(dept)
     took = None
     manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
     paths = [Path(f["path"]) for f in manifest.get("files", [])]
     wanted = {"generator": GENERATOR_VERSION, "units": units, "seed": seed}
-    if any(manifest.get(k) != v for k, v in wanted.items()) or not all(p.exists() for p in paths):
+    stale = any(manifest.get(k) != v for k, v in wanted.items()) or bool(manifest.get("live")) != live
+    if stale or not all(p.exists() for p in paths):
         start = time.perf_counter()
-        make_department(dept, units, seed)
+        make_department(dept, units, seed, live=live)
         took = time.perf_counter() - start
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     good = [Path(f["path"]) for f in manifest["files"] if f["status"] == "已读取"]
@@ -300,6 +301,9 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=None, help="passed to xlgoals consolidate (default: all cores)")
     ap.add_argument("--naive-sample", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each consolidation; the median is reported")
+    ap.add_argument(
+        "--live", action="store_true", help="units written by xlgoals with their live checks (make_department --live)"
+    )
     ap.add_argument("--scale", type=int, default=None, metavar="N", help="the scale run instead (N/4, N/2, N files)")
     ap.add_argument("--naive-pass", type=int, metavar="NICE", help=argparse.SUPPRESS)
     ap.add_argument("--floor-pass", nargs=3, help=argparse.SUPPRESS)
@@ -312,9 +316,14 @@ def main() -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.scale:
         return scale_run(args.dir, args.scale, args.seed, args.jobs, max(1, args.repeat))
-    dept, good, took = department(args.dir, args.units, args.seed)
+    if args.live:  # its own folder: the subsets and summaries of the plain department stay as they are
+        args.dir = args.dir / "live"
+        args.dir.mkdir(exist_ok=True)
+    dept, good, took = department(args.dir, args.units, args.seed, args.live)
     inbox_files = sum(len(fs) for _, _, fs in os.walk(dept))
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  department: {dept}")
+    if args.live:
+        print("units written by xlgoals with the live checks (~440 formulas on every project sheet)")
     print(
         f"generated {args.units} workbooks in {took:.1f} s" if took is not None else "reused the generated department"
     )

@@ -1,11 +1,15 @@
 """Generate a supervising department's inbox: N unit workbooks in the template layout, some broken on purpose.
 
-    python benchmarks/make_department.py OUT_DIR --units 1000 --seed 1
+    python benchmarks/make_department.py OUT_DIR --units 1000 --seed 1 [--live]
 
 Workbooks are written with XlsxWriter straight into the cell map of `xlgoals.core.layout` (openpyxl would take
 about half a second per unit); the hidden _lists and _项目模板 sheets are copied from the real template so
-each file carries what a real one does. Everything depends only on --seed: the same seed gives the same
-files, byte for byte. `OUT_DIR.manifest.json` lists every file with the status consolidation should give it.
+each file carries what a real one does. With --live each unit is written by xlgoals itself
+(`xlgoals.io.template.write_unit`, what `xlgoals import` writes): the template with its live checks, some 440
+formulas on every project sheet, as units that start from the template now send them; the typed mistakes are
+then only those the model can hold (an unreadable target, 满意度 under 产出目标).
+Everything depends only on --seed: the same seed gives the same files, byte for byte. `OUT_DIR.manifest.json`
+lists every file with the status consolidation should give it.
 """
 
 from __future__ import annotations
@@ -199,10 +203,11 @@ def make_unit(index: int, seed: int) -> dict[str, Any]:
     }
 
 
-def spoil(unit: dict[str, Any], rng: random.Random) -> str:
-    """Bad values a hurried unit types; the file still reads, validation flags them."""
+def spoil(unit: dict[str, Any], rng: random.Random, typed_only: bool = False) -> str:
+    """Bad values a hurried unit types; the file still reads, validation flags them. `typed_only`: only those
+    a unit model can hold (a workbook xlgoals writes from one)."""
     p = unit["projects"][0]
-    choice = rng.randrange(4)
+    choice = 2 + rng.randrange(2) if typed_only else rng.randrange(4)
     if choice == 0:
         p["budget_year"] = "六十万"
         return "当年预算写成汉字"
@@ -424,6 +429,42 @@ def static_sheets() -> Static:
     }
 
 
+MONEY = ("budget", "last")  # the generated project's amounts: ints, or None
+
+
+def unit_model(unit: dict[str, Any]) -> Any:
+    """The generated unit as xlgoals' own model, for the real writer."""
+    from decimal import Decimal
+
+    from xlgoals.core.model import Indicator, Project, Unit
+
+    def money(v: Any) -> Decimal | None:
+        return None if v is None else Decimal(v)
+
+    projects = [
+        Project(
+            **{k: v for k, v in p.items() if k not in ("indicators", "gov_purchase") and not k.startswith(MONEY)},
+            gov_purchase=p["gov_purchase"] == "是",
+            budget_total=money(p["budget_total"]),
+            budget_year=money(p["budget_year"]),
+            last_year_budget=money(p["last_year_budget"]),
+            last_year_executed=money(p["last_year_executed"]),
+            indicators=[Indicator(level1=a, level2=b, name=n, value=v) for a, b, n, v in p["indicators"]],
+        )
+        for p in unit["projects"]
+    ]
+    return Unit(**{k: v for k, v in unit.items() if k != "projects"}, projects=projects)
+
+
+def write(unit: dict[str, Any], path: Path, live: bool) -> None:
+    if live:
+        from xlgoals.io.template import write_unit
+
+        write_unit(unit_model(unit), path)
+    else:
+        _Writer(_STATIC).write(unit, path)
+
+
 _STATIC: Static = {}
 
 
@@ -435,13 +476,13 @@ def _file_name(unit: dict[str, Any], index: int) -> str:
     return f"{index:04d}_{unit['name'].split('（')[0]}.xlsx"
 
 
-def _make_one(job: tuple[int, int, str, bool]) -> Entry:
-    index, seed, out_dir, spoiled = job
+def _make_one(job: tuple[int, int, str, bool, bool]) -> Entry:
+    index, seed, out_dir, spoiled, live = job
     unit = make_unit(index, seed)
-    note = spoil(unit, random.Random(f"{seed}-spoil-{index}")) if spoiled else ""
+    note = spoil(unit, random.Random(f"{seed}-spoil-{index}"), typed_only=live) if spoiled else ""
     folder = Path(out_dir) / unit["department"]
     path = folder / _file_name(unit, index)
-    _Writer(_STATIC).write(unit, path)
+    write(unit, path, live)
     budget = sum(p["budget_year"] for p in unit["projects"] if isinstance(p["budget_year"], int))
     return Entry(str(path), "已读取", note, unit["name"], len(unit["projects"]), str(budget))
 
@@ -449,7 +490,7 @@ def _make_one(job: tuple[int, int, str, bool]) -> Entry:
 # --- the department ------------------------------------------------------------------------------------
 
 
-def _broken(out: Path, entries: list[Entry], seed: int, n: int) -> list[Entry]:
+def _broken(out: Path, entries: list[Entry], seed: int, n: int, live: bool = False) -> list[Entry]:
     """Files a real inbox holds besides good workbooks; how many scales with the department."""
     rng = random.Random(f"{seed}-broken")
     k = max(1, n // 300)
@@ -488,13 +529,16 @@ def _broken(out: Path, entries: list[Entry], seed: int, n: int) -> list[Entry]:
         again = make_unit(int(Path(src.path).name[:4]), seed)
         again["projects"][0]["budget_year"] += 100
         path = inbox / f"修改版_{i + 1}.xlsx"
-        _Writer(_STATIC).write(again, path)
+        write(again, path, live)
         extra.append(Entry(str(path), "重复", f"与 {src.path} 同一单位同一年度", again["name"]))
     return extra
 
 
-def make_department(out_dir: str | os.PathLike[str], units: int, seed: int = 1, jobs: int | None = None) -> list[Entry]:
-    """Write `units` workbooks (plus broken extras) under out_dir; returns and saves the manifest."""
+def make_department(
+    out_dir: str | os.PathLike[str], units: int, seed: int = 1, jobs: int | None = None, live: bool = False
+) -> list[Entry]:
+    """Write `units` workbooks (plus broken extras) under out_dir, with `live` checks written by xlgoals itself;
+    returns and saves the manifest."""
     out = Path(out_dir)
     if out.exists():
         shutil.rmtree(out)
@@ -504,15 +548,21 @@ def make_department(out_dir: str | os.PathLike[str], units: int, seed: int = 1, 
     _init(static)
     rng = random.Random(f"{seed}-spoiled")
     spoiled = set(rng.sample(range(1, units + 1), max(1, units // 50)))
-    jobs_list = [(i, seed, str(out), i in spoiled) for i in range(1, units + 1)]
+    jobs_list = [(i, seed, str(out), i in spoiled, live) for i in range(1, units + 1)]
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and units > 8:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(static,)) as pool:
             entries = list(pool.map(_make_one, jobs_list, chunksize=16))
     else:
         entries = [_make_one(j) for j in jobs_list]
-    entries += _broken(out, entries, seed, units)
-    manifest = {"generator": GENERATOR_VERSION, "units": units, "seed": seed, "files": [asdict(e) for e in entries]}
+    entries += _broken(out, entries, seed, units, live)
+    manifest = {
+        "generator": GENERATOR_VERSION,
+        "units": units,
+        "seed": seed,
+        "live": live,
+        "files": [asdict(e) for e in entries],
+    }
     # Beside the folder, not in it: the inbox holds only what units sent.
     manifest_path(out).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return entries
@@ -529,8 +579,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--live", action="store_true", help="units written by xlgoals, with the live checks")
     args = ap.parse_args(argv)
-    entries = make_department(args.out, args.units, args.seed, args.jobs)
+    entries = make_department(args.out, args.units, args.seed, args.jobs, args.live)
     by_status: dict[str, int] = {}
     for e in entries:
         by_status[e.status] = by_status.get(e.status, 0) + 1

@@ -70,7 +70,7 @@ def one_pass(paths: list[Path]) -> dict[str, float]:
 
     for i, path in enumerate(paths):
         data, _ = timed("hash", read_hashed, path)
-        container = timed("container", check_container, path, data)
+        container = timed("container", check_container, path, data, skip_live=True)  # as the worker reads
         book = timed("grids", grids, path, container)
         book.container = container
         unit = timed("model", read_unit, book)

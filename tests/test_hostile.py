@@ -382,11 +382,13 @@ def test_a_dying_reader_becomes_a_ledger_row(
 
     real = xlgoals.io.files.read_grids
 
-    def deadly(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
+    def deadly(
+        path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None, skip_live: bool = False
+    ) -> object:
         if "deadly" in str(path):
             faulthandler.disable()  # pytest's handler would dump this worker's stack on SIGABRT
             os.kill(os.getpid(), sig)
-        return real(path, engine, data)  # type: ignore[arg-type]
+        return real(path, engine, data, skip_live)  # type: ignore[arg-type]
 
     # Workers are forked from this process, so they inherit the patched reader.
     monkeypatch.setattr(xlgoals.io.files, "read_grids", deadly)
@@ -415,10 +417,12 @@ def test_a_hung_reader_is_stopped_and_becomes_a_ledger_row(tmp_path: Path, monke
 
     real = xlgoals.io.files.read_grids
 
-    def hanging(path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None) -> object:
+    def hanging(
+        path: str | os.PathLike[str], engine: str = "calamine", data: bytes | None = None, skip_live: bool = False
+    ) -> object:
         while Path(path).name == "hung.xlsx":
             time.sleep(1)
-        return real(path, engine, data)  # type: ignore[arg-type]
+        return real(path, engine, data, skip_live)  # type: ignore[arg-type]
 
     monkeypatch.setattr(xlgoals.io.files, "read_grids", hanging)
     monkeypatch.setattr(pool, "READ_TIMEOUT", 2.0)

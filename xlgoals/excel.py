@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from xlgoals.core.model import Unit
     from xlgoals.jobs.consolidate import Consolidation
-    from xlgoals.jobs.pipeline import Checked
+    from xlgoals.jobs.pipeline import Among, Checked
     from xlgoals.validation.marks import Mark
 
 log = logging.getLogger("xlgoals.excel")
@@ -99,7 +99,22 @@ def _check(grid: BookGrid, book: xw.Book) -> Checked:
         from xlgoals.jobs.archive.history import cover_archive
 
         history = cover_archive(unit, None if is_remote(book) else book.fullname)
-    return check_unit(unit, file=book.name, history=history)
+    return check_unit(unit, file=book.name, history=history, among=_among(book))
+
+
+def _among(book: xw.Book) -> Among:
+    """The rule sets a button may check by: the server's (`xlgoals serve --rules`), or on a desk with Python those
+    its xlwings.conf lists (beside the workbook, then the user's); a cover naming another is refused by name."""
+    from xlgoals.jobs.pipeline import Among
+    from xlgoals.validation.counted import ON_DESK, ON_SERVER, counted, desk_spec
+
+    if is_remote(book):
+        return Among(counted(), ON_SERVER)
+    import xlwings as xw
+
+    folder = Path(book.fullname).parent
+    spec = desk_spec(folder if folder.is_dir() and str(folder) not in ("", ".") else None, Path(xw.USER_CONFIG_FILE))
+    return Among(counted(spec), ON_DESK)
 
 
 def _recorded(grid: BookGrid) -> set[tuple[str, str]]:
@@ -162,6 +177,8 @@ def validate_all(book: xw.Book) -> str:
     _mark(book, mark_list)
     render_plan(book, marks.results_plan(checked.report, checked.ruleset.title), after=layout.COVER_SHEET)
     render_plan(book, marks.record_plan(marks.marked_cells(mark_list)))
+    # The cover's live table anew: a sheet renamed or copied by hand since the last 新增项目 shows there by name.
+    _list_project_sheets(book, [s.name for s in book.sheets if not layout.is_system_sheet(s.name)])
     return _verdict(checked.report.counts(), "全部项目")
 
 
@@ -212,7 +229,7 @@ def add_project(book: xw.Book) -> str:
     return f"已新增工作表“{new}”，请在带边框的填写区中填写项目信息（尚未填写的必填项显示浅黄色）。"
 
 
-def _list_project_sheets(book: xw.Book, names: list[str], new: str) -> None:
+def _list_project_sheets(book: xw.Book, names: list[str], new: str | None = None) -> None:
     """The cover's live table lists the project forms among `names` (in tab order) and the sheet `new` anew, so a
     sheet copied by hand or renamed since shows there too; a workbook made before live checks has no table."""
     from xlgoals.validation.live.cover import TITLE, slot_values
@@ -221,7 +238,7 @@ def _list_project_sheets(book: xw.Book, names: list[str], new: str) -> None:
     if cover.range(f"A{livelayout.COVER_LIVE_TITLE_ROW}").value != TITLE:
         return
     spec = layout.PROJECT_FIELD["name"]
-    forms = [*(n for n in names if _is_form(book.sheets[n], spec)), new]
+    forms = [*(n for n in names if _is_form(book.sheets[n], spec)), *([new] if new else [])]
     first = livelayout.COVER_LIVE_FIRST_SLOT_ROW
     last = first + livelayout.COVER_LIVE_SLOTS - 1
     width = len(livelayout.COVER_LIVE_COLUMNS) + 1

@@ -26,6 +26,8 @@ from xlgoals.core.errors import (
 )
 from xlgoals.core.oserrors import describe
 from xlgoals.io.formulacells import MAX_FORMULA_CELLS, FormulaScan, full_calc_on_load, scan_piece
+from xlgoals.io.liveskip import without_live_formulas
+from xlgoals.io.xmlmarks import opens_markup
 from xlgoals.io.zipmember import NotPlain, inflated, stored_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,6 +47,7 @@ CHUNK = 1 << 20
 # Parts an XML parser of ours (or of the libraries) reads: where a DTD could do harm. Images (an .svg may
 # carry a harmless DOCTYPE) and VBA binaries are never parsed.
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_TAILS = (b"!DOCTYPE", b"!ENTITY")
 _DTD_MARKS_UTF16 = tuple(
     mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-16-le", "utf-16-be")
 )
@@ -86,6 +89,8 @@ class _PartScan:
     # request to recalculate everything on opening.
     formulas: FormulaScan | None = None
     full_calc: bool = False
+    # Every cell opens '<c r="' within ZZ999 (the quick test of _small_sheet held for every piece).
+    plain_cells: bool = True
 
     def dense_cells(self) -> int | None:
         """Cells calamine would allocate for this sheet; None when a cell has no reference to bound it."""
@@ -173,8 +178,9 @@ def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def check_container(path: Path, data: bytes | None = None) -> Container:
-    """Refuse what must not be parsed: missing files, .xls, encrypted OOXML, corrupt or bomb-like zips, DTDs."""
+def check_container(path: Path, data: bytes | None = None, skip_live: bool = False) -> Container:
+    """Refuse what must not be parsed: missing files, .xls, encrypted OOXML, corrupt or bomb-like zips, DTDs.
+    `skip_live`: the members kept for calamine leave out the live checks' formula cells (io/liveskip.py)."""
     shown = str(path)
     if data is None:
         data = read_input(path)
@@ -200,7 +206,9 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
             packed = sum(i.compress_size for i in infos) or 1
             if len(infos) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
                 raise UnsafeWorkbookError("文件解压后体积异常（疑似压缩炸弹），已拒绝读取。", file=shown)
-            kept: list[tuple[zipfile.ZipInfo, bytes]] | None = [] if total <= MAX_KEPT_BYTES else None
+            # What the live checks take is left out as each member is kept, so the bound counts what remains.
+            kept: list[tuple[zipfile.ZipInfo, bytes]] | None = [] if total <= MAX_KEPT_BYTES or skip_live else None
+            kept_bytes = 0
             for info in infos:
                 scan, inflated = _scan_member(data, zf, info, shown, keep=kept is not None)
                 if scan is not None:
@@ -208,7 +216,12 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
                 if inflated is None:
                     kept = None  # a member zipfile read: calamine reads the file's own bytes
                 elif kept is not None:
-                    kept.append((info, inflated))
+                    if skip_live and scan is not None:
+                        info, inflated = _without_live(info, inflated, scan)
+                    kept_bytes += len(inflated)
+                    kept = kept if kept_bytes <= MAX_KEPT_BYTES else None
+                    if kept is not None:
+                        kept.append((info, inflated))
             container.inflated = kept
     except zipfile.BadZipFile as e:
         raise CorruptWorkbookError(
@@ -217,6 +230,20 @@ def check_container(path: Path, data: bytes | None = None) -> Container:
     except (zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
         raise CorruptWorkbookError(f"工作簿文件已损坏（{type(e).__name__}）。", file=shown) from e
     return container
+
+
+def _without_live(info: zipfile.ZipInfo, body: bytes, scan: _PartScan) -> tuple[zipfile.ZipInfo, bytes]:
+    """A worksheet member without its live checks' formula cells, under a copy of its entry with the CRC of
+    what remains (calamine verifies it); any other member as it is."""
+    runs = scan.formulas.live_rows if scan.formulas is not None and scan.plain_cells else None
+    if not runs:
+        return info, body
+    kept = without_live_formulas(body, runs)
+    if kept is body:
+        return info, body
+    entry = zipfile.ZipInfo(info.orig_filename)  # all stored_zip reads of it: copying the entry cost 17 µs
+    entry.CRC, entry.file_size = zlib.crc32(kept), len(kept)
+    return entry, kept
 
 
 _SAVE_AS = "请在 Excel/WPS/LibreOffice 中另存为 .xlsx 后再提交。"
@@ -281,6 +308,7 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
     workbook = lowered == "xl/workbook.xml"
     scan = _PartScan()
     carry = b""
+    base = 0  # where the piece scanned next starts in the part
     chunk = next(chunks, None)
     while chunk is not None:
         buf = carry + chunk if carry else chunk
@@ -290,7 +318,7 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
             )
         chunk = next(chunks, None)
         if chunk is None:  # the last piece (most parts are one) is scanned whole, with nothing carried
-            _scan_body(scan, buf, worksheet, strings, workbook)
+            _scan_body(scan, buf, worksheet, strings, workbook, base)
             break
         # Tags never span the cut: what follows the last cell's opening (or else the last '<') is carried
         # into the next chunk, so a cell's formula and value are seen together. With no '<' in the last
@@ -302,7 +330,8 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
         if cut < 0 or len(buf) - cut > CHUNK:
             cut = len(buf) - _OVERLAP
         body, carry = buf[:cut], buf[cut:]
-        _scan_body(scan, body, worksheet, strings, workbook)
+        _scan_body(scan, body, worksheet, strings, workbook, base)
+        base += len(body)
     if scan.formulas is not None and scan.formulas.looked_at > MAX_FORMULA_CELLS:
         raise UnsafeWorkbookError(
             f"工作簿的 {member} 中公式和错误值超过 {MAX_FORMULA_CELLS} 个，超出了读取上限，已拒绝读取。"
@@ -315,16 +344,18 @@ def _scan_chunks(chunks: Iterator[bytes], member: str, shown: str) -> _PartScan 
 def _declares_dtd(buf: bytes) -> bool:
     """Whether a declaration (<!DOCTYPE, <!ENTITY; UTF-8 or UTF-16) is in `buf`. Every such mark holds the
     byte '!' in each of these encodings, which only parts with formulas or comments contain: one memchr
-    settles the others, two searches for long needles most of the rest."""
+    settles the others, and the few '!' of the rest are looked at one by one (io/xmlmarks.py)."""
     if b"!" not in buf:
         return False
-    if b"<!DOCTYPE" in buf or b"<!ENTITY" in buf:
+    if opens_markup(buf, _DTD_TAILS):
         return True
     # UTF-16 marks hold NUL bytes, which UTF-8 XML never does.
     return b"\x00" in buf and any(mark in buf for mark in _DTD_MARKS_UTF16)
 
 
-def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool, workbook: bool = False) -> None:
+def _scan_body(
+    scan: _PartScan, body: bytes, worksheet: bool, strings: bool, workbook: bool = False, base: int = 0
+) -> None:
     if workbook and full_calc_on_load(body):
         scan.full_calc = True
     if worksheet:
@@ -336,9 +367,10 @@ def _scan_body(scan: _PartScan, body: bytes, worksheet: bool, strings: bool, wor
             scan.refs += n
             scan.rows.add(b"999")
             scan.columns.add(b"ZZ")
-            scan.formulas = scan_piece(scan.formulas, body, prefixed=False)
+            scan.formulas = scan_piece(scan.formulas, body, prefixed=False, base=base)
             return
-        scan.formulas = scan_piece(scan.formulas, body, prefixed=_PREFIXED_CELL.search(body) is not None)
+        scan.plain_cells = False
+        scan.formulas = scan_piece(scan.formulas, body, prefixed=_PREFIXED_CELL.search(body) is not None, base=base)
         scan.cells += sum(body.count(opening) for opening in _CELL_OPENINGS)
         refs = _CELL_REF.findall(body)
         if refs:

@@ -78,10 +78,14 @@ class BookGrid:
         self.sheets[sheet.name] = sheet
 
 
-def read_grids(path: str | os.PathLike[str], engine: Engine = "calamine", data: bytes | None = None) -> BookGrid:
-    """Every sheet's values within the read bounds; the file is only ever opened for reading, once."""
+def read_grids(
+    path: str | os.PathLike[str], engine: Engine = "calamine", data: bytes | None = None, skip_live: bool = False
+) -> BookGrid:
+    """Every sheet's values within the read bounds; the file is only ever opened for reading, once.
+    `skip_live`: for a read of the forms' data only, calamine is not given the live checks' formula cells (the
+    hidden area from K, io/liveskip.py), whose values then are not in the grids."""
     p = Path(path)
-    container = check_container(p, data)
+    container = check_container(p, data, skip_live)
     try:
         if engine == "calamine" and container.calamine_safe():
             book = _read_calamine(p, container)

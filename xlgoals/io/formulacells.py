@@ -45,6 +45,9 @@ class FormulaScan:
     placeholders: dict[str, Unusable] = field(default_factory=dict)
     errors: set[str] = field(default_factory=set)
     looked_at: int = 0
+    # Each row's run of live-check cells, from its first formula cell in the live area to the row's end, as offsets
+    # into the part: what a read of the forms' data leaves out (io/liveskip.py).
+    live_rows: list[tuple[int, int]] = field(default_factory=list)
 
     def cells(self, full_calc: bool) -> dict[str, Unusable]:
         """The cells whose value cannot be used: error values, formulas saved without a value, and, where
@@ -52,9 +55,10 @@ class FormulaScan:
         return {**self.placeholders, **self.unusable} if full_calc and self.placeholders else self.unusable
 
 
-def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> FormulaScan | None:
+def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool, base: int = 0) -> FormulaScan | None:
     """`scan` (a new one from the piece that opens <sheetData>) with a piece of a part's formula and error
-    cells added; None while no cells have been seen. `prefixed`: the part writes its cells as <x:c>."""
+    cells added; None while no cells have been seen. `prefixed`: the part writes its cells as <x:c>. `base`:
+    where the piece starts in the part."""
     if scan is None:
         if b"sheetData" not in body:
             return None
@@ -73,12 +77,14 @@ def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> Formula
     looked: set[int] = set()
     pos = body.find(b"<f", first, last)
     while pos >= 0:
-        if _in_live_area(body, pos):
+        cell = _live_cell(body, pos)
+        if cell >= 0:
             # The live checks' helpers: no data cell of any form right of here in this row (cells of a row come
             # in column order), so the rest of the row is not looked at.
             end = body.find(b"</row>", pos, last)
             if end < 0:
                 break
+            scan.live_rows.append((base + cell, base + end))
             pos = body.find(b"<f", end, last)
             continue
         after = _after_formula(body, pos)
@@ -96,11 +102,23 @@ def scan_piece(scan: FormulaScan | None, body: bytes, prefixed: bool) -> Formula
 _COLUMN = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})[0-9]""")
 
 
-def _in_live_area(body: bytes, pos: int) -> bool:
-    """The formula at `pos` sits in a cell of the live checks' area (livelayout.in_live_area), never a data cell."""
+def _live_cell(body: bytes, pos: int) -> int:
+    """Where the cell holding the formula at `pos` opens, when it sits in the live checks' area
+    (livelayout.in_live_area), never a data cell; else -1."""
     start = body.rfind(b"<c", 0, pos)
-    ref = _COLUMN.search(body, start, pos) if start >= 0 else None
-    return ref is not None and livelayout.in_live_area(layout.column_index(ref.group(1).decode()))
+    if start < 0:
+        return -1
+    # A cell opened '<c r="' (as every spreadsheet program writes it) is told by its letters alone.
+    ref = _PLAIN_COLUMN.match(body, start) or _COLUMN.search(body, start, pos)
+    return start if ref is not None and livelayout.in_live_area(_column_number(ref.group(1))) else -1
+
+
+_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,4})[0-9]')
+_NUMBERS = {layout.column_letters(c).encode(): c for c in range(1, livelayout.LIVE_LAST_COLUMN + 1)}
+
+
+def _column_number(letters: bytes) -> int:
+    return _NUMBERS.get(letters) or layout.column_index(letters.decode())
 
 
 def _after_formula(body: bytes, pos: int) -> int | None:

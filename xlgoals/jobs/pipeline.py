@@ -14,24 +14,35 @@ from xlgoals.core.model import Unit
 from xlgoals.io.container import Container
 from xlgoals.io.files import BookGrid, Engine
 from xlgoals.io.reader import read_book
+from xlgoals.validation.counted import Counted, RuleSetMissing, Where, counted
 from xlgoals.validation.findings import Report
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import DEFAULT, RuleSet, RuleSetError, load_ruleset
+from xlgoals.validation.ruleset import RuleSet, framework_title, load_ruleset
 
 
-def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None) -> RuleSet:
-    """The rule set asked for, else the one the cover sheet names, else the default.
+@dataclass(frozen=True)
+class Among:
+    """Which rule sets a cover may name (None: those XLGOALS_RULES lists, else the built-ins), and where the
+    check runs when a cover naming another must be refused (None: checked by the default, and the
+    unit.framework-unknown rule reports it — the batch commands, which account for every file)."""
 
-    An unknown name on the cover falls back to the default; the unit.framework-unknown rule reports it.
-    """
+    counted: Counted | None = None
+    refuse: Where | None = None
+
+
+def choose_ruleset(unit: Unit, rules: str | os.PathLike[str] | None = None, among: Among = Among()) -> RuleSet:
+    """The rule set asked for, else the one the cover names among those that count, else the default."""
     if rules:
         return load_ruleset(os.fspath(rules))
-    if unit.framework:
-        try:
-            return load_ruleset(unit.framework)
-        except RuleSetError:
-            pass
-    return load_ruleset(DEFAULT)
+    sets = among.counted if among.counted is not None else counted()
+    if unit.framework.strip():
+        found = sets.find(unit.framework)
+        if found is not None:
+            return found
+        if among.refuse is not None:
+            shown = framework_title(unit.framework.strip())
+            raise RuleSetMissing(shown, sets.titles(), among.refuse, Path(unit.source).name if unit.source else None)
+    return sets.default()
 
 
 def preload(rules: str | os.PathLike[str] | None = None) -> RuleSet:
@@ -62,9 +73,10 @@ def check_unit(
     rules: str | os.PathLike[str] | None = None,
     file: str | None = None,
     history: str | os.PathLike[str] | None = None,
+    among: Among = Among(),
 ) -> Checked:
     """The unit checked by its rule set; with `history` (an archive) also against last year's declaration."""
-    rs = choose_ruleset(unit, rules)
+    rs = choose_ruleset(unit, rules, among)
     last_year = None
     if history is not None:
         from xlgoals.jobs.archive.history import last_year as lookup
@@ -78,7 +90,8 @@ def check_file(
     rules: str | os.PathLike[str] | None = None,
     engine: Engine = "calamine",
     history: str | os.PathLike[str] | None = None,
+    among: Among = Among(),
 ) -> Checked:
     """A workbook file read once and checked; errors name the file."""
     unit, grids = read_book(path, engine)
-    return replace(check_unit(unit, rules, file=Path(path).name, history=history), grids=grids)
+    return replace(check_unit(unit, rules, file=Path(path).name, history=history, among=among), grids=grids)

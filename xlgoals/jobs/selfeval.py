@@ -13,6 +13,17 @@ from xlgoals.validation.scoring import ProjectScore
 
 
 @dataclass(frozen=True)
+class Buttons:
+    """How the 自评 workbook's buttons work, as `xlgoals template` sets them for a declaration: `xlsm` with the
+    校验 buttons; `server` for the cover's 校验服务器 (blank: the declaration's own); `authorization`, the
+    department token's header, in the hidden xlwings.conf sheet."""
+
+    xlsm: bool = False
+    server: str = ""
+    authorization: str = ""
+
+
+@dataclass(frozen=True)
 class SelfevalBook:
     """What was written: the unit, the rule set that scores it, and each sheet with its scores as written."""
 
@@ -22,18 +33,22 @@ class SelfevalBook:
 
 
 def write_selfeval(
-    unit: Unit, out: str | os.PathLike[str], rules: str | None = None, *, xlsm: bool = False
+    unit: Unit, out: str | os.PathLike[str], rules: str | None = None, buttons: Buttons = Buttons()
 ) -> SelfevalBook:
-    """The 自评 workbook of a unit's declared projects, scored by the rule set its cover names (or `rules`);
-    `xlsm`: macro-enabled, with the 校验 buttons."""
-    from xlgoals.io.selfevalbook import write_selfeval_workbook
-    from xlgoals.jobs.pipeline import choose_ruleset
+    """The 自评 workbook of a unit's declared projects, scored by the rule set its cover names (or `rules`),
+    its buttons as `buttons` says."""
+    from xlgoals.jobs.pipeline import Among, choose_ruleset
+    from xlgoals.validation.counted import ON_COMMAND
 
     if not unit.projects:
         raise XlgoalsError("工作簿中没有项目，无法生成自评表；请先填写申报表的项目。", file=unit.source)
-    rs = choose_ruleset(unit, rules)
-    if not xlsm:
-        return SelfevalBook(unit, rs, write_selfeval_workbook(unit, rs, out))
+    # The rule set scores every row and fixes the form: a cover naming one not at hand is refused, never scored
+    # by the default.
+    rs = choose_ruleset(unit, rules, Among(refuse=ON_COMMAND))
+    if buttons.server:
+        unit = unit.model_copy(update={"server": buttons.server})
+    if not buttons.xlsm:
+        return SelfevalBook(unit, rs, _write_book(unit, rs, out, buttons.authorization))
     from xlgoals.io.janitor import temp_folder
     from xlgoals.macro.xlsm import write_selfeval_xlsm
 
@@ -41,13 +56,28 @@ def write_selfeval(
         raise XlgoalsError("带宏的自评表必须保存为 .xlsm 文件，请修改输出文件名。", file=os.fspath(out))
     with temp_folder("xlgoals-selfeval-") as tmp:
         xlsx = tmp / "selfeval.xlsx"
-        sheets = write_selfeval_workbook(unit, rs, xlsx)
+        sheets = _write_book(unit, rs, xlsx, buttons.authorization)
         write_selfeval_xlsm(xlsx, out, [name for name, _ in sheets])
     return SelfevalBook(unit, rs, sheets)
 
 
+def _write_book(
+    unit: Unit, rs: RuleSet, out: str | os.PathLike[str], authorization: str
+) -> list[tuple[str, ProjectScore]]:
+    """The 自评 workbook written atomically, with the department token's header in the hidden xlwings.conf
+    sheet as `xlgoals template --token-file` puts it."""
+    from xlgoals.io.selfevalbook import build_selfeval_workbook
+    from xlgoals.io.template import add_token_sheet, save
+
+    wb, sheets = build_selfeval_workbook(unit, rs)
+    if authorization:
+        add_token_sheet(wb, authorization)
+    save(wb, out)
+    return sheets
+
+
 def selfeval_from_file(
-    path: str | os.PathLike[str], out: str | os.PathLike[str], rules: str | None = None, *, xlsm: bool = False
+    path: str | os.PathLike[str], out: str | os.PathLike[str], rules: str | None = None, buttons: Buttons = Buttons()
 ) -> SelfevalBook:
     """A unit workbook's declaration (or an earlier 自评 workbook, whose values are kept) as its 自评 workbook."""
     from xlgoals.io.outputs import check_output
@@ -55,7 +85,7 @@ def selfeval_from_file(
 
     check_output(Path(out), [Path(path)])
     unit = read(path)
-    return write_selfeval(unit, out, rules, xlsm=xlsm)
+    return write_selfeval(unit, out, rules, buttons)
 
 
 def selfeval_from_archive(
@@ -64,8 +94,7 @@ def selfeval_from_archive(
     unit_name: str,
     out: str | os.PathLike[str],
     rules: str | None = None,
-    *,
-    xlsm: bool = False,
+    buttons: Buttons = Buttons(),
 ) -> SelfevalBook:
     """The archive's current declaration of `unit_name` for `year` as its 自评 workbook."""
     from xlgoals.io.outputs import check_output
@@ -79,4 +108,4 @@ def selfeval_from_archive(
             f"可用 xlgoals archive list --db {os.fspath(db)} 查看已存的单位和年度。",
             file=os.fspath(db),
         )
-    return write_selfeval(unit, out, rules, xlsm=xlsm)
+    return write_selfeval(unit, out, rules, buttons)

@@ -20,6 +20,7 @@ from typing import Any
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.oserrors import OsFault
 from xlgoals.jobs.processes import Settings, TaskTimeout, WorkerDied, WorkerPool
+from xlgoals.validation.counted import ENV
 
 log = logging.getLogger("xlgoals.shells.server")
 
@@ -66,15 +67,17 @@ def check_workbook(path: Path) -> dict[str, Any]:
 
     from xlgoals.core import layout
     from xlgoals.io.presentation import format_amount, year_on_year_lines
-    from xlgoals.jobs.pipeline import check_file
+    from xlgoals.jobs.pipeline import Among, check_file
     from xlgoals.jobs.rollup import roll_up, rollup_lines
     from xlgoals.jobs.summarysheet import cover_money_unit
     from xlgoals.jobs.summarysheet import write_back as write_rollup
+    from xlgoals.validation.counted import ON_SERVER
     from xlgoals.validation.findings import SEVERITY_ZH
     from xlgoals.validation.marks import project_status, summary_line
     from xlgoals.validation.writeback import write_back
 
-    checked = check_file(path)
+    # The rule sets the server counts; a workbook naming another is refused by name, never checked by the default.
+    checked = check_file(path, among=Among(refuse=ON_SERVER))
     report = checked.report
     suffix = path.suffix.lower()
     marked = path.with_name(f"{path.stem}_校验{suffix}")
@@ -138,8 +141,10 @@ def summarize_workbooks(names: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _run_job(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
-    """A worker's entry: the job's answer, or its refusal as the CLI words it."""
+def _run_job(folder: Path, names: list[str], many: bool, rules: str) -> dict[str, Any]:
+    """A worker's entry: the job's answer, or its refusal as the CLI words it; `rules`, the rule sets the server
+    counts (XLGOALS_RULES), for the checks and the consolidation alike."""
+    os.environ[ENV] = rules
     # Relative paths, so messages and the 台账 name each file as it was uploaded, not by this request's
     # temporary folder; a worker runs one job at a time, so changing its directory is safe.
     previous = os.getcwd()
@@ -218,6 +223,9 @@ class Workers:
         self._lock = threading.Lock()
         self._admitted = 0
         self._seconds: deque[float] = deque([1.0], maxlen=20)  # recent jobs' durations, for Retry-After
+        # The rule sets this server counts (`xlgoals serve --rules`), handed to every job: the fork server may
+        # have started before they were registered, and its workers would inherit its environment, not ours.
+        self.rules = os.environ.get(ENV, "")
 
     @contextmanager
     def admitted(self) -> Iterator[None]:
@@ -235,7 +243,7 @@ class Workers:
                 self._admitted -= 1
 
     def submit(self, folder: Path, names: list[str], many: bool) -> Future[dict[str, Any]]:
-        return self.pool.submit(_run_job, folder, names, many)
+        return self.pool.submit(_run_job, folder, names, many, self.rules)
 
     async def answer(self, future: Future[dict[str, Any]], names: list[str]) -> dict[str, Any]:
         """The job's answer; a dying worker is this job's alone; TaskTimeout when it ran out of time."""

@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from xlgoals.io.rowxml import Column, ColumnKind
+from xlgoals.jobs.consolidate.selfevaltables import EXPORT_COLUMNS as SELFEVAL_EXPORTS
 from xlgoals.jobs.consolidate.tables import EXPORT_COLUMNS
+
+# Every table copied: the summary's, then the 自评 view's.
+EXPORTED = {**EXPORT_COLUMNS, **SELFEVAL_EXPORTS}
 
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
@@ -205,7 +209,7 @@ def open_exports(stack: ExitStack, csv_dir: Path | None, parquet_dir: Path | Non
     exports: dict[str, Export] = {}
     if csv_dir is None and parquet_dir is None:
         return exports
-    for name, columns in EXPORT_COLUMNS.items():
+    for name, columns in EXPORTED.items():
         copies: list[Copy | None] = []
         for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
             target = folder / f"{name}{suffix}" if folder is not None else None
@@ -226,5 +230,5 @@ def check_outputs(
     for folder, suffix in ((csv_dir, ".csv"), (parquet_dir, ".parquet")):
         if folder is not None:
             check_output(folder, folder=True)
-            for name in EXPORT_COLUMNS:
+            for name in EXPORTED:
                 check_output(Path(folder) / f"{name}{suffix}", inputs)

@@ -250,19 +250,23 @@ class Merge:
         self._table(FINDINGS_SHEET, [(i, *row[1:]) for i, row in enumerate(ranked, start=1)])
         self._table(LEDGER_SHEET, [e.sheet_row() for e in self.ledger], [e.row() for e in self.ledger])
         if self.selfeval:
-            # The 自评 view right after 单位汇总: written at the end, when every unit's figures are in.
+            # The 自评 view right after 单位汇总: written at the end, when every unit's figures are in (a revision
+            # that lost is out of self.selfeval by then, so out of the sheets and their copies alike).
             selfeval = list(self.selfeval.values())
             for name, columns, rows in (
                 (SELFEVAL_PROJECTS, SELFEVAL_PROJECT_COLUMNS, [r for u in selfeval for r in u.project_rows()]),
                 (SELFEVAL_UNITS, SELFEVAL_UNIT_COLUMNS, unit_rows(selfeval)),
             ):
-                self.book.add_sheet(name, in_wan(columns) if self.wan else columns, after=UNITS_SHEET).add_rows(rows)
+                self.book.add_sheet(name, in_wan(columns) if self.wan else columns, after=UNITS_SHEET)
+                self._table(name, rows)
         self.book[OVERVIEW_SHEET].add_rows(overview_rows(total, self.ledger, self.accepted, groups, facts.money_unit))
         info = info_line(facts, self.accepted)
         for name, sheet in self.book.sheets.items():
             note = (
                 data_note(name, sheet.rows, len(COLUMNS[name]), facts.copies_of(name)) if sheet.printing.data else None
             )
+            if name in (SELFEVAL_UNITS, SELFEVAL_PROJECTS) and facts.copies_of(name):
+                note = f"本表数据已另存为 {'、'.join(facts.copies_of(name))}（金额以元计）。"
             sheet.title = title_block(name, info, note)
         reconcile(
             self.accepted,

@@ -44,6 +44,9 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("未计分指标", "int", 12),
 )
 DEPARTMENT_TOTAL = "部门合计"
+# The 自评 view's CSV/Parquet copies, beside the other tables' (header only when no input is a 自评, as the
+# workbook then has no such sheet): 自评汇总 with its 部门合计 row, 自评项目, money in 元 as every copy.
+EXPORT_COLUMNS: dict[str, tuple[Column, ...]] = {UNITS_SHEET: UNIT_COLUMNS, PROJECTS_SHEET: PROJECT_COLUMNS}
 
 
 def _percent(rate: Decimal | None) -> Decimal | None:

@@ -120,6 +120,25 @@ def print_json(data: Any) -> None:
 
 
 RULES_HELP = "规则集名称（shanghai-2020/national）或 .toml 路径"
+SERVER_HELP = "封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
+TOKEN_FILE_HELP = "主管部门口令所在的文件（与 xlgoals serve 的相同），写入工作簿供按钮发送"
+
+
+def server_address(text: str) -> str:
+    """A --server value as the cover's 校验服务器 takes it: an http(s) address, or nothing."""
+    address = text.strip()
+    if address and not address.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{address}”。", param_hint="--server")
+    return address
+
+
+def token_header(path: Path | None) -> str:
+    """The Authorization header the buttons send, from the department's token file (none without one)."""
+    from xlgoals.shells.token import authorization, read_token_file
+
+    return authorization(read_token_file(path)) if path is not None else ""
+
+
 SCHEDULER_HELP = "Dask 调度器地址 tcp://主机:端口：在集群上读取（各节点须能访问同样的文件路径）"
 
 

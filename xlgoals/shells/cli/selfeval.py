@@ -9,7 +9,19 @@ import typer
 
 from xlgoals.core import layout
 from xlgoals.io.presentation import format_percent
-from xlgoals.shells.cli.common import RULES_HELP, _sibling, app, friendly, next_steps, out, unit_title
+from xlgoals.shells.cli.common import (
+    RULES_HELP,
+    SERVER_HELP,
+    TOKEN_FILE_HELP,
+    _sibling,
+    app,
+    friendly,
+    next_steps,
+    out,
+    server_address,
+    token_header,
+    unit_title,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -30,20 +42,23 @@ def selfeval(
     db: Annotated[Path, typer.Option("--db", help="历史库文件")] = Path("xlgoals.duckdb"),
     rules: Annotated[str | None, typer.Option("--rules", help=RULES_HELP)] = None,
     xlsm: Annotated[bool, typer.Option("--xlsm", help="生成带“校验”按钮和宏的 .xlsm")] = False,
+    server: Annotated[str, typer.Option("--server", help=SERVER_HELP + "；不给时沿用申报表封面的地址")] = "",
+    token_file: Annotated[Path | None, typer.Option("--token-file", help=TOKEN_FILE_HELP)] = None,
 ) -> None:
     """生成项目支出绩效自评表：年度指标值由申报带入并锁定，得分由公式即时计算。"""
     from rich.table import Table
 
-    from xlgoals.jobs.selfeval import selfeval_from_archive, selfeval_from_file
+    from xlgoals.jobs.selfeval import Buttons, selfeval_from_archive, selfeval_from_file
 
+    buttons = Buttons(xlsm, server_address(server), token_header(token_file))
     if from_archive:
         if year is None or not unit:
             raise typer.BadParameter("--from-archive 需要同时给出 --year（年度）和 --unit（单位名称）。")
-        result = selfeval_from_archive(db, year, unit, output, rules, xlsm=xlsm)
+        result = selfeval_from_archive(db, year, unit, output, rules, buttons)
     elif source is None:
         raise typer.BadParameter("请给出已申报的单位工作簿，或用 --from-archive 从历史库生成。")
     else:
-        result = selfeval_from_file(source, output, rules, xlsm=xlsm)
+        result = selfeval_from_file(source, output, rules, buttons)
     u = result.unit
     table = Table(title=f"{unit_title(u.name, u.year, u.framework)} · 自评表 → {output}")
     for col in ("工作表", "项目名称", "指标数", "分值合计"):

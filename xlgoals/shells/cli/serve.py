@@ -7,7 +7,22 @@ from typing import Annotated
 
 import typer
 
-from xlgoals.shells.cli.common import app, friendly
+from xlgoals.shells.cli.common import app, friendly, out
+
+
+def register(rules: list[str] | None) -> None:
+    """The rule sets this server counts, in the environment its worker processes inherit (absolute paths: a
+    worker runs in each request's folder); every file parsed now, so a broken one stops the start."""
+    import os
+
+    from xlgoals.validation.builtin import BUILTIN
+    from xlgoals.validation.counted import ENV, counted
+
+    if rules:
+        os.environ[ENV] = ";".join(r if r in BUILTIN else str(Path(r).resolve()) for r in rules)
+    sets = counted()
+    titles = "、".join(rs.title for rs in sets.sets())
+    out.print(f"认可的指标体系：{titles}" + ("" if sets.entries else "（全部内置规则集）"))
 
 
 @app.command()
@@ -29,6 +44,14 @@ def serve(
             help="主管部门口令所在的文件：设置后，校验和汇总请求须带此口令（按钮、加载项、上传页面）",
         ),
     ] = None,
+    rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rules",
+            help="本服务认可的规则集（内置名称或 .toml 文件，可多次给出）：封面“指标体系”须为其中之一，"
+            "否则拒绝校验并说明；不给时认可全部内置规则集（也可用环境变量 XLGOALS_RULES，以分号分隔）",
+        ),
+    ] = None,
 ) -> None:
     """启动网页服务：上传工作簿校验、汇总的页面（/），Excel 按钮（无 Python 时）和网页版 Excel 加载项的校验服务。"""
     from xlgoals.core.extras import require
@@ -43,4 +66,5 @@ def serve(
     limits = Limits(queue=queue) if workers is None else Limits(jobs=workers, queue=queue)
     # Read from a file, never an argument: a command line is visible to every user of the machine.
     token = read_token_file(token_file) if token_file is not None else None
+    register(rules)
     uvicorn.run(create_app(limits, token=token), host=host, port=port)

@@ -14,6 +14,8 @@ from xlgoals.shells.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     RULES_HELP,
+    SERVER_HELP,
+    TOKEN_FILE_HELP,
     EngineName,
     Format,
     _sibling,
@@ -23,6 +25,8 @@ from xlgoals.shells.cli.common import (
     next_steps,
     out,
     print_json,
+    server_address,
+    token_header,
     unit_title,
 )
 from xlgoals.validation.builtin import DEFAULT as DEFAULT_FRAMEWORK
@@ -66,20 +70,11 @@ def template(
             help="本局的规则集文件（.toml）：封面“指标体系”预设为它，项目表采用它的表样，实时检查按它的规则生成",
         ),
     ] = None,
-    server: Annotated[
-        str,
-        typer.Option(
-            "--server", help="封面“校验服务器”预设的地址（主管部门的 xlgoals serve，如 https://xlgoals.局域网）"
-        ),
-    ] = "",
-    token_file: Annotated[
-        Path | None,
-        typer.Option("--token-file", help="主管部门口令所在的文件（与 xlgoals serve 的相同），写入模板供按钮发送"),
-    ] = None,
+    server: Annotated[str, typer.Option("--server", help=SERVER_HELP)] = "",
+    token_file: Annotated[Path | None, typer.Option("--token-file", help=TOKEN_FILE_HELP)] = None,
 ) -> None:
     """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
     from xlgoals.io.template import write_template
-    from xlgoals.shells.token import authorization, read_token_file
     from xlgoals.validation.ruleset import load_ruleset
 
     if framework is not None and rules is not None:
@@ -89,10 +84,8 @@ def template(
     checks = load_ruleset(rules) if rules is not None else None
     title = checks.title if checks is not None else builtin_framework(framework or DEFAULT_FRAMEWORK)
     name = framework or DEFAULT_FRAMEWORK
-    server = server.strip()
-    if server and not server.lower().startswith(("http://", "https://")):
-        raise typer.BadParameter(f"地址应以 http:// 或 https:// 开头，而不是“{server}”。", param_hint="--server")
-    auth = authorization(read_token_file(token_file)) if token_file is not None else ""
+    server = server_address(server)
+    auth = token_header(token_file)
     if xlsm:
         from xlgoals.macro.xlsm import write_xlsm_template
 
