@@ -56,7 +56,7 @@ def test_an_amount_typed_in_words_is_left_out_of_the_totals_and_said(tmp_path: P
     assert "项目2!D15" in lost.describe() and "“三十万”" in lost.describe() and lost.to_dict()["text"] == "三十万"
     result = consolidate([path], tmp_path / "summary.xlsx", jobs=1)
     (entry,) = result.uncounted
-    assert "项目2!D15" in entry.reason and "三十万" in entry.reason
+    assert "项目2!D15" in entry.reason and "三十万" in entry.reason and "改为阿拉伯数字" in entry.reason
 
 
 def test_the_summary_recalculated_shows_an_amount_typed_in_words_as_unreadable(soffice: str, tmp_path: Path) -> None:
