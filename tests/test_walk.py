@@ -39,17 +39,24 @@ def test_the_selfeval_cover_names_a_project_not_yet_begun(soffice: str, tmp_path
     assert blank[first - 1][:2] == ["项目1", "（未填写）"] and blank[first - 1][4] == "未填写"
 
 
-def test_an_amount_typed_in_words_is_left_out_of_the_totals_and_said(tmp_path: Path) -> None:
-    """上年预算执行数 typed as “三十万” used to read as blank: the execution rate fell (the project's budget
-    counted, its execution not) and roll-up and consolidation said nothing. Now it is an amount not read, left
-    out of the rate and named with its cell, as an error value is."""
+def _two_projects_one_typed_in_words(tmp_path: Path, **cells: str | None) -> Path:
+    """A unit of two projects; 项目2's 上年预算执行数 typed as “三十万” (and `cells`, by field, set as given)."""
     rs = load_ruleset("shanghai-2020")
     two = unit(rs, project(rs, last_year_executed=Decimal("540000")), project(rs, sheet="项目2", name="第二个项目"))
     path = tmp_path / "unit.xlsx"
     write_unit(two, path)
     wb = openpyxl.load_workbook(path)
-    wb["项目2"][layout.PROJECT_FIELD["last_year_executed"].value_cell] = "三十万"
+    for field, value in {"last_year_executed": "三十万", **cells}.items():
+        wb["项目2"][layout.PROJECT_FIELD[field].value_cell] = value
     wb.save(path)
+    return path
+
+
+def test_an_amount_typed_in_words_is_left_out_of_the_totals_and_said(tmp_path: Path) -> None:
+    """上年预算执行数 typed as “三十万” used to read as blank: the execution rate fell (the project's budget
+    counted, its execution not) and roll-up and consolidation said nothing. Now it is an amount not read, left
+    out of the rate and named with its cell, as an error value is."""
+    path = _two_projects_one_typed_in_words(tmp_path)
     r = roll_up(read(path))
     assert r.execution_rate == Decimal("90.00")  # 540,000 / 600,000: 项目2 left out, not counted as 0 (45 %)
     (lost,) = r.uncounted
@@ -65,14 +72,7 @@ def test_the_summary_recalculated_shows_an_amount_typed_in_words_as_unreadable(s
     shows 无法读取 and the note under the table counts it; a blank amount stays blank."""
     from xlgoals.jobs.summarysheet import write_back
 
-    rs = load_ruleset("shanghai-2020")
-    two = unit(rs, project(rs, last_year_executed=Decimal("540000")), project(rs, sheet="项目2", name="第二个项目"))
-    path = tmp_path / "unit.xlsx"
-    write_unit(two, path)
-    wb = openpyxl.load_workbook(path)
-    wb["项目2"][layout.PROJECT_FIELD["last_year_executed"].value_cell] = "三十万"
-    wb["项目2"][layout.PROJECT_FIELD["last_year_budget"].value_cell] = None
-    wb.save(path)
+    path = _two_projects_one_typed_in_words(tmp_path, last_year_budget=None)
     rolled = tmp_path / "rolled.xlsx"
     write_back(path, rolled, roll_up(read(path)))
     (recalc,) = convert_all(soffice, [rolled], "xlsx", tmp_path / "lo", recalc=True)
