@@ -403,7 +403,7 @@ def _running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def _hangs(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
+def _hangs(folder: Path, names: list[str], many: bool, rules: str) -> dict[str, Any]:
     """A job whose reader never returns (run in the server's worker process)."""
     import time
 

@@ -50,7 +50,7 @@ def test_long_chinese_names_are_cut_by_bytes(client: TestClient, workbook: bytes
     assert all(len(p["file"].encode()) <= 255 for p in twice.json()["result"]["problems"])
 
 
-def _broken(folder: Path, names: list[str], many: bool) -> dict[str, Any]:
+def _broken(folder: Path, names: list[str], many: bool, rules: str) -> dict[str, Any]:
     raise RuntimeError("a bug in the job")
 
 
