@@ -46,7 +46,7 @@ def _xlgoals(*args: str) -> list[str]:
 
 def _next_year(source: Path, out: Path) -> None:
     from xlgoals.io.reader import read
-    from xlgoals.io.template import write_unit
+    from xlgoals.workbooks.template import write_unit
 
     unit = read(source)
     unit.year = (unit.year or 2020) + 1

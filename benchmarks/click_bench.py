@@ -55,7 +55,7 @@ print(json.dumps({{"alerts": alerts, "heavy": [m for m in {HEAVY!r} if m in sys.
 
 # What a click imports before it reads the book: its share of the click is printed next to the figures.
 CLICK_IMPORTS = PLUGINS_OFF + (
-    "import xlwings.utils, xlwings, xlgoals.excel, xlgoals.jobs.pipeline, xlgoals.validation.marks"
+    "import xlwings.utils, xlwings, xlgoals.excel, xlgoals.unit.pipeline, xlgoals.validation.marks"
 )
 
 
@@ -95,8 +95,8 @@ def write_payload(path: Path, copies: int) -> int:
 
     from benchmarks.validate_bench import SAMPLE
     from tests.xlbridge import payload_from_workbook
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import write_unit
 
     unit = import_file(SAMPLE).unit
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, copies + 1) for p in unit.projects]

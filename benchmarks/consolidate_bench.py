@@ -104,7 +104,7 @@ def worker_nice() -> int:
     """How far below normal priority the consolidation's workers run (the pool's setting). The floor's
     workers and the naive pass run there too: on a machine others load, a process at lower priority gets
     less of the cores, and the pairs would then measure the priorities rather than the reading."""
-    from xlgoals.jobs.consolidate.pool import SETTINGS
+    from xlgoals.department.consolidate.pool import SETTINGS
 
     return SETTINGS.nice
 

@@ -32,10 +32,10 @@ COPIES = 10
 
 
 def make(folder: Path, selfeval: bool = False) -> dict[str, Path]:
-    from xlgoals.io.selfevalbook import build_selfeval_workbook
-    from xlgoals.io.template import build_workbook, save
-    from xlgoals.jobs.importer import import_file
-    from xlgoals.jobs.pipeline import choose_ruleset
+    from xlgoals.importing.importer import import_file
+    from xlgoals.unit.pipeline import choose_ruleset
+    from xlgoals.workbooks.selfevalbook import build_selfeval_workbook
+    from xlgoals.workbooks.template import build_workbook, save
 
     unit = import_file(SAMPLE).unit
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, COPIES + 1) for p in unit.projects]

@@ -5,7 +5,7 @@
 Workbooks are written with XlsxWriter straight into the cell map of `xlgoals.core.layout` (openpyxl would take
 about half a second per unit); the hidden _lists and _项目模板 sheets are copied from the real template so
 each file carries what a real one does. With --live each unit is written by xlgoals itself
-(`xlgoals.io.template.write_unit`, what `xlgoals import` writes): the template with its live checks, some 440
+(`xlgoals.workbooks.template.write_unit`, what `xlgoals import` writes): the template with its live checks, some 440
 formulas on every project sheet, as units that start from the template now send them; the typed mistakes are
 then only those the model can hold (an unreadable target, 满意度 under 产出目标).
 Everything depends only on --seed: the same seed gives the same files, byte for byte. `OUT_DIR.manifest.json`
@@ -34,7 +34,7 @@ import xlsxwriter
 from xlgoals.core import layout
 from xlgoals.core.model import LONG_TEXT_FIELDS
 from xlgoals.io.files import read_grids
-from xlgoals.io.template import build_workbook
+from xlgoals.workbooks.template import build_workbook
 
 # Bumped whenever the files change, so a benchmark never reuses a department made by an older generator.
 GENERATOR_VERSION = 2
@@ -407,7 +407,7 @@ def _validation(dv: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def static_sheets() -> Static:
     """What every workbook shares, taken from the real template: hidden lists, merges, validations, help."""
-    from xlgoals.io.template import COVER_HELP
+    from xlgoals.workbooks.template import COVER_HELP
 
     wb = build_workbook()
     with tempfile.TemporaryDirectory() as tmp:
@@ -458,7 +458,7 @@ def unit_model(unit: dict[str, Any]) -> Any:
 
 def write(unit: dict[str, Any], path: Path, live: bool) -> None:
     if live:
-        from xlgoals.io.template import write_unit
+        from xlgoals.workbooks.template import write_unit
 
         write_unit(unit_model(unit), path)
     else:

@@ -21,15 +21,16 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
+from xlgoals.core.selfevallayout import selfeval_fill
 from xlgoals.io.cellstyle import fit_project_rows, is_project_form, is_selfeval_form, writable_text
 from xlgoals.io.planrender import render_plan
 from xlgoals.io.projectsheet import fit_for_paper
 from xlgoals.io.sheetplan import rgb_hex
-from xlgoals.io.template import save
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import cover_money_unit, summary_plan
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import cover_money_unit, summary_plan
 from xlgoals.validation import marks
+from xlgoals.workbooks.template import save
 
 NOTE_SIZE = (320, 160)
 
@@ -63,7 +64,8 @@ def validate(src: Path, out: Path) -> None:
             if sheet in wb.sheetnames:
                 ws = wb[sheet]
                 cell = ws[address]
-                cell.fill = _fill(layout.template_fill(sheet, address, is_selfeval_form(_text(ws))))
+                own = selfeval_fill(address) if is_selfeval_form(_text(ws)) else layout.template_fill(sheet, address)
+                cell.fill = _fill(own)
                 cell.comment = None
     mark_list = marks.marks_for(checked.report)
     for m in mark_list:

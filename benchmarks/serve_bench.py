@@ -32,8 +32,8 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e1486
 
 
 def _workbooks(folder: Path, count: int) -> list[tuple[str, bytes]]:
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import write_unit
 
     unit = import_file(SAMPLE).unit
     out = []

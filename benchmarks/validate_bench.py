@@ -30,13 +30,13 @@ TARGET_SECONDS = 0.2  # issue 12: a cold validate of a 30-project workbook
 COPIES = 10
 # The floor of any CLI built on typer and pydantic models: both imported, one model class defined.
 LIBRARIES = PLUGINS_OFF + "import typer, pydantic\nclass M(pydantic.BaseModel):\n    x: int"
-IMPORTS = PLUGINS_OFF + "import xlgoals.shells.cli, xlgoals.jobs.pipeline"
+IMPORTS = PLUGINS_OFF + "import xlgoals.shells.cli, xlgoals.unit.pipeline"
 
 
 def make_workbook(path: Path, copies: int = COPIES) -> int:
     """The sample's projects `copies` times over, each copy's names apart."""
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import write_unit
 
     unit = import_file(SAMPLE).unit
     projects = [p.model_copy(update={"name": f"{p.name}（{i}）"}) for i in range(1, copies + 1) for p in unit.projects]

@@ -32,8 +32,8 @@ def _plain(value: Any) -> Any:
 
 
 def dump(folder: Path, out: Path) -> int:
-    from xlgoals.jobs.consolidate.inputs import collect_inputs
-    from xlgoals.jobs.consolidate.worker import Task, process_file
+    from xlgoals.department.consolidate.inputs import collect_inputs
+    from xlgoals.department.consolidate.worker import Task, process_file
 
     inputs = collect_inputs([folder])
     with out.open("w", encoding="utf-8") as fh:

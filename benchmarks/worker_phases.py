@@ -45,14 +45,14 @@ def raw_read(data: bytes) -> int:
 
 def one_pass(paths: list[Path]) -> dict[str, float]:
     """Seconds of CPU per step over `paths`, each step timed on its own."""
+    from xlgoals.department.consolidate.inputs import read_hashed
+    from xlgoals.department.consolidate.ledger import READ
+    from xlgoals.department.consolidate.worker import FileResult, Task, process_unit
     from xlgoals.io.container import check_container
     from xlgoals.io.deflated import deflate
     from xlgoals.io.files import _mark_unusable, _read_calamine  # the grids without a second container check
     from xlgoals.io.reader import read_unit
-    from xlgoals.jobs.consolidate.inputs import read_hashed
-    from xlgoals.jobs.consolidate.ledger import READ
-    from xlgoals.jobs.consolidate.worker import FileResult, Task, process_unit
-    from xlgoals.jobs.pipeline import check_unit
+    from xlgoals.unit.pipeline import check_unit
 
     spent = dict.fromkeys([key for _, key in STEPS] + ["raw"], 0.0)
     clock = time.process_time
@@ -92,8 +92,8 @@ def main() -> int:
     paths = sorted(p for p in args.folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))[: args.files]
     if not paths:
         raise SystemExit(f"no workbooks in {args.folder}")
-    from xlgoals.jobs.consolidate.pool import _worker_setup
-    from xlgoals.jobs.pipeline import preload
+    from xlgoals.department.consolidate.pool import _worker_setup
+    from xlgoals.department.consolidate.worker import preload
 
     preload(None)
     one_pass(paths[:1])  # imports and first-use caches, as a worker has them after its first file

@@ -38,7 +38,7 @@ def department(folder: Path) -> Path:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_department import make_department
 
-    from xlgoals.jobs.consolidate import consolidate
+    from xlgoals.department.consolidate import consolidate
 
     make_department(folder / "inbox", units=20, seed=1, jobs=1)
     out = folder / DEPARTMENT

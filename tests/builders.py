@@ -8,9 +8,9 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.core.targets import parse_target
 from xlgoals.core.values import ParseError
-from xlgoals.validation.ruleset import RuleSet
 
 
 def indicator(level1: str, level2: str, name: str, value: str = "", *, row: int | None = None) -> Indicator:

@@ -22,14 +22,14 @@ def sample_txt() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_unit():  # type: ignore[no-untyped-def]
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
 
     return import_file(SAMPLE_TXT).unit
 
 
 @pytest.fixture(scope="session")
 def sample_xlsx(tmp_path_factory: pytest.TempPathFactory, sample_unit) -> Path:  # type: ignore[no-untyped-def]
-    from xlgoals.io.template import write_unit
+    from xlgoals.workbooks.template import write_unit
 
     path = tmp_path_factory.mktemp("sample") / "unit.xlsx"
     write_unit(sample_unit, path)

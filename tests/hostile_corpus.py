@@ -796,12 +796,12 @@ def drive() -> None:
     import rich.table
     import rich.text  # noqa: F401
 
-    import xlgoals.jobs.consolidate
-    import xlgoals.jobs.importer
-    import xlgoals.jobs.pipeline
-    import xlgoals.jobs.rollup
-    import xlgoals.jobs.summarysheet
+    import xlgoals.department.consolidate
+    import xlgoals.importing.importer
     import xlgoals.shells.cli
+    import xlgoals.unit.pipeline
+    import xlgoals.unit.rollup
+    import xlgoals.unit.summarysheet
     import xlgoals.validation.writeback  # noqa: F401
 
     spec = json.load(sys.stdin)

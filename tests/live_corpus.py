@@ -9,9 +9,9 @@ from pathlib import Path
 
 from tests.builders import project, unit
 from xlgoals.core import layout
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.core.values import CellValue
-from xlgoals.io.template import build_workbook, save
-from xlgoals.validation.ruleset import RuleSet
+from xlgoals.workbooks.template import build_workbook, save
 
 # A formula whose result is an error value (#DIV/0!): written as a formula, where every other text is text.
 DIV0 = "=1/0"

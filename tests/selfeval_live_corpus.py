@@ -12,11 +12,11 @@ from tests.live_corpus import DIV0
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Project
+from xlgoals.core.ruleset import RuleSet
+from xlgoals.core.scoring import Levels, Quantity, row_rule, score_project
 from xlgoals.core.values import CellValue
-from xlgoals.io.selfevalbook import build_selfeval_workbook
-from xlgoals.io.template import save
-from xlgoals.validation.ruleset import RuleSet
-from xlgoals.validation.scoring import Levels, Quantity, row_rule, score_project
+from xlgoals.workbooks.selfevalbook import build_selfeval_workbook
+from xlgoals.workbooks.template import save
 
 FIRST = slayout.SELFEVAL_FIRST_ROW
 

@@ -16,15 +16,15 @@ from typer.testing import CliRunner
 
 from tests.test_real_tables import REAL
 from xlgoals.core import layout
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.archive.export import export_parquet
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
-from xlgoals.jobs.archive.store import dataframe, listing, sql
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.department.archive.export import export_parquet
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.schema import APP, META, SCHEMA_VERSION, ArchiveError, connect, migrate
+from xlgoals.department.archive.store import dataframe, listing, sql
+from xlgoals.department.consolidate import consolidate
+from xlgoals.importing.importer import import_file
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.template import write_unit
 
 TABLES = ("units", "projects", "indicators", "findings", "supersessions")
 SAMPLE_TOTAL = Decimal("5989200.00")
@@ -216,7 +216,8 @@ def test_archive_commands(sample_xlsx: Path, tmp_path: Path) -> None:
 
 def test_the_lean_paths_import_neither_duckdb_nor_pandas() -> None:
     code = (
-        "import sys, xlgoals.jobs.pipeline, xlgoals.excel, xlgoals.jobs.archive, xlgoals.jobs.archive.history; "
+        "import sys, xlgoals.unit.pipeline, xlgoals.excel, xlgoals.department.archive; "
+        "import xlgoals.department.archive.history; "
         "print(sorted(m for m in ('duckdb', 'pandas', 'pyarrow', 'distributed') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from xlgoals.core import layout
-from xlgoals.jobs.archive.export import NO_DEPARTMENT, export_parquet
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.schema import ArchiveError
+from xlgoals.department.archive.export import NO_DEPARTMENT, export_parquet
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.schema import ArchiveError
 from xlgoals.shells.cli import app
 
 

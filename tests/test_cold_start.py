@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 
 import xlgoals
 from tests.test_cli_usage import CASES
-from xlgoals.core import targets
+from xlgoals.core import builtin, ruleset, targets
 from xlgoals.shells.cli import app, app_for
-from xlgoals.validation import builtin, ruleset
 
 # The console script, as `xlgoals ARGS...` runs it.
 MAIN = "import os\nfrom xlgoals.shells.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"

@@ -24,11 +24,8 @@ from tests.summary_tables import HEADER_ROW, records, saved_at, table
 from tests.summary_tables import title as joined_title
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.io import rowxml, xlsxstream
-from xlgoals.io.template import write_unit
-from xlgoals.jobs import consolidate as cons
-from xlgoals.jobs import pipeline
-from xlgoals.jobs.consolidate import (
+from xlgoals.department import consolidate as cons
+from xlgoals.department.consolidate import (
     DEPARTMENT_TOTAL,
     DUPLICATE,
     FINDING_DETAILS_SHEET,
@@ -48,8 +45,11 @@ from xlgoals.jobs.consolidate import (
     csv_safe,
     worker,
 )
-from xlgoals.jobs.pipeline import check_unit
+from xlgoals.io import rowxml, xlsxstream
 from xlgoals.shells.cli import app
+from xlgoals.unit import pipeline
+from xlgoals.unit.pipeline import check_unit
+from xlgoals.workbooks.template import write_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -655,9 +655,9 @@ def test_libreoffice_opens_the_summary(soffice: str, run: Run, tmp_path: Path) -
 
 
 def test_rules_file_applies_to_every_unit(inbox: Inbox, tmp_path: Path) -> None:
-    from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.core.ruleset import load_ruleset
 
-    rules = ROOT / "xlgoals" / "validation" / "rulesets" / "national.toml"
+    rules = ROOT / "xlgoals" / "core" / "rulesets" / "national.toml"
     result = consolidate([inbox.root], tmp_path / "s.xlsx", rules=str(rules), jobs=2)
     reports = [check_unit(u, str(rules)).report for u in (inbox.sample, inbox.second)]
     assert result.total.counts == {s: sum(r.counts()[s] for r in reports) for s in ("error", "warning", "info")}

@@ -20,10 +20,7 @@ from tests.test_excel import _content, _remote
 from xlgoals import excel
 from xlgoals.core import errors, layout, livelayout
 from xlgoals.core.order import natural_key
-from xlgoals.io.cellstyle import put
-from xlgoals.io.files import read_grids
-from xlgoals.io.reader import read
-from xlgoals.jobs.consolidate import (
+from xlgoals.department.consolidate import (
     FINDING_DETAILS_SHEET,
     INDICATORS_SHEET,
     LEDGER_SHEET,
@@ -31,11 +28,14 @@ from xlgoals.jobs.consolidate import (
     REJECTED,
     consolidate,
 )
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+from xlgoals.io.cellstyle import put
+from xlgoals.io.files import read_grids
+from xlgoals.io.reader import read
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS
+from xlgoals.unit.summarysheet import write_back as rollup_write_back
 from xlgoals.validation import marks
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.writeback import write_back
@@ -375,7 +375,7 @@ def test_a_pasted_summary_table_is_listed_not_read_as_a_project(sample_xlsx: Pat
 
 
 def test_blank_template_says_its_project_sheet_is_blank(tmp_path: Path) -> None:
-    from xlgoals.io.template import build_workbook
+    from xlgoals.workbooks.template import build_workbook
 
     path = tmp_path / "blank.xlsx"
     build_workbook().save(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlgoals.jobs.consolidate import consolidate
+from xlgoals.department.consolidate import consolidate
 
 distributed = pytest.importorskip("distributed")
 

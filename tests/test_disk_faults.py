@@ -14,7 +14,7 @@ import pytest
 
 from tests.faults import XLGOALS, env_with_tmp, fill, read_only, small_disk
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
+from xlgoals.workbooks.template import write_unit
 
 
 def xlgoals(cwd: Path, *argv: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -139,7 +139,7 @@ def test_a_full_disk_during_add_rolls_back(archive_inbox: Path, tmp_path: Path) 
         assert "磁盘空间不足" in message and "保持原样" in message and "备份" not in message
         assert "Traceback" not in message
         assert _units(tmp_path, db) == before
-        # The archive and the sidecar the first add kept beside it (jobs/archive/sidecar.py), nothing else.
+        # The archive and the sidecar the first add kept beside it (department/archive/sidecar.py), nothing else.
         kept = ["fill", "历史.duckdb", "历史.duckdb.history"]
         assert sorted(p.name for p in disk.iterdir()) == kept
         export = xlgoals(tmp_path, "archive", "export", "--parquet", str(disk / "导出"), "--db", str(db))

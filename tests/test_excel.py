@@ -14,10 +14,10 @@ import pytest
 from tests.xlbridge import run_remote
 from xlgoals import excel
 from xlgoals.core import layout
-from xlgoals.io.template import build_workbook
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.template import build_workbook
 
 
 def _remote(path: Path, entry: Any, **kwargs: Any) -> tuple[openpyxl.Workbook, list[dict[str, Any]]]:
@@ -164,8 +164,8 @@ def test_new_template_sheet_reads_as_blank(tmp_path: Path) -> None:
 
 
 def test_rollup_writes_the_summary_the_cli_writes(sample_xlsx: Path, tmp_path: Path) -> None:
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+    from xlgoals.unit.rollup import roll_up
+    from xlgoals.unit.summarysheet import write_back as rollup_write_back
 
     cli_out = tmp_path / "cli.xlsx"
     checked = check_file(sample_xlsx)

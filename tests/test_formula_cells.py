@@ -353,10 +353,10 @@ def test_the_summary_sheet_recalculated_leaves_out_the_error_and_counts_it(
     amount shows 无法读取, 合计 is the sum of the others (as the command line says), and the note under the
     table counts the amounts left out; before, ISNUMBER turned the error into "" and the total silently shrank."""
     from tests.office import convert_all
-    from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.summarysheet import TOTAL_LABEL
-    from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+    from xlgoals.unit.pipeline import check_file
+    from xlgoals.unit.rollup import roll_up
+    from xlgoals.unit.summarysheet import TOTAL_LABEL
+    from xlgoals.unit.summarysheet import write_back as rollup_write_back
 
     checked = check_file(excel_saved)
     rolled = tmp_path / "rolled.xlsx"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import shutil
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,14 @@ from typer.testing import CliRunner
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import parse_target
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.schema import ArchiveError
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.department.archive.history import last_year
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.schema import ArchiveError
+from xlgoals.importing.importer import import_file
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation.rules.history import compare, match_project, name_key
+from xlgoals.workbooks.template import write_unit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "002_de489847e14864e5.txt"
 
@@ -61,7 +63,7 @@ def _added(path: Path, db: Path) -> list[tuple[str, str | None, str | None]]:
     without = {f.model_dump_json() for f in check_file(path).report.findings}
     return [
         (f.code, f.sheet, f.cell)
-        for f in check_file(path, history=db).report.findings
+        for f in check_file(path, history=partial(last_year, db)).report.findings
         if f.model_dump_json() not in without
     ]
 
@@ -73,7 +75,7 @@ def test_two_years_of_the_sample_give_exactly_the_changes(two_years: tuple[Path,
         ("history.indicator-dropped", "项目2", "C24"),  # 人员到位率's level-1 (影响力目标) starts at row 24
         ("history.target-lowered", "项目1", "D24"),
     ]
-    messages = {f.code: f.message for f in check_file(second, history=db).report.findings}
+    messages = {f.code: f.message for f in check_file(second, history=partial(last_year, db)).report.findings}
     assert "“>=500”降为“>=300”" in messages["history.target-lowered"]
     assert "人员到位率" in messages["history.indicator-dropped"]
     assert "+50.0%" in messages["history.budget-up"] and "4,989,200" in messages["history.budget-up"]
@@ -140,7 +142,9 @@ def test_an_ambiguous_match_is_an_info_naming_the_candidates(tmp_path: Path) -> 
     write_unit(last, old)
     write_unit(Unit(name="单位", year=2021, projects=[_project("2021年会议", ("参会人数", ">=5人"))]), new)
     add_paths([old], db, jobs=1)
-    (finding,) = [f for f in check_file(new, history=db).report.findings if f.code.startswith("history.")]
+    (finding,) = [
+        f for f in check_file(new, history=partial(last_year, db)).report.findings if f.code.startswith("history.")
+    ]
     assert (finding.code, finding.severity.value, finding.cell) == ("history.ambiguous", "info", "B4")
     assert "“2020年会议”（项目1）" in finding.message and "“2020年度会议”（项目2）" in finding.message
 
@@ -194,7 +198,9 @@ def _findings(tmp_path: Path, last: Unit, now: Unit) -> list[tuple[str, str | No
     write_unit(now, new)
     add_paths([old], db, jobs=1)
     return sorted(
-        (f.code, f.cell) for f in check_file(new, history=db).report.findings if f.code.startswith("history.")
+        (f.code, f.cell)
+        for f in check_file(new, history=partial(last_year, db)).report.findings
+        if f.code.startswith("history.")
     )
 
 
@@ -250,7 +256,7 @@ def test_without_duckdb_the_history_option_says_what_to_install(
     alone = tmp_path / "copy.duckdb"
     shutil.copyfile(db, alone)
     with pytest.raises(ArchiveError, match=r"需要 duckdb.*xlgoals\[department\]"):
-        check_file(second, history=alone)
+        check_file(second, history=partial(last_year, alone))
     result = CliRunner().invoke(app, ["validate", str(second), "--history", str(alone)])
     assert result.exit_code == 2 and "pip install" in result.output
 
@@ -307,7 +313,7 @@ def test_a_renamed_project_is_compared_through_its_previous_name(tmp_path: Path)
 
 @pytest.mark.parametrize("rs_name", ["shanghai-2020", "national"])
 def test_every_history_rule_has_its_cases_here(rs_name: str) -> None:
-    from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.core.ruleset import load_ruleset
 
     # The two against last year's 自评 have theirs in tests/test_selfeval_archive.py.
     here = "".join(

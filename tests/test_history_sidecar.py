@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -17,16 +18,16 @@ import pytest
 
 from tests.test_selfeval_archive import SAMPLE, selfeval_2020, stored_2020
 from xlgoals.core.model import Unit
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.department.archive import sidecar
+from xlgoals.department.archive.history import last_year
+from xlgoals.department.archive.ingest import add_paths
+from xlgoals.department.archive.store import ArchiveWriter
+from xlgoals.importing.importer import import_file
 from xlgoals.io.reader import read
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.archive import sidecar
-from xlgoals.jobs.archive.history import last_year
-from xlgoals.jobs.archive.ingest import add_paths
-from xlgoals.jobs.archive.store import ArchiveWriter
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
+from xlgoals.workbooks.template import write_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = sorted((ROOT / "samples" / "real").glob("*.txt"))[:4]
@@ -155,8 +156,10 @@ def _history_codes_without_duckdb(path: Path, db: Path) -> list[str]:
     """The history.* codes `validate --history` gives in a process of its own, which must not import duckdb."""
     code = (
         "import sys\n"
-        "from xlgoals.jobs.pipeline import check_file\n"
-        f"checked = check_file({str(path)!r}, history={str(db)!r})\n"
+        "from functools import partial\n"
+        "from xlgoals.department.archive.history import last_year\n"
+        "from xlgoals.unit.pipeline import check_file\n"
+        f"checked = check_file({str(path)!r}, history=partial(last_year, {str(db)!r}))\n"
         "assert 'duckdb' not in sys.modules, 'duckdb imported'\n"
         "print(' '.join(sorted({f.code for f in checked.report.findings if f.code.startswith('history.')})))\n"
     )
@@ -195,7 +198,7 @@ def with_selfeval(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
 
 
 def _history_findings(path: Path, db: Path) -> list[tuple[str, str | None, str | None, str]]:
-    found = check_file(path, history=db).report.findings
+    found = check_file(path, history=partial(last_year, db)).report.findings
     return [(f.code, f.sheet, f.cell, f.message) for f in found if f.code.startswith("history.")]
 
 

@@ -56,8 +56,8 @@ MARKUP_NAMES = {
 
 
 def _base() -> bytes:
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import write_unit
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "unit.xlsx"
@@ -378,7 +378,7 @@ def test_a_dying_reader_becomes_a_ledger_row(
     """A file whose reading kills the process (as calamine's abort did) is rejected by name; the others are
     read, the summary is written and reconciles, with --jobs 1 as with a pool."""
     import xlgoals.io.files
-    from xlgoals.jobs.consolidate import READ, REJECTED, consolidate
+    from xlgoals.department.consolidate import READ, REJECTED, consolidate
 
     real = xlgoals.io.files.read_grids
 
@@ -413,7 +413,7 @@ def test_a_hung_reader_is_stopped_and_becomes_a_ledger_row(tmp_path: Path, monke
     import time
 
     import xlgoals.io.files
-    from xlgoals.jobs.consolidate import READ, REJECTED, consolidate, pool
+    from xlgoals.department.consolidate import READ, REJECTED, consolidate, pool
 
     real = xlgoals.io.files.read_grids
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from tests.test_real_tables import REAL
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.core.targets import Operator
-from xlgoals.jobs.importer import import_text
+from xlgoals.importing.importer import import_text
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import load_ruleset
 
 D = Decimal
 # nanyue's first rows, as printed ("产出指标 数量指标 贫困地区旅游基础设施建设工程 >=20平方米")

@@ -22,9 +22,8 @@ from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Project, is_selfeval
 from xlgoals.core.selfevallayout import SELFEVAL_FIELDS, SELFEVAL_FIRST_ROW
 from xlgoals.core.values import format_money
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.jobs.importer import ImportResult, _as_cells, import_file, import_text, placed_selfeval, write_import
-from xlgoals.jobs.importing.record import (
+from xlgoals.importing.importer import ImportResult, _as_cells, import_file, import_text, placed_selfeval, write_import
+from xlgoals.importing.record import (
     MAX_SHOWN,
     MONEY,
     SAID,
@@ -33,9 +32,10 @@ from xlgoals.jobs.importing.record import (
     _text,
     indicator_columns,
 )
-from xlgoals.jobs.pipeline import check_file, choose_ruleset
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import check_file, choose_ruleset
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
 
 
 def _imported(stem: str, tmp_path: Path) -> tuple[ImportResult, Path]:

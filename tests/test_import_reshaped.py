@@ -20,7 +20,7 @@ from tests.conftest import SAMPLE_TXT
 from tests.test_real_tables import REAL, STEMS, laid_out
 from xlgoals.core.model import Indicator, Project
 from xlgoals.core.values import format_money
-from xlgoals.jobs.importer import import_file, import_text
+from xlgoals.importing.importer import import_file, import_text
 
 D = Decimal
 MARKED = ["tabs", "pipes", "spaces"]  # layouts that keep a table's rows
@@ -161,8 +161,8 @@ def test_level1_names_printed_otherwise(data: st.DataObject, k: int, layout: str
 @SETTINGS
 @given(PROJECTS, st.sampled_from(ANY))
 def test_tables_without_level_columns(k: int, layout: str) -> None:
+    from xlgoals.core.ruleset import load_ruleset
     from xlgoals.validation.rules import validate
-    from xlgoals.validation.ruleset import load_ruleset
 
     p = originals()[k]
     rows = [["指标名称", "指标值"]] + [[i.name, i.value] for i in p.indicators]

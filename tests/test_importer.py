@@ -17,12 +17,12 @@ from tests.conftest import SAMPLE_TXT
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Unit
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.core.targets import TargetKind, parse_target
 from xlgoals.core.values import format_money
+from xlgoals.importing.importer import ImportNote, ImportResult, import_file, import_text
 from xlgoals.io.reader import read
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.importer import ImportNote, ImportResult, import_file, import_text
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.workbooks.template import write_unit
 
 D = Decimal
 LABEL = {f.key: f.label for f in layout.PROJECT_FIELDS}

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from tests.test_real_tables import REAL, STEMS, expected_values, pairs
 from xlgoals.core import layout
 from xlgoals.core.errors import ImportTextError
+from xlgoals.importing.importer import import_file, import_text
 from xlgoals.io.reader import read
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.importer import import_file, import_text
 from xlgoals.shells.cli import app
+from xlgoals.workbooks.template import write_unit
 
 
 @pytest.mark.parametrize("stem", ["nanyue_2018_fupin_jichusheshi", "fengjie_2023_yunwu_jiagongyuan"])
@@ -73,7 +73,7 @@ def test_cli_imports_a_foreign_xlsx(tmp_path: Path) -> None:
 
 
 def test_every_threshold_without_an_official_source_says_so() -> None:
-    from xlgoals.validation.ruleset import builtin_rulesets
+    from xlgoals.core.ruleset import builtin_rulesets
 
     thresholds = {"max_change_percent", "floor", "low", "high", "words"}
     for rs in builtin_rulesets():
@@ -112,7 +112,7 @@ def test_any_arrangement_of_table_words_imports_or_says_why(rows: list[list[str]
 
 
 def test_importing_our_own_workbook_says_to_validate_it(tmp_path: Path) -> None:
-    from xlgoals.io.template import write_template
+    from xlgoals.workbooks.template import write_template
 
     path = tmp_path / "ours.xlsx"
     write_template(path)
@@ -134,8 +134,8 @@ def test_a_foreign_xlsx_without_a_table_is_refused_in_chinese(tmp_path: Path) ->
 
 def test_a_shanghai_form_sheet_under_the_national_rules_is_asked_for_its_own_fields(tmp_path: Path) -> None:
     from tests.conftest import SAMPLE_TXT
+    from xlgoals.core.ruleset import load_ruleset
     from xlgoals.validation.rules import validate
-    from xlgoals.validation.ruleset import load_ruleset
 
     out = tmp_path / "sh.xlsx"
     write_unit(import_file(SAMPLE_TXT).unit, out)

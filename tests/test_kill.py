@@ -23,7 +23,7 @@ from tests.faults import (
 )
 from tests.hostile_corpus import valid_units
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
+from xlgoals.workbooks.template import write_unit
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
 

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.click_bench import CLICK, HEAVY, LeanInstallError, lean_python
 from tests.xlbridge import payload_from_workbook
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 
 
 def _index_reachable() -> bool:
@@ -98,7 +98,7 @@ def test_click_on_a_remote_engine_book_works_in_the_lean_install(lean: Path, sam
 def test_to_pandas_on_the_department_machine_and_its_absence_on_a_units(
     lean: Path, sample_xlsx: Path, tmp_path: Path
 ) -> None:
-    from xlgoals.jobs.consolidate import LEDGER_SHEET, UNITS_SHEET, consolidate
+    from xlgoals.department.consolidate import LEDGER_SHEET, UNITS_SHEET, consolidate
 
     result = consolidate([sample_xlsx], tmp_path / "summary.xlsx", jobs=1)
     frames = result.to_pandas()
@@ -107,7 +107,7 @@ def test_to_pandas_on_the_department_machine_and_its_absence_on_a_units(
     assert units["单位"].tolist() == [result.units[0].unit]
     assert units["项目数"].sum() == result.total.projects
     code = (
-        "import sys; from xlgoals.jobs.consolidate import consolidate\n"
+        "import sys; from xlgoals.department.consolidate import consolidate\n"
         "from xlgoals.core.extras import MissingExtraError\n"
         "r = consolidate([sys.argv[1]], sys.argv[2], jobs=1)\n"
         "try:\n    r.to_pandas()\nexcept MissingExtraError as e:\n    print(e)"

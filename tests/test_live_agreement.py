@@ -21,12 +21,12 @@ import pytest
 from tests.live_corpus import Case, build
 from tests.office import convert_all
 from xlgoals.core import layout, livelayout
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.io.files import read_grids
 from xlgoals.io.presentation import cache_value
-from xlgoals.io.template import build_workbook, save
 from xlgoals.validation.live import project_plan
 from xlgoals.validation.live.flags import LiveFlag, read_flags, totals
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.workbooks.template import build_workbook, save
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 Key = tuple[str, str, str]  # code, sheet, cell

@@ -15,14 +15,14 @@ from tests.office import convert_all
 from tests.xlbridge import run_remote
 from xlgoals import excel
 from xlgoals.core import layout, livelayout
+from xlgoals.core.builtin import builtin_path
+from xlgoals.core.ruleset import builtin_rulesets, load_ruleset
+from xlgoals.department.consolidate import consolidate
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
-from xlgoals.io.template import build_workbook, save
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
 from xlgoals.shells.cli import app
-from xlgoals.validation.builtin import builtin_path
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
 from xlgoals.validation.live import OFFLINE, project_plan, selfeval_plan
 from xlgoals.validation.live.catalogue import Catalogue
 from xlgoals.validation.live.cover import ALL_SHEETS, TITLE, cover_plan
@@ -31,8 +31,8 @@ from xlgoals.validation.live.formulas import FUNCTIONS, functions_in
 from xlgoals.validation.live.plan import absolute
 from xlgoals.validation.live.selfeval import SELFEVAL_OFFLINE
 from xlgoals.validation.rules import CHECKS
-from xlgoals.validation.ruleset import builtin_rulesets, load_ruleset
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.template import build_workbook, save
 
 VOLATILE = {"INDIRECT", "OFFSET", "CELL", "NOW", "TODAY", "RAND", "RANDBETWEEN", "INFO"}
 

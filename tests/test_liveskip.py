@@ -19,7 +19,7 @@ from xlgoals.io.container import check_container
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read_unit
 from xlgoals.io.xmlmarks import opens_markup
-from xlgoals.jobs.pipeline import check_unit
+from xlgoals.unit.pipeline import check_unit
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_unit_as_libreoffice_saves_it_reads_the_same(soffice: str, live_units:
 
 def test_a_selfeval_workbook_reads_the_same(live_units: list[Path], tmp_path: Path) -> None:
     # The 自评 sheets carry live checks and scoring helpers of their own from column K on.
-    from xlgoals.jobs.selfeval import write_selfeval
+    from xlgoals.unit.selfeval import write_selfeval
 
     path = tmp_path / "selfeval.xlsx"
     write_selfeval(read_unit(read_grids(live_units[0])), path)

@@ -16,11 +16,11 @@ from tests.test_real_tables import REAL
 from xlgoals.core import layout
 from xlgoals.core.model import MONEY_FIELDS, Unit
 from xlgoals.core.vocabulary import MONEY_ZH
+from xlgoals.department.consolidate import PROJECTS_SHEET, UNITS_SHEET, consolidate
+from xlgoals.importing.importer import import_file
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.consolidate import PROJECTS_SHEET, UNITS_SHEET, consolidate
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.template import write_unit
 
 NATIONAL = {f.key: f for f in layout.NATIONAL_PROJECT_FIELDS}
 # Fields only the national form has, in its order, and the 项目清单 title each gets (amounts there in yuan).

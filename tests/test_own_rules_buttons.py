@@ -20,13 +20,13 @@ from tests.test_remote_buttons import BUTTON_TIMEOUT_MS, desk_for, vba_subs  # n
 from tests.xlbridge import apply_actions, payload_from_workbook, run_remote
 from xlgoals import excel
 from xlgoals.core import layout
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.core.builtin import builtin_path
+from xlgoals.core.ruleset import RuleSetError
 from xlgoals.shells.cli import app
 from xlgoals.shells.server import create_app
-from xlgoals.validation.builtin import builtin_path
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation.counted import ENV, counted, desk_spec
-from xlgoals.validation.ruleset import RuleSetError
+from xlgoals.workbooks.template import write_unit
 
 OWN_TITLE = "浦东新区（2021）"
 # The sample's three descriptive targets are warnings under Shanghai's rules; the bureau makes them errors.

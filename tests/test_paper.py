@@ -20,14 +20,14 @@ from tests.office import convert, convert_all
 from tests.summary_tables import make_department
 from xlgoals.core import layout, signoff
 from xlgoals.core.model import Unit
+from xlgoals.department.consolidate import consolidate
 from xlgoals.io.reader import read
-from xlgoals.io.template import write_template, write_unit
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, summary_plan
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import PROJECT_HEADER_ROW, summary_plan
+from xlgoals.unit.summarysheet import write_back as rollup_write_back
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.template import write_template, write_unit
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 # The sheets a director reads; the data sheets print a one-page note each.

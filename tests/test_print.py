@@ -17,6 +17,7 @@ from tests.office import convert_all
 from tests.summary_tables import records
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
+from xlgoals.department.consolidate import consolidate
 from xlgoals.io.presentation import (
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
@@ -26,14 +27,13 @@ from xlgoals.io.presentation import (
     text_width,
     wrapped_lines,
 )
-from xlgoals.io.template import build_workbook
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, TOTAL_LABEL
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
 from xlgoals.macro.xlsm import write_xlsm_template
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import PROJECT_HEADER_ROW, TOTAL_LABEL
+from xlgoals.unit.summarysheet import write_back as rollup_write_back
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.template import build_workbook
 
 # The issue's limits for the sample (3 projects): cover + 校验结果 + 2 pages per project; a one-unit department:
 # 概况, 单位汇总, 校验问题 and 台账 a page each, and the three data sheets' notes.
@@ -207,8 +207,8 @@ def test_every_command_ends_with_what_to_do_next(sample_xlsx: Path, tmp_path: Pa
 
 def test_a_national_form_summary_follows_its_own_cells_in_yuan(soffice: str, tmp_path: Path) -> None:
     """The national sheet keeps money in 万元 at its own cells: 汇总's formulas read those, scaled to 元."""
-    from xlgoals.io.template import write_unit
-    from xlgoals.jobs.importer import import_file
+    from xlgoals.importing.importer import import_file
+    from xlgoals.workbooks.template import write_unit
 
     imported = import_file(Path(__file__).parent.parent / "samples" / "real" / "xiangtan_2023_wupaoche.txt")
     unit_xlsx, rolled = tmp_path / "unit.xlsx", tmp_path / "rolled.xlsx"

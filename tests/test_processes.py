@@ -1,4 +1,4 @@
-"""The one worker pool (jobs/processes.py, jobs/workerproc.py) and the OS-error describer (core/oserrors.py)."""
+"""The one worker pool (workers/pool.py, workers/inside.py) and the OS-error describer (core/oserrors.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pytest
 
 from tests.faults import running, still_running
 from xlgoals.core.oserrors import OsFault, describe, os_reason
-from xlgoals.jobs.processes import TaskTimeout, WorkerDied, WorkerPool
-from xlgoals.jobs.workerproc import Settings, _die_with_parent, worker_main
+from xlgoals.workers.inside import Settings, _die_with_parent, worker_main
+from xlgoals.workers.pool import TaskTimeout, WorkerDied, WorkerPool
 
 
 def _work(n: int) -> tuple[int, int]:
@@ -65,7 +65,7 @@ def test_a_cancelled_task_frees_its_worker() -> None:
 
 _OWNER = """
 import sys, time
-from xlgoals.jobs.processes import WorkerPool, Settings
+from xlgoals.workers.pool import WorkerPool, Settings
 pool = WorkerPool(2, Settings(), start_method=sys.argv[1])
 pool.start()
 print(*pool.pids(), flush=True)

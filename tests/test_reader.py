@@ -18,7 +18,7 @@ from xlgoals.core import errors, layout
 from xlgoals.core.values import cell_text
 from xlgoals.io.container import OLE_MAGIC
 from xlgoals.io.reader import read
-from xlgoals.io.template import write_template
+from xlgoals.workbooks.template import write_template
 
 
 def _digest(path: Path) -> str:

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import MONEY_FIELDS, Unit
-from xlgoals.jobs.importer import import_file, import_text
-from xlgoals.jobs.importing.cells import split_words
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.importing.cells import split_words
+from xlgoals.importing.importer import import_file, import_text
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import load_ruleset
 
 REAL = Path(__file__).resolve().parents[1] / "samples" / "real"
 
@@ -401,7 +401,7 @@ def test_a_title_repeated_as_a_page_header_continues_the_table() -> None:
     ],
 )
 def test_a_title_names_its_project_only_when_it_has_one(text: str, subject: str) -> None:
-    from xlgoals.jobs.importing.titles import title
+    from xlgoals.importing.titles import title
 
     t = title(text)
     assert t is not None and t.subject == subject

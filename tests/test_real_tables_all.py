@@ -14,10 +14,10 @@ import pytest
 from tests.test_real_tables import REAL, expected_values, pairs
 from xlgoals.core.errors import ImportTextError
 from xlgoals.core.model import Unit
-from xlgoals.jobs.importer import ImportResult, import_file, write_import
-from xlgoals.jobs.importing.cells import simplified
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.importing.cells import simplified
+from xlgoals.importing.importer import ImportResult, import_file, write_import
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import load_ruleset
 
 D = Decimal
 TABLES = [
@@ -240,11 +240,11 @@ def _cells_of_record(path: Path) -> list[str]:
 
 def _structure(word: str) -> bool:
     """A word the import read as the form's own: a title, a label, a column header, a level name, a year."""
-    from xlgoals.jobs.importing.columns import column_of
-    from xlgoals.jobs.importing.labels import find_label, fragment
-    from xlgoals.jobs.importing.levels import level1_name, level2_name
-    from xlgoals.jobs.importing.money import head_of
-    from xlgoals.jobs.importing.titles import title, year_only
+    from xlgoals.importing.columns import column_of
+    from xlgoals.importing.labels import find_label, fragment
+    from xlgoals.importing.levels import level1_name, level2_name
+    from xlgoals.importing.money import head_of
+    from xlgoals.importing.titles import title, year_only
 
     tests = (find_label, column_of, level1_name, level2_name, head_of, title, year_only, fragment)
     return any(test(word) for test in tests)
@@ -257,9 +257,9 @@ def test_no_line_is_dropped_without_a_reason(stem: str, tmp_path: Path) -> None:
     and digits it was cut into (a name and a phone run together, a value after its name)."""
     import re
 
-    from xlgoals.jobs.importing.glued import cut, glued
-    from xlgoals.jobs.importing.noise import clean
-    from xlgoals.jobs.importing.titles import ends_table
+    from xlgoals.importing.glued import cut, glued
+    from xlgoals.importing.noise import clean
+    from xlgoals.importing.titles import ends_table
 
     result = load(stem)
     path = tmp_path / "u.xlsx"

@@ -27,15 +27,15 @@ from tests import remote_bas
 from tests.liveserver import serving, upload
 from tests.remote_bas import Desk, run_server_python
 from xlgoals.core import layout
-from xlgoals.io.template import add_token_sheet, write_unit
-from xlgoals.jobs.importer import import_file
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.importing.importer import import_file
 from xlgoals.macro.xlsm import write_xlsm_template
 from xlgoals.shells import access, excelroutes
 from xlgoals.shells.server import create_app
 from xlgoals.shells.token import authorization
 from xlgoals.shells.vbacalls import VERSION_MISMATCH, parse_vba_json
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
+from xlgoals.workbooks.template import add_token_sheet, write_unit
 
 TOKEN = "dept-token-7c1e2a9b4f0d"
 # What the button passes (macros/XlgoalsButtons.bas: SERVER_TIMEOUT_MS).

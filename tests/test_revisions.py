@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from tests.summary_tables import records, saved_at
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.consolidate import DUPLICATE, READ, consolidate
+from xlgoals.department.consolidate import DUPLICATE, READ, consolidate
 from xlgoals.shells.cli import app
+from xlgoals.workbooks.template import write_unit
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.model import Indicator, Project, Unit
 from xlgoals.core.targets import TargetKind, parse_target
-from xlgoals.jobs.pipeline import Checked, check_file
-from xlgoals.jobs.rollup import KINDS, Change, indicator_kind, percent, roll_up
-from xlgoals.jobs.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS, TOTAL_LABEL, write_back, write_summary_sheet
 from xlgoals.shells.cli import app
+from xlgoals.unit.pipeline import Checked, check_file
+from xlgoals.unit.rollup import KINDS, Change, indicator_kind, percent, roll_up
+from xlgoals.unit.summarysheet import PROJECT_HEADER_ROW, PROJECT_HEADERS, TOTAL_LABEL, write_back, write_summary_sheet
 
 # The real sample (samples/002_de489847e14864e5.txt): 项目总预算 / 当年预算 / 上年预算额 / 上年执行数 per project.
 SAMPLE_MONEY = [

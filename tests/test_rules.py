@@ -19,10 +19,10 @@ from tests.builders import indicator, project, unit
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
 from xlgoals.io.presentation import LONG_TEXT_WIDTH, printable_chars
 from xlgoals.validation.findings import _FORMATTER, Report, Severity, render
-from xlgoals.validation.rules import CHECKS, Context, validate
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset
+from xlgoals.validation.rules import CHECKS, Context, check_ruleset, validate
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 COVER = layout.COVER_SHEET
@@ -609,7 +609,7 @@ def test_misplaced_message_names_where_the_level2_belongs() -> None:
 
 
 def _shanghai_with_words(words: list[str]) -> RuleSet:
-    text = (resources.files("xlgoals.validation") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
+    text = (resources.files("xlgoals.core") / "rulesets" / "shanghai-2020.toml").read_text(encoding="utf-8")
     start = text.index("[qualitative]")
     end = text.index("\n\n", start)
     return parse_ruleset(text[:start] + f"[qualitative]\nwords = {words!r}" + text[end:], "bureau.toml")
@@ -771,7 +771,7 @@ def test_the_minimal_rule_set_loads() -> None:
 def test_a_broken_rule_set_names_the_file_and_key(old: str, new: str, key: str) -> None:
     assert old in MINIMAL
     with pytest.raises(RuleSetError) as info:
-        parse_ruleset(MINIMAL.replace(old, new, 1), "bureau.toml")
+        check_ruleset(parse_ruleset(MINIMAL.replace(old, new, 1), "bureau.toml"))
     assert (info.value.source, info.value.key) == ("bureau.toml", key)
     assert "bureau.toml" in str(info.value) and key in str(info.value)
 
@@ -780,9 +780,23 @@ def test_a_broken_rule_set_file_is_named_by_its_path(tmp_path: Path) -> None:
     path = tmp_path / "bureau.toml"
     path.write_text(MINIMAL.replace('check = "percent_range"', 'check = "nope"'), encoding="utf-8")
     with pytest.raises(RuleSetError) as info:
-        load_ruleset(path)
+        check_ruleset(load_ruleset(path))
     assert info.value.source == str(path)
     assert str(path) in str(info.value) and f"{RULE}.check" in str(info.value)
+
+
+def test_a_rule_set_with_an_unknown_check_is_refused_before_any_rule_runs(tmp_path: Path) -> None:
+    """core reads the file's structure; the registry (a layer up) refuses an unknown check wherever rules run."""
+    from xlgoals.unit.pipeline import choose_ruleset
+
+    path = tmp_path / "bureau.toml"
+    path.write_text(MINIMAL.replace('check = "percent_range"', 'check = "nope"'), encoding="utf-8")
+    read = load_ruleset(path)  # the structure is sound
+    for attempt in (lambda: choose_ruleset(Unit(), path), lambda: validate(Unit(), read)):
+        with pytest.raises(RuleSetError, match=r"rules\[1\]\(target.percent-range\)\.check"):
+            attempt()
+    good = parse_ruleset(MINIMAL, "bureau.toml")
+    assert check_ruleset(good) is good
 
 
 # --- the real sample ---------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tests.builders import indicator
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset, scoring_of
-from xlgoals.validation.scoring import Quantity, achieved, default_points, row_rule, score_project, share
+from xlgoals.core.ruleset import RuleSet, RuleSetError, load_ruleset, parse_ruleset, scoring_of
+from xlgoals.core.scoring import Quantity, achieved, default_points, row_rule, score_project, share
 
 D = Decimal
 
@@ -114,7 +114,7 @@ def test_even_shares_are_to_the_cent_and_add_up_to_the_pool() -> None:
 
 
 def _national_with(scoring: str) -> RuleSet:
-    text = resources.files("xlgoals.validation").joinpath("rulesets/national.toml").read_text(encoding="utf-8")
+    text = resources.files("xlgoals.core").joinpath("rulesets/national.toml").read_text(encoding="utf-8")
     return parse_ruleset(text[: text.index("\n[scoring]")] + scoring, "本局.toml")
 
 

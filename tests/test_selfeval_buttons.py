@@ -15,10 +15,10 @@ from tests.liveserver import serving
 from tests.test_remote_buttons import BUTTON_TIMEOUT_MS, desk_for, vba_subs  # noqa: F401 (a fixture)
 from tests.test_selfeval_archive import stored_2020
 from xlgoals.core import layout
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
 from xlgoals.shells.server import create_app
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.template import write_unit
 
 TOKEN = "selfeval-dept-token-5e2d"
 SERVER = "https://xlgoals.example.gov.cn"

@@ -13,8 +13,8 @@ from tests.test_selfeval_sample import fill
 from xlgoals import excel
 from xlgoals.core import layout
 from xlgoals.io.reader import read
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.selfeval import write_selfeval
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.selfeval import write_selfeval
 from xlgoals.validation.writeback import write_back
 
 

@@ -17,8 +17,8 @@ from python_calamine import CalamineWorkbook
 from tests.summary_tables import HEADER_ROW, title
 from tests.test_selfeval_sample import TOTALS, UNIT_MEAN, filled  # noqa: F401 (a fixture)
 from xlgoals.core import layout
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.consolidate.selfevaltables import PROJECT_COLUMNS, PROJECTS_SHEET, UNIT_COLUMNS, UNITS_SHEET
+from xlgoals.department.consolidate import consolidate
+from xlgoals.department.consolidate.selfevaltables import PROJECT_COLUMNS, PROJECTS_SHEET, UNIT_COLUMNS, UNITS_SHEET
 
 INJECTED = '=HYPERLINK("http://evil.example","点我")'
 

@@ -18,11 +18,11 @@ from tests.office import convert_all
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Indicator, Project, Unit
+from xlgoals.core.ruleset import RuleSet, load_ruleset
+from xlgoals.core.scoring import score_project
 from xlgoals.core.targets import parse_target_cached
 from xlgoals.io.reader import read
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.validation.ruleset import RuleSet, load_ruleset
-from xlgoals.validation.scoring import score_project
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 UNITS = ("", "%", "人", "个", "万元", "万人", "天", "平方米", "百分比", "km")

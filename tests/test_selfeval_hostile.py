@@ -13,12 +13,12 @@ from tests.builders import indicator
 from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
+from xlgoals.core.ruleset import load_ruleset
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read_unit
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.jobs.rollup import roll_up
+from xlgoals.unit.rollup import roll_up
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
 
 RS = load_ruleset("national")
 VALUES = st.one_of(

@@ -17,18 +17,18 @@ from tests.office import convert_all
 from tests.selfeval_live_corpus import Case, build, filled
 from tests.test_live_agreement import live, report, tally, validate
 from xlgoals.core import layout, livelayout
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.department.consolidate import consolidate
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
-from xlgoals.io.selfevalbook import build_selfeval_workbook
-from xlgoals.io.template import save
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
 from xlgoals.validation.live import selfeval_plan
 from xlgoals.validation.live.flags import read_flags, totals
 from xlgoals.validation.live.formulas import FUNCTIONS, functions_in
-from xlgoals.validation.ruleset import load_ruleset
 from xlgoals.validation.writeback import write_back
+from xlgoals.workbooks.selfevalbook import build_selfeval_workbook
+from xlgoals.workbooks.template import save
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from xlgoals.core.model import SELFEVAL_FORM
-from xlgoals.jobs.importer import import_file, placed_selfeval
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.core.scoring import score_project
+from xlgoals.importing.importer import import_file, placed_selfeval
 from xlgoals.shells.cli import app
-from xlgoals.validation.scoring import score_project
+from xlgoals.unit.pipeline import check_file
 
 REAL = Path(__file__).resolve().parent.parent / "samples" / "real"
 SELFEVALS = sorted(p.stem for p in REAL.glob("*_ziping.txt"))

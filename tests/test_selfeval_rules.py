@@ -13,10 +13,10 @@ from tests.builders import indicator, unit
 from tests.test_rules import set_project
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
+from xlgoals.core.ruleset import RuleSet, load_ruleset
+from xlgoals.core.scoring import score_project
 from xlgoals.validation.findings import Report, Severity
 from xlgoals.validation.rules import validate
-from xlgoals.validation.ruleset import RuleSet, load_ruleset
-from xlgoals.validation.scoring import score_project
 
 RULESETS = ("shanghai-2020", "national", "national-2015")
 ERROR, WARNING = Severity.ERROR, Severity.WARNING

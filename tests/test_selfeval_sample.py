@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from tests.office import convert
 from tests.summary_tables import HEADER_ROW
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.core.scoring import score_project
+from xlgoals.department.consolidate import consolidate
 from xlgoals.shells.cli import app
-from xlgoals.validation.scoring import score_project
+from xlgoals.unit.pipeline import check_file
 
 D = Decimal
 # Points (Shanghai rule set): 预算执行 10; the 产出 pool (投入与管理 + 产出目标) 50, the 效益 pool (效果目标 but 满意度,

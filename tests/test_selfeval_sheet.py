@@ -17,12 +17,12 @@ from tests.test_vba import buttons_in
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import SELFEVAL_FORM, Project, Unit
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.core.scoring import score_project
 from xlgoals.io.reader import read
-from xlgoals.io.selfevalbook import write_selfeval_workbook
-from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.cli import app
-from xlgoals.validation.ruleset import load_ruleset
-from xlgoals.validation.scoring import score_project
+from xlgoals.unit.pipeline import check_file
+from xlgoals.workbooks.selfevalbook import write_selfeval_workbook
 
 D = Decimal
 NATIONAL = load_ruleset("national")

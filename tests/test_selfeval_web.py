@@ -13,8 +13,8 @@ from tests.test_server import _upload, _workbook
 from tests.test_web_browser import CHROMEDRIVER, CHROMIUM, _rows, _wait, browser, server
 from xlgoals.core import layout
 from xlgoals.io.reader import read
-from xlgoals.jobs.selfeval import write_selfeval
 from xlgoals.shells.server import create_app
+from xlgoals.unit.selfeval import write_selfeval
 
 __all__ = ["browser", "server"]  # the browser fixtures, used here as in test_web_browser
 

@@ -26,14 +26,14 @@ from typer.testing import CliRunner
 from tests.xlbridge import apply_actions, payload_from_workbook
 from xlgoals.core import layout
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
-from xlgoals.jobs.pipeline import check_file
 from xlgoals.shells.addin import WEB_ENTRIES
 from xlgoals.shells.cli import app as cli_app
 from xlgoals.shells.server import create_app
 from xlgoals.shells.uploads import MB, Limits
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 from xlgoals.validation.findings import SEVERITY_ZH
+from xlgoals.workbooks.template import write_unit
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

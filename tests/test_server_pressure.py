@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from tests.faults import env_with_tmp, fill, serve, small_disk
 from tests.hostile_corpus import valid_units
 from xlgoals.core.model import Unit
-from xlgoals.io.template import write_unit
 from xlgoals.shells.server import create_app
 from xlgoals.shells.uploads import Limits
+from xlgoals.workbooks.template import write_unit
 
 
 @pytest.fixture(scope="module")

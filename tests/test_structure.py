@@ -27,18 +27,20 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _table() -> list[str]:
-    """The first column of the README's module table, one module per row."""
+def _table(head: str = "| module | job |") -> list[str]:
+    """The first column of one of the README's tables (by its head row), one module per row."""
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    start = lines.index("| module | job |") + 2
+    start = lines.index(head) + 2
     names: list[str] = []
     for line in lines[start:]:
         if not line.startswith("|"):
             break
         cell = line.split("|")[1]
-        m = re.fullmatch(r"\s*`([^`]+)`\s*", cell)
-        assert m is not None, f"README module table: one module path in backticks per row, not {cell!r}"
-        names.append(m[1])
+        found = re.findall(r"`([^`]+)`", cell)
+        assert found and re.fullmatch(r"\s*(`[^`]+`,?\s*)+", cell), (
+            f"README table: module paths in backticks, not {cell!r}"
+        )
+        names.extend(found)
     return names
 
 
@@ -47,6 +49,22 @@ def test_readme_module_table_matches_the_tree() -> None:
     assert len(names) == len(set(names)), "a module listed twice"
     assert sorted(set(MODULES) - set(names)) == [], "modules missing from README's table"
     assert sorted(set(names) - set(MODULES)) == [], "README's table names modules that do not exist"
+
+
+def test_readme_module_table_follows_the_layers() -> None:
+    """The module table reads as the layers stack (README's layer table, lowest first), a folder's rows together."""
+    rank = {name.rstrip("/").removesuffix(".py"): i for i, name in enumerate(_table("| layer | what it holds |"))}
+    rank |= {"__init__": -1, "__main__": -1}
+    assert sorted(rank) == sorted({n.split("/")[0].removesuffix(".py") for n in MODULES}), "a layer missing or extra"
+    tops = [n.split("/")[0].removesuffix(".py") for n in _table()]
+    ranks = [rank[t] for t in tops]
+    assert ranks == sorted(ranks), [t for t, r, nxt in zip(tops, ranks, ranks[1:], strict=False) if nxt < r]
+    folders = [n.rsplit("/", 1)[0] if n.count("/") > 1 or not n.endswith("/") else n.rstrip("/") for n in _table()]
+    seen: list[str] = []
+    for folder in folders:
+        if not seen or seen[-1] != folder:
+            assert folder not in seen, f"README's module table lists {folder}/ in two places"
+            seen.append(folder)
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

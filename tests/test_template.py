@@ -12,11 +12,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.office import convert
 from xlgoals.core import layout, signoff
+from xlgoals.core.ruleset import builtin_rulesets
 from xlgoals.io.cellstyle import put
 from xlgoals.io.lists import level2_key
 from xlgoals.io.reader import read
-from xlgoals.io.template import build_workbook, save, write_template
-from xlgoals.validation.ruleset import builtin_rulesets
+from xlgoals.workbooks.template import build_workbook, save, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "workbook_templates" / "xlgoals_template.xlsx"
@@ -183,7 +183,7 @@ def test_libreoffice_recalculates_titles_and_dependent_lists(soffice: str, tmp_p
 
 
 def test_a_fresh_template_has_a_framework_projects_and_chinese_hints(tmp_path: Path) -> None:
-    from xlgoals.validation.ruleset import DEFAULT, builtin_named
+    from xlgoals.core.ruleset import DEFAULT, builtin_named
 
     path = tmp_path / "t.xlsx"
     write_template(path, projects=3)

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from tests.office import convert
 from xlgoals.core import layout
+from xlgoals.core.ruleset import builtin_named
 from xlgoals.io.reader import read, read_book
-from xlgoals.io.template import save
 from xlgoals.shells.cli import app
-from xlgoals.validation.ruleset import builtin_named
+from xlgoals.workbooks.template import save
 
 NATIONAL = builtin_named("national")
 assert NATIONAL is not None

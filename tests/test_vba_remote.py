@@ -122,7 +122,7 @@ def test_the_cover_names_the_server_and_the_hidden_conf_sheet_the_token(xlsm: Pa
 
 
 def test_a_workbook_with_the_conf_sheet_validates_as_before(xlsm: Path, tmp_path: Path) -> None:
-    from xlgoals.jobs.pipeline import check_file
+    from xlgoals.unit.pipeline import check_file
 
     report = check_file(xlsm).report
     assert not [f for f in report.findings if f.sheet == layout.XLWINGS_CONF_SHEET]

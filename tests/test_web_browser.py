@@ -18,10 +18,10 @@ from tests.summary_tables import amount, records
 from tests.test_server import unit_workbooks
 from xlgoals.core.model import Unit
 from xlgoals.core.yearonyear import change_percent
-from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
-from xlgoals.jobs.consolidate.tables import UNIT_COLUMNS, UNITS_PRINTED
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.department.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS_SHEET
+from xlgoals.department.consolidate.tables import UNIT_COLUMNS, UNITS_PRINTED
 from xlgoals.shells.server import create_app
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,7 +11,7 @@ from openpyxl.styles import PatternFill
 
 from xlgoals.core import layout
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.jobs.pipeline import check_file
+from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.writeback import write_back

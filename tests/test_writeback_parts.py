@@ -20,9 +20,9 @@ from benchmarks import naive_writeback
 from tests.office import convert_all
 from tests.test_vba import buttons_in, olevba_modules, read_parts, rels_of, shapes, sheet_parts
 from xlgoals.core import layout
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.jobs.summarysheet import write_back as rollup_write_back
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.rollup import roll_up
+from xlgoals.unit.summarysheet import write_back as rollup_write_back
 from xlgoals.validation import marks
 from xlgoals.validation.writeback import write_back
 
@@ -301,7 +301,7 @@ def test_the_record_of_marks_is_read_whole(sample_xlsx: Path, tmp_path: Path) ->
 def test_a_filled_template_prints_its_indicators_and_names_its_project(tmp_path: Path) -> None:
     """A sheet the unit filled in Excel: the write-back hides the indicator rows under the last filled one and
     names the project, as typed now, on its continuation pages; a header the unit set is theirs."""
-    from xlgoals.io.template import write_template
+    from xlgoals.workbooks.template import write_template
 
     src, out = tmp_path / "unit.xlsx", tmp_path / "checked.xlsx"
     write_template(src, projects=2)

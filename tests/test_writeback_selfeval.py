@@ -14,8 +14,8 @@ from tests.test_writeback_parts import _seen, as_the_openpyxl_way, ours, read_pa
 from xlgoals.core import layout
 from xlgoals.core.selfevallayout import SELFEVAL_FIELD, SELFEVAL_FIRST_ROW
 from xlgoals.io.reader import read
-from xlgoals.jobs.pipeline import check_file
-from xlgoals.jobs.selfeval import write_selfeval
+from xlgoals.unit.pipeline import check_file
+from xlgoals.unit.selfeval import write_selfeval
 from xlgoals.validation import marks
 
 INPUT = "FF" + "".join(f"{c:02X}" for c in layout.INPUT_RGB)

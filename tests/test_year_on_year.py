@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from tests.summary_tables import amount, make_department, records
 from xlgoals.core.yearonyear import YearOnYear, change_percent
+from xlgoals.department.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate
 from xlgoals.io.presentation import MoneyUnit
-from xlgoals.jobs.consolidate import OVERVIEW_SHEET, UNITS_SHEET, consolidate
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from xlgoals.core.errors import LayoutError, NotOurWorkbookError, WorkbookError, XlgoalsError
     from xlgoals.core.model import Indicator, Project, Unit
+    from xlgoals.core.ruleset import RuleSet, RuleSetError, load_ruleset
     from xlgoals.core.targets import Target, parse_target
     from xlgoals.core.values import ParseError, parse_date, parse_money
     from xlgoals.io.reader import read
     from xlgoals.validation.findings import Finding, Report, Severity
-    from xlgoals.validation.ruleset import RuleSet, RuleSetError, load_ruleset
 
 # The public API, each name with the module that defines it. They load on first use (PEP 562), so a
 # click's `import xlgoals.excel` or a CLI command pays only for the modules it runs, not for all of these.
@@ -33,9 +33,9 @@ _WHERE = {
     "Finding": "xlgoals.validation.findings",
     "Report": "xlgoals.validation.findings",
     "Severity": "xlgoals.validation.findings",
-    "RuleSet": "xlgoals.validation.ruleset",
-    "RuleSetError": "xlgoals.validation.ruleset",
-    "load_ruleset": "xlgoals.validation.ruleset",
+    "RuleSet": "xlgoals.core.ruleset",
+    "RuleSetError": "xlgoals.core.ruleset",
+    "load_ruleset": "xlgoals.core.ruleset",
 }
 
 __all__ = [

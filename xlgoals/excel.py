@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     import xlwings as xw
 
     from xlgoals.core.model import Unit
-    from xlgoals.jobs.consolidate import Consolidation
-    from xlgoals.jobs.pipeline import Among, Checked
+    from xlgoals.department.consolidate import Consolidation
+    from xlgoals.unit.pipeline import Among, Checked
     from xlgoals.validation.marks import Mark
 
 log = logging.getLogger("xlgoals.excel")
@@ -90,22 +90,23 @@ def _with_errors(rows: list[list[GridValue]]) -> list[list[GridValue]]:
 
 def _check(grid: BookGrid, book: xw.Book) -> Checked:
     from xlgoals.io.reader import read_unit
-    from xlgoals.jobs.pipeline import check_unit
+    from xlgoals.unit.pipeline import check_unit
 
     unit = read_unit(grid)  # read apart from the check: the cover names the archive the check compares with
     unit.source = book.name
     history = None
     if unit.history.strip():  # the cover's 历史库: compare with last year's declaration in that archive
-        from xlgoals.jobs.archive.history import cover_archive
+        from xlgoals.department.archive.history import cover_archive, last_year
 
-        history = cover_archive(unit, None if is_remote(book) else book.fullname)
+        archive = cover_archive(unit, None if is_remote(book) else book.fullname)
+        history = None if archive is None else partial(last_year, archive)
     return check_unit(unit, file=book.name, history=history, among=_among(book))
 
 
 def _among(book: xw.Book) -> Among:
     """The rule sets a button may check by: the server's (`xlgoals serve --rules`), or on a desk with Python those
     its xlwings.conf lists (beside the workbook, then the user's); a cover naming another is refused by name."""
-    from xlgoals.jobs.pipeline import Among
+    from xlgoals.unit.pipeline import Among
     from xlgoals.validation.counted import ON_DESK, ON_SERVER, counted, desk_spec
 
     if is_remote(book):
@@ -135,7 +136,7 @@ def _clear(book: xw.Book, cells: Iterable[tuple[str, str]], selfeval: frozenset[
         if sheet not in names:
             continue
         rng = book.sheets[sheet].range(address)
-        rng.color = layout.template_fill(sheet, address, sheet in selfeval)
+        rng.color = slayout.selfeval_fill(address) if sheet in selfeval else layout.template_fill(sheet, address)
         if rng.note is not None:
             rng.note.delete()
 
@@ -257,8 +258,8 @@ def _is_form(sheet: xw.Sheet, spec: layout.FieldSpec) -> bool:
 def rollup(book: xw.Book) -> str:
     """汇总: the unit's totals, year-on-year change, execution rate and indicator counts in the 汇总 sheet."""
     from xlgoals.io.presentation import format_amount, year_on_year_lines
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.summarysheet import cover_money_unit, summary_plan
+    from xlgoals.unit.rollup import roll_up
+    from xlgoals.unit.summarysheet import cover_money_unit, summary_plan
 
     grid = book_grid(book)
     checked = _check(grid, book)
@@ -292,7 +293,7 @@ def _book_path(book: xw.Book) -> Path:
 
 def export_unit_summary(unit: Unit, book_path: Path) -> tuple[Path, Consolidation]:
     """A unit's summary workbook beside its workbook, from the values given (the workbook is not saved)."""
-    from xlgoals.jobs.consolidate import consolidate_units
+    from xlgoals.department.consolidate import consolidate_units
 
     out = book_path.with_name(f"{book_path.stem}_汇总.xlsx")
     unit.source = str(book_path)
@@ -301,7 +302,7 @@ def export_unit_summary(unit: Unit, book_path: Path) -> tuple[Path, Consolidatio
 
 def consolidate_folder_at(folder: Path) -> tuple[Path, Consolidation]:
     """Consolidate a folder into a summary beside it: inside, it would be read as an input next time."""
-    from xlgoals.jobs.consolidate import consolidate
+    from xlgoals.department.consolidate import consolidate
 
     out = folder.parent / f"{folder.name}_部门汇总.xlsx"
     return out, consolidate([folder], out)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlgoals.core import layout
-from xlgoals.io.sheetplan import Formula, SheetPlan, excel_number
+from xlgoals.io.sheetplan import SMALL_POINTS, SMALL_RGB, TITLE_FACE, TITLE_POINTS, Formula, SheetPlan, excel_number
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -18,6 +18,13 @@ POINTS_PER_CHARACTER = 5.6
 def is_remote(book: xw.Book) -> bool:
     """Whether the book is xlwings' remote engine's (a button without local Python, the Office.js pane)."""
     return type(book.impl).__module__.endswith("_xlremote")
+
+
+def can_align(book: xw.Book) -> bool:
+    """Whether Excel on this call aligns cells and freezes panes: desktop Excel and the Office.js pane do;
+    RunServerPython's VBA client does not (xlwings refuses alignment to it, and Remote.bas has no freeze), so
+    there a rendered sheet keeps Excel's default alignment and scrolls whole."""
+    return not is_remote(book) or book.api["client"] == "Office.js"
 
 
 def _as_typed(value: Any) -> Any:
@@ -41,14 +48,35 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
     anchor = book.sheets[after] if after in names else book.sheets[len(names) - 1]
     sheet = book.sheets.add(plan.name, after=anchor)
     block = plan.block()
+    aligns = can_align(book)
     if block and plan.width:
         sheet.range((1, 1), (len(block), plan.width)).value = [[_as_typed(v) for v in row] for row in block]
+        if aligns:  # every written cell at the top of its row, as the file's renderer aligns them
+            sheet.range((1, 1), (len(block), plan.width)).vertical_alignment = "top"
     for row in plan.bold_rows + plan.header_rows:
         sheet.range((row, 1), (row, max(plan.width, 1))).font.bold = True
+    if 1 in plan.bold_rows and 1 not in plan.header_rows and block and block[0][0] is not None:
+        sheet.range("A1").font.name, sheet.range("A1").font.size = TITLE_FACE, TITLE_POINTS
     for row in plan.header_rows:
-        values = plan.rows[row - 1]
-        first = next((c for c, v in enumerate(values, start=1) if v is not None), 1)
-        sheet.range((row, first), (row, len(values))).color = layout.LABEL_RGB
+        values, right = plan.rows[row - 1], set(plan.right_aligned(row))
+        written = [c for c, v in enumerate(values, start=1) if v is not None]
+        for first, last in _runs(written):
+            cells = sheet.range((row, first), (row, last))
+            cells.color, cells.wrap_text = layout.LABEL_RGB, True
+            if aligns:
+                cells.vertical_alignment = "center"
+        for first, last in _runs([c for c in written if c in right] if aligns else []):
+            sheet.range((row, first), (row, last)).horizontal_alignment = "right"
+        for first, last in _runs([c for c in written if c not in right] if aligns else []):
+            sheet.range((row, first), (row, last)).horizontal_alignment = "left"
+    plain = [r for r in range(1, len(block) + 1) if r not in plan.bold_rows and r not in plan.header_rows]
+    for letter in sorted(plan.small_columns):
+        col = layout.column_index(letter)
+        for first, last in _runs(
+            [r for r in plain if col <= len(plan.rows[r - 1]) and plan.rows[r - 1][col - 1] is not None]
+        ):
+            small = sheet.range((first, col), (last, col)).font
+            small.size, small.color = SMALL_POINTS, SMALL_RGB
     for address, number_format in plan.formats.items():
         sheet.range(address).number_format = number_format
     for address, rgb in plan.fills.items():
@@ -67,9 +95,22 @@ def render_plan(book: xw.Book, plan: SheetPlan, after: str | None = None) -> xw.
         sheet.range(f"A{row}").row_height = height
     for letter in sorted(plan.wrap_columns):
         sheet.range(f"{letter}1:{letter}{max(len(block), 1)}").wrap_text = True
+    if plan.freeze_row and aligns:
+        sheet.freeze_panes.freeze_at(f"1:{plan.freeze_row}")
     if plan.hidden:
         sheet.visible = False
     return sheet
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as runs (first, last) of consecutive ones: one action a run, not one a cell."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def add_chart(book: xw.Book, sheet: xw.Sheet, plan: SheetPlan) -> None:

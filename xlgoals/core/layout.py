@@ -336,14 +336,10 @@ def form_of_mark(text: str) -> Form:
     return "national" if normalize_label(text) == normalize_label(NATIONAL_MARK.label) else "shanghai"
 
 
-def template_fill(sheet: str, cell: str, selfeval: bool = False) -> tuple[int, int, int] | None:
-    """The fill the template gave a cell: what a cleared validation mark returns to (`selfeval`: on a 自评 sheet).
-    A declaration's input cells have none (their pale yellow is conditional: it shows while they are empty),
-    labels their grey."""
-    if selfeval:
-        from xlgoals.core.selfevallayout import selfeval_fill  # the 自评 sheet's map builds on this module
-
-        return selfeval_fill(cell)
+def template_fill(sheet: str, cell: str) -> tuple[int, int, int] | None:
+    """The fill the template gave a cell: what a cleared validation mark returns to (on a 自评 sheet:
+    selfevallayout.selfeval_fill). A declaration's input cells have none (their pale yellow is conditional: it
+    shows while they are empty), labels their grey."""
     specs = COVER_FIELDS if sheet == COVER_SHEET else (*PROJECT_FIELDS, *NATIONAL_PROJECT_FIELDS)
     if any(cell == s.label_cell for s in specs):
         return LABEL_RGB

@@ -21,6 +21,7 @@ from xlgoals.core import layout
 from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import WorkbookError, XlgoalsError
 from xlgoals.core.oserrors import fault
+from xlgoals.core.selfevallayout import selfeval_fill
 from xlgoals.io.cellstyle import (
     HEADER_POINTS,
     continuation_header,
@@ -202,7 +203,7 @@ def _edit_sheet(
     selfeval = grid is not None and is_selfeval_form(lambda r, c: _text(grid.rows, r, c))
     for cell in clear - marks.keys():
         row, col = layout.split_address(cell)
-        rgb = layout.template_fill(name, cell, selfeval)
+        rgb = selfeval_fill(cell) if selfeval else layout.template_fill(name, cell)
         sheet.set_style(row, col, styles.with_fill(sheet.style(row, col), styles.fill(rgb_hex(rgb) if rgb else None)))
     for cell, mark in marks.items():
         row, col = layout.split_address(cell)

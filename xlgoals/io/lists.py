@@ -9,7 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
 from xlgoals.core.layout import quote_sheet
-from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named
+from xlgoals.core.ruleset import DEFAULT, RuleSet, builtin_named
 
 COVER = quote_sheet(layout.COVER_SHEET)
 LISTS = quote_sheet(layout.LISTS_SHEET)

@@ -16,7 +16,7 @@ from xlgoals.core.oserrors import fault
 from xlgoals.io import janitor
 
 # Temporary outputs are made beside their target (an atomic rename needs the same file system) under a name no
-# input walk reads (jobs/consolidate/inputs.py: is_temp_name) and that says what it is where dot-names are not
+# input walk reads (department/consolidate/inputs.py: is_temp_name) and that says what it is where dot-names are not
 # hidden (Windows): `.~xlgoals-<pid>-<random>.tmp`, with the target's extension after it where a writer needs
 # one (`….tmp.xlsm`); a DuckDB archive's write-ahead log `….tmp.wal` beside it.
 # The janitor removes them if the run is killed; a machine that lost power leaves them to the next start's sweep.

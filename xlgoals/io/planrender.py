@@ -1,4 +1,4 @@
-"""A SheetPlan rendered by openpyxl into a workbook: the file renderer (Excel's is in excel.py)."""
+"""A SheetPlan rendered by openpyxl into a workbook: the file renderer (Excel's is excelplan.py, the same contract)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlgoals.core import layout
 from xlgoals.io.cellstyle import LABEL_FILL, put
 from xlgoals.io.presentation import WAN_AXIS_FORMAT, cache_value, print_setup
+from xlgoals.io.sheetplan import (
+    SMALL_POINTS,
+    SMALL_RGB,
+    TITLE_FACE,
+    TITLE_POINTS,
+    Formula,
+    SheetPlan,
+    link_location,
+    rgb_hex,
+)
 from xlgoals.io.sheetplan import BarChart as BarChartSpec
-from xlgoals.io.sheetplan import Formula, SheetPlan, link_location, rgb_hex
 
 # Chinese faces (charset 134, GB2312), the title of a sheet in the heavier 黑体, codes small and grey.
 HEADER_FONT = Font(name="宋体", bold=True, charset=134)
 BODY_FONT = Font(name="宋体", charset=134)
-TITLE_FONT = Font(name="黑体", bold=True, size=14, charset=134)
-SMALL_FONT = Font(name="宋体", size=8, color="FF7F7F7F", charset=134)
+TITLE_FONT = Font(name=TITLE_FACE, bold=True, size=TITLE_POINTS, charset=134)
+SMALL_FONT = Font(name="宋体", size=SMALL_POINTS, color=rgb_hex(SMALL_RGB), charset=134)
 LINK_FONT = Font(name="宋体", color="FF0563C1", underline="single", charset=134)
 _FONTS = (BODY_FONT, HEADER_FONT, TITLE_FONT, SMALL_FONT)
 _BODY, _HEADER, _TITLE, _SMALL = range(len(_FONTS))

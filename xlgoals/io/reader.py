@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
@@ -15,6 +15,7 @@ from xlgoals.core.cellerrors import Unusable
 from xlgoals.core.errors import LayoutError, NotOurWorkbookError
 from xlgoals.core.layout import FieldSpec, Grid
 from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.ruleset import framework_name
 from xlgoals.core.targets import DEFAULT_QUALITATIVE, parse_target_cached
 from xlgoals.core.values import (
     EDGE_CHARS,
@@ -27,7 +28,9 @@ from xlgoals.core.values import (
     shown_text,
 )
 from xlgoals.io.files import BookGrid, Engine, SheetGrid, read_grids
-from xlgoals.validation.ruleset import framework_name
+from xlgoals.io.labels import cell_values as _values
+from xlgoals.io.labels import check_labels
+from xlgoals.io.labels import normalized_label as _normalized
 
 YES = {"是": True, "否": False}
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度?)?$")
@@ -37,51 +40,12 @@ _LEVEL1, _LEVEL2, _NAME, _TARGET = (_COLUMN[p] for p in ("level1", "level2", "na
 _LETTERS = tuple(layout.INDICATOR_COLUMNS.items())
 
 
-@cache
-def _position(cell: str) -> tuple[int, int]:
-    """0-based (row, column) of an A1 address, parsed once: the reader asks for the same few cells always."""
-    row, col = layout.split_address(cell)
-    return row - 1, col - 1
-
-
-def _values(grid: Grid, cells: Iterable[str]) -> list[GridValue]:
-    """layout.grid_value of each cell without parsing the addresses each time, in one pass: the reader asks for
-    a form's whole set of cells at once."""
-    height = len(grid)
-    return [grid[row][col] if row < height and col < len(grid[row]) else None for row, col in map(_position, cells)]
-
-
 def _value(grid: Grid, cell: str) -> GridValue:
     return _values(grid, (cell,))[0]
 
 
-@cache
-def _normalized(label: str) -> str:
-    return layout.normalize_label(label)
-
-
 def _text(grid: Grid, cell: str) -> str:
     return shown_text(_value(grid, cell))
-
-
-def check_labels(grid: Grid, sheet: str, specs: tuple[FieldSpec, ...]) -> None:
-    """Refuse a sheet whose labels moved: reading shifted cells would put values in the wrong fields."""
-    for spec, value in zip(specs, _values(grid, [spec.label_cell for spec in specs]), strict=True):
-        if value == spec.label:  # as the template wrote it (labels have no spaces to strip)
-            continue
-        text = shown_text(value)
-        if text == spec.label or layout.normalize_label(text) == _normalized(spec.label):
-            continue
-        if spec.added_later and not text:
-            continue
-        found = layout.find_label(grid, spec.label)
-        moved = f"，现在位于 {found}" if found else "，表中找不到该标签"
-        raise LayoutError(
-            f"标签“{spec.label}”应在 {spec.label_cell}{moved}。请不要插入、删除行列或改动标签，"
-            f"可从模板重新复制该表后再填写。",
-            sheet=sheet,
-            cell=spec.label_cell,
-        )
 
 
 def _parse_year(text: str) -> int | None:

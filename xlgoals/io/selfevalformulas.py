@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from xlgoals.core import actuals, layout
 from xlgoals.core import selfevallayout as slayout
+from xlgoals.core.ruleset import Scoring
+from xlgoals.core.scoring import Levels, Quantity, RowRule
 from xlgoals.core.selfevallayout import selfeval_cell
 from xlgoals.io.cellstyle import writable_text
 from xlgoals.io.sheetplan import excel_number
-from xlgoals.validation.ruleset import Scoring
-from xlgoals.validation.scoring import Levels, Quantity, RowRule
 
 
 def text(value: str) -> str:

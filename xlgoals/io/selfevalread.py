@@ -1,6 +1,6 @@
 """A 自评 sheet's grid back into the model: inputs as typed, printed scores, and values typed over its formulas.
 
-Scores are never read from the formula cells: Python scores from the inputs (validation/scoring.py). What a
+Scores are never read from the formula cells: Python scores from the inputs (core/scoring.py). What a
 formula cell holds is read only to say where a value was typed over the form's formula.
 """
 
@@ -20,6 +20,7 @@ from xlgoals.core.selfevallayout import SELFEVAL_COLUMNS as COLS
 from xlgoals.core.targets import parse_target_cached
 from xlgoals.core.values import CellValue, cell_text, float_decimal
 from xlgoals.io.container import Container
+from xlgoals.io.labels import check_labels
 
 _NUMBERS = (int, float, Decimal)
 # Points beyond this are no points a form gives (a stray 1E+300 would only overflow the arithmetic): not a number.
@@ -86,8 +87,6 @@ def _indicators(grid: Grid, total_row: int, words: frozenset[str], printed: bool
 
 def read_selfeval(grid: Grid, sheet: str, words: frozenset[str], formulas: frozenset[str] | None = None) -> Project:
     """The project on a 自评 sheet. `formulas`: the cells holding formulas, where the file says (None: unknown)."""
-    from xlgoals.io.reader import check_labels
-
     check_labels(grid, sheet, slayout.SELFEVAL_FIELDS)
     scale = 10_000 if "万元" in layout.grid_text(grid, slayout.SELFEVAL_MONEY_CELL) else 1
     project = Project(sheet=sheet, form=SELFEVAL_FORM, money_unit="万元" if scale != 1 else "")

@@ -11,6 +11,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Project, Unit
+from xlgoals.core.ruleset import RuleSet, scoring_of
+from xlgoals.core.scoring import Levels, ProjectScore, Quantity, score_project
 from xlgoals.core.selfevallayout import SELFEVAL_COLUMNS as COLS
 from xlgoals.core.selfevallayout import SELFEVAL_FIELD as FIELD
 from xlgoals.core.values import CellValue
@@ -32,8 +34,6 @@ from xlgoals.io.lists import UNIT_REF, YEAR_REF, set_messages
 from xlgoals.io.presentation import cache_value, money_format, print_setup, row_height
 from xlgoals.io.selfevalformulas import execution_formulas, row_formulas, total_formulas
 from xlgoals.io.sheetplan import excel_number
-from xlgoals.validation.ruleset import RuleSet, scoring_of
-from xlgoals.validation.scoring import Levels, ProjectScore, Quantity, score_project
 
 WAN_FORMAT = "#,##0.00##"
 SCORE_FORMAT = "0.00"

@@ -9,6 +9,10 @@ from xlgoals.core import layout
 from xlgoals.core.values import CellValue
 from xlgoals.io.presentation import content_width, row_height
 
+# The looks both renderers give (io/planrender.py in a file, excelplan.py in Excel): the title's face and size,
+# codes small and grey; tests/test_plan_renderers.py holds them to the same sheet.
+TITLE_FACE, TITLE_POINTS = "黑体", 14
+SMALL_POINTS, SMALL_RGB = 8, (0x7F, 0x7F, 0x7F)
 # A4 landscape within the margins print_setup gives (0.5 in at the sides, 0.75 in top and bottom), in points.
 A4_LANDSCAPE_WIDTH, A4_LANDSCAPE_HEIGHT = 841.9 - 72, 595.3 - 108
 POINTS_PER_CM = 28.35

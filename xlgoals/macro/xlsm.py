@@ -8,12 +8,12 @@ from pathlib import Path
 from xlgoals.core import layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.core.ruleset import DEFAULT, RuleSet
 from xlgoals.io.janitor import temp_folder
 from xlgoals.io.outputs import atomic_output
-from xlgoals.io.template import write_template
 from xlgoals.macro.vba import BUTTONS
 from xlgoals.macro.xlsmpackage import make_xlsm
-from xlgoals.validation.ruleset import DEFAULT, RuleSet
+from xlgoals.workbooks.template import write_template
 
 # Which buttons each kind of sheet carries (by Sub name); the project template sheet carries the
 # project buttons so a sheet copied from it by 新增项目 has them too.

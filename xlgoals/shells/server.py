@@ -26,7 +26,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xlgoals import __version__, excel
 from xlgoals.io.janitor import temp_folder
-from xlgoals.jobs.processes import TaskTimeout
 from xlgoals.shells import excelroutes
 from xlgoals.shells.addin import WEB_ENTRIES, caption
 from xlgoals.shells.intake import (
@@ -41,6 +40,7 @@ from xlgoals.shells.intake import (
     uploads_of,
 )
 from xlgoals.shells.uploads import MB, UNEXPECTED, Limits, QueueFull, Workers
+from xlgoals.workers.pool import TaskTimeout
 
 log = logging.getLogger("xlgoals.shells.server")
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from xlgoals.core.errors import XlgoalsError
 from xlgoals.core.oserrors import OsFault
-from xlgoals.jobs.processes import Settings, TaskTimeout, WorkerDied, WorkerPool
 from xlgoals.validation.counted import ENV
+from xlgoals.workers.pool import Settings, TaskTimeout, WorkerDied, WorkerPool
 
 log = logging.getLogger("xlgoals.shells.server")
 
@@ -67,10 +67,10 @@ def check_workbook(path: Path) -> dict[str, Any]:
 
     from xlgoals.core import layout
     from xlgoals.io.presentation import format_amount, year_on_year_lines
-    from xlgoals.jobs.pipeline import Among, check_file
-    from xlgoals.jobs.rollup import roll_up, rollup_lines
-    from xlgoals.jobs.summarysheet import cover_money_unit
-    from xlgoals.jobs.summarysheet import write_back as write_rollup
+    from xlgoals.unit.pipeline import Among, check_file
+    from xlgoals.unit.rollup import roll_up, rollup_lines
+    from xlgoals.unit.summarysheet import cover_money_unit
+    from xlgoals.unit.summarysheet import write_back as write_rollup
     from xlgoals.validation.counted import ON_SERVER
     from xlgoals.validation.findings import SEVERITY_ZH
     from xlgoals.validation.marks import project_status, summary_line
@@ -123,9 +123,9 @@ SUMMARY_NAME = "部门汇总.xlsx"
 
 def summarize_workbooks(names: Sequence[str]) -> dict[str, Any]:
     """Several unit workbooks: the department summary with its 台账, as `xlgoals consolidate` makes it."""
+    from xlgoals.department.consolidate import consolidate
+    from xlgoals.department.consolidate.report import units_table
     from xlgoals.io.presentation import MoneyUnit, format_amount, year_on_year_lines
-    from xlgoals.jobs.consolidate import consolidate
-    from xlgoals.jobs.consolidate.report import units_table
 
     out = Path("..") / SUMMARY_NAME  # beside the uploads: one of them may carry the same name
     result = consolidate(list(names), out, jobs=1)
@@ -183,16 +183,16 @@ def _run_job(folder: Path, names: list[str], many: bool, rules: str) -> dict[str
 
 WORKER_MODULES = (
     "xlgoals.shells.uploads",
-    "xlgoals.jobs.pipeline",
+    "xlgoals.unit.pipeline",
     "xlgoals.validation.writeback",
-    "xlgoals.jobs.rollup",
-    "xlgoals.jobs.summarysheet",
-    "xlgoals.jobs.consolidate",
+    "xlgoals.unit.rollup",
+    "xlgoals.unit.summarysheet",
+    "xlgoals.department.consolidate",
 )
 
 
 def _worker_setup() -> None:
-    from xlgoals.jobs.pipeline import preload
+    from xlgoals.department.consolidate.worker import preload
 
     preload()
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlgoals.core import layout
+from xlgoals.core.builtin import DEFAULT
 from xlgoals.core.errors import XlgoalsError
-from xlgoals.validation.builtin import DEFAULT
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, builtin_named, builtin_rulesets, load_ruleset
+from xlgoals.core.ruleset import RuleSet, RuleSetError, builtin_named, builtin_rulesets, load_ruleset
+from xlgoals.validation.rules import check_ruleset
 
 ENV = "XLGOALS_RULES"
 # xlwings.conf holds one setting a line, "KEY","VALUE" (as xlwings' own read_user_config reads it).
@@ -58,10 +59,10 @@ class Counted:
     entries: tuple[str, ...] = ()
 
     def sets(self) -> list[RuleSet]:
-        """Every rule set that counts, parsed; a name or title two of them share is refused."""
+        """Every rule set that counts, parsed and its rules checked; a name or title two of them share is refused."""
         if not self.entries:
             return builtin_rulesets()
-        sets = [load_ruleset(e) for e in self.entries]
+        sets = [check_ruleset(load_ruleset(e)) for e in self.entries]
         seen: dict[str, RuleSet] = {}
         for rs in sets:
             for key in dict.fromkeys((rs.name, rs.title)):

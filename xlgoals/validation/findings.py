@@ -6,7 +6,6 @@ import json
 import string
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -14,13 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from xlgoals.core.layout import split_address
 from xlgoals.core.order import natural_key
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
+from xlgoals.core.ruleset import Severity as Severity
 
 SEVERITY_ZH: dict[Severity, str] = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 SEVERITY_ORDER: dict[Severity, int] = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}

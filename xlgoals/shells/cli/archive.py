@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,7 +29,8 @@ DbOption = Annotated[Path, typer.Option("--db", help="历史库文件")]
 if TYPE_CHECKING:
     from rich.table import Table
 
-ARCHIVE_DB = Path("xlgoals.duckdb")  # xlgoals.jobs.archive.DEFAULT_DB, without importing the archive for every command
+# xlgoals.department.archive.DEFAULT_DB, without importing the archive for every command
+ARCHIVE_DB = Path("xlgoals.duckdb")
 
 
 def _plain_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
@@ -56,7 +58,7 @@ def archive_add(
 ) -> None:
     """读取并校验工作簿，存入历史库；同一文件再存不变，同一单位同一年度的新文件替换旧版本（旧版本留作历史）。
     退出码 0 全部存入，1 有文件未能读取，2 无法使用。"""
-    from xlgoals.jobs.archive.ingest import add_paths
+    from xlgoals.department.archive.ingest import add_paths
 
     progress = Progress(enabled=fmt is Format.table)
     try:
@@ -67,7 +69,7 @@ def archive_add(
     fine = {"新增", "未变", "替换旧版本", "锁定文件"}
     unread = sum(e.outcome not in fine for e in entries)
     if fmt is Format.json:
-        print_json({**summary.to_dict(), "files": [e.__dict__ for e in entries]})
+        print_json({**summary.to_dict(), "files": [asdict(e) for e in entries]})
     else:
         rows = [(e.path, e.outcome, e.unit, e.year, e.reason) for e in entries]
         out.print(_plain_table(f"存入历史库 {db}", ["文件", "结果", "单位", "年度", "原因"], rows))
@@ -81,7 +83,7 @@ def archive_list(
     db: DbOption = ARCHIVE_DB, fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
 ) -> None:
     """历史库中各年度、各单位的当前版本：项目数、指标数、当年预算合计、问题数、版本数。"""
-    from xlgoals.jobs.archive.store import listing
+    from xlgoals.department.archive.store import listing
 
     table = listing(db)
     if fmt is Format.json:
@@ -102,7 +104,7 @@ def archive_sql(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """对历史库执行只读 SQL 并以表格输出（表与视图见 README）。"""
-    from xlgoals.jobs.archive.store import sql
+    from xlgoals.department.archive.store import sql
 
     table = sql(db, query)
     if fmt is Format.json:
@@ -119,7 +121,7 @@ def archive_export(
 ) -> None:
     """把历史库导出为 Hive 分区的 Parquet（units/projects/indicators/findings，含 current 列），
     供 Spark、DuckDB 等读取。"""
-    from xlgoals.jobs.archive.export import export_parquet
+    from xlgoals.department.archive.export import export_parquet
 
     counts = export_parquet(db, parquet)
     out.print(f"已导出到 {parquet}：" + "，".join(f"{t} {n} 行" for t, n in counts.items()), markup=False)

@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from xlgoals.core.errors import XlgoalsError
+from xlgoals.shells.cli.consoles import EXIT_FINDINGS as EXIT_FINDINGS
+from xlgoals.shells.cli.consoles import EXIT_OK as EXIT_OK
+from xlgoals.shells.cli.consoles import EXIT_UNUSABLE as EXIT_UNUSABLE
+from xlgoals.shells.cli.consoles import err as err
+from xlgoals.shells.cli.consoles import out as out
 from xlgoals.shells.cli.usage import ChineseUsageGroup
 
 app = typer.Typer(
@@ -23,39 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.text import Text
 
-
-class LazyConsole:
-    """A rich Console made on first use: `--format json` output never imports rich's console (a tenth of a
-    cold `validate`)."""
-
-    def __init__(self, **options: Any) -> None:
-        self._options = options
-        self._console: Console | None = None
-
-    @property
-    def console(self) -> Console:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return self._console
-
-    def print(self, *objects: Any, **options: Any) -> None:
-        self.console.print(*objects, **options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.console, name)
-
-
-# User text (file, sheet, project and unit names) is never markup or emoji codes: a name like "[red]" or
-# ":x:" prints as written. Our own styling uses Text objects.
-out = LazyConsole(highlight=False, markup=False, emoji=False)
-err = LazyConsole(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
-
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -97,7 +71,7 @@ def friendly(fn: F) -> F:
 
 def unit_title(name: str, year: int | None, framework: str = "") -> str:
     """'单位（2020年度）' for a title; a blank reads 未填写, never 'None'."""
-    from xlgoals.validation.ruleset import framework_title
+    from xlgoals.core.ruleset import framework_title
 
     parts = [f"{year}年度" if year else "年度未填写", *([framework_title(framework)] if framework else [])]
     return f"{name or '单位名称未填写'}（{'，'.join(parts)}）"

@@ -59,9 +59,9 @@ def consolidate(
     ] = None,
 ) -> None:
     """合并多个单位工作簿为汇总表，台账记录每个文件。退出码 0 全部读取，1 有拒绝、重复或漏计金额，2 参数无法使用。"""
+    from xlgoals.department.consolidate import DEPARTMENT_TOTAL, DUPLICATE, REJECTED
+    from xlgoals.department.consolidate import consolidate as run
     from xlgoals.io.presentation import format_amount, format_percent, year_on_year_lines
-    from xlgoals.jobs.consolidate import DEPARTMENT_TOTAL, DUPLICATE, REJECTED
-    from xlgoals.jobs.consolidate import consolidate as run
 
     if jobs is not None and jobs < 1:
         raise XlgoalsError(f"--jobs 应为至少 1 的整数（并行读取的进程数），现在是 {jobs}。")

@@ -48,7 +48,8 @@ def selfeval(
     """生成项目支出绩效自评表：年度指标值由申报带入并锁定，得分由公式即时计算。"""
     from rich.table import Table
 
-    from xlgoals.jobs.selfeval import Buttons, selfeval_from_archive, selfeval_from_file
+    from xlgoals.department.archive.units import selfeval_from_archive
+    from xlgoals.unit.selfeval import Buttons, selfeval_from_file
 
     buttons = Buttons(xlsm, server_address(server), token_header(token_file))
     if from_archive:

@@ -15,7 +15,7 @@ def register(rules: list[str] | None) -> None:
     worker runs in each request's folder); every file parsed now, so a broken one stops the start."""
     import os
 
-    from xlgoals.validation.builtin import BUILTIN
+    from xlgoals.core.builtin import BUILTIN
     from xlgoals.validation.counted import ENV, counted
 
     if rules:

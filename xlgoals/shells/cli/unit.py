@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from xlgoals.core import layout
+from xlgoals.core.builtin import DEFAULT as DEFAULT_FRAMEWORK
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.shells.cli.common import (
     EXIT_FINDINGS,
@@ -29,7 +31,6 @@ from xlgoals.shells.cli.common import (
     token_header,
     unit_title,
 )
-from xlgoals.validation.builtin import DEFAULT as DEFAULT_FRAMEWORK
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -39,7 +40,7 @@ def builtin_framework(text: str) -> str:
     """The title of the built-in framework `text` names; anything else is a usage error listing the choices.
 
     A bureau's own rule-set file goes to --rules, which also sets the cover, the form and the live checks."""
-    from xlgoals.validation.ruleset import builtin_named, builtin_rulesets
+    from xlgoals.core.ruleset import builtin_named, builtin_rulesets
 
     rs = builtin_named(text)
     if rs is not None:
@@ -74,14 +75,15 @@ def template(
     token_file: Annotated[Path | None, typer.Option("--token-file", help=TOKEN_FILE_HELP)] = None,
 ) -> None:
     """生成空白申报模板（带实时检查：填写时自动标出问题，不需要 Python）。"""
-    from xlgoals.io.template import write_template
-    from xlgoals.validation.ruleset import load_ruleset
+    from xlgoals.core.ruleset import load_ruleset
+    from xlgoals.validation.rules import check_ruleset
+    from xlgoals.workbooks.template import write_template
 
     if framework is not None and rules is not None:
         raise typer.BadParameter(
             "只能指定 --framework 或 --rules 之一：内置体系用 --framework，本局的规则集文件用 --rules。"
         )
-    checks = load_ruleset(rules) if rules is not None else None
+    checks = check_ruleset(load_ruleset(rules)) if rules is not None else None
     title = checks.title if checks is not None else builtin_framework(framework or DEFAULT_FRAMEWORK)
     name = framework or DEFAULT_FRAMEWORK
     server = server_address(server)
@@ -112,8 +114,8 @@ def import_(
     from rich.text import Text
 
     from xlgoals.core.values import format_money
+    from xlgoals.importing.importer import import_file, write_import
     from xlgoals.io.outputs import check_output
-    from xlgoals.jobs.importer import import_file, write_import
 
     check_output(output, [source])
     result = import_file(source)
@@ -252,11 +254,16 @@ def validate(
 ) -> None:
     """校验单位工作簿：退出码 0 无错误，1 有错误，2 无法读取。"""
     from xlgoals.io.outputs import check_output
-    from xlgoals.jobs.pipeline import check_file
+    from xlgoals.unit.pipeline import check_file
 
     if write_back is not None:
         check_output(write_back, [path])
-    checked = check_file(path, rules, history=history)
+    last_year = None
+    if history is not None:
+        from xlgoals.department.archive.history import last_year as lookup
+
+        last_year = partial(lookup, history)
+    checked = check_file(path, rules, history=last_year)
     report = checked.report
     if write_back is not None:
         from xlgoals.validation.writeback import write_back as do_write_back
@@ -298,9 +305,9 @@ def rollup(
 
     from xlgoals.core.vocabulary import KIND_ZH
     from xlgoals.io.presentation import year_on_year_lines
-    from xlgoals.jobs.pipeline import check_file
-    from xlgoals.jobs.rollup import roll_up
-    from xlgoals.jobs.summarysheet import write_back as do_write_back
+    from xlgoals.unit.pipeline import check_file
+    from xlgoals.unit.rollup import roll_up
+    from xlgoals.unit.summarysheet import write_back as do_write_back
 
     if write_back is not None:
         from xlgoals.io.outputs import check_output
@@ -310,7 +317,7 @@ def rollup(
     r = roll_up(checked.unit, checked.report, checked.ruleset)
     if unit is None:
         # One money unit at a time: the cover's choice, for the 汇总 sheet and this table alike.
-        from xlgoals.jobs.summarysheet import cover_money_unit
+        from xlgoals.unit.summarysheet import cover_money_unit
 
         cover = checked.grids.sheets.get(layout.COVER_SHEET) if checked.grids is not None else None
         unit = cover_money_unit(cover.rows if cover else None)
@@ -364,7 +371,7 @@ def rollup_table(r: Any, unit: MoneyUnit) -> Table:
     from rich import box
     from rich.table import Table
 
-    from xlgoals.jobs.rollup import rollup_lines
+    from xlgoals.unit.rollup import rollup_lines
 
     # Fits an 80-column console; every figure is in --format json and in the 汇总 sheet.
     table = Table(title=f"{unit_title(r.unit, r.year)} · 汇总（{unit}）", box=box.SIMPLE_HEAD, pad_edge=False)

@@ -10,6 +10,8 @@ from typing import Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from xlgoals.shells.cli.consoles import EXIT_UNUSABLE, err
+
 try:  # typer >= 0.2x carries its own copy of click
     from typer._click import exceptions as _cx
 except ImportError:  # pragma: no cover - older typer on plain click
@@ -79,8 +81,6 @@ def usage_message(e: Any) -> str:
 
 def _fail(e: Any, command: str | None = None) -> NoReturn:
     from rich.text import Text
-
-    from xlgoals.shells.cli.common import EXIT_UNUSABLE, err
 
     ctx = getattr(e, "ctx", None)
     if ctx is not None:  # some parser errors carry no context: then the caller names the command

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from xlgoals.core import layout, livelayout
 from xlgoals.core.layout import quote_sheet
+from xlgoals.core.ruleset import DEFAULT, RuleSet, builtin_named
 from xlgoals.validation.live import formulas as fx
+from xlgoals.validation.live import indicators as _indicators  # noqa: F401  (registers the table's live checks)
 from xlgoals.validation.live.catalogue import Catalogue
-from xlgoals.validation.live.checks import LIVE, nonspace, register_all
+from xlgoals.validation.live.checks import LIVE, nonspace
 from xlgoals.validation.live.plan import Builder, LiveForm, LivePlan, absolute, project_form
 from xlgoals.validation.live.selfeval import SELFEVAL_LIVE, SELFEVAL_OFFLINE, selfeval_form
 from xlgoals.validation.rules import CHECKS
-from xlgoals.validation.ruleset import DEFAULT, RuleSet, builtin_named
-
-register_all()
 
 # Checks no formula can match, with the reason README gives; the unit-scope cover check runs on the cover.
 OFFLINE: dict[str, str] = {

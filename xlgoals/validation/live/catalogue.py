@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from xlgoals.core import layout, livelayout
 from xlgoals.core.layout import quote_sheet
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.validation.live import formulas as fx
 from xlgoals.validation.rules import CHECKS
-from xlgoals.validation.ruleset import RuleSet
 
 # The reader's own yes/no words (io/reader.py: YES), not the rule set's: a value outside them is what it reports.
 YES_NO = ("是", "否")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from xlgoals.core.ruleset import RuleSet, RuleSpec
 from xlgoals.core.values import _MONEY_MULT
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.live import formulas as fx
 from xlgoals.validation.live.plan import Builder
-from xlgoals.validation.ruleset import RuleSet, RuleSpec
 
 # The last day a number can stand for (2200-12-31 as a 1900-system serial), and the first both Excel and
 # LibreOffice give the same serial (1900-03-01: Excel counts a 29 February 1900 that never was).
@@ -272,9 +272,4 @@ def year_on_year(b: Builder, rule: RuleSpec, rs: RuleSet) -> str | None:
     return None
 
 
-def register_all() -> None:
-    """Importing the indicator checks registers them beside these."""
-    from xlgoals.validation.live import indicators as _indicators  # noqa: F401
-
-
-__all__ = ["LIVE", "Severity", "live", "money_state", "nonspace", "register_all"]
+__all__ = ["LIVE", "Severity", "live", "money_state", "nonspace"]

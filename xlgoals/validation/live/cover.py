@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from xlgoals.core import layout, livelayout
 from xlgoals.core.layout import Grid, quote_sheet
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.validation.findings import Severity
 from xlgoals.validation.live.catalogue import Catalogue
 from xlgoals.validation.live.checks import nonspace
 from xlgoals.validation.live.plan import Builder, CondFormat, LiveForm, LivePlan, absolute
 from xlgoals.validation.marks import FILL_RGB
-from xlgoals.validation.ruleset import RuleSet
 
 TITLE = "实时检查（不需要 Python 和宏，填写时自动更新；提交前请点“校验全部”，以校验结果为准）"
 HEADERS = ("工作表", "项目名称", "错误", "警告", "状态")

@@ -8,12 +8,12 @@ BLANK for no name at all, UNUSABLE under an error value.
 
 from __future__ import annotations
 
+from xlgoals.core.ruleset import RuleSet, RuleSpec
 from xlgoals.validation.live import formulas as fx
 from xlgoals.validation.live.catalogue import vague_list
 from xlgoals.validation.live.checks import live
 from xlgoals.validation.live.plan import Builder, unless_blank
 from xlgoals.validation.rules import CHECKS
-from xlgoals.validation.ruleset import RuleSet, RuleSpec
 
 BLANK, UNUSABLE = 1000, 1001
 PARTS = ("level1", "level2", "name", "target")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from xlgoals.core import livelayout
 from xlgoals.core import selfevallayout as slayout
+from xlgoals.core.ruleset import RuleSet, RuleSpec, scoring_of
 from xlgoals.io.selfevalread import MAX_POINTS
 from xlgoals.validation.live import formulas as fx
 from xlgoals.validation.live.checks import Live, live, nonspace
 from xlgoals.validation.live.plan import Builder, LiveForm, Table
 from xlgoals.validation.rules.selfeval import DONE_DEFAULTS, TOLERANCE
-from xlgoals.validation.ruleset import RuleSet, RuleSpec, scoring_of
 
 SELFEVAL_LIVE: dict[str, Live] = {}
 

@@ -6,19 +6,27 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlgoals.core.model import Unit, is_selfeval
+from xlgoals.core.ruleset import RuleSet, RuleSetError, RuleSpec
 from xlgoals.validation.findings import Finding, ProjectRef, Report, render, template_fields
 from xlgoals.validation.rules import checks as _checks  # noqa: F401  (registers the built-in checks)
 from xlgoals.validation.rules.common import money_unit
 from xlgoals.validation.rules.registry import CHECKS, Context, Form, History, Hit
-from xlgoals.validation.ruleset import RuleSet, RuleSetError, RuleSpec
 
 # Placeholders every message may use, filled by the engine from where the hit is.
 # 'unit' is what the project's amounts are typed in (万元 on the national form, else 元), as {value} shows them.
 COMMON_PLACEHOLDERS = frozenset({"project", "sheet", "cell", "value", "indicator", "level1", "level2", "field", "unit"})
 
 
-def check_ruleset(rs: RuleSet) -> None:
-    """Reject unknown checks, parameters and placeholders, naming the file and the rule."""
+# Rule sets already checked, by identity (each kept alive so its id stays its own): loading caches a file's rule
+# set, so every workbook of a consolidation brings the same object and pays one lookup, not the check.
+_CHECKED: dict[int, RuleSet] = {}
+
+
+def check_ruleset(rs: RuleSet) -> RuleSet:
+    """The rule set, once its rules are known to the registry: unknown checks, parameters and placeholders are
+    refused, naming the file and the rule. Whoever runs or builds from a rule set's rules checks it here."""
+    if _CHECKED.get(id(rs)) is rs:
+        return rs
     for i, rule in enumerate(rs.rules, start=1):
         key = f"rules[{i}]({rule.code})"
         info = CHECKS.get(rule.check)
@@ -42,6 +50,8 @@ def check_ruleset(rs: RuleSet) -> None:
         extra = sorted(template_fields(rule.message) - info.placeholders - COMMON_PLACEHOLDERS)
         if extra:
             raise RuleSetError(rs.source, f"{key}.message", f"提示语中的占位符 {extra} 该检查不提供")
+    _CHECKED[id(rs)] = rs
+    return rs
 
 
 def _finding(rule: RuleSpec, ctx: Context, hit: Hit, file: str | None) -> Finding:
@@ -98,6 +108,7 @@ def run_rules(unit: Unit, rs: RuleSet, file: str | None = None, history: History
 def validate(unit: Unit, rs: RuleSet, *, file: str | None = None, history: History | None = None) -> Report:
     """Every finding of every enabled rule; collection never stops early. `history` enables the year-over-year
     checks (last year's declaration of the unit, from an archive)."""
+    check_ruleset(rs)
     projects = [ProjectRef(sheet=p.sheet or "", name=p.name) for p in unit.projects]
     return Report.build(run_rules(unit, rs, file, history), file=file, ruleset=rs.name, projects=projects)
 

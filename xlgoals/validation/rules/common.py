@@ -8,11 +8,11 @@ from typing import Any
 
 from xlgoals.core import layout
 from xlgoals.core.model import Indicator, Project, Unit
+from xlgoals.core.ruleset import RuleSet, builtin_named
 from xlgoals.core.targets import Target, TargetKind, parse_target_cached
 from xlgoals.core.values import ParseError, format_money
 from xlgoals.io.presentation import MoneyUnit
 from xlgoals.validation.rules.registry import Context, Hit
-from xlgoals.validation.ruleset import RuleSet, builtin_named
 
 _WORDY = frozenset({TargetKind.QUALITATIVE, TargetKind.DESCRIPTIVE})
 # The amounts of either form (the national form's 其中：财政拨款 and 其他资金 among them); a form's own are

@@ -139,25 +139,6 @@ def _where_it_was(project: Project, dropped: Indicator) -> str:
     return indicator_cell(project, row, "name") if row is not None else layout.INDICATOR_SECTION_CELL
 
 
-@check("indicator_dropped", "project", placeholders=("last_value", "last_project", "last_year"), history=True)
-def indicator_dropped(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every indicator of last year's project is still there this year."""
-    pair = _matched(ctx)
-    if pair is None:
-        return
-    project, previous = pair
-    if _unreadable(project, "name"):  # the indicator missing may be the one whose name cannot be read
-        return
-    now = _by_name(project)
-    # One missed last year (its 自评 says so) is history.indicator-dropped-after-miss's, which says more.
-    from xlgoals.validation.rules.historyselfeval import dropped_after_miss
-
-    covered = dropped_after_miss(ctx)
-    for key, ind in _by_name(previous).items():
-        if key and key not in now and key not in covered:
-            yield dropped_hit(project, ind, previous, _year(ctx))
-
-
 def dropped_hit(project: Project, dropped: Indicator, previous: Project, year: Any, **params: str) -> Hit:
     """A hit on a project for last year's indicator it no longer has, named as last year's table named it."""
     return Hit(

@@ -12,12 +12,22 @@ from typing import Any
 
 from xlgoals.core import actuals
 from xlgoals.core.model import Indicator, Project
+from xlgoals.core.ruleset import RuleSet
+from xlgoals.core.scoring import Quantity, row_rule, score_project
 from xlgoals.core.targets import Operator, Target, TargetKind, split_unit
 from xlgoals.validation.rules.common import indicator_cell, project_of
-from xlgoals.validation.rules.history import _by_name, dropped_hit, match_project, name_key
+from xlgoals.validation.rules.history import (
+    _by_name,
+    _matched,
+    _unreadable,
+    dropped_hit,
+    match_project,
+    name_key,
+)
+from xlgoals.validation.rules.history import (
+    _year as _declaration_year,
+)
 from xlgoals.validation.rules.registry import Context, Hit, check
-from xlgoals.validation.ruleset import RuleSet
-from xlgoals.validation.scoring import Quantity, row_rule, score_project
 
 
 def last_selfeval(ctx: Context) -> Project | None:
@@ -116,3 +126,21 @@ def dropped_after_miss(ctx: Context) -> set[str]:
         return set()
     previous = last_selfeval(ctx)
     return set(missed(previous, ctx.ruleset)) if previous is not None else set()
+
+
+# The plain dropped check sits beside the one it defers to (an indicator missed last year is reported there).
+@check("indicator_dropped", "project", placeholders=("last_value", "last_project", "last_year"), history=True)
+def indicator_dropped(ctx: Context, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every indicator of last year's project is still there this year."""
+    pair = _matched(ctx)
+    if pair is None:
+        return
+    project, previous = pair
+    if _unreadable(project, "name"):  # the indicator missing may be the one whose name cannot be read
+        return
+    now = _by_name(project)
+    # One missed last year (its 自评 says so) is history.indicator-dropped-after-miss's, which says more.
+    covered = dropped_after_miss(ctx)
+    for key, ind in _by_name(previous).items():
+        if key and key not in now and key not in covered:
+            yield dropped_hit(project, ind, previous, _declaration_year(ctx))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from xlgoals.core.model import Indicator, Project, Unit
-from xlgoals.validation.ruleset import RuleSet
+from xlgoals.core.ruleset import RuleSet
 
 Scope = Literal["unit", "project", "indicator"]
 Form = Literal["declaration", "selfeval"]

@@ -9,11 +9,11 @@ from typing import Any
 from xlgoals.core import actuals, layout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Indicator, Project
+from xlgoals.core.ruleset import scoring_of
+from xlgoals.core.scoring import IndicatorScore, Levels, ProjectScore, Quantity, score_project, share
 from xlgoals.core.values import format_money
 from xlgoals.validation.rules.common import project_of
 from xlgoals.validation.rules.registry import Context, Form, Hit, check
-from xlgoals.validation.ruleset import scoring_of
-from xlgoals.validation.scoring import IndicatorScore, Levels, ProjectScore, Quantity, score_project, share
 
 SELFEVAL: tuple[Form, ...] = ("selfeval",)
 # A score that differs by less than this is the same score: the sheet rounds to the cent.

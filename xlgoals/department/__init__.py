@@ -1,0 +1,1 @@
+"""A department's work: consolidating unit workbooks, the archive across years, reading on a Dask cluster."""
