@@ -10,13 +10,13 @@ import openpyxl
 from tests.builders import project, unit
 from tests.office import convert_all
 from xlgoals.core import layout, livelayout
+from xlgoals.core.ruleset import load_ruleset
+from xlgoals.department.consolidate import consolidate
 from xlgoals.io.files import read_grids
 from xlgoals.io.reader import read
-from xlgoals.io.selfevalbook import build_selfeval_workbook
-from xlgoals.io.template import save, write_template, write_unit
-from xlgoals.jobs.consolidate import consolidate
-from xlgoals.jobs.rollup import roll_up
-from xlgoals.validation.ruleset import load_ruleset
+from xlgoals.unit.rollup import roll_up
+from xlgoals.workbooks.selfevalbook import build_selfeval_workbook
+from xlgoals.workbooks.template import save, write_template, write_unit
 
 
 def test_the_selfeval_cover_names_a_project_not_yet_begun(soffice: str, tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_the_summary_recalculated_shows_an_amount_typed_in_words_as_unreadable(s
     """汇总's formulas turned any non-number into "": after LibreOffice (or Excel) recalculated, 项目2's 上年执行数
     typed as “三十万” printed as a blank, counted in no note, while the command line said it was left out. Now it
     shows 无法读取 and the note under the table counts it; a blank amount stays blank."""
-    from xlgoals.jobs.summarysheet import write_back
+    from xlgoals.unit.summarysheet import write_back
 
     path = _two_projects_one_typed_in_words(tmp_path, last_year_budget=None)
     rolled = tmp_path / "rolled.xlsx"

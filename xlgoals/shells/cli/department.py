@@ -26,7 +26,7 @@ from xlgoals.shells.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from xlgoals.jobs.consolidate.reconcile import UnitSummary
+    from xlgoals.department.consolidate.reconcile import UnitSummary
 
 
 class GroupBy(StrEnum):
