@@ -373,7 +373,9 @@ def test_the_summary_sheet_recalculated_leaves_out_the_error_and_counts_it(
     total = next(r for r in rows if r[2] == TOTAL_LABEL)
     assert total[4] == by_sheet["项目1"][4]  # 项目1's is the only budget that reads
     notes = [str(r[0]) for r in rows if r[0] and str(r[0]).startswith("注意")]
-    assert notes == ["注意：有 3 项金额无法读取（错误值或未计算的公式），未计入合计与同比，见标为“无法读取”的单元格。"]
+    note = "注意：有 3 项金额无法读取（错误值、未计算的公式或以文字填写的金额），未计入合计与同比，"
+    note += "见标为“无法读取”的单元格。"
+    assert notes == [note]
 
 
 def test_the_archive_stores_the_findings_and_says_what_it_stored_empty(excel_saved: Path, tmp_path: Path) -> None:

@@ -167,7 +167,8 @@ def test_write_back_is_idempotent_with_chart(sample_xlsx: Path, tmp_path: Path) 
     formulas = openpyxl.load_workbook(first)[layout.SUMMARY_SHEET]
     assert (
         formulas.cell(PROJECT_HEADER_ROW + 1, 5).value
-        == "=IF(ISNUMBER('项目1'!D14),'项目1'!D14,IF(ISERROR('项目1'!D14),\"（无法读取）\",\"\"))"
+        == "=IF(ISNUMBER('项目1'!D14),'项目1'!D14,IF(ISERROR('项目1'!D14),\"（无法读取）\","
+        'IF(TRIM(\'项目1\'!D14)="","","（无法读取）")))'
     )
     assert (
         formulas.cell(PROJECT_HEADER_ROW + 4, 5).value == f"=SUM(E{PROJECT_HEADER_ROW + 1}:E{PROJECT_HEADER_ROW + 3})"

@@ -90,13 +90,14 @@ def _money_dict(money: dict[str, Decimal | None]) -> dict[str, str | None]:
 @dataclass(frozen=True)
 class Uncounted:
     """An amount that could not be counted in a total: its cell holds an error value or a formula never
-    computed. Totals leave it out and say so, naming the project and the cell."""
+    computed, or text that is no amount (`problem` is then that text: 三十万, 无). Totals leave it out and say so,
+    naming the project and the cell."""
 
     sheet: str
     project: str
     field: str
     cell: str
-    problem: Unusable
+    problem: Unusable | str
 
     @property
     def label(self) -> str:
@@ -104,28 +105,34 @@ class Uncounted:
 
     def describe(self) -> str:
         """'项目2“同名项目上年预算额（元）”（项目2!B15）是错误值 #REF!' and the like, for every message."""
-        return f"{self.project or self.sheet}“{self.label}”（{self.sheet}!{self.cell}）是{self.problem.describe()}"
+        problem = self.problem
+        held = problem.describe() if isinstance(problem, Unusable) else f"无法识别为金额的“{problem}”"
+        return f"{self.project or self.sheet}“{self.label}”（{self.sheet}!{self.cell}）是{held}"
 
     def to_dict(self) -> dict[str, str]:
+        problem = self.problem
+        unusable = problem if isinstance(problem, Unusable) else Unusable()
         return {
             "sheet": self.sheet,
             "project": self.project,
             "field": self.field,
             "label": self.label,
             "cell": self.cell,
-            "error": self.problem.error,
-            "formula": self.problem.formula,
+            "error": unusable.error,
+            "formula": unusable.formula,
+            "text": "" if isinstance(problem, Unusable) else problem,
         }
 
 
 def uncounted_of(project: Project, fields: tuple[str, ...] = MONEY_FIELDS) -> dict[str, Uncounted]:
-    """The project's money lines whose cell could not be used, by field."""
-    if not project.unusable:
+    """The project's money lines whose cell could not be used, by field: an error value, a formula never computed,
+    or text that is no amount (read as blank it would vanish from the totals unsaid)."""
+    if not project.unusable and not project.unparsed:
         return {}
     out: dict[str, Uncounted] = {}
     for f in fields:
         cell = project.cells.get(f) or layout.ANY_PROJECT_FIELD[f].value_cell
-        problem = project.unusable.get(cell)
+        problem = project.unusable.get(cell) or project.unparsed.get(f)
         if problem is not None:
             out[f] = Uncounted(project.sheet or "", project.name, f, cell, problem)
     return out

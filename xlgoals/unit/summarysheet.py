@@ -61,13 +61,16 @@ def _money_formula(r: ProjectRollup, field: str, unit: MoneyUnit) -> Formula | D
     if not r.sheet or source is None:
         return UNREADABLE if field in r.uncounted else value
     # The project sheet is the source: editing a budget there changes 汇总 when the workbook recalculates. An
-    # error value there shows as 无法读取, which SUM leaves out and the note under the table counts.
+    # error value or text (三十万) there shows as 无法读取, which SUM leaves out and the note under the table
+    # counts; only a blank cell is blank (text used to turn into "" too: a total short by an amount unsaid).
     cell, scale = source
     ref = f"{layout.quote_sheet(r.sheet)}!{cell}"
     factor = Decimal(scale) / (WAN if unit is MoneyUnit.WAN else 1)
     scaled = ref if factor == 1 else f"{ref}*{excel_number(factor)}"
     cached = UNREADABLE if field in r.uncounted else _cached(value)
-    return Formula(f'IF(ISNUMBER({ref}),{scaled},IF(ISERROR({ref}),"{UNREADABLE}",""))', cached)
+    unreadable = f'"{UNREADABLE}"'
+    blank_or_not = f'IF(TRIM({ref})="","",{unreadable})'
+    return Formula(f"IF(ISNUMBER({ref}),{scaled},IF(ISERROR({ref}),{unreadable},{blank_or_not}))", cached)
 
 
 def _cached(value: Decimal | None) -> int | float | str:
@@ -149,7 +152,7 @@ def _uncounted_rows(plan: SheetPlan, r: UnitRollup, total_row: int) -> None:
     left, right = (layout.column_letters(c) for c in (min(MONEY_COLUMN.values()), max(MONEY_COLUMN.values())))
     cells = f"{left}{first}:{right}{last}"
     count = f'COUNTIF({cells},"{UNREADABLE}")'
-    note = "项金额无法读取（错误值或未计算的公式），未计入合计与同比，见标为“无法读取”的单元格。"
+    note = "项金额无法读取（错误值、未计算的公式或以文字填写的金额），未计入合计与同比，见标为“无法读取”的单元格。"
     cached = f"注意：有 {len(r.uncounted)} {note}" if r.uncounted else ""
     plan.add(Formula(f'IF({count}=0,"","注意：有 "&{count}&" {note}")', cached))
     if r.uncounted:

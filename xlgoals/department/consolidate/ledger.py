@@ -57,7 +57,7 @@ class Reason(Enum):
     UNCOUNTED = (
         "money.uncounted",
         "已读取，但有 {count} 项金额无法读取，未计入合计：{amounts}。请该单位改正这些单元格"
-        "（未计算的公式：在 Excel/WPS 中打开并保存）后重新报送。",
+        "（以文字填写的金额：改为阿拉伯数字；未计算的公式：在 Excel/WPS 中打开并保存）后重新报送。",
     )
 
     @property

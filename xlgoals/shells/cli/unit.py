@@ -347,7 +347,8 @@ def rollup(
                 ("注意：", "bold yellow"),
                 f"以下 {len(r.uncounted)} 项金额无法读取，未计入合计和同比：",
                 "；".join(u.describe() for u in r.uncounted),
-                "。请改正这些单元格（未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
+                "。请改正这些单元格（以文字填写的金额：改为阿拉伯数字；",
+                "未计算的公式：在 Excel/WPS 中打开并保存）后重新汇总。",
             )
         )
     _rollup_next_steps(path, write_back)

@@ -42,7 +42,8 @@ def slot_values(sheet: str, name_cell: str = layout.PROJECT_FIELD["name"].value_
     err, warn = f"{q}!{absolute(livelayout.LIVE_ERRORS_CELL)}", f"{q}!{absolute(livelayout.LIVE_WARNINGS_CELL)}"
     filled, gate = f"{q}!{absolute(livelayout.LIVE_FILLED_CELL)}", f"{q}!{absolute(livelayout.LIVE_GATE_CELL)}"
     name = f"{q}!{absolute(name_cell)}"
-    shown = f'IF({filled}=0,"（未填写）",IF({name}="","（未填写项目名称）",{name}))'
+    # The name first: a 自评 sheet comes with its project's name but counts as filled only once the unit begins.
+    shown = f'IF({name}<>"",{name},IF({filled}=0,"（未填写）","（未填写项目名称）"))'
     return [
         sheet,
         f'=IFERROR({shown},"（工作表已删除）")',
