@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.builders import project, unit
-from tests.office import convert_all
+from tests.builders.office import convert_all
+from tests.builders.units import project, unit
 from xlgoals.core import layout, livelayout
 from xlgoals.core.ruleset import load_ruleset
 from xlgoals.department.consolidate import consolidate
