@@ -72,6 +72,14 @@ def results_text(wb: openpyxl.Workbook) -> str:
 # --- the remote engine (RunServerPython, the pane) ---------------------------------------------------------
 
 
+def offered(book: openpyxl.Workbook, sheet: str, cell: str) -> list[str]:
+    """What the dropdown at sheet!cell offers: the values of the list range its data validation names."""
+    (rule,) = [dv for dv in book[sheet].data_validations.dataValidation if cell in dv.sqref]
+    where, span = str(rule.formula1).split("!")
+    lists = book[where.strip("'")]
+    return [str(c.value) for row in lists[span.replace("$", "")] for c in row if c.value is not None]
+
+
 def test_the_server_checks_by_the_registered_rule_set(
     own: Path, tmp_path: Path, sample_unit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -268,3 +276,8 @@ def test_selfeval_of_a_declaration_under_an_unknown_rule_set_is_refused(
         made = CliRunner().invoke(app, ["selfeval", str(path), "-o", str(out), *args])
         assert made.exit_code == 0, made.output
         assert f"计分规则：{OWN_TITLE}" in made.output.replace("\n", "")
+        # The 自评 cover names the bureau's rule set, and its 指标体系 dropdown offers it beside the built-ins.
+        book = openpyxl.load_workbook(out)
+        cell = layout.COVER_FIELD["framework"].value_cell
+        assert book[layout.COVER_SHEET][cell].value == OWN_TITLE
+        assert OWN_TITLE in offered(book, layout.COVER_SHEET, cell)

@@ -9,7 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlgoals.core import layout
 from xlgoals.core.layout import quote_sheet
-from xlgoals.core.ruleset import DEFAULT, RuleSet, builtin_named
+from xlgoals.core.ruleset import DEFAULT, RuleSet, builtin_named, builtin_rulesets
 
 COVER = quote_sheet(layout.COVER_SHEET)
 LISTS = quote_sheet(layout.LISTS_SHEET)
@@ -48,6 +48,12 @@ class Lists:
         self.default_framework = default.title if default and default.title in self.frameworks else self.frameworks[0]
         self.level2_first_col = layout.LEVEL1_FIRST_COL + len(rulesets) + 1
         self.level1_names = [lv.name for rs in rulesets for lv in rs.level1]
+
+    @classmethod
+    def offering(cls, rs: RuleSet) -> Lists:
+        """The built-in rule sets' lists, a bureau's own `rs` first: the cover's 指标体系 dropdown offers its title."""
+        builtins = builtin_rulesets()
+        return cls(builtins if any(r is rs for r in builtins) else [rs, *builtins])
 
     def _span(self, first: int, n: int, row: int) -> str:
         a, b = layout.column_letters(first), layout.column_letters(first + n - 1)

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from xlgoals.core import layout, livelayout
 from xlgoals.core import selfevallayout as slayout
 from xlgoals.core.model import Unit
-from xlgoals.core.ruleset import RuleSet, builtin_rulesets
+from xlgoals.core.ruleset import RuleSet
 from xlgoals.core.scoring import ProjectScore
 from xlgoals.io.lists import Lists
 from xlgoals.io.selfevalsheet import has_printed, write_selfeval_sheet
@@ -49,7 +49,7 @@ def build_selfeval_workbook(
 ) -> tuple[Workbook, list[tuple[str, ProjectScore]]]:
     """The 自评 workbook of a unit's projects, scored by `rs`, and each sheet's scores as written; with `live`, the
     live checks of `rs` on every 自评 sheet, the cover listing them."""
-    lists = Lists(builtin_rulesets())
+    lists = Lists.offering(rs)
     wb = Workbook()
     cover = wb.active
     assert cover is not None

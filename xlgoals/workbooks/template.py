@@ -17,7 +17,6 @@ from xlgoals.core.ruleset import (
     DEFAULT,
     RuleSet,
     builtin_named,
-    builtin_rulesets,
     framework_title,
     load_ruleset,
 )
@@ -146,10 +145,7 @@ def build_workbook(
     The project sheets take the form of `checks` (the cover's framework unless a bureau's rule set is given) and,
     with `live`, carry its live checks; the cover lists them in its live table."""
     rs = checks_of(unit, checks)
-    if rulesets is None:
-        builtins = builtin_rulesets()
-        rulesets = builtins if any(r is rs for r in builtins) else [rs, *builtins]
-    lists = Lists(rulesets)
+    lists = Lists.offering(rs) if rulesets is None else Lists(rulesets)
     if checks is not None and unit is None:
         unit = Unit(framework=rs.title)
     wb = Workbook()
