@@ -15,8 +15,8 @@ from xlgoals.io.lists import Lists
 from xlgoals.io.selfevalsheet import has_printed, write_selfeval_sheet
 from xlgoals.validation.live import Catalogue, LivePlan, selfeval_plan
 from xlgoals.validation.live.cover import cover_plan
-from xlgoals.workbooks.livecells import style_cover_table, style_status, write_lists, write_plan
-from xlgoals.workbooks.template import add_token_sheet, name_server_cell, save, write_cover
+from xlgoals.workbooks.livecells import style_cover_table, style_status, write_plan
+from xlgoals.workbooks.template import add_token_sheet, finish_book, save, write_cover
 
 COVER_TITLE = "项目支出绩效自评 · 单位信息"
 COVER_HELP = (
@@ -73,14 +73,7 @@ def build_selfeval_workbook(
     if live:
         write_plan(cover, cover_plan(rs, names, catalogue, slayout.SELFEVAL_FIELD["name"].value_cell, span=None))
         style_cover_table(cover)
-    lists_ws = wb.create_sheet(layout.LISTS_SHEET)
-    lists.write(lists_ws)
-    lists_ws.sheet_state = "hidden"
-    lists_ws.protection.sheet = True
-    if live:
-        write_lists(lists_ws, catalogue)
-    name_server_cell(wb)  # the 校验 buttons reach the department's server as the declaration's do
-    wb.active = 0
+    finish_book(wb, lists, catalogue if live else None)  # its 校验 buttons reach the server as the declaration's
     return wb, scores
 
 

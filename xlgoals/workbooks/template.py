@@ -171,14 +171,7 @@ def build_workbook(
         names = [layout.project_sheet_name(i) for i in range(1, len(sheets) + 1)]
         write_plan(cover, cover_plan(rs, names, catalogue))
         style_cover_table(cover)
-    lists_ws = wb.create_sheet(layout.LISTS_SHEET)
-    lists.write(lists_ws)
-    lists_ws.sheet_state = "hidden"
-    lists_ws.protection.sheet = True
-    if live:
-        write_lists(lists_ws, catalogue)
-    name_server_cell(wb)
-    wb.active = 0
+    finish_book(wb, lists, catalogue if live else None)
     return wb
 
 
@@ -187,6 +180,19 @@ def name_server_cell(wb: Workbook) -> None:
     server = layout.COVER_FIELD["server"].value_cell
     cover_ref = f"'{layout.COVER_SHEET}'!${server[0]}${server[1:]}"
     wb.defined_names[layout.SERVER_NAME] = DefinedName(layout.SERVER_NAME, attr_text=cover_ref)
+
+
+def finish_book(wb: Workbook, lists: Lists, catalogue: Catalogue | None) -> None:
+    """How every workbook xlgoals writes ends: the hidden, protected lists sheet (the dropdowns' lists and, with
+    live checks, their word lists), the name the 校验 buttons find the server's cell by, the cover active."""
+    lists_ws = wb.create_sheet(layout.LISTS_SHEET)
+    lists.write(lists_ws)
+    lists_ws.sheet_state = "hidden"
+    lists_ws.protection.sheet = True
+    if catalogue is not None:
+        write_lists(lists_ws, catalogue)
+    name_server_cell(wb)
+    wb.active = 0
 
 
 def _add_live(
