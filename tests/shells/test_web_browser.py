@@ -20,6 +20,7 @@ from xlgoals.department.consolidate import DEPARTMENT_TOTAL, LEDGER_SHEET, UNITS
 from xlgoals.department.consolidate.tables import UNIT_COLUMNS, UNITS_PRINTED
 from xlgoals.unit.pipeline import check_file
 from xlgoals.validation import marks
+from xlgoals.workbooks.template import write_unit
 
 pytestmark = needs_chromium
 # Set to a path (e.g. docs/web.png) to keep a screenshot of the page with a checked workbook.
@@ -122,6 +123,25 @@ def test_three_workbooks_give_a_summary_that_reconciles(
     assert int(bold) >= 700
     if SUMMARY_SCREENSHOT:
         driver.save_screenshot(SUMMARY_SCREENSHOT)
+
+
+def test_a_summary_of_mixed_years_says_so_on_the_page(
+    page_server: str, browser: tuple[Any, Path], sample_unit: Unit, tmp_path: Path
+) -> None:
+    """Last year's workbook uploaded with this year's is summed into 部门合计 like the others: the page says which
+    file stands apart, as the command line and the JSON do (the consolidation's own note)."""
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser
+    paths = unit_workbooks(sample_unit, tmp_path / "units", 3)
+    last_year = sample_unit.model_copy(update={"name": "测试单位1", "year": (sample_unit.year or 2020) - 1})
+    write_unit(last_year, paths[0])
+    driver.get(page_server)
+    driver.find_element(By.ID, "many").send_keys("\n".join(str(p) for p in paths))
+    wait_for(driver, lambda d: d.find_element(By.ID, "summary").is_displayed())
+    line = "".join(driver.find_element(By.ID, "summary-line").text.split())
+    assert f"注意：本次汇总的单位工作簿不属同一年度（{last_year.year}年度1个" in line, line
+    assert f"{paths[0].name}（{last_year.year}年度）" in line and "请移出后重新汇总" in line
 
 
 def test_taskpane_outside_excel_says_so(page_server: str, browser: tuple[Any, Path]) -> None:

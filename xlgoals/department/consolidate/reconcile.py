@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -159,3 +160,19 @@ def reconcile(
         problems.append(f"台账 {len(ledger)} 行，输入文件 {n_inputs} 个")
     if problems:
         raise ReconciliationError("汇总数据核对不一致，未写出汇总表：" + "；".join(problems))
+
+
+def mixed_years(units: Sequence[UnitSummary]) -> list[str]:
+    """A file of another year in the inbox (last year's workbook sent again) is summed into 部门合计 like any
+    other: say which files stand apart from the year most units declare, so the reviewer can take them out."""
+    years = Counter(u.year for u in units if u.year)
+    if len(years) < 2:
+        return []
+    main_year = years.most_common(1)[0][0]
+    others = [u for u in units if u.year and u.year != main_year]
+    named = "；".join(f"{u.file}（{u.year} 年度）" for u in others[:5]) + (" 等" if len(others) > 5 else "")
+    listing = "，".join(f"{y} 年度 {n} 个" for y, n in sorted(years.items()))
+    return [
+        f"本次汇总的单位工作簿不属同一年度（{listing}），部门合计把不同年度的预算加在一起。多数为 {main_year} 年度，"
+        f"其余 {len(others)} 个：{named}。如是误放的往年文件，请移出后重新汇总（年度见各工作簿封面“年度”一栏）。"
+    ]

@@ -19,7 +19,7 @@ from xlgoals.department.consolidate.inputs import InputFile, collect_inputs
 from xlgoals.department.consolidate.ledger import DUPLICATE, LOCK, READ, REJECTED, STATUSES, LedgerEntry, Reason
 from xlgoals.department.consolidate.merge import Merge
 from xlgoals.department.consolidate.pool import map_files
-from xlgoals.department.consolidate.reconcile import Aggregate, UnitSummary
+from xlgoals.department.consolidate.reconcile import Aggregate, UnitSummary, mixed_years
 from xlgoals.department.consolidate.report import SUMMARY_TITLE, RunFacts
 from xlgoals.department.consolidate.revisions import preferred_paths
 from xlgoals.department.consolidate.selfevaltables import UnitRow, selfeval_dict
@@ -248,7 +248,14 @@ def _run(
             raise fault(e, out_path, "写入") from None
         archived = archiver.commit() if archiver is not None else None
     result = Consolidation(
-        str(out_path), merge.ledger, merge.accepted, groups, total, group_by, book.worksheet_names(), book.notes
+        str(out_path),
+        merge.ledger,
+        merge.accepted,
+        groups,
+        total,
+        group_by,
+        book.worksheet_names(),
+        [*book.notes, *mixed_years(merge.accepted)],
     )
     return replace(result, archived=archived, selfeval=list(merge.selfeval.values()))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -24,9 +23,6 @@ from xlgoals.shells.cli.common import (
     out,
     print_json,
 )
-
-if TYPE_CHECKING:
-    from xlgoals.department.consolidate.reconcile import UnitSummary
 
 
 class GroupBy(StrEnum):
@@ -113,7 +109,7 @@ def consolidate(
             out.print(f"{DEPARTMENT_TOTAL}：{line}。")
         counts = "，".join(f"{s} {n}" for s, n in result.status_counts().items())
         out.print(f"共 {len(result.ledger)} 个文件：{counts}。")
-        for note in [*result.notes, *_mixed_years(result.units)]:
+        for note in result.notes:
             out.print(Text.assemble(("注意：", "yellow"), note))
         if result.archived is not None:
             out.print(f"已存入历史库 {result.archived.db}：{result.archived.describe()}。", markup=False)
@@ -138,19 +134,3 @@ def consolidate(
         else:
             next_steps(f"打开 {output}：“单位汇总”为各单位合计，“校验问题”列出需各单位核对的问题。")
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FINDINGS)
-
-
-def _mixed_years(units: list[UnitSummary]) -> list[str]:
-    """A file of another year in the inbox (last year's workbook sent again) is summed into 部门合计 like any
-    other: say which files stand apart from the year most units declare, so the reviewer can take them out."""
-    years = Counter(u.year for u in units if u.year)
-    if len(years) < 2:
-        return []
-    main_year = years.most_common(1)[0][0]
-    others = [u for u in units if u.year and u.year != main_year]
-    named = "；".join(f"{u.file}（{u.year} 年度）" for u in others[:5]) + (" 等" if len(others) > 5 else "")
-    listing = "，".join(f"{y} 年度 {n} 个" for y, n in sorted(years.items()))
-    return [
-        f"本次汇总的单位工作簿不属同一年度（{listing}），部门合计把不同年度的预算加在一起。多数为 {main_year} 年度，"
-        f"其余 {len(others)} 个：{named}。如是误放的往年文件，请移出后重新汇总（年度见各工作簿封面“年度”一栏）。"
-    ]

@@ -135,7 +135,8 @@ function showSummary(data) {
     `${t.units} 个单位，${t.projects} 个项目，${t.indicators} 条指标；当年预算合计 ${data.budget_year} ${unit}。` +
     "每个文件的处理情况见汇总表中的“台账”。" +
     (r.selfeval ? `自评：${r.selfeval.units.length} 个单位，平均总分 ${r.selfeval.total.mean_total ?? "—"}，` +
-      `执行率 ${percent(r.selfeval.total.execution_rate)}（各单位见“自评汇总”）。` : "");
+      `执行率 ${percent(r.selfeval.total.execution_rate)}（各单位见“自评汇总”）。` : "") +
+    r.notes.map((note) => `注意：${note}`).join("");
   // 单位汇总 as the workbook prints it: each unit, subtotals and 部门合计 bold, 同比 beside its base.
   const head = document.querySelector("#units thead tr");
   head.replaceChildren(...data.units.titles.map((title) => {
